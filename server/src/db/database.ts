@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.js';
+import type { DB } from './schema.js';
+
+// bigint columns (counts, Chatwoot ids) fit in a JS number for any realistic dataset.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export interface Scope {
+  projectId: string;
+  accountScopeId: string;
+}
+
+export interface Database {
+  pool: pg.Pool;
+  /** Owner connection: migrations, identity, cross-project scheduling. Not subject to RLS. */
+  db: Kysely<DB>;
+  connectionString: string;
+  embedded: boolean;
+  appRole: string;
+  /** Runs `fn` in a transaction as the app role with RLS keyed to the scope's project. */
+  withScope<T>(scope: Scope, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(
+  config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'DB_POOL_MAX' | 'DB_APP_ROLE' | 'EMBEDDED_DB_PORT'>,
+): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let connectionString = config.DATABASE_URL;
+  if (!connectionString) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.resolve(config.DATA_DIR, 'pgdata'),
+      port: config.EMBEDDED_DB_PORT,
+    });
+    connectionString = embedded.connectionString;
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: config.DB_POOL_MAX,
+    // A dead server must fail a request quickly (→ 503), not hang it.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its server (database restart) must not crash the process.
+  pool.on('error', () => undefined);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const appRole = config.DB_APP_ROLE;
+
+  return {
+    pool,
+    db,
+    connectionString,
+    embedded: Boolean(embedded),
+    appRole,
+    withScope: (scope, fn) =>
+      db.transaction().execute(async (trx) => {
+        await enterScope(trx, scope, appRole);
+        return fn(trx);
+      }),
+    async close() {
+      await db.destroy();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** Transaction-local on purpose: the embedded database is one shared session. */
+export async function enterScope(trx: Transaction<DB>, scope: Scope, appRole: string) {
+  await sql`select set_config('app.project_id', ${scope.projectId}, true)`.execute(trx);
+  await sql`set local role ${sql.id(appRole)}`.execute(trx);
+}

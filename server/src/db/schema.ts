@@ -1,0 +1,312 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Kysely's view of the tables in db/migrations. Keep in step with the SQL. */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Json<T = unknown> = ColumnType<T, string | T | undefined, string | T>;
+type Scoped = { project_id: string; account_scope_id: string };
+
+export interface AccountScopesTable {
+  id: Generated<string>;
+  scope_key: string;
+  name: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface ProjectsTable {
+  id: Generated<string>;
+  account_scope_id: string;
+  name: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface AppUsersTable {
+  id: Generated<string>;
+  username: string;
+  password_hash: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface SessionsTable {
+  session_id: string;
+  user_id: string;
+  active_project_id: string | null;
+  csrf_token: string;
+  created_at: CreatedAt;
+  last_seen_at: Timestamp;
+  expires_at: Date | string;
+  updated_at: Timestamp;
+}
+
+export interface LoginAttemptsTable {
+  id: Generated<number>;
+  attempt_key: string;
+  attempted_at: Timestamp;
+}
+
+export interface ProjectSourcesTable extends Scoped {
+  id: Generated<string>;
+  source_kind: 'chatwoot_account';
+  external_id: string;
+  base_url: string;
+  account_id: number;
+  api_token_enc: string;
+  webhook_secret_enc: string | null;
+  webhook_url_token_hash: string | null;
+  settings: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface CwContactsTable extends Scoped {
+  id: string;
+  account_id: number;
+  contact_id: number;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  identifier: string | null;
+  custom_attributes: Json<Record<string, unknown>>;
+  data: Json<Record<string, unknown>>;
+  source_created_at: Date | string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface CwConversationsTable extends Scoped {
+  id: string;
+  account_id: number;
+  conversation_id: number;
+  inbox_id: number | null;
+  status: string | null;
+  assignee_id: number | null;
+  contact_global_id: string | null;
+  data: Json<Record<string, unknown>>;
+  last_activity_at: Date | string | null;
+  source_created_at: Date | string | null;
+  source_updated_at: Date | string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface CwMessagesTable extends Scoped {
+  id: string;
+  account_id: number;
+  message_id: number;
+  conversation_global_id: string;
+  contact_global_id: string | null;
+  sender_type: string | null;
+  sender_id: number | null;
+  private: boolean;
+  message_type: number;
+  content_type: string | null;
+  content: string | null;
+  data: Json<Record<string, unknown>>;
+  source_created_at: Date | string | null;
+  source_updated_at: Date | string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export type EmbeddingStatus = 'pending' | 'processing' | 'ready' | 'failed';
+
+export interface RagChunksTable extends Scoped {
+  id: Generated<string>;
+  message_global_id: string;
+  conversation_global_id: string;
+  chunk_index: number;
+  text: string;
+  text_hash: string;
+  embedding: string | null;
+  embedding_status: Generated<EmbeddingStatus>;
+  embedding_model: string | null;
+  embedding_attempts: Generated<number>;
+  embedding_error: string | null;
+  processing_started_at: Date | string | null;
+  last_embedded_at: Date | string | null;
+  search_tsv: ColumnType<string, never, never>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface SyncWatermarksTable extends Scoped {
+  source: string;
+  cursor_ts: Date | string | null;
+  cursor_id: string | null;
+  meta: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export type RunStatus = 'queued' | 'running' | 'ok' | 'failed';
+
+export interface JobRunsTable extends Scoped {
+  id: Generated<string>;
+  job_name: string;
+  status: Generated<RunStatus>;
+  trigger: Generated<'manual' | 'schedule' | 'system'>;
+  phase: string | null;
+  processed: Generated<number>;
+  total: number | null;
+  counts: Json<Record<string, number>>;
+  error: string | null;
+  meta: Json<Record<string, unknown>>;
+  worker_id: string | null;
+  heartbeat_at: Date | string | null;
+  started_at: Date | string | null;
+  finished_at: Date | string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export type JobType = 'chatwoot_sync' | 'embeddings_run' | 'outbound_process';
+
+export interface ScheduledJobsTable extends Scoped {
+  id: Generated<string>;
+  job_type: JobType;
+  cadence_seconds: number;
+  next_run_at: Timestamp;
+  enabled: Generated<boolean>;
+  last_status: RunStatus | 'skipped' | null;
+  last_error: string | null;
+  last_run_at: Date | string | null;
+  consecutive_failures: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface WorkerRunsTable extends Scoped {
+  id: Generated<string>;
+  worker_id: string;
+  trigger: Generated<'timer' | 'manual'>;
+  due: Json<unknown[]>;
+  enqueued: Json<unknown[]>;
+  skipped: Json<unknown[]>;
+  started_at: Timestamp;
+  finished_at: Date | string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export type OutboundStatus =
+  | 'draft'
+  | 'approved'
+  | 'sent'
+  | 'failed'
+  | 'blocked_opt_out'
+  | 'cancelled';
+
+export interface EvidenceRef {
+  source: 'cw_messages' | 'cw_conversations' | 'rag_chunks' | 'external';
+  ref: string;
+  snippet?: string;
+  meta?: Record<string, unknown>;
+}
+
+export interface OutboundMessagesTable extends Scoped {
+  id: Generated<string>;
+  channel: 'chatwoot' | 'email';
+  recipient_ref: string;
+  contact_global_id: string | null;
+  conversation_global_id: string | null;
+  payload: Json<{ content: string; subject?: string }>;
+  status: Generated<OutboundStatus>;
+  block_reason: string | null;
+  idempotency_key: string;
+  dedupe_key: string | null;
+  max_retries: Generated<number>;
+  retry_count: Generated<number>;
+  next_attempt_at: Date | string | null;
+  last_error: string | null;
+  evidence_refs: Json<EvidenceRef[]>;
+  created_by: string | null;
+  approved_by: string | null;
+  approved_at: Date | string | null;
+  sent_at: Date | string | null;
+  cancelled_at: Date | string | null;
+  provider_message_id: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface OutboundAttemptsTable extends Scoped {
+  id: Generated<string>;
+  outbound_message_id: string;
+  attempt_no: number;
+  status: Generated<'reserved' | 'succeeded' | 'failed'>;
+  provider_handle: string | null;
+  request_summary: Json<Record<string, unknown>>;
+  provider_response: Json<Record<string, unknown>> | null;
+  error: string | null;
+  duration_ms: number | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface ContactChannelPoliciesTable extends Scoped {
+  id: Generated<string>;
+  contact_global_id: string;
+  channel: 'chatwoot' | 'email';
+  opted_out: Generated<boolean>;
+  opted_out_at: Date | string | null;
+  stop_on_reply: Generated<boolean>;
+  max_per_window: number | null;
+  window_hours: number | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  project_id: string | null;
+  account_scope_id: string | null;
+  actor: string;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  status: Generated<string>;
+  payload: Json<Record<string, unknown>>;
+  evidence_refs: Json<EvidenceRef[]>;
+  request_id: string | null;
+  prev_hash: string | null;
+  hash: string | null;
+  created_at: CreatedAt;
+}
+
+export interface EvidenceItemsTable extends Scoped {
+  id: Generated<string>;
+  source: EvidenceRef['source'] | 'audit_events';
+  ref: string;
+  snippet: string | null;
+  search_text: string;
+  search_tsv: ColumnType<string, never, never>;
+  meta: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface DB {
+  account_scopes: AccountScopesTable;
+  projects: ProjectsTable;
+  app_users: AppUsersTable;
+  sessions: SessionsTable;
+  login_attempts: LoginAttemptsTable;
+  project_sources: ProjectSourcesTable;
+  cw_contacts: CwContactsTable;
+  cw_conversations: CwConversationsTable;
+  cw_messages: CwMessagesTable;
+  rag_chunks: RagChunksTable;
+  sync_watermarks: SyncWatermarksTable;
+  job_runs: JobRunsTable;
+  scheduled_jobs: ScheduledJobsTable;
+  worker_runs: WorkerRunsTable;
+  outbound_messages: OutboundMessagesTable;
+  outbound_attempts: OutboundAttemptsTable;
+  contact_channel_policies: ContactChannelPoliciesTable;
+  audit_events: AuditEventsTable;
+  evidence_items: EvidenceItemsTable;
+}
