@@ -73,7 +73,10 @@ export const ConfigSchema = z.object({
   // Chatwoot
   CHATWOOT_BASE_URL: optionalUrl,
   CHATWOOT_API_TOKEN: optionalString,
-  CHATWOOT_ACCOUNT_ID: optionalString.pipe(z.coerce.number().int().positive().optional()),
+  CHATWOOT_ACCOUNT_ID: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().positive().optional(),
+  ),
   CHATWOOT_CONVERSATIONS_PER_PAGE: int(25, 1, 100),
   CHATWOOT_PAGES_LIMIT: int(1000, 1),
   CHATWOOT_MESSAGES_LIMIT: int(100_000, 1),

@@ -26,7 +26,10 @@ export interface Database {
 }
 
 export async function openDatabase(
-  config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'DB_POOL_MAX' | 'DB_APP_ROLE' | 'EMBEDDED_DB_PORT'>,
+  config: Pick<
+    Config,
+    'DATABASE_URL' | 'DATA_DIR' | 'DB_POOL_MAX' | 'DB_APP_ROLE' | 'EMBEDDED_DB_PORT'
+  >,
 ): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let connectionString = config.DATABASE_URL;

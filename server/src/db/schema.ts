@@ -193,12 +193,7 @@ export interface WorkerRunsTable extends Scoped {
 }
 
 export type OutboundStatus =
-  | 'draft'
-  | 'approved'
-  | 'sent'
-  | 'failed'
-  | 'blocked_opt_out'
-  | 'cancelled';
+  'draft' | 'approved' | 'sent' | 'failed' | 'blocked_opt_out' | 'cancelled';
 
 export interface EvidenceRef {
   source: 'cw_messages' | 'cw_conversations' | 'rag_chunks' | 'external';

@@ -1,0 +1,34 @@
+import { Type, type Static, type TSchema } from 'typebox';
+
+/** Every error body: `{ ok: false, error, message, request_id, details? }`. */
+export const ErrorEnvelopeSchema = Type.Object(
+  {
+    ok: Type.Literal(false),
+    error: Type.String({ description: 'machine-readable code, e.g. validation_error' }),
+    message: Type.String(),
+    request_id: Type.String(),
+    details: Type.Optional(Type.Unknown()),
+  },
+  { $id: 'ErrorEnvelope' },
+);
+export type ErrorEnvelope = Static<typeof ErrorEnvelopeSchema>;
+
+// Added to every body by the server's envelope hook, so handlers never set it themselves.
+const RequestId = Type.Optional(Type.String({ description: 'always present; the x-request-id' }));
+
+/** A success body: `{ ok: true, ...fields, request_id }`. */
+export const Ok = <T extends Record<string, TSchema>>(fields: T) =>
+  Type.Object({ ok: Type.Literal(true), request_id: RequestId, ...fields });
+
+export const UuidSchema = Type.String({ format: 'uuid' });
+export const IdParamsSchema = Type.Object({ id: UuidSchema });
+export const TimestampSchema = Type.String({ format: 'date-time' });
+export const NullableTimestamp = Type.Union([TimestampSchema, Type.Null()]);
+export const CursorSchema = Type.String({ maxLength: 512 });
+
+export const HealthResponseSchema = Ok({
+  status: Type.Literal('ok'),
+  db: Type.Object({ ok: Type.Boolean(), latency_ms: Type.Number(), embedded: Type.Boolean() }),
+  demo: Type.Boolean({ description: 'true when this server runs the bundled demo' }),
+  version: Type.String(),
+});

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import { TEST_EMBEDDING_DIM } from './constants.js';
+import { startTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestContext {
+  app: FastifyInstance;
+  config: Config;
+  database: Database;
+  testDb: TestDatabase;
+  /** Lines the app logged, for tests that prove a secret never reaches a log. */
+  logs: string[];
+}
+
+export function testConfig(env: Record<string, string | undefined> = {}): Config {
+  return loadConfig({
+    EMBEDDING_DIM: String(TEST_EMBEDDING_DIM),
+    LOG_LEVEL: 'info',
+    WORKER_ENABLED: 'false',
+    SECRETS_KEY: '11'.repeat(32),
+    ...env,
+  });
+}
+
+/** Builds the app over a fresh database for the current test file, closed after it. */
+export function useTestApp(env: Record<string, string> = {}): TestContext {
+  const ctx = { logs: [] as string[] } as TestContext;
+  beforeAll(async () => {
+    ctx.testDb = await startTestDatabase();
+    ctx.config = testConfig({ DATABASE_URL: ctx.testDb.url, ...env });
+    ctx.database = await openDatabase(ctx.config);
+    ctx.app = await buildApp({
+      config: ctx.config,
+      database: ctx.database,
+      logger: { level: 'info', stream: { write: (line: string) => ctx.logs.push(line) } },
+    });
+    await ctx.app.ready();
+  });
+  afterAll(async () => {
+    await ctx.app?.close();
+    await ctx.database?.close();
+    await ctx.testDb?.drop();
+  });
+  return ctx;
+}
