@@ -1,0 +1,21 @@
+import type { NextConfig } from 'next';
+
+// The API origin is NOT configured here: rewrites would bake API_UPSTREAM_URL into the build.
+// The route handler in src/app/api/[...path] reads it per request, so one build serves any host.
+const nextConfig: NextConfig = {
+  transpilePackages: ['@cairn/contract'],
+  poweredByHeader: false,
+  reactStrictMode: true,
+  // The contract package writes NodeNext-style `./x.js` imports that point at `.ts` sources.
+  // Turbopack cannot map those (checked with Next 16.4: "Can't resolve './common.js'"), so the
+  // build and dev scripts pass --webpack and webpack's extensionAlias does the mapping.
+  webpack(config) {
+    config.resolve.extensionAlias = {
+      ...config.resolve.extensionAlias,
+      '.js': ['.ts', '.tsx', '.js'],
+    };
+    return config;
+  },
+};
+
+export default nextConfig;

@@ -1,0 +1,14 @@
+import { Suspense } from 'react';
+import { LoginForm } from '@/components/login-form';
+
+export const metadata = { title: 'Sign in' };
+
+export default function LoginPage() {
+  return (
+    <main className="flex min-h-dvh items-center justify-center bg-muted/40 p-4">
+      <Suspense>
+        <LoginForm />
+      </Suspense>
+    </main>
+  );
+}

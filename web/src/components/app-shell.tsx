@@ -1,0 +1,240 @@
+'use client';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import {
+  ChevronDownIcon,
+  FolderIcon,
+  HistoryIcon,
+  LogOutIcon,
+  MessagesSquareIcon,
+  PlugIcon,
+  SearchIcon,
+  SendIcon,
+  ShieldCheckIcon,
+  UserIcon,
+  UsersIcon,
+  WorkflowIcon,
+} from 'lucide-react';
+import Link from 'next/link';
+import { usePathname, useRouter } from 'next/navigation';
+import { useEffect, type ReactNode } from 'react';
+import { api } from '@/lib/api-client';
+import { ActiveProjectProvider } from '@/lib/active-project';
+import { useDemoMode, useMe, useProjects } from '@/lib/session';
+import { cn } from '@/lib/utils';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuRadioGroup,
+  DropdownMenuRadioItem,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from '@/components/ui/dropdown-menu';
+import { ErrorState, LoadingState } from '@/components/states';
+
+const NAV = [
+  { href: '/search', label: 'Search', icon: SearchIcon },
+  { href: '/conversations', label: 'Conversations', icon: MessagesSquareIcon },
+  { href: '/contacts', label: 'Contacts', icon: UsersIcon },
+  { href: '/outbound', label: 'Outbound', icon: SendIcon },
+  { href: '/jobs', label: 'Jobs', icon: WorkflowIcon },
+  { href: '/sources', label: 'Sources', icon: PlugIcon },
+  { href: '/audit', label: 'Audit', icon: ShieldCheckIcon },
+  { href: '/projects', label: 'Projects', icon: FolderIcon },
+] as const;
+
+function ProjectSwitcher() {
+  const queryClient = useQueryClient();
+  const projects = useProjects();
+  const select = useMutation({
+    mutationFn: (id: string) => api.projects.select(id),
+    onSuccess: async () => {
+      // Every scoped list must now show the new project's rows, not the previous one's.
+      await queryClient.invalidateQueries();
+    },
+  });
+  const list = projects.data?.projects ?? [];
+  const active = list.find((p) => p.id === projects.data?.active_project_id) ?? null;
+  return (
+    <DropdownMenu>
+      <DropdownMenuTrigger asChild>
+        <Button
+          variant="outline"
+          className="max-w-[12rem] justify-between sm:max-w-xs"
+          aria-label={`Active project: ${active?.name ?? 'none'}. Switch project`}
+          disabled={projects.isLoading}
+        >
+          <FolderIcon aria-hidden />
+          <span className="truncate">
+            {projects.isLoading ? 'Loading…' : (active?.name ?? 'Choose a project')}
+          </span>
+          <ChevronDownIcon aria-hidden />
+        </Button>
+      </DropdownMenuTrigger>
+      <DropdownMenuContent align="start">
+        <DropdownMenuLabel>Projects</DropdownMenuLabel>
+        {list.length === 0 ? (
+          <DropdownMenuItem disabled>No projects yet</DropdownMenuItem>
+        ) : (
+          <DropdownMenuRadioGroup
+            value={active?.id ?? ''}
+            onValueChange={(id) => {
+              if (id !== active?.id) select.mutate(id);
+            }}
+          >
+            {list.map((project) => (
+              <DropdownMenuRadioItem key={project.id} value={project.id}>
+                <span className="truncate">{project.name}</span>
+              </DropdownMenuRadioItem>
+            ))}
+          </DropdownMenuRadioGroup>
+        )}
+        <DropdownMenuSeparator />
+        <DropdownMenuItem asChild>
+          <Link href="/projects">Manage projects…</Link>
+        </DropdownMenuItem>
+      </DropdownMenuContent>
+    </DropdownMenu>
+  );
+}
+
+function UserMenu({ username }: { username: string }) {
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const logout = useMutation({
+    mutationFn: () => api.auth.logout(),
+    onSettled: () => {
+      queryClient.clear();
+      router.replace('/login');
+    },
+  });
+  return (
+    <DropdownMenu>
+      <DropdownMenuTrigger asChild>
+        <Button variant="ghost" aria-label={`User menu for ${username}`}>
+          <UserIcon aria-hidden />
+          <span className="hidden max-w-[10rem] truncate sm:inline">{username}</span>
+        </Button>
+      </DropdownMenuTrigger>
+      <DropdownMenuContent align="end">
+        <DropdownMenuLabel>Signed in as {username}</DropdownMenuLabel>
+        <DropdownMenuItem asChild>
+          <Link href="/audit">
+            <HistoryIcon aria-hidden />
+            Activity log
+          </Link>
+        </DropdownMenuItem>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem onSelect={() => logout.mutate()}>
+          <LogOutIcon aria-hidden />
+          Log out
+        </DropdownMenuItem>
+      </DropdownMenuContent>
+    </DropdownMenu>
+  );
+}
+
+function NavLinks({ className }: { className?: string }) {
+  const pathname = usePathname();
+  return (
+    <ul className={className}>
+      {NAV.map(({ href, label, icon: Icon }) => {
+        const current = pathname === href || pathname.startsWith(`${href}/`);
+        return (
+          <li key={href}>
+            <Link
+              href={href}
+              aria-current={current ? 'page' : undefined}
+              className={cn(
+                'flex items-center gap-2 rounded-md px-3 py-2 text-sm whitespace-nowrap text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
+                current && 'bg-accent font-medium text-accent-foreground',
+              )}
+            >
+              <Icon className="size-4" aria-hidden />
+              {label}
+            </Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+export function AppShell({ children }: { children: ReactNode }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const me = useMe();
+  const demo = useDemoMode();
+  const authenticated = me.data?.authenticated === true;
+  const projects = useProjects(authenticated);
+
+  useEffect(() => {
+    if (me.data && !me.data.authenticated) {
+      router.replace(`/login?next=${encodeURIComponent(pathname)}`);
+    }
+  }, [me.data, pathname, router]);
+
+  if (me.isError) {
+    return (
+      <main className="mx-auto max-w-lg p-6">
+        <ErrorState error={me.error} title="Cairn could not load" onRetry={() => me.refetch()} />
+      </main>
+    );
+  }
+  if (!me.data || !me.data.authenticated) {
+    return (
+      <main className="mx-auto max-w-lg p-6">
+        <LoadingState label="Checking your session…" />
+      </main>
+    );
+  }
+
+  const activeId = projects.data?.active_project_id ?? me.data.active_project_id ?? null;
+  const activeProject = projects.data?.projects.find((p) => p.id === activeId) ?? null;
+
+  return (
+    <ActiveProjectProvider value={{ projectId: activeId, project: activeProject }}>
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-background focus:p-2"
+      >
+        Skip to content
+      </a>
+      <header className="sticky top-0 z-40 border-b bg-background/95 backdrop-blur">
+        <div className="flex h-14 items-center gap-2 px-3 sm:gap-3 sm:px-5">
+          <Link href="/search" className="flex items-center gap-1 font-semibold">
+            <span aria-hidden>◭</span>
+            <span>Cairn</span>
+          </Link>
+          {demo ? (
+            <Badge variant="warning" title="This server runs the bundled demo data">
+              Demo
+            </Badge>
+          ) : null}
+          <ProjectSwitcher />
+          <div className="ml-auto">
+            <UserMenu username={me.data.username} />
+          </div>
+        </div>
+        <nav aria-label="Main" className="border-t md:hidden">
+          <NavLinks className="flex gap-1 overflow-x-auto px-2 py-1" />
+        </nav>
+      </header>
+      <div className="flex">
+        <nav aria-label="Main" className="hidden w-52 shrink-0 border-r md:block">
+          <NavLinks className="sticky top-14 flex flex-col gap-1 p-3" />
+        </nav>
+        <main
+          id="main"
+          tabIndex={-1}
+          className="min-w-0 flex-1 px-3 py-5 sm:px-6 focus:outline-none"
+        >
+          {children}
+        </main>
+      </div>
+    </ActiveProjectProvider>
+  );
+}

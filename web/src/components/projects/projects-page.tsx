@@ -1,0 +1,223 @@
+'use client';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { api } from '@/lib/api-client';
+import type { Project } from '@/lib/api-types';
+import { sessionKeys, useProjects } from '@/lib/session';
+import { formatTime } from '@/lib/utils';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from '@/components/ui/dialog';
+import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/components/ui/table';
+import { EmptyState, ErrorState, LoadingState, MutationError } from '@/components/states';
+import { PageHeader } from '@/components/page-header';
+
+function CreateProjectForm() {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState('');
+  const create = useMutation({
+    mutationFn: async (projectName: string) => {
+      const created = await api.projects.create(projectName);
+      // A new project becomes the active one: that is what its creator wants to work in next.
+      await api.projects.select(created.project.id);
+      return created;
+    },
+    onSuccess: async () => {
+      setName('');
+      await queryClient.invalidateQueries();
+    },
+  });
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (name.trim().length >= 2) create.mutate(name.trim());
+  }
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>New project</CardTitle>
+      </CardHeader>
+      <CardContent>
+        <form
+          onSubmit={submit}
+          className="flex flex-col gap-3 sm:flex-row sm:items-end"
+          aria-label="Create project"
+        >
+          <div className="flex flex-1 flex-col gap-2">
+            <Label htmlFor="new-project-name">Project name</Label>
+            <Input
+              id="new-project-name"
+              value={name}
+              minLength={2}
+              maxLength={160}
+              required
+              placeholder="e.g. Northwind rebrand"
+              onChange={(e) => setName(e.target.value)}
+            />
+          </div>
+          <Button type="submit" disabled={create.isPending || name.trim().length < 2}>
+            {create.isPending ? 'Creating…' : 'Create project'}
+          </Button>
+        </form>
+        <div className="mt-3">
+          <MutationError error={create.error} />
+        </div>
+      </CardContent>
+    </Card>
+  );
+}
+
+function RenameDialog({ project, onClose }: { project: Project | null; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState(project?.name ?? '');
+  const rename = useMutation({
+    mutationFn: () => api.projects.rename(project!.id, name.trim()),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: sessionKeys.projects });
+      onClose();
+    },
+  });
+  return (
+    <Dialog open={project !== null} onOpenChange={(open) => !open && onClose()}>
+      <DialogContent>
+        <DialogHeader>
+          <DialogTitle>Rename project</DialogTitle>
+          <DialogDescription>The new name shows everywhere at once.</DialogDescription>
+        </DialogHeader>
+        <form
+          className="flex flex-col gap-3"
+          onSubmit={(e) => {
+            e.preventDefault();
+            rename.mutate();
+          }}
+        >
+          <Label htmlFor="rename-project">Project name</Label>
+          <Input
+            id="rename-project"
+            value={name}
+            minLength={2}
+            maxLength={160}
+            required
+            onChange={(e) => setName(e.target.value)}
+          />
+          <MutationError error={rename.error} />
+          <DialogFooter>
+            <Button variant="outline" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" disabled={rename.isPending || name.trim().length < 2}>
+              Save
+            </Button>
+          </DialogFooter>
+        </form>
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+export function ProjectsPage() {
+  const queryClient = useQueryClient();
+  const projects = useProjects();
+  const [renaming, setRenaming] = useState<Project | null>(null);
+  const select = useMutation({
+    mutationFn: (id: string) => api.projects.select(id),
+    onSuccess: () => queryClient.invalidateQueries(),
+  });
+  const activeId = projects.data?.active_project_id ?? null;
+
+  return (
+    <>
+      <PageHeader
+        title="Projects"
+        description="Each project has its own sources, conversations, search index and outbound queue."
+      />
+      <div className="flex flex-col gap-5">
+        <CreateProjectForm />
+        <Card>
+          <CardHeader>
+            <CardTitle>All projects</CardTitle>
+          </CardHeader>
+          <CardContent>
+            {projects.isLoading ? (
+              <LoadingState label="Loading projects…" />
+            ) : projects.isError ? (
+              <ErrorState error={projects.error} onRetry={() => projects.refetch()} />
+            ) : projects.data!.projects.length === 0 ? (
+              <EmptyState title="No projects yet">
+                Create your first project above, then bind it to a Chatwoot account.
+              </EmptyState>
+            ) : (
+              <Table aria-label="Projects">
+                <TableHeader>
+                  <TableRow>
+                    <TableHead>Name</TableHead>
+                    <TableHead className="hidden sm:table-cell">Created</TableHead>
+                    <TableHead>
+                      <span className="sr-only">Actions</span>
+                    </TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {projects.data!.projects.map((project) => (
+                    <TableRow key={project.id} data-testid="project-row">
+                      <TableCell className="font-medium">
+                        <span className="break-all">{project.name}</span>{' '}
+                        {project.id === activeId ? <Badge variant="success">Active</Badge> : null}
+                      </TableCell>
+                      <TableCell className="hidden text-muted-foreground sm:table-cell">
+                        {formatTime(project.created_at)}
+                      </TableCell>
+                      <TableCell>
+                        <div className="flex justify-end gap-2">
+                          {project.id !== activeId ? (
+                            <Button
+                              size="sm"
+                              variant="outline"
+                              disabled={select.isPending}
+                              onClick={() => select.mutate(project.id)}
+                              aria-label={`Make ${project.name} the active project`}
+                            >
+                              Select
+                            </Button>
+                          ) : null}
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            onClick={() => setRenaming(project)}
+                            aria-label={`Rename ${project.name}`}
+                          >
+                            Rename
+                          </Button>
+                        </div>
+                      </TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            )}
+            <MutationError error={select.error} />
+          </CardContent>
+        </Card>
+      </div>
+      {renaming ? (
+        <RenameDialog key={renaming.id} project={renaming} onClose={() => setRenaming(null)} />
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,276 @@
+/**
+ * The one browser-side client of the Cairn API. It sends the session cookie, adds the CSRF header
+ * on every mutation, and turns error envelopes into an ApiError whose message is readable and whose
+ * request id is shown to the user for support.
+ */
+import type {
+  AuditEvent,
+  AuditVerify,
+  Completeness,
+  Contact,
+  ContactPolicy,
+  Conversation,
+  Health,
+  JobRun,
+  JobsStatus,
+  Me,
+  Message,
+  OutboundAttempt,
+  OutboundMessage,
+  Preflight,
+  Project,
+  ScheduledJob,
+  SearchFilters,
+  SearchHit,
+  Source,
+  EvidenceRef,
+} from './api-types';
+
+export const API_BASE_URL = (process.env.NEXT_PUBLIC_API_BASE_URL ?? '/api').replace(/\/+$/, '');
+export const CSRF_COOKIE_NAME = 'csrf_token';
+
+/** Messages a person can act on, for the error codes the API documents. */
+const FRIENDLY_MESSAGES: Record<string, string> = {
+  unauthorized: 'Your session has ended. Please sign in again.',
+  csrf_invalid: 'This page’s security token is out of date. Reload the page and try again.',
+  active_project_required: 'Choose a project first (project switcher at the top).',
+  upstream_unavailable: 'The Cairn API server is not reachable. Check that it is running.',
+  network_error: 'Could not reach Cairn. Check your connection and try again.',
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId: string | null,
+    readonly details?: unknown,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function readCookie(name: string): string | null {
+  if (typeof document === 'undefined') return null;
+  for (const part of document.cookie.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+function retryAfterSeconds(response: Response): number | undefined {
+  const header = response.headers.get('retry-after');
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  const requestId = response.headers.get('x-request-id');
+  let body: { error?: string; message?: string; request_id?: string; details?: unknown } = {};
+  try {
+    body = (await response.json()) as typeof body;
+  } catch {
+    // A non-JSON error (e.g. a proxy's HTML page) is summarised by its status below.
+  }
+  const code = body.error ?? `http_${response.status}`;
+  const message =
+    FRIENDLY_MESSAGES[code] ?? body.message ?? `The request failed (HTTP ${response.status}).`;
+  return new ApiError(
+    response.status,
+    code,
+    message,
+    body.request_id ?? requestId,
+    body.details,
+    retryAfterSeconds(response),
+  );
+}
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+export async function apiRequest<T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  path: string,
+  options: RequestOptions = {},
+): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+  if (method !== 'GET') {
+    // The API rejects every mutation whose header does not match the session's CSRF cookie.
+    const csrf = readCookie(CSRF_COOKIE_NAME);
+    if (csrf) headers['x-csrf-token'] = csrf;
+  }
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  } else if (method !== 'GET' && method !== 'DELETE') {
+    // The API accepts only JSON bodies, so even a bodiless POST says it carries JSON.
+    headers['content-type'] = 'application/json';
+    body = '{}';
+  }
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE_URL}${withQuery(path, options.query)}`, {
+      method,
+      headers,
+      body,
+      credentials: 'include',
+      signal: options.signal,
+      cache: 'no-store',
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'network_error', FRIENDLY_MESSAGES.network_error!, null);
+  }
+  if (!response.ok) throw await toApiError(response);
+  if (response.status === 204) return {} as T;
+  return (await response.json()) as T;
+}
+
+const get = <T>(path: string, query?: Query, signal?: AbortSignal) =>
+  apiRequest<T>('GET', path, { query, signal });
+const post = <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
+  apiRequest<T>('POST', path, { body, headers });
+const patch = <T>(path: string, body: unknown) => apiRequest<T>('PATCH', path, { body });
+const del = <T>(path: string) => apiRequest<T>('DELETE', path);
+
+const enc = encodeURIComponent;
+
+/** The first array found under one of `keys` — list routes name their array after the resource. */
+export function listFrom<T>(body: unknown, ...keys: string[]): T[] {
+  if (Array.isArray(body)) return body as T[];
+  if (body && typeof body === 'object') {
+    const record = body as Record<string, unknown>;
+    for (const key of [...keys, 'items', 'data', 'results']) {
+      if (Array.isArray(record[key])) return record[key] as T[];
+    }
+  }
+  return [];
+}
+
+export interface Envelope {
+  ok: true;
+  request_id: string;
+}
+type Body<T> = Envelope & T;
+
+export const api = {
+  health: () => get<Body<Health>>('/health'),
+  auth: {
+    me: () => get<Body<Me>>('/auth/me'),
+    login: (username: string, password: string) =>
+      post<Body<Me>>('/auth/login', { username, password }),
+    logout: () => post<Envelope>('/auth/logout'),
+  },
+  projects: {
+    list: () => get<Body<{ projects: Project[]; active_project_id: string | null }>>('/projects'),
+    create: (name: string) => post<Body<{ project: Project }>>('/projects', { name }),
+    select: (id: string) => post<Body<{ project: Project }>>(`/projects/${enc(id)}/select`),
+    rename: (id: string, name: string) =>
+      patch<Body<{ project: Project }>>(`/projects/${enc(id)}`, { name }),
+  },
+  sources: {
+    list: () => get<Body<{ sources: Source[] }>>('/sources'),
+    bind: (input: {
+      base_url: string;
+      account_id: number;
+      api_token: string;
+      webhook_secret?: string;
+    }) => post<Body<{ source: Source }>>('/sources', { source_kind: 'chatwoot_account', ...input }),
+    remove: (id: string) => del<Envelope>(`/sources/${enc(id)}`),
+    test: (id: string) =>
+      post<Body<{ connected?: boolean; message?: string; detail?: string }>>(
+        `/sources/${enc(id)}/test`,
+      ),
+    completeness: (id: string) => get<Body<Completeness>>(`/sources/${enc(id)}/completeness`),
+  },
+  jobs: {
+    status: () => get<Body<JobsStatus>>('/jobs/status'),
+    runSync: () => post<Body<{ run?: JobRun; run_id?: string }>>('/jobs/chatwoot/sync'),
+    runEmbeddings: () => post<Body<{ run?: JobRun; run_id?: string }>>('/jobs/embeddings/run'),
+    runs: (query: { job?: string; status?: string; limit?: number; cursor?: string }) =>
+      get<Body<{ runs: JobRun[]; next_cursor?: string | null }>>('/jobs/runs', query),
+    run: (id: string) => get<Body<{ run: JobRun }>>(`/jobs/runs/${enc(id)}`),
+    scheduler: () => get<Body<{ jobs: ScheduledJob[] }>>('/jobs/scheduler'),
+    updateSchedule: (id: string, input: { cadence_seconds?: number; enabled?: boolean }) =>
+      patch<Body<{ job: ScheduledJob }>>(`/jobs/scheduler/${enc(id)}`, input),
+    tick: () => post<Body<Record<string, unknown>>>('/jobs/scheduler/tick'),
+    eventsUrl: () => `${API_BASE_URL}/jobs/events`,
+  },
+  search: (query: string, topK: number, filters: SearchFilters) =>
+    post<Body<{ hits: SearchHit[] }>>('/search', { query, topK, filters }),
+  contacts: (query: { q?: string; limit?: number }) =>
+    get<Body<{ contacts: Contact[] }>>('/contacts', query),
+  conversations: (query: { limit?: number; cursor?: string; status?: string; q?: string }) =>
+    get<Body<{ conversations: Conversation[]; next_cursor?: string | null }>>(
+      '/conversations',
+      query,
+    ),
+  messages: (query: { conversation_global_id?: string; limit?: number; cursor?: string }) =>
+    get<Body<{ messages: Message[]; next_cursor?: string | null }>>('/messages', query),
+  outbound: {
+    list: (query: { status?: string; limit?: number; cursor?: string }) =>
+      get<Body<{ messages: OutboundMessage[]; next_cursor?: string | null }>>('/outbound', query),
+    get: (id: string) =>
+      get<
+        Body<{
+          message: OutboundMessage;
+          attempts?: OutboundAttempt[];
+          audit?: AuditEvent[];
+        }>
+      >(`/outbound/${enc(id)}`),
+    draft: (input: {
+      channel: 'chatwoot' | 'email';
+      recipient_ref: string;
+      payload: { content: string; subject?: string };
+      idempotency_key: string;
+      dedupe_key?: string;
+      evidence_refs?: EvidenceRef[];
+    }) => post<Body<{ message: OutboundMessage }>>('/outbound/draft', input),
+    edit: (id: string, input: { payload: { content: string; subject?: string } }) =>
+      patch<Body<{ message: OutboundMessage }>>(`/outbound/${enc(id)}`, input),
+    approve: (id: string) =>
+      post<Body<{ message: OutboundMessage }>>(`/outbound/${enc(id)}/approve`),
+    cancel: (id: string) => post<Body<{ message: OutboundMessage }>>(`/outbound/${enc(id)}/cancel`),
+    send: (id: string) => post<Body<{ message: OutboundMessage }>>(`/outbound/${enc(id)}/send`),
+    preflight: (id: string) => get<Body<Preflight>>(`/outbound/${enc(id)}/preflight`),
+    policies: () => get<Body<{ policies: ContactPolicy[] }>>('/outbound/policies'),
+    setPolicy: (input: {
+      contact_global_id: string;
+      channel: string;
+      opted_out?: boolean;
+      stop_on_reply?: boolean;
+      max_per_window?: number | null;
+      window_hours?: number | null;
+    }) => post<Body<{ policy: ContactPolicy }>>('/outbound/opt-out', input),
+  },
+  audit: {
+    list: (query: { action?: string; entity_id?: string; limit?: number; offset?: number }) =>
+      get<Body<{ events: AuditEvent[]; total?: number }>>('/audit', query),
+    verify: () => get<Body<AuditVerify>>('/audit/verify'),
+  },
+};
+
+export type { OutboundAttempt };

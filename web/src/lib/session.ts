@@ -1,0 +1,33 @@
+'use client';
+import { useQuery } from '@tanstack/react-query';
+import { api } from './api-client';
+
+export const sessionKeys = {
+  me: ['me'] as const,
+  projects: ['projects'] as const,
+  health: ['health'] as const,
+};
+
+export function useMe() {
+  return useQuery({ queryKey: sessionKeys.me, queryFn: () => api.auth.me(), staleTime: 60_000 });
+}
+
+export function useProjects(enabled = true) {
+  return useQuery({ queryKey: sessionKeys.projects, queryFn: () => api.projects.list(), enabled });
+}
+
+export function useHealth() {
+  return useQuery({
+    queryKey: sessionKeys.health,
+    queryFn: () => api.health(),
+    staleTime: 5 * 60_000,
+    retry: false,
+  });
+}
+
+/** True when the server says it runs the bundled demo (either endpoint may carry the flag). */
+export function useDemoMode(): boolean {
+  const me = useMe();
+  const health = useHealth();
+  return Boolean(me.data?.demo ?? health.data?.demo);
+}
