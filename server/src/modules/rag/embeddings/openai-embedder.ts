@@ -69,7 +69,7 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): EmbeddingP
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
         if (response.ok) {
-          return parseResponse(await response.json(), inputs.length, options.dimension);
+          return parseResponse(await response.json(), inputs, options.dimension);
         }
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
         const excerpt = (await response.text().catch(() => '')).slice(0, 300);
@@ -160,7 +160,8 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function parseResponse(json: unknown, expected: number, dimension: number): EmbedResult {
+function parseResponse(json: unknown, inputs: string[], dimension: number): EmbedResult {
+  const expected = inputs.length;
   const body = json as {
     data?: { index?: number; embedding?: unknown }[];
     usage?: { total_tokens?: number };
@@ -183,5 +184,7 @@ function parseResponse(json: unknown, expected: number, dimension: number): Embe
     }
     vectors[item.index ?? position] = embedding as number[];
   });
-  return { vectors, tokens: body.usage?.total_tokens ?? 0 };
+  // A server that reports no usage is still billed against the run's budget, by estimate.
+  const estimated = inputs.reduce((sum, text) => sum + estimateTokens(text), 0);
+  return { vectors, tokens: body.usage?.total_tokens ?? estimated };
 }
