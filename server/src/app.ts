@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import { createSecrets, type Secrets } from './lib/secrets.js';
 import { accessPlugin } from './http/access.js';
 import { envelopePlugin, requestIdFrom } from './http/envelope.js';
 import { loggerOptions } from './http/logger.js';
@@ -16,13 +17,18 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     database: Database;
+    secrets: Secrets;
     demo: boolean;
+    /** Every registered route with its access level: the table the access tests walk. */
+    routeTable: { method: string; url: string; access: string }[];
   }
 }
 
 export interface AppDeps {
   config: Config;
   database: Database;
+  /** Defaults to one built from SECRETS_KEY. */
+  secrets?: Secrets;
   demo?: boolean;
   /** Overrides for tests, e.g. a log stream to assert on. */
   logger?: FastifyServerOptions['logger'];
@@ -34,7 +40,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? loggerOptions(config),
     genReqId: requestIdFrom,
-    requestIdLogLabel: 'requestId',
     bodyLimit: config.BODY_LIMIT_BYTES,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     routerOptions: { ignoreTrailingSlash: true },
@@ -42,9 +47,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.decorate('config', config);
   app.decorate('database', database);
+  app.decorate('secrets', deps.secrets ?? createSecrets(requireKey(config)));
   app.decorate('demo', deps.demo ?? false);
   // JSON only: a text/plain body is how a cross-site form sneaks past CORS preflight.
   app.removeContentTypeParser('text/plain');
+  app.decorate('routeTable', []);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      app.routeTable.push({
+        method,
+        url: route.url,
+        access: route.url.startsWith('/docs') ? 'public' : (route.config?.access ?? 'project'),
+      });
+    }
+    if (route.url.startsWith('/v1/')) route.schema = { ...route.schema, hide: true };
+  });
 
   await app.register(envelopePlugin);
   await app.register(helmet, {
@@ -60,16 +77,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(cors, { origin: config.CORS_ORIGIN, credentials: true });
+  // A list, not a string: only a matching Origin is reflected, any other gets no CORS header.
+  await app.register(cors, { origin: [new URL(config.CORS_ORIGIN).origin], credentials: true });
   await app.register(cookie);
   await app.register(metricsPlugin);
   await app.register(openapiPlugin);
   await app.register(accessPlugin, { config, database });
 
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/v1/')) route.schema = { ...route.schema, hide: true };
-  });
   await app.register(moduleRoutes);
   await app.register(moduleRoutes, { prefix: '/v1' });
   return app;
+}
+
+function requireKey(config: Config): string {
+  if (!config.SECRETS_KEY)
+    throw new Error('SECRETS_KEY: required (resolve it with resolveSecretsKey before buildApp)');
+  return config.SECRETS_KEY;
 }

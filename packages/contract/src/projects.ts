@@ -1,2 +1,35 @@
-// Request and response schemas of the projects module; owned by that module's engineer.
-export {};
+import { Type, type Static } from 'typebox';
+import { Ok, TimestampSchema, UuidSchema } from './common.js';
+
+export const ProjectSchema = Type.Object({
+  id: UuidSchema,
+  name: Type.String(),
+  account_scope_id: UuidSchema,
+  account_scope_key: Type.String(),
+  created_at: TimestampSchema,
+  updated_at: TimestampSchema,
+});
+export type Project = Static<typeof ProjectSchema>;
+
+export const CreateProjectBodySchema = Type.Object(
+  {
+    name: Type.String({ minLength: 2, maxLength: 160 }),
+    account_scope_key: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9][a-z0-9._-]*$' }),
+    ),
+    account_scope_name: Type.Optional(Type.String({ minLength: 1, maxLength: 160 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateProjectBody = Static<typeof CreateProjectBodySchema>;
+
+export const RenameProjectBodySchema = Type.Object(
+  { name: Type.String({ minLength: 2, maxLength: 160 }) },
+  { additionalProperties: false },
+);
+
+export const ProjectListResponseSchema = Ok({
+  projects: Type.Array(ProjectSchema),
+  active_project_id: Type.Union([UuidSchema, Type.Null()]),
+});
+export const ProjectResponseSchema = Ok({ project: ProjectSchema });

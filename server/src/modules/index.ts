@@ -1,7 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { authRoutes } from './auth/routes.js';
+import { projectRoutes } from './projects/routes.js';
+import { ragRoutes } from './rag/routes.js';
+import { sourceRoutes } from './sources/routes.js';
 import { systemRoutes } from './system/routes.js';
 
 /** Every module's routes; registered at `/` and again under `/v1`. */
 export const moduleRoutes: FastifyPluginAsync = async (app) => {
   await app.register(systemRoutes);
+  await app.register(authRoutes);
+  await app.register(projectRoutes);
+  await app.register(ragRoutes);
+  await app.register(sourceRoutes);
 };

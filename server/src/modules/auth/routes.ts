@@ -1,0 +1,113 @@
+import {
+  LoginBodySchema,
+  LoginResponseSchema,
+  LogoutResponseSchema,
+  MeResponseSchema,
+} from '@cairn/contract';
+import type { CookieSerializeOptions } from '@fastify/cookie';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import type { Config } from '../../config.js';
+import { login, logout } from './service.js';
+
+const tags = ['auth'];
+
+export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { config } = app;
+
+  app.post(
+    '/auth/login',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'Sign in; sets the session and CSRF cookies',
+        body: LoginBodySchema,
+        response: { 200: LoginResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const session = await login(app.database, config, {
+        username: request.body.username,
+        password: request.body.password,
+        ip: request.ip,
+        requestId: request.id,
+        previousCookie: request.cookies[config.SESSION_COOKIE_NAME],
+      });
+      const maxAge = Math.floor((session.expiresAt.getTime() - Date.now()) / 1000);
+      reply.setCookie(config.SESSION_COOKIE_NAME, session.cookieValue, {
+        ...sessionCookie(config),
+        maxAge,
+      });
+      reply.setCookie(config.CSRF_COOKIE_NAME, session.csrfToken, {
+        ...csrfCookie(config),
+        maxAge,
+      });
+      return {
+        ok: true as const,
+        username: session.username,
+        active_project_id: session.activeProjectId,
+      };
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { access: 'session' },
+      schema: {
+        tags,
+        summary: 'Sign out; the session cookie stops working',
+        response: { 200: LogoutResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      await logout(app.database, request.session!, request.id);
+      clearAuthCookies(reply, config);
+      return { ok: true as const };
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'The signed-in user, or authenticated: false',
+        response: { 200: MeResponseSchema },
+      },
+    },
+    async (request) => {
+      const s = request.session;
+      if (!s) return { ok: true as const, authenticated: false as const };
+      return {
+        ok: true as const,
+        authenticated: true as const,
+        username: s.username,
+        active_project_id: s.activeProjectId,
+        account_scope_id: s.accountScopeId,
+        created_at: s.createdAt.toISOString(),
+        last_seen_at: s.lastSeenAt.toISOString(),
+      };
+    },
+  );
+};
+
+const sessionCookie = (config: Config): CookieSerializeOptions => ({
+  httpOnly: true,
+  sameSite: 'lax',
+  path: '/',
+  secure: config.COOKIE_SECURE,
+});
+
+// Readable by the page on purpose: the page copies it into x-csrf-token (synchronizer token).
+const csrfCookie = (config: Config): CookieSerializeOptions => ({
+  ...sessionCookie(config),
+  httpOnly: false,
+});
+
+function clearAuthCookies(reply: FastifyReply, config: Config) {
+  reply.clearCookie(config.SESSION_COOKIE_NAME, sessionCookie(config));
+  reply.clearCookie(config.CSRF_COOKIE_NAME, csrfCookie(config));
+}

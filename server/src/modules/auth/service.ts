@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Config } from '../../config.js';
+import type { Database } from '../../db/database.js';
+import { AppError } from '../../http/errors.js';
+import { hashSessionId } from '../../http/access.js';
+import { recordAudit } from '../audit/service.js';
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
+
+export interface NewSession {
+  /** The cookie value; only its SHA-256 is stored. */
+  cookieValue: string;
+  csrfToken: string;
+  username: string;
+  activeProjectId: string | null;
+  expiresAt: Date;
+}
+
+const randomToken = () => randomBytes(32).toString('base64url'); // 256 bits
+
+/**
+ * Checks the credentials under a per (ip, username) limit kept in Postgres, so it holds across
+ * processes. Unknown users and wrong passwords take the same path and give the same error.
+ */
+export async function login(
+  database: Database,
+  config: Config,
+  input: {
+    username: string;
+    password: string;
+    ip: string;
+    requestId: string;
+    previousCookie?: string;
+  },
+): Promise<NewSession> {
+  const attemptKey = `${input.ip}|${input.username.toLowerCase()}`;
+  await assertNotRateLimited(database, config, attemptKey);
+
+  const user = await database.db
+    .selectFrom('app_users')
+    .select(['id', 'username', 'password_hash'])
+    .where(sql`lower(username)`, '=', input.username.toLowerCase())
+    .executeTakeFirst();
+  const valid = await verifyPassword(user?.password_hash, input.password);
+  if (!user || !valid) {
+    await database.db.insertInto('login_attempts').values({ attempt_key: attemptKey }).execute();
+    await recordAudit(database.db, {
+      projectId: null,
+      accountScopeId: null,
+      actor: input.username.slice(0, 120),
+      action: 'auth.login',
+      entityType: 'session',
+      status: 'denied',
+      requestId: input.requestId,
+    });
+    throw new AppError('invalid_credentials', 'invalid username or password');
+  }
+
+  const cookieValue = randomToken();
+  const csrfToken = randomToken();
+  const expiresAt = new Date(Date.now() + config.SESSION_MAX_DAYS * 86_400_000);
+  const activeProjectId = await database.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('login_attempts').where('attempt_key', '=', attemptKey).execute();
+    // A fresh id at every login; the cookie presented before login (if any) dies here (no fixation).
+    if (input.previousCookie) {
+      await trx
+        .deleteFrom('sessions')
+        .where('session_id', '=', hashSessionId(input.previousCookie))
+        .execute();
+    }
+    const last = await trx
+      .selectFrom('sessions')
+      .select('active_project_id')
+      .where('user_id', '=', user.id)
+      .where('active_project_id', 'is not', null)
+      .orderBy('last_seen_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    await trx
+      .insertInto('sessions')
+      .values({
+        session_id: hashSessionId(cookieValue),
+        user_id: user.id,
+        csrf_token: csrfToken,
+        active_project_id: last?.active_project_id ?? null,
+        expires_at: expiresAt,
+      })
+      .execute();
+    await recordAudit(trx, {
+      projectId: null,
+      accountScopeId: null,
+      actor: user.username,
+      action: 'auth.login',
+      entityType: 'session',
+      entityId: user.id,
+      requestId: input.requestId,
+    });
+    return last?.active_project_id ?? null;
+  });
+  await pruneExpired(database, config);
+  return { cookieValue, csrfToken, username: user.username, activeProjectId, expiresAt };
+}
+
+async function assertNotRateLimited(database: Database, config: Config, attemptKey: string) {
+  const windowMs = config.LOGIN_RATE_LIMIT_WINDOW_MINUTES * 60_000;
+  const since = new Date(Date.now() - windowMs);
+  const row = await database.db
+    .selectFrom('login_attempts')
+    .select([
+      sql<number>`count(*)::int`.as('failures'),
+      sql<Date | null>`min(attempted_at)`.as('oldest'),
+    ])
+    .where('attempt_key', '=', attemptKey)
+    .where('attempted_at', '>', since)
+    .executeTakeFirstOrThrow();
+  if (row.failures >= config.LOGIN_RATE_LIMIT_MAX_ATTEMPTS && row.oldest) {
+    const retryAfter = Math.max(
+      1,
+      Math.ceil((row.oldest.getTime() + windowMs - Date.now()) / 1000),
+    );
+    throw new AppError(
+      'rate_limited',
+      `too many failed sign-in attempts; try again in ${retryAfter} seconds`,
+      { retry_after_seconds: retryAfter },
+      { 'retry-after': String(retryAfter) },
+    );
+  }
+}
+
+/** Expired sessions and stale attempts are garbage; clearing them at login keeps both tables small. */
+async function pruneExpired(database: Database, config: Config) {
+  await database.db
+    .deleteFrom('sessions')
+    .where((eb) =>
+      eb.or([
+        eb('expires_at', '<', sql<Date>`now()`),
+        eb(
+          'last_seen_at',
+          '<',
+          sql<Date>`now() - make_interval(mins => ${config.SESSION_IDLE_MINUTES})`,
+        ),
+      ]),
+    )
+    .execute();
+  await database.db
+    .deleteFrom('login_attempts')
+    .where(
+      'attempted_at',
+      '<',
+      sql<Date>`now() - make_interval(mins => ${config.LOGIN_RATE_LIMIT_WINDOW_MINUTES})`,
+    )
+    .execute();
+}
+
+export async function logout(
+  database: Database,
+  session: { sessionId: string; username: string; userId: string },
+  requestId: string,
+) {
+  await database.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('sessions').where('session_id', '=', session.sessionId).execute();
+    await recordAudit(trx, {
+      projectId: null,
+      accountScopeId: null,
+      actor: session.username,
+      action: 'auth.logout',
+      entityType: 'session',
+      entityId: session.userId,
+      requestId,
+    });
+  });
+}
+
+export async function addUser(
+  database: Database,
+  username: string,
+  password: string,
+): Promise<void> {
+  assertPasswordStrength(password);
+  await database.db
+    .insertInto('app_users')
+    .values({ username, password_hash: await hashPassword(password) })
+    .execute()
+    .catch((error: { code?: string }) => {
+      if (error.code === '23505') throw new Error(`user ${username} already exists`);
+      throw error;
+    });
+}
+
+/** Changing a password ends every session of that user. */
+export async function setPassword(
+  database: Database,
+  username: string,
+  password: string,
+): Promise<void> {
+  assertPasswordStrength(password);
+  const passwordHash = await hashPassword(password);
+  await database.db.transaction().execute(async (trx) => {
+    const user = await trx
+      .updateTable('app_users')
+      .set({ password_hash: passwordHash })
+      .where(sql`lower(username)`, '=', username.toLowerCase())
+      .returning('id')
+      .executeTakeFirst();
+    if (!user) throw new Error(`no user named ${username}`);
+    await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+  });
+}
+
+function assertPasswordStrength(password: string) {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new Error(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+}
+
+/**
+ * The first admin: from AUTH_USERNAME/AUTH_PASSWORD, or `admin` with a random password that is
+ * returned so the caller prints it once. Nothing happens when any user exists.
+ */
+export async function ensureInitialAdmin(
+  database: Database,
+  config: Config,
+): Promise<{ username: string; generatedPassword?: string } | null> {
+  const existing = await database.db
+    .selectFrom('app_users')
+    .select('id')
+    .limit(1)
+    .executeTakeFirst();
+  if (existing) return null;
+  const username = config.AUTH_USERNAME ?? 'admin';
+  const generatedPassword = config.AUTH_PASSWORD
+    ? undefined
+    : randomBytes(12).toString('base64url');
+  try {
+    await addUser(database, username, config.AUTH_PASSWORD ?? generatedPassword!);
+  } catch (error) {
+    // Another process created the first user at the same moment.
+    if (/already exists/.test((error as Error).message)) return null;
+    throw error;
+  }
+  return { username, generatedPassword };
+}

@@ -1,0 +1,216 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Database, Scope } from '../../db/database.js';
+import { AppError, notFound } from '../../http/errors.js';
+import type { Secrets } from '../../lib/secrets.js';
+import type { Actor } from '../projects/service.js';
+import { recordAudit } from '../audit/service.js';
+
+/** A bound Chatwoot account with its credentials decrypted: for server-side use only. */
+export interface ChatwootSource {
+  id: string;
+  baseUrl: string;
+  accountId: number;
+  apiToken: string;
+  webhookSecret: string | null;
+  webhookUrlTokenHash: string | null;
+}
+
+export interface SourceSummary {
+  id: string;
+  source_kind: 'chatwoot_account';
+  external_id: string;
+  base_url: string;
+  account_id: number;
+  webhook_secret_enc: string | null;
+  webhook_url_token_hash: string | null;
+  created_at: Date;
+}
+
+/** `https://Chat.Example.com:443/` and `https://chat.example.com` are the same account host. */
+export function normalizeBaseUrl(raw: string): string {
+  const url = new URL(raw);
+  url.hash = '';
+  url.search = '';
+  return url.toString().replace(/\/+$/, '');
+}
+
+export const hashUrlToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+const summaryColumns = [
+  'id',
+  'source_kind',
+  'external_id',
+  'base_url',
+  'account_id',
+  'webhook_secret_enc',
+  'webhook_url_token_hash',
+  'created_at',
+] as const;
+
+export async function listSources(database: Database, scope: Scope): Promise<SourceSummary[]> {
+  return database.withScope(scope, (trx) =>
+    trx
+      .selectFrom('project_sources')
+      .select(summaryColumns)
+      .where('project_id', '=', scope.projectId)
+      .where('account_scope_id', '=', scope.accountScopeId)
+      .orderBy('created_at')
+      .execute(),
+  );
+}
+
+export async function bindChatwootSource(
+  database: Database,
+  secrets: Secrets,
+  scope: Scope,
+  input: {
+    baseUrl: string;
+    accountId: number;
+    apiToken: string;
+    webhookSecret?: string;
+    webhookUrlToken?: boolean;
+  },
+  actor: Actor,
+): Promise<{ source: SourceSummary; webhookUrlToken?: string }> {
+  const baseUrl = normalizeBaseUrl(input.baseUrl);
+  const externalId = `${baseUrl}#${input.accountId}`;
+  const webhookUrlToken = input.webhookUrlToken ? randomBytes(32).toString('base64url') : undefined;
+  try {
+    const source = await database.withScope(scope, async (trx) => {
+      const row = await trx
+        .insertInto('project_sources')
+        .values({
+          project_id: scope.projectId,
+          account_scope_id: scope.accountScopeId,
+          source_kind: 'chatwoot_account',
+          external_id: externalId,
+          base_url: baseUrl,
+          account_id: input.accountId,
+          api_token_enc: secrets.encrypt(input.apiToken),
+          webhook_secret_enc: input.webhookSecret ? secrets.encrypt(input.webhookSecret) : null,
+          webhook_url_token_hash: webhookUrlToken ? hashUrlToken(webhookUrlToken) : null,
+        })
+        .returning(summaryColumns)
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, {
+        ...auditScope(scope, actor),
+        action: 'source.bind',
+        entityType: 'project_source',
+        entityId: row.id,
+        // Credentials never enter the audit trail; only whether they were given.
+        payload: {
+          external_id: externalId,
+          webhook_secret_set: Boolean(input.webhookSecret),
+          webhook_url_token_set: Boolean(webhookUrlToken),
+        },
+      });
+      return row;
+    });
+    return { source, webhookUrlToken };
+  } catch (error) {
+    const e = error as { code?: string; constraint?: string };
+    if (e.code === '23505' && e.constraint?.includes('external_id')) {
+      throw new AppError(
+        'source_already_bound',
+        'this Chatwoot account is already bound to a project',
+      );
+    }
+    if (e.code === '23505') {
+      throw new AppError('conflict', 'this project already has a Chatwoot source; remove it first');
+    }
+    throw error;
+  }
+}
+
+export async function unbindSource(
+  database: Database,
+  scope: Scope,
+  id: string,
+  actor: Actor,
+): Promise<void> {
+  await database.withScope(scope, async (trx) => {
+    const deleted = await trx
+      .deleteFrom('project_sources')
+      .where('id', '=', id)
+      .where('project_id', '=', scope.projectId)
+      .where('account_scope_id', '=', scope.accountScopeId)
+      .returning(['id', 'external_id'])
+      .executeTakeFirst();
+    if (!deleted) throw notFound('source');
+    await recordAudit(trx, {
+      ...auditScope(scope, actor),
+      action: 'source.unbind',
+      entityType: 'project_source',
+      entityId: id,
+      payload: { external_id: deleted.external_id },
+    });
+  });
+}
+
+/** The active project's Chatwoot source with decrypted credentials, or null when none is bound. */
+export async function loadChatwootSource(
+  database: Database,
+  secrets: Secrets,
+  scope: Scope,
+): Promise<ChatwootSource | null> {
+  const row = await database.withScope(scope, (trx) =>
+    trx
+      .selectFrom('project_sources')
+      .selectAll()
+      .where('project_id', '=', scope.projectId)
+      .where('account_scope_id', '=', scope.accountScopeId)
+      .where('source_kind', '=', 'chatwoot_account')
+      .executeTakeFirst(),
+  );
+  return row ? decrypt(row, secrets) : null;
+}
+
+/**
+ * Finds a source by id for its webhook receiver, which has no session: the owner connection reads
+ * across projects here, and everything after runs inside the scope this returns.
+ */
+export async function loadSourceForWebhook(
+  database: Database,
+  secrets: Secrets,
+  sourceId: string,
+): Promise<{ source: ChatwootSource; scope: Scope } | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(sourceId)) return null;
+  const row = await database.db
+    .selectFrom('project_sources')
+    .selectAll()
+    .where('id', '=', sourceId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    source: decrypt(row, secrets),
+    scope: { projectId: row.project_id, accountScopeId: row.account_scope_id },
+  };
+}
+
+function decrypt(
+  row: {
+    id: string;
+    base_url: string;
+    account_id: number;
+    api_token_enc: string;
+    webhook_secret_enc: string | null;
+    webhook_url_token_hash: string | null;
+  },
+  secrets: Secrets,
+): ChatwootSource {
+  return {
+    id: row.id,
+    baseUrl: row.base_url,
+    accountId: row.account_id,
+    apiToken: secrets.decrypt(row.api_token_enc),
+    webhookSecret: row.webhook_secret_enc ? secrets.decrypt(row.webhook_secret_enc) : null,
+    webhookUrlTokenHash: row.webhook_url_token_hash,
+  };
+}
+
+const auditScope = (scope: Scope, actor: Actor) => ({
+  projectId: scope.projectId,
+  accountScopeId: scope.accountScopeId,
+  actor: actor.username,
+  requestId: actor.requestId,
+});
