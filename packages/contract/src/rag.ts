@@ -1,2 +1,92 @@
 // Request and response schemas of the rag module; owned by that module's engineer.
-export {};
+import { Type, type Static } from 'typebox';
+import { NullableTimestamp, Ok, TimestampSchema } from './common.js';
+
+const GlobalId = Type.String({ minLength: 1, maxLength: 300 });
+
+export const SearchFiltersSchema = Type.Object(
+  {
+    from: Type.Optional(TimestampSchema),
+    to: Type.Optional(TimestampSchema),
+    conversation_global_id: Type.Optional(GlobalId),
+    contact_global_id: Type.Optional(GlobalId),
+    sender_type: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+export type SearchFilters = Static<typeof SearchFiltersSchema>;
+
+export const SearchBodySchema = Type.Object(
+  {
+    query: Type.String({ minLength: 1, maxLength: 2000 }),
+    topK: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })),
+    filters: Type.Optional(SearchFiltersSchema),
+  },
+  { additionalProperties: false },
+);
+export type SearchBody = Static<typeof SearchBodySchema>;
+
+/** `{ source, ref, snippet, meta }`: the evidence reference used everywhere (DESIGN §4). */
+export const SearchEvidenceRefSchema = Type.Object({
+  source: Type.Union([
+    Type.Literal('cw_messages'),
+    Type.Literal('cw_conversations'),
+    Type.Literal('rag_chunks'),
+    Type.Literal('audit_events'),
+    Type.Literal('external'),
+  ]),
+  ref: Type.String(),
+  snippet: Type.String(),
+  meta: Type.Record(Type.String(), Type.Unknown()),
+});
+export type SearchEvidenceRef = Static<typeof SearchEvidenceRefSchema>;
+
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+export const SearchHitSchema = Type.Object({
+  chunk_id: Type.String({ format: 'uuid' }),
+  message_global_id: Type.String(),
+  conversation_global_id: Type.String(),
+  contact_global_id: NullableString,
+  contact_name: NullableString,
+  sender_type: NullableString,
+  message_created_at: NullableTimestamp,
+  snippet: Type.String({
+    description: 'chunk text around the matches; matched terms between [[ and ]]; plain text',
+  }),
+  scores: Type.Object({ vector: NullableNumber, text: NullableNumber, fused: Type.Number() }),
+  deep_link: Type.Union([Type.String(), Type.Null()], {
+    description: '{base_url}/app/accounts/{account_id}/conversations/{conversation_id}',
+  }),
+  evidence: SearchEvidenceRefSchema,
+});
+export type SearchHit = Static<typeof SearchHitSchema>;
+
+export const SearchResponseSchema = Ok({
+  hits: Type.Array(SearchHitSchema),
+  mode: Type.Union([Type.Literal('hybrid'), Type.Literal('vector'), Type.Literal('text')]),
+  vector_path: Type.Union([Type.Literal('exact'), Type.Literal('hnsw'), Type.Null()]),
+  degraded: Type.Union([
+    Type.Literal('embeddings_pending'),
+    Type.Literal('embedding_provider_unavailable'),
+    Type.Null(),
+  ]),
+});
+export type SearchResponse = Static<typeof SearchResponseSchema>;
+
+export const EvidenceSearchQuerySchema = Type.Object(
+  {
+    q: Type.String({ minLength: 1, maxLength: 2000 }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  },
+  { additionalProperties: false },
+);
+export type EvidenceSearchQuery = Static<typeof EvidenceSearchQuerySchema>;
+
+export const EvidenceSearchResponseSchema = Ok({
+  items: Type.Array(
+    Type.Intersect([SearchEvidenceRefSchema, Type.Object({ rank: Type.Number() })]),
+  ),
+});
+export type EvidenceSearchResponse = Static<typeof EvidenceSearchResponseSchema>;

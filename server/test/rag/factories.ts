@@ -156,3 +156,22 @@ export async function createManyChunks(
     });
   }
 }
+
+/** A signed-in session with `project` active, as the access hook reads it: cookie and CSRF token. */
+export async function createSession(
+  database: Database,
+  project: TestProject,
+): Promise<{ cookie: string; csrf: string; headers: Record<string, string> }> {
+  const user = await database.db
+    .insertInto('app_users')
+    .values({ username: `user-${randomUUID()}`, password_hash: 'not-a-login' } as never)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const cookie = randomUUID() + randomUUID();
+  const csrf = randomUUID();
+  await sql`
+    insert into sessions (session_id, user_id, active_project_id, csrf_token, expires_at)
+    values (${sha256(cookie)}, ${user.id}, ${project.projectId}, ${csrf}, now() + interval '1 hour')
+  `.execute(database.db);
+  return { cookie, csrf, headers: { cookie: `sid=${cookie}`, 'x-csrf-token': csrf } };
+}
