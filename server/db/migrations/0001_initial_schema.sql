@@ -386,8 +386,9 @@ begin
     'sync_watermarks', 'job_runs', 'scheduled_jobs', 'worker_runs', 'outbound_messages',
     'outbound_attempts', 'contact_channel_policies', 'audit_events', 'evidence_items'
   ] loop
+    -- Triggers fire in name order; the leading 00 makes the scope check run before any other.
     execute format('create trigger %I before insert or update on %I for each row execute function enforce_project_scope_match()',
-                   t || '_scope_match', t);
+                   '00_scope_match', t);
     execute format('alter table %I enable row level security', t);
     execute format('alter table %I force row level security', t);
     execute format($p$create policy project_isolation on %I
