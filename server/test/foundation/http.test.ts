@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useTestApp } from './support/app.js';
+import { useTestApp } from '../support/app.js';
 
 describe('foundation', () => {
   const ctx = useTestApp();
