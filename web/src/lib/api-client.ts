@@ -198,7 +198,12 @@ export const api = {
       account_id: number;
       api_token: string;
       webhook_secret?: string;
-    }) => post<Body<{ source: Source }>>('/sources', { source_kind: 'chatwoot_account', ...input }),
+      webhook_url_token?: boolean;
+    }) =>
+      post<Body<{ source: Source; webhook_url_token?: string }>>('/sources', {
+        source_kind: 'chatwoot_account',
+        ...input,
+      }),
     remove: (id: string) => del<Envelope>(`/sources/${enc(id)}`),
     test: (id: string) =>
       post<Body<{ connected?: boolean; message?: string; detail?: string }>>(

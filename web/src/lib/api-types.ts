@@ -4,44 +4,15 @@
  * switch a type to `Static<typeof XSchema>` from '@cairn/contract' when that module lands.
  */
 
-export type Me =
-  | { authenticated: false; demo?: boolean }
-  | {
-      authenticated: true;
-      username: string;
-      active_project_id: string | null;
-      account_scope_id: string | null;
-      created_at: string;
-      last_seen_at: string | null;
-      demo?: boolean;
-    };
+import type { Me as ContractMe, Project, Source } from '@cairn/contract';
 
-export interface Project {
-  id: string;
-  name: string;
-  account_scope_id: string;
-  created_at: string;
-  updated_at?: string;
-  account_scope_key?: string;
-}
+export type { Project, Source };
+export type Me = ContractMe & { demo?: boolean };
 
 export interface Health {
   status?: string;
   demo?: boolean;
   version?: string;
-}
-
-export interface Source {
-  id: string;
-  project_id: string;
-  source_kind: string;
-  external_id: string;
-  base_url?: string;
-  account_id?: number | string;
-  api_token_set?: boolean;
-  webhook_secret_set?: boolean;
-  created_at?: string;
-  updated_at?: string;
 }
 
 export interface CompletenessRow {

@@ -1,0 +1,247 @@
+'use client';
+import { useQuery } from '@tanstack/react-query';
+import { ShieldAlertIcon, ShieldCheckIcon } from 'lucide-react';
+import { useState } from 'react';
+import { api } from '@/lib/api-client';
+import type { AuditEvent, AuditVerify } from '@/lib/api-types';
+import { useDebounced } from '@/lib/use-debounced';
+import { formatTime } from '@/lib/utils';
+import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Card, CardContent } from '@/components/ui/card';
+import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import { EvidenceRefList } from '@/components/evidence-ref-list';
+import { PageHeader } from '@/components/page-header';
+import { RequireProject } from '@/components/require-project';
+import { StatusBadge } from '@/components/status-badge';
+import { EmptyState, ErrorState, LoadingState } from '@/components/states';
+
+const PAGE_SIZE = 50;
+
+function verdictOf(result: AuditVerify): { valid: boolean; checked?: number; brokenId?: string } {
+  const broken =
+    result.first_broken_id ??
+    (typeof result.first_broken === 'string' ? result.first_broken : result.first_broken?.id);
+  return {
+    valid: result.valid ?? result.ok_chain ?? !broken,
+    checked: result.checked ?? result.events_checked,
+    brokenId: broken ?? undefined,
+  };
+}
+
+function ChainStatus({ projectId }: { projectId: string }) {
+  const verify = useQuery({
+    queryKey: ['audit', projectId, 'verify'],
+    queryFn: () => api.audit.verify(),
+  });
+  if (verify.isLoading) return <LoadingState label="Verifying the audit chain…" rows={1} />;
+  if (verify.isError)
+    return (
+      <ErrorState
+        error={verify.error}
+        title="Chain verification failed"
+        onRetry={() => verify.refetch()}
+      />
+    );
+  const verdict = verdictOf(verify.data!);
+  return (
+    <Alert variant={verdict.valid ? 'success' : 'destructive'} data-testid="chain-status">
+      <div className="flex items-start gap-3">
+        {verdict.valid ? (
+          <ShieldCheckIcon className="mt-0.5 size-5" aria-hidden />
+        ) : (
+          <ShieldAlertIcon className="mt-0.5 size-5" aria-hidden />
+        )}
+        <div className="flex-1">
+          <AlertTitle>{verdict.valid ? 'Chain verified' : 'Chain broken'}</AlertTitle>
+          <AlertDescription>
+            {verdict.valid
+              ? `Every event links to the one before it${verdict.checked !== undefined ? ` (${verdict.checked} events checked)` : ''}; none was altered or removed.`
+              : `The first broken link is at event ${verdict.brokenId ?? '(unknown)'}. Events from there on cannot be trusted.`}
+          </AlertDescription>
+        </div>
+        <Button
+          size="sm"
+          variant="outline"
+          onClick={() => verify.refetch()}
+          disabled={verify.isFetching}
+        >
+          Verify again
+        </Button>
+      </div>
+    </Alert>
+  );
+}
+
+function PayloadSummary({ payload }: { payload: unknown }) {
+  if (!payload || typeof payload !== 'object') return null;
+  const entries = Object.entries(payload as Record<string, unknown>).slice(0, 12);
+  if (entries.length === 0) return null;
+  return (
+    <dl className="grid grid-cols-[auto_1fr] gap-x-3 text-xs">
+      {entries.map(([key, value]) => (
+        <div key={key} className="contents">
+          <dt className="text-muted-foreground">{key.replaceAll('_', ' ')}</dt>
+          <dd className="break-all">{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function EventItem({ event }: { event: AuditEvent }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <li className="flex flex-col gap-1 border-b py-3 last:border-0" data-testid="audit-event">
+      <div className="flex flex-wrap items-center gap-2 text-sm">
+        <time className="text-muted-foreground" dateTime={event.created_at}>
+          {formatTime(event.created_at)}
+        </time>
+        <span className="font-medium">{event.action}</span>
+        <StatusBadge status={event.status} />
+        <span className="text-muted-foreground">
+          by {event.actor ?? event.actor_username ?? 'system'}
+        </span>
+      </div>
+      {event.entity_type || event.entity_id ? (
+        <p className="font-mono text-xs break-all text-muted-foreground">
+          {event.entity_type} {event.entity_id}
+        </p>
+      ) : null}
+      {event.evidence_refs && event.evidence_refs.length > 0 ? (
+        <EvidenceRefList refs={event.evidence_refs} />
+      ) : null}
+      <div>
+        <Button
+          size="sm"
+          variant="ghost"
+          className="h-7 px-2"
+          aria-expanded={open}
+          onClick={() => setOpen((v) => !v)}
+        >
+          {open ? 'Hide details' : 'Details'}
+        </Button>
+      </div>
+      {open ? (
+        <div className="flex flex-col gap-1 rounded-md bg-muted/50 p-2">
+          <PayloadSummary payload={event.payload} />
+          {event.request_id ? (
+            <p className="text-xs">
+              Request id: <span className="font-mono select-all">{event.request_id}</span>
+            </p>
+          ) : null}
+          {event.hash ? (
+            <p className="font-mono text-[10px] break-all text-muted-foreground">
+              hash {event.hash}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+    </li>
+  );
+}
+
+function AuditLog({ projectId }: { projectId: string }) {
+  const [action, setAction] = useState('');
+  const [entity, setEntity] = useState('');
+  const [offset, setOffset] = useState(0);
+  const filters = useDebounced({ action: action.trim(), entity: entity.trim() });
+  const events = useQuery({
+    queryKey: ['audit', projectId, 'list', filters.action, filters.entity, offset],
+    queryFn: () =>
+      api.audit.list({
+        action: filters.action || undefined,
+        entity_id: filters.entity || undefined,
+        limit: PAGE_SIZE,
+        offset,
+      }),
+    placeholderData: (previous) => previous,
+  });
+  const list = events.data?.events ?? [];
+  return (
+    <Card>
+      <CardContent className="flex flex-col gap-3 pt-4 sm:pt-5">
+        <div className="flex flex-wrap gap-3">
+          <div className="flex flex-col gap-1">
+            <Label htmlFor="audit-action">Action</Label>
+            <Input
+              id="audit-action"
+              placeholder="e.g. outbound.send"
+              value={action}
+              onChange={(e) => {
+                setAction(e.target.value);
+                setOffset(0);
+              }}
+            />
+          </div>
+          <div className="flex min-w-48 flex-1 flex-col gap-1">
+            <Label htmlFor="audit-entity">Entity id</Label>
+            <Input
+              id="audit-entity"
+              value={entity}
+              onChange={(e) => {
+                setEntity(e.target.value);
+                setOffset(0);
+              }}
+            />
+          </div>
+        </div>
+        {events.isLoading ? (
+          <LoadingState label="Loading audit log…" />
+        ) : events.isError ? (
+          <ErrorState error={events.error} onRetry={() => events.refetch()} />
+        ) : list.length === 0 ? (
+          <EmptyState title="No events">
+            {filters.action || filters.entity
+              ? 'Nothing matches these filters.'
+              : 'Critical actions will be recorded here.'}
+          </EmptyState>
+        ) : (
+          <ol aria-label="Audit events">
+            {list.map((event) => (
+              <EventItem key={event.id} event={event} />
+            ))}
+          </ol>
+        )}
+        <div className="flex justify-between gap-2">
+          <Button
+            variant="outline"
+            size="sm"
+            disabled={offset === 0}
+            onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}
+          >
+            Newer
+          </Button>
+          <Button
+            variant="outline"
+            size="sm"
+            disabled={list.length < PAGE_SIZE}
+            onClick={() => setOffset(offset + PAGE_SIZE)}
+          >
+            Older
+          </Button>
+        </div>
+      </CardContent>
+    </Card>
+  );
+}
+
+export function AuditPage() {
+  return (
+    <>
+      <PageHeader
+        title="Audit"
+        description="An append-only, hash-chained record of every critical action."
+      />
+      <RequireProject>
+        {(projectId) => (
+          <div className="flex flex-col gap-5">
+            <ChainStatus projectId={projectId} />
+            <AuditLog projectId={projectId} />
+          </div>
+        )}
+      </RequireProject>
+    </>
+  );
+}

@@ -1,0 +1,101 @@
+'use client';
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useState } from 'react';
+import { api } from '@/lib/api-client';
+import { useDebounced } from '@/lib/use-debounced';
+import { formatTime } from '@/lib/utils';
+import { Card, CardContent } from '@/components/ui/card';
+import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/components/ui/table';
+import { PageHeader } from '@/components/page-header';
+import { RequireProject } from '@/components/require-project';
+import { EmptyState, ErrorState, LoadingState } from '@/components/states';
+
+function ContactList({ projectId }: { projectId: string }) {
+  const [text, setText] = useState('');
+  const q = useDebounced(text.trim());
+  const contacts = useQuery({
+    queryKey: ['contacts', projectId, q, 200],
+    queryFn: () => api.contacts({ q: q || undefined, limit: 200 }),
+  });
+  const list = contacts.data?.contacts ?? [];
+  return (
+    <Card>
+      <CardContent className="flex flex-col gap-3 pt-4 sm:pt-5">
+        <div className="flex max-w-md flex-col gap-1">
+          <Label htmlFor="contacts-q">Name, email or phone</Label>
+          <Input
+            id="contacts-q"
+            type="search"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+        </div>
+        {contacts.isLoading ? (
+          <LoadingState label="Loading contacts…" />
+        ) : contacts.isError ? (
+          <ErrorState error={contacts.error} onRetry={() => contacts.refetch()} />
+        ) : list.length === 0 ? (
+          <EmptyState title="No contacts">
+            {q ? 'Nobody matches that.' : 'Contacts appear after the first sync.'}
+          </EmptyState>
+        ) : (
+          <Table aria-label="Contacts">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Name</TableHead>
+                <TableHead>Email</TableHead>
+                <TableHead className="hidden sm:table-cell">Phone</TableHead>
+                <TableHead className="hidden md:table-cell">Updated</TableHead>
+                <TableHead>
+                  <span className="sr-only">Actions</span>
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {list.map((c) => (
+                <TableRow key={c.id} data-testid="contact-row">
+                  <TableCell className="font-medium break-words">{c.name || '—'}</TableCell>
+                  <TableCell className="break-all">{c.email || '—'}</TableCell>
+                  <TableCell className="hidden sm:table-cell">
+                    {c.phone_number ?? c.phone ?? '—'}
+                  </TableCell>
+                  <TableCell className="hidden whitespace-nowrap md:table-cell">
+                    {formatTime(c.updated_at ?? c.created_at)}
+                  </TableCell>
+                  <TableCell>
+                    <Link
+                      className="text-sm underline-offset-4 hover:underline"
+                      href={`/outbound?tab=policies&contact=${encodeURIComponent(c.id)}`}
+                      aria-label={`Contact policy for ${c.name || c.email || c.id}`}
+                    >
+                      Policy
+                    </Link>
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
+export function ContactsPage() {
+  return (
+    <>
+      <PageHeader title="Contacts" description="Clients who wrote to this project’s inboxes." />
+      <RequireProject>{(projectId) => <ContactList projectId={projectId} />}</RequireProject>
+    </>
+  );
+}

@@ -1,0 +1,180 @@
+'use client';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { ArrowLeftIcon, LockIcon, PenLineIcon } from 'lucide-react';
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
+import { useEffect } from 'react';
+import { api } from '@/lib/api-client';
+import type { Message } from '@/lib/api-types';
+import { draftFromEvidenceHref } from '@/lib/links';
+import { cn, formatTime } from '@/lib/utils';
+import { Button } from '@/components/ui/button';
+import { PageHeader } from '@/components/page-header';
+import { RequireProject } from '@/components/require-project';
+import { EmptyState, ErrorState, LoadingState } from '@/components/states';
+
+// Chatwoot's message_type: 0 incoming, 1 outgoing, 2 activity, 3 template.
+type Kind = 'incoming' | 'outgoing' | 'activity' | 'private';
+
+function kindOf(message: Message): Kind {
+  if (message.private) return 'private';
+  const type = message.message_type;
+  if (type === 2 || type === 'activity') return 'activity';
+  if (type === 1 || type === 'outgoing' || type === 3 || type === 'template') return 'outgoing';
+  return 'incoming';
+}
+
+function MessageItem({ message, highlighted }: { message: Message; highlighted: boolean }) {
+  const kind = kindOf(message);
+  if (kind === 'activity') {
+    return (
+      <li
+        id={`m-${message.id}`}
+        className="mx-auto max-w-prose px-2 text-center text-xs text-muted-foreground italic"
+        data-kind="activity"
+      >
+        {message.content}
+        <span className="ml-2 not-italic">{formatTime(message.created_at)}</span>
+      </li>
+    );
+  }
+  return (
+    <li
+      id={`m-${message.id}`}
+      data-kind={kind}
+      data-testid="thread-message"
+      className={cn('flex flex-col gap-1', kind === 'incoming' ? 'items-start' : 'items-end')}
+    >
+      <div
+        className={cn(
+          'max-w-[85%] rounded-lg border px-3 py-2 text-sm break-words whitespace-pre-wrap sm:max-w-[70%]',
+          kind === 'incoming' && 'bg-card',
+          kind === 'outgoing' && 'border-sky-200 bg-sky-50',
+          kind === 'private' && 'border-dashed border-amber-400 bg-amber-50',
+          highlighted && 'ring-2 ring-amber-400',
+        )}
+      >
+        {kind === 'private' ? (
+          <p className="mb-1 flex items-center gap-1 text-xs font-medium text-amber-900">
+            <LockIcon className="size-3" aria-hidden />
+            Private note (not visible to the client)
+          </p>
+        ) : null}
+        {message.content ?? <span className="text-muted-foreground italic">(no text)</span>}
+      </div>
+      <p className="text-xs text-muted-foreground">
+        {message.sender_name || (kind === 'incoming' ? 'Client' : 'Studio')} ·{' '}
+        {formatTime(message.created_at)}
+      </p>
+    </li>
+  );
+}
+
+function Thread({
+  projectId,
+  conversationId,
+  focusMessageId,
+}: {
+  projectId: string;
+  conversationId: string;
+  focusMessageId: string | null;
+}) {
+  const messages = useInfiniteQuery({
+    queryKey: ['messages', projectId, conversationId],
+    queryFn: ({ pageParam }) =>
+      api.messages({ conversation_global_id: conversationId, limit: 200, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const list = messages.data?.pages.flatMap((p) => p.messages) ?? [];
+  const sorted = [...list].sort((a, b) =>
+    String(a.created_at ?? '').localeCompare(String(b.created_at ?? '')),
+  );
+
+  useEffect(() => {
+    if (focusMessageId && sorted.some((m) => m.id === focusMessageId)) {
+      document.getElementById(`m-${focusMessageId}`)?.scrollIntoView({ block: 'center' });
+    }
+  }, [focusMessageId, sorted.length]);
+
+  if (messages.isLoading) return <LoadingState label="Loading messages…" rows={5} />;
+  if (messages.isError)
+    return <ErrorState error={messages.error} onRetry={() => messages.refetch()} />;
+  if (sorted.length === 0) return <EmptyState title="No messages stored for this conversation" />;
+  const lastIncoming = [...sorted].reverse().find((m) => kindOf(m) === 'incoming');
+  return (
+    <div className="flex flex-col gap-4">
+      {messages.hasNextPage ? (
+        <Button
+          variant="outline"
+          onClick={() => messages.fetchNextPage()}
+          disabled={messages.isFetchingNextPage}
+        >
+          Load more messages
+        </Button>
+      ) : null}
+      <ol aria-label="Messages" className="flex flex-col gap-3">
+        {sorted.map((m) => (
+          <MessageItem key={m.id} message={m} highlighted={m.id === focusMessageId} />
+        ))}
+      </ol>
+      <div>
+        <Button asChild>
+          <Link
+            href={draftFromEvidenceHref({
+              conversationGlobalId: conversationId,
+              messageGlobalId: (focusMessageId ?? lastIncoming?.id) || undefined,
+              snippet:
+                (sorted.find((m) => m.id === focusMessageId) ?? lastIncoming)?.content ?? undefined,
+            })}
+          >
+            <PenLineIcon aria-hidden />
+            Draft a reply
+          </Link>
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+export function ConversationThreadPage() {
+  const params = useSearchParams();
+  const conversationId = params.get('id');
+  const focus = params.get('message');
+  return (
+    <>
+      <div className="mb-2">
+        <Button variant="ghost" size="sm" asChild>
+          <Link href="/conversations">
+            <ArrowLeftIcon aria-hidden />
+            All conversations
+          </Link>
+        </Button>
+      </div>
+      <PageHeader
+        title="Conversation"
+        description={
+          conversationId ? (
+            <span className="font-mono text-xs break-all">{conversationId}</span>
+          ) : undefined
+        }
+      />
+      <RequireProject>
+        {(projectId) =>
+          conversationId ? (
+            <Thread
+              key={`${projectId}:${conversationId}`}
+              projectId={projectId}
+              conversationId={conversationId}
+              focusMessageId={focus}
+            />
+          ) : (
+            <EmptyState title="No conversation chosen">
+              Open one from the conversations list or a search result.
+            </EmptyState>
+          )
+        }
+      </RequireProject>
+    </>
+  );
+}

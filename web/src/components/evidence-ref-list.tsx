@@ -1,0 +1,52 @@
+import Link from 'next/link';
+import type { EvidenceRef } from '@/lib/api-types';
+import { evidenceHref } from '@/lib/links';
+
+const SOURCE_LABELS: Record<string, string> = {
+  cw_messages: 'Message',
+  cw_conversations: 'Conversation',
+  rag_chunks: 'Passage',
+  external: 'External',
+};
+
+/** Evidence references as links to where they lead; every text is rendered as text. */
+export function EvidenceRefList({ refs }: { refs: EvidenceRef[] | null | undefined }) {
+  if (!refs || refs.length === 0) return <span className="text-muted-foreground">No evidence</span>;
+  return (
+    <ul className="flex flex-col gap-1.5">
+      {refs.map((ref, i) => {
+        const href = evidenceHref(ref);
+        const label = `${SOURCE_LABELS[ref.source] ?? ref.source} ${ref.ref}`;
+        const external = href !== null && /^https?:/.test(href);
+        return (
+          <li key={`${ref.source}:${ref.ref}:${i}`} className="text-xs" data-testid="evidence-ref">
+            {href ? (
+              external ? (
+                <a
+                  href={href}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                  className="font-mono break-all text-primary underline-offset-4 hover:underline"
+                >
+                  {label}
+                </a>
+              ) : (
+                <Link
+                  href={href}
+                  className="font-mono break-all text-primary underline-offset-4 hover:underline"
+                >
+                  {label}
+                </Link>
+              )
+            ) : (
+              <span className="font-mono break-all">{label}</span>
+            )}
+            {ref.snippet ? (
+              <q className="mt-0.5 block break-words text-muted-foreground">{ref.snippet}</q>
+            ) : null}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,478 @@
+'use client';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { PlayIcon, RefreshCwIcon, TimerIcon } from 'lucide-react';
+import { useState } from 'react';
+import { api } from '@/lib/api-client';
+import type { JobRun, JobsStatus, ScheduledJob } from '@/lib/api-types';
+import { useJobEvents, type JobEvent, type StreamState } from '@/lib/job-events';
+import { formatBytes, formatDuration, formatTime } from '@/lib/utils';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { NativeSelect } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import { Progress } from '@/components/ui/progress';
+import { Switch } from '@/components/ui/switch';
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/components/ui/table';
+import { PageHeader } from '@/components/page-header';
+import { RequireProject } from '@/components/require-project';
+import { StatusBadge } from '@/components/status-badge';
+import { EmptyState, ErrorState, LoadingState, MutationError } from '@/components/states';
+
+const JOB_LABELS: Record<string, string> = {
+  chatwoot_sync: 'Chatwoot sync',
+  embeddings_run: 'Embeddings',
+  outbound_process: 'Outbound delivery',
+};
+const jobLabel = (name: string) => JOB_LABELS[name] ?? name;
+
+const CADENCES = [60, 300, 600, 900, 1800, 3600, 6 * 3600, 86_400];
+
+const jobKeys = {
+  status: (p: string) => ['jobs', p, 'status'] as const,
+  scheduler: (p: string) => ['jobs', p, 'scheduler'] as const,
+  runs: (p: string, job: string, status: string) => ['jobs', p, 'runs', job, status] as const,
+};
+
+function RunProgress({ event }: { event: JobEvent }) {
+  const total = event.total ?? null;
+  const processed = event.processed ?? 0;
+  const percent = total ? Math.min(100, (processed / total) * 100) : null;
+  return (
+    <div className="flex flex-col gap-1" aria-live="polite">
+      <div className="flex items-center justify-between gap-2 text-xs">
+        <span>
+          {jobLabel(event.job_name ?? '')} <StatusBadge status={event.status} />
+          {event.phase ? <span className="ml-1 text-muted-foreground">{event.phase}</span> : null}
+        </span>
+        <span className="tabular-nums text-muted-foreground">
+          {processed}
+          {total ? ` / ${total}` : ''}
+        </span>
+      </div>
+      <Progress
+        value={percent ?? (event.status === 'ok' ? 100 : 0)}
+        aria-label={`${jobLabel(event.job_name ?? '')} progress`}
+      />
+      {event.error ? <p className="text-xs text-red-700">{event.error}</p> : null}
+    </div>
+  );
+}
+
+function ManualRuns({
+  projectId,
+  events,
+  streamState,
+}: {
+  projectId: string;
+  events: Record<string, JobEvent>;
+  streamState: StreamState;
+}) {
+  const queryClient = useQueryClient();
+  const [startedRunIds, setStartedRunIds] = useState<string[]>([]);
+  const onStarted = (result: { run?: JobRun; run_id?: string }) => {
+    const id = result.run_id ?? result.run?.id;
+    if (id) setStartedRunIds((ids) => [id, ...ids.filter((x) => x !== id)].slice(0, 4));
+    void queryClient.invalidateQueries({ queryKey: ['jobs', projectId] });
+  };
+  const sync = useMutation({ mutationFn: () => api.jobs.runSync(), onSuccess: onStarted });
+  const embed = useMutation({ mutationFn: () => api.jobs.runEmbeddings(), onSuccess: onStarted });
+  const live = Object.values(events).filter(
+    (e) => e.status === 'running' || e.status === 'queued' || startedRunIds.includes(e.run_id),
+  );
+  return (
+    <Card>
+      <CardHeader>
+        <div className="flex items-center justify-between gap-2">
+          <CardTitle>Run now</CardTitle>
+          <Badge variant={streamState === 'live' ? 'success' : 'secondary'} aria-live="polite">
+            {streamState === 'live'
+              ? 'Live'
+              : streamState === 'connecting'
+                ? 'Connecting…'
+                : 'Reconnecting…'}
+          </Badge>
+        </div>
+        <CardDescription>
+          Sync pulls new and changed conversations; embeddings index them for meaning-based search.
+        </CardDescription>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-4">
+        <div className="flex flex-wrap gap-2">
+          <Button onClick={() => sync.mutate()} disabled={sync.isPending}>
+            <RefreshCwIcon aria-hidden />
+            Run sync
+          </Button>
+          <Button variant="secondary" onClick={() => embed.mutate()} disabled={embed.isPending}>
+            <PlayIcon aria-hidden />
+            Run embeddings
+          </Button>
+        </div>
+        <MutationError error={sync.error ?? embed.error} />
+        {startedRunIds.length > 0 && live.length === 0 ? (
+          <p className="text-sm text-muted-foreground" role="status">
+            Queued — waiting for a worker to pick it up…
+          </p>
+        ) : null}
+        {live.length > 0 ? (
+          <div className="flex flex-col gap-3" data-testid="live-runs">
+            {live.map((event) => (
+              <RunProgress key={event.run_id} event={event} />
+            ))}
+          </div>
+        ) : null}
+      </CardContent>
+    </Card>
+  );
+}
+
+function countEntries(status: JobsStatus): [string, number][] {
+  return Object.entries({ ...(status.entity_counts ?? status.counts ?? {}) });
+}
+
+function StatusCounters({ projectId }: { projectId: string }) {
+  const status = useQuery({
+    queryKey: jobKeys.status(projectId),
+    queryFn: () => api.jobs.status(),
+  });
+  const storage = status.data?.storage;
+  const usage =
+    storage?.usage_percent ??
+    (storage?.database_bytes && storage?.budget_bytes
+      ? (storage.database_bytes / storage.budget_bytes) * 100
+      : null);
+  const budgetBytes =
+    storage?.budget_bytes ?? (storage?.budget_gb ? storage.budget_gb * 1024 ** 3 : undefined);
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Status</CardTitle>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-4">
+        {status.isLoading ? (
+          <LoadingState label="Loading status…" rows={2} />
+        ) : status.isError ? (
+          <ErrorState error={status.error} onRetry={() => status.refetch()} />
+        ) : (
+          <>
+            <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+              {countEntries(status.data!).map(([name, value]) => (
+                <div key={name} className="rounded-md border p-2">
+                  <dt className="text-xs text-muted-foreground">{name.replaceAll('_', ' ')}</dt>
+                  <dd className="text-lg font-semibold tabular-nums">{value}</dd>
+                </div>
+              ))}
+            </dl>
+            {status.data!.rag_counts ? (
+              <div>
+                <h3 className="mb-1 text-sm font-medium">Chunks by embedding status</h3>
+                <ul className="flex flex-wrap gap-2 text-sm">
+                  {Object.entries(status.data!.rag_counts).map(([name, value]) => (
+                    <li key={name} className="flex items-center gap-1">
+                      <StatusBadge status={name} />
+                      <span className="tabular-nums">{value}</span>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
+            {storage ? (
+              <div className="flex flex-col gap-1">
+                <div className="flex justify-between text-sm">
+                  <span>Storage</span>
+                  <span className="tabular-nums">
+                    {formatBytes(storage.database_bytes)} of {formatBytes(budgetBytes)}
+                    {usage !== null ? ` (${usage.toFixed(1)}%)` : ''}
+                  </span>
+                </div>
+                <Progress value={usage ?? 0} aria-label="Storage used against budget" />
+                {storage.largest_tables?.length ? (
+                  <p className="text-xs text-muted-foreground">
+                    Largest:{' '}
+                    {storage.largest_tables
+                      .slice(0, 3)
+                      .map((t) => `${t.name ?? t.table} ${formatBytes(t.bytes)}`)
+                      .join(', ')}
+                  </p>
+                ) : null}
+              </div>
+            ) : null}
+          </>
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
+function ScheduleRow({ job, projectId }: { job: ScheduledJob; projectId: string }) {
+  const queryClient = useQueryClient();
+  const update = useMutation({
+    mutationFn: (input: { cadence_seconds?: number; enabled?: boolean }) =>
+      api.jobs.updateSchedule(job.id, input),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: jobKeys.scheduler(projectId) }),
+  });
+  const cadences = CADENCES.includes(job.cadence_seconds)
+    ? CADENCES
+    : [...CADENCES, job.cadence_seconds].sort((a, b) => a - b);
+  const label = jobLabel(job.job_type);
+  return (
+    <TableRow>
+      <TableCell className="font-medium">{label}</TableCell>
+      <TableCell>
+        <NativeSelect
+          aria-label={`Cadence of ${label}`}
+          className="w-28"
+          value={job.cadence_seconds}
+          disabled={update.isPending}
+          onChange={(e) => update.mutate({ cadence_seconds: Number(e.target.value) })}
+        >
+          {cadences.map((c) => (
+            <option key={c} value={c}>
+              every {formatDuration(c)}
+            </option>
+          ))}
+        </NativeSelect>
+      </TableCell>
+      <TableCell>
+        <Switch
+          checked={job.enabled}
+          aria-label={`${label} enabled`}
+          disabled={update.isPending}
+          onCheckedChange={(enabled) => update.mutate({ enabled })}
+        />
+      </TableCell>
+      <TableCell className="whitespace-nowrap">
+        {job.enabled ? formatTime(job.next_run_at) : 'paused'}
+      </TableCell>
+      <TableCell className="whitespace-nowrap">
+        <StatusBadge status={job.last_status} />{' '}
+        <span className="text-xs text-muted-foreground">{formatTime(job.last_run_at)}</span>
+      </TableCell>
+      <TableCell className="max-w-xs text-xs break-words text-red-800">
+        {job.last_error ?? ''}
+        {update.error ? <MutationError error={update.error} /> : null}
+      </TableCell>
+    </TableRow>
+  );
+}
+
+function SchedulerTable({ projectId }: { projectId: string }) {
+  const queryClient = useQueryClient();
+  const scheduler = useQuery({
+    queryKey: jobKeys.scheduler(projectId),
+    queryFn: () => api.jobs.scheduler(),
+  });
+  const tick = useMutation({
+    mutationFn: () => api.jobs.tick(),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['jobs', projectId] }),
+  });
+  const jobs = scheduler.data?.jobs ?? [];
+  return (
+    <Card>
+      <CardHeader>
+        <div className="flex items-center justify-between gap-2">
+          <CardTitle>Schedule</CardTitle>
+          <Button
+            size="sm"
+            variant="outline"
+            onClick={() => tick.mutate()}
+            disabled={tick.isPending}
+          >
+            <TimerIcon aria-hidden />
+            Run due jobs now
+          </Button>
+        </div>
+      </CardHeader>
+      <CardContent>
+        <MutationError error={tick.error} />
+        {scheduler.isLoading ? (
+          <LoadingState label="Loading schedule…" />
+        ) : scheduler.isError ? (
+          <ErrorState error={scheduler.error} onRetry={() => scheduler.refetch()} />
+        ) : jobs.length === 0 ? (
+          <EmptyState title="No scheduled jobs">
+            Scheduled jobs are created with the project.
+          </EmptyState>
+        ) : (
+          <Table aria-label="Scheduled jobs">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Job</TableHead>
+                <TableHead>Cadence</TableHead>
+                <TableHead>Enabled</TableHead>
+                <TableHead>Next run</TableHead>
+                <TableHead>Last run</TableHead>
+                <TableHead>Last error</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {jobs.map((job) => (
+                <ScheduleRow key={job.id} job={job} projectId={projectId} />
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
+function countsSummary(counts: Record<string, number> | null | undefined): string {
+  if (!counts) return '';
+  return Object.entries(counts)
+    .filter(([, v]) => typeof v === 'number' && v !== 0)
+    .map(([k, v]) => `${k.replaceAll('_', ' ')} ${v}`)
+    .join(' · ');
+}
+
+function RunHistory({
+  projectId,
+  events,
+}: {
+  projectId: string;
+  events: Record<string, JobEvent>;
+}) {
+  const [job, setJob] = useState('');
+  const [status, setStatus] = useState('');
+  const runs = useInfiniteQuery({
+    queryKey: jobKeys.runs(projectId, job, status),
+    queryFn: ({ pageParam }) =>
+      api.jobs.runs({
+        job: job || undefined,
+        status: status || undefined,
+        limit: 25,
+        cursor: pageParam,
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const list = runs.data?.pages.flatMap((p) => p.runs) ?? [];
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Run history</CardTitle>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-3">
+        <div className="flex flex-wrap gap-3">
+          <div className="flex flex-col gap-1">
+            <Label htmlFor="runs-job">Job</Label>
+            <NativeSelect
+              id="runs-job"
+              value={job}
+              onChange={(e) => setJob(e.target.value)}
+              className="w-44"
+            >
+              <option value="">All jobs</option>
+              {Object.entries(JOB_LABELS).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </NativeSelect>
+          </div>
+          <div className="flex flex-col gap-1">
+            <Label htmlFor="runs-status">Status</Label>
+            <NativeSelect
+              id="runs-status"
+              value={status}
+              onChange={(e) => setStatus(e.target.value)}
+              className="w-36"
+            >
+              <option value="">Any status</option>
+              <option value="running">running</option>
+              <option value="ok">ok</option>
+              <option value="failed">failed</option>
+            </NativeSelect>
+          </div>
+        </div>
+        {runs.isLoading ? (
+          <LoadingState label="Loading runs…" />
+        ) : runs.isError ? (
+          <ErrorState error={runs.error} onRetry={() => runs.refetch()} />
+        ) : list.length === 0 ? (
+          <EmptyState title="No runs yet">Start a sync above; every run is kept here.</EmptyState>
+        ) : (
+          <Table aria-label="Run history">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Job</TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead>Started</TableHead>
+                <TableHead className="hidden sm:table-cell">Finished</TableHead>
+                <TableHead>Result</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {list.map((run) => {
+                const live = events[run.id];
+                return (
+                  <TableRow key={run.id} data-testid="run-row">
+                    <TableCell>{jobLabel(run.job_name)}</TableCell>
+                    <TableCell>
+                      <StatusBadge status={live?.status ?? run.status} />
+                    </TableCell>
+                    <TableCell className="whitespace-nowrap">
+                      {formatTime(run.started_at)}
+                    </TableCell>
+                    <TableCell className="hidden whitespace-nowrap sm:table-cell">
+                      {formatTime(run.finished_at)}
+                    </TableCell>
+                    <TableCell className="max-w-md text-xs break-words">
+                      {run.error ? (
+                        <span className="text-red-800">{run.error}</span>
+                      ) : (
+                        countsSummary(run.counts)
+                      )}
+                    </TableCell>
+                  </TableRow>
+                );
+              })}
+            </TableBody>
+          </Table>
+        )}
+        {runs.hasNextPage ? (
+          <Button
+            variant="outline"
+            onClick={() => runs.fetchNextPage()}
+            disabled={runs.isFetchingNextPage}
+          >
+            Load older runs
+          </Button>
+        ) : null}
+      </CardContent>
+    </Card>
+  );
+}
+
+function JobsForProject({ projectId }: { projectId: string }) {
+  const { events, state } = useJobEvents(projectId);
+  return (
+    <div className="flex flex-col gap-5">
+      <div className="grid gap-5 xl:grid-cols-2">
+        <ManualRuns projectId={projectId} events={events} streamState={state} />
+        <StatusCounters projectId={projectId} />
+      </div>
+      <SchedulerTable projectId={projectId} />
+      <RunHistory projectId={projectId} events={events} />
+    </div>
+  );
+}
+
+export function JobsPage() {
+  return (
+    <>
+      <PageHeader
+        title="Jobs"
+        description="Sync, embeddings and delivery: run now, schedule, and see every run."
+      />
+      <RequireProject>{(projectId) => <JobsForProject projectId={projectId} />}</RequireProject>
+    </>
+  );
+}

@@ -1,0 +1,346 @@
+'use client';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import {
+  ExternalLinkIcon,
+  MessageSquareIcon,
+  PenLineIcon,
+  SearchIcon,
+  SlidersHorizontalIcon,
+} from 'lucide-react';
+import Link from 'next/link';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { api } from '@/lib/api-client';
+import type { SearchFilters, SearchHit } from '@/lib/api-types';
+import { useActiveProject } from '@/lib/active-project';
+import {
+  conversationHref,
+  draftFromEvidenceHref,
+  safeExternalUrl,
+  stripMarkers,
+} from '@/lib/links';
+import { formatTime } from '@/lib/utils';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Card, CardContent } from '@/components/ui/card';
+import { Input, NativeSelect } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import { HighlightedSnippet } from '@/components/highlighted-snippet';
+import { PageHeader } from '@/components/page-header';
+import { RequireProject } from '@/components/require-project';
+import { EmptyState, ErrorState, LoadingState } from '@/components/states';
+
+function scoresOf(hit: SearchHit) {
+  return {
+    vector: hit.scores?.vector ?? hit.vector_score ?? null,
+    text: hit.scores?.text ?? hit.text_score ?? null,
+    fused: hit.scores?.fused ?? hit.fused_score ?? hit.score ?? null,
+  };
+}
+
+const formatScore = (value: number | null) => (value === null ? '—' : value.toFixed(4));
+
+function EvidenceCard({ hit }: { hit: SearchHit }) {
+  const [showScores, setShowScores] = useState(false);
+  const scoresId = useId();
+  const scores = scoresOf(hit);
+  const chatwootUrl = safeExternalUrl(hit.deep_link ?? hit.link);
+  const when = hit.message_created_at ?? hit.created_at;
+  return (
+    <Card data-testid="evidence-card">
+      <CardContent className="flex flex-col gap-3 pt-4 sm:pt-5">
+        <div className="flex flex-wrap items-center gap-2 text-sm">
+          <span className="font-medium">{hit.contact_name || 'Unknown contact'}</span>
+          {hit.sender_type ? <Badge variant="outline">{hit.sender_type}</Badge> : null}
+          <time className="text-muted-foreground" dateTime={when ?? undefined}>
+            {formatTime(when)}
+          </time>
+        </div>
+        <blockquote
+          className="border-l-2 pl-3 text-sm leading-relaxed break-words whitespace-pre-wrap"
+          data-testid="evidence-snippet"
+        >
+          <HighlightedSnippet snippet={hit.snippet} />
+        </blockquote>
+        <p className="text-xs break-all text-muted-foreground">
+          Evidence: message <span className="font-mono">{hit.message_global_id}</span>
+        </p>
+        <div className="flex flex-wrap gap-2">
+          <Button size="sm" variant="outline" asChild>
+            <Link href={conversationHref(hit.conversation_global_id, hit.message_global_id)}>
+              <MessageSquareIcon aria-hidden />
+              Open conversation
+            </Link>
+          </Button>
+          {chatwootUrl ? (
+            <Button size="sm" variant="outline" asChild>
+              <a href={chatwootUrl} target="_blank" rel="noopener noreferrer">
+                <ExternalLinkIcon aria-hidden />
+                Open in Chatwoot
+                <span className="sr-only">(opens in a new tab)</span>
+              </a>
+            </Button>
+          ) : null}
+          <Button size="sm" asChild>
+            <Link
+              href={draftFromEvidenceHref({
+                conversationGlobalId: hit.conversation_global_id,
+                messageGlobalId: hit.message_global_id,
+                chunkId: hit.chunk_id,
+                snippet: stripMarkers(hit.snippet),
+              })}
+            >
+              <PenLineIcon aria-hidden />
+              Draft a reply from this
+            </Link>
+          </Button>
+          <Button
+            size="sm"
+            variant="ghost"
+            aria-expanded={showScores}
+            aria-controls={scoresId}
+            onClick={() => setShowScores((v) => !v)}
+          >
+            {showScores ? 'Hide scores' : 'Show scores'}
+          </Button>
+        </div>
+        {showScores ? (
+          <dl
+            id={scoresId}
+            className="grid grid-cols-3 gap-2 rounded-md bg-muted p-2 text-xs tabular-nums"
+          >
+            <div>
+              <dt className="text-muted-foreground">Meaning (vector)</dt>
+              <dd>{formatScore(scores.vector)}</dd>
+            </div>
+            <div>
+              <dt className="text-muted-foreground">Words (text)</dt>
+              <dd>{formatScore(scores.text)}</dd>
+            </div>
+            <div>
+              <dt className="text-muted-foreground">Fused</dt>
+              <dd>{formatScore(scores.fused)}</dd>
+            </div>
+          </dl>
+        ) : null}
+      </CardContent>
+    </Card>
+  );
+}
+
+function toIsoStart(date: string): string | undefined {
+  return date ? new Date(`${date}T00:00:00`).toISOString() : undefined;
+}
+function toIsoEnd(date: string): string | undefined {
+  return date ? new Date(`${date}T23:59:59.999`).toISOString() : undefined;
+}
+
+function SearchForProject({ projectId }: { projectId: string }) {
+  const router = useRouter();
+  const params = useSearchParams();
+  const initialQuery = params.get('q') ?? '';
+  const [query, setQuery] = useState(initialQuery);
+  const [showFilters, setShowFilters] = useState(false);
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [contact, setContact] = useState('');
+  const [conversation, setConversation] = useState(params.get('conversation') ?? '');
+  const [sender, setSender] = useState('');
+  const [topK, setTopK] = useState(10);
+
+  const contacts = useQuery({
+    queryKey: ['contacts', projectId, '', 200],
+    queryFn: () => api.contacts({ limit: 200 }),
+    enabled: showFilters,
+  });
+
+  const search = useMutation({
+    mutationFn: (input: { query: string; filters: SearchFilters; topK: number }) =>
+      api.search(input.query, input.topK, input.filters),
+  });
+
+  const run = (text: string) => {
+    const filters: SearchFilters = {
+      from: toIsoStart(from),
+      to: toIsoEnd(to),
+      contact_global_id: contact || undefined,
+      conversation_global_id: conversation || undefined,
+      sender_type: sender || undefined,
+    };
+    search.mutate({ query: text, filters, topK });
+  };
+
+  // A shared link (?q=…) runs its search once, and again when the project changes.
+  useEffect(() => {
+    if (initialQuery) run(initialQuery);
+    else search.reset();
+  }, [projectId]);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const text = query.trim();
+    if (!text) return;
+    router.replace(`/search?${new URLSearchParams({ q: text }).toString()}`, { scroll: false });
+    run(text);
+  }
+
+  const hits = search.data?.hits ?? [];
+  return (
+    <div className="flex flex-col gap-4">
+      <form
+        role="search"
+        aria-label="Search conversations"
+        onSubmit={submit}
+        className="flex flex-col gap-3"
+      >
+        <div className="flex gap-2">
+          <Label htmlFor="search-query" className="sr-only">
+            Search conversations
+          </Label>
+          <Input
+            id="search-query"
+            type="search"
+            className="h-10 flex-1 text-base"
+            placeholder="e.g. invoice for the logo revisions"
+            value={query}
+            maxLength={2000}
+            autoFocus
+            onChange={(e) => setQuery(e.target.value)}
+          />
+          <Button type="submit" className="h-10" disabled={search.isPending || !query.trim()}>
+            <SearchIcon aria-hidden />
+            <span className="hidden sm:inline">Search</span>
+          </Button>
+          <Button
+            type="button"
+            variant="outline"
+            className="h-10"
+            aria-expanded={showFilters}
+            aria-controls="search-filters"
+            onClick={() => setShowFilters((v) => !v)}
+          >
+            <SlidersHorizontalIcon aria-hidden />
+            <span className="hidden sm:inline">Filters</span>
+          </Button>
+        </div>
+        {showFilters ? (
+          <fieldset
+            id="search-filters"
+            className="grid gap-3 rounded-lg border p-3 sm:grid-cols-3 lg:grid-cols-6"
+          >
+            <legend className="px-1 text-sm font-medium">Filters</legend>
+            <div className="flex flex-col gap-1">
+              <Label htmlFor="filter-from">From</Label>
+              <Input
+                id="filter-from"
+                type="date"
+                value={from}
+                onChange={(e) => setFrom(e.target.value)}
+              />
+            </div>
+            <div className="flex flex-col gap-1">
+              <Label htmlFor="filter-to">To</Label>
+              <Input
+                id="filter-to"
+                type="date"
+                value={to}
+                onChange={(e) => setTo(e.target.value)}
+              />
+            </div>
+            <div className="flex flex-col gap-1">
+              <Label htmlFor="filter-contact">Contact</Label>
+              <NativeSelect
+                id="filter-contact"
+                value={contact}
+                onChange={(e) => setContact(e.target.value)}
+              >
+                <option value="">Anyone</option>
+                {(contacts.data?.contacts ?? []).map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name || c.email || c.id}
+                  </option>
+                ))}
+              </NativeSelect>
+            </div>
+            <div className="flex flex-col gap-1">
+              <Label htmlFor="filter-conversation">Conversation id</Label>
+              <Input
+                id="filter-conversation"
+                placeholder="cw:…"
+                value={conversation}
+                onChange={(e) => setConversation(e.target.value)}
+              />
+            </div>
+            <div className="flex flex-col gap-1">
+              <Label htmlFor="filter-sender">Sender</Label>
+              <NativeSelect
+                id="filter-sender"
+                value={sender}
+                onChange={(e) => setSender(e.target.value)}
+              >
+                <option value="">Any</option>
+                <option value="contact">Client (contact)</option>
+                <option value="user">Studio (agent)</option>
+                <option value="agent_bot">Bot</option>
+              </NativeSelect>
+            </div>
+            <div className="flex flex-col gap-1">
+              <Label htmlFor="filter-topk">Results</Label>
+              <NativeSelect
+                id="filter-topk"
+                value={topK}
+                onChange={(e) => setTopK(Number(e.target.value))}
+              >
+                {[5, 10, 20, 50].map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </NativeSelect>
+            </div>
+          </fieldset>
+        ) : null}
+      </form>
+      <section aria-label="Results" aria-live="polite" aria-busy={search.isPending}>
+        {search.isPending ? (
+          <LoadingState label="Searching…" rows={3} />
+        ) : search.isError ? (
+          <ErrorState error={search.error} title="Search failed" />
+        ) : !search.data ? (
+          <EmptyState title="Search your client conversations">
+            Every result is a piece of evidence: the exact message, who wrote it and when, with a
+            link back to the conversation.
+          </EmptyState>
+        ) : hits.length === 0 ? (
+          <EmptyState title="No evidence found">
+            Try other words, remove filters, or check on the Jobs page that a sync has run.
+          </EmptyState>
+        ) : (
+          <div className="flex flex-col gap-3">
+            <p className="text-sm text-muted-foreground">
+              {hits.length} piece{hits.length === 1 ? '' : 's'} of evidence
+            </p>
+            {hits.map((hit) => (
+              <EvidenceCard key={hit.chunk_id} hit={hit} />
+            ))}
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
+
+export function SearchPage() {
+  const { project } = useActiveProject();
+  return (
+    <>
+      <PageHeader
+        title="Search"
+        description={project ? <>Evidence from {project.name}’s conversations.</> : undefined}
+      />
+      <RequireProject>
+        {(projectId) => <SearchForProject key={projectId} projectId={projectId} />}
+      </RequireProject>
+    </>
+  );
+}
