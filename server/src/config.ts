@@ -136,7 +136,9 @@ export class ConfigError extends Error {
 
 /** Parses the environment; throws a ConfigError naming every invalid variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = ConfigSchema.safeParse(env);
+  // `NAME=` in a .env file means "not set", exactly like leaving the line out.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = ConfigSchema.safeParse(given);
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((issue) => ({

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.js';
 import { runUserCommand } from './cli/user.js';
 import { ConfigError, demoEnabled, loadConfig, type Config } from './config.js';
@@ -9,6 +11,7 @@ import { ensureInitialAdmin } from './modules/auth/service.js';
 /** Entry: `serve` (API + worker), `worker`, `migrate`, `user add|passwd NAME`. */
 async function main() {
   const [command = 'serve', ...args] = process.argv.slice(2);
+  loadDotEnv();
   const config = loadConfig();
   const database = await openDatabase(config);
   try {
@@ -61,6 +64,12 @@ async function serve(config: Config, database: Database) {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** The repository's .env, if any; variables already in the environment win. */
+function loadDotEnv() {
+  const file = fileURLToPath(new URL('../../.env', import.meta.url));
+  if (existsSync(file)) process.loadEnvFile(file);
 }
 
 main().catch((error: unknown) => {

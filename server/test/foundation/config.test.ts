@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      DATA_DIR: './.data',
+      PORT: 8080,
+      WEB_PORT: 3000,
+      NEXT_PUBLIC_API_BASE_URL: '/api',
+      SESSION_COOKIE_NAME: 'sid',
+      CSRF_COOKIE_NAME: 'csrf_token',
+      STORAGE_BUDGET_GB: 20,
+      STORAGE_ALERT_THRESHOLD_PCT: 85,
+      EMBEDDING_DIM: 1536,
+    });
+  });
+
+  it('names every invalid variable', () => {
+    const error = (() => {
+      try {
+        loadConfig({ PORT: 'abc', DATABASE_URL: 'not a url', LOG_LEVEL: 'loud' });
+      } catch (e) {
+        return e;
+      }
+    })() as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.issues.map((i) => i.variable).sort()).toEqual([
+      'DATABASE_URL',
+      'LOG_LEVEL',
+      'PORT',
+    ]);
+  });
+
+  it('stops the process at start-up with a message naming PORT when PORT=abc', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: { ...process.env, PORT: 'abc' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('PORT');
+    expect(result.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+  });
+});
