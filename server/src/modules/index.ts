@@ -1,5 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
+import { chatwootRoutes } from './chatwoot/routes.js';
+import { jobRoutes } from './jobs/routes.js';
+import { outboundRoutes } from './outbound/routes.js';
 import { projectRoutes } from './projects/routes.js';
 import { ragRoutes } from './rag/routes.js';
 import { sourceRoutes } from './sources/routes.js';
@@ -8,8 +12,12 @@ import { systemRoutes } from './system/routes.js';
 /** Every module's routes; registered at `/` and again under `/v1`. */
 export const moduleRoutes: FastifyPluginAsync = async (app) => {
   await app.register(systemRoutes);
+  await app.register(chatwootRoutes);
   await app.register(authRoutes);
   await app.register(projectRoutes);
   await app.register(ragRoutes);
   await app.register(sourceRoutes);
+  await app.register(jobRoutes);
+  await app.register(outboundRoutes);
+  await app.register(auditRoutes);
 };

@@ -1,0 +1,147 @@
+import { ChatwootClient, type ChatwootMessage } from '../../chatwoot/client.js';
+import {
+  DeliveryError,
+  type DeliveryAdapter,
+  type DeliveryRequest,
+  type DeliveryResult,
+} from './types.js';
+
+// A reconcile looks back at most this many pages of 20 messages: a busy conversation gets a few
+// dozen messages between a crash and its retry, not hundreds.
+const LOOKUP_MAX_PAGES = 10;
+// Clock skew allowance between Chatwoot's created_at and ours when deciding to stop paging back.
+const LOOKUP_SKEW_SECONDS = 300;
+
+/**
+ * Posts an outgoing reply into the conversation (API-NOTES §5). Each attempt is one POST with no
+ * retry inside it: retrying a non-idempotent POST blindly is how duplicates happen. Our handle
+ * travels as `echo_id` and as `content_attributes.cairn_outbound_id`, which Chatwoot stores, so a
+ * later attempt can find a message an earlier one delivered (`lookup`).
+ */
+export function createChatwootAdapter(options: { timeoutMs: number }): DeliveryAdapter {
+  return {
+    channel: 'chatwoot',
+    async deliver(request) {
+      const target = requireTarget(request);
+      const url = `${target.baseUrl.replace(/\/+$/, '')}/api/v1/accounts/${target.accountId}/conversations/${target.conversationId}/messages`;
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: 'POST',
+          headers: {
+            api_access_token: target.apiToken,
+            'content-type': 'application/json',
+            accept: 'application/json',
+          },
+          body: JSON.stringify({
+            content: request.content,
+            message_type: 'outgoing',
+            private: false,
+            echo_id: request.handle,
+            content_attributes: { cairn_outbound_id: request.handle },
+          }),
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+      } catch (error) {
+        const timedOut =
+          error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+        throw new DeliveryError(
+          timedOut
+            ? `Chatwoot did not answer within ${options.timeoutMs} ms`
+            : `Chatwoot unreachable: ${describe(error)}`,
+          true,
+          true,
+        );
+      }
+      const text = await response.text().catch(() => '');
+      const body = parse(text);
+      if (response.ok && body && typeof body.id === 'number') {
+        return { providerMessageId: String(body.id), response: summary(body) };
+      }
+      const detail = `Chatwoot answered HTTP ${response.status}: ${text.slice(0, 200)}`;
+      const retryable =
+        response.status === 429 || response.status === 408 || response.status >= 500;
+      // A 5xx may come from a proxy after Chatwoot stored the message: reconcile before resending.
+      throw new DeliveryError(detail, retryable, response.status >= 500 || response.ok, {
+        status: response.status,
+      });
+    },
+
+    async lookup(request) {
+      const target = requireTarget(request);
+      const client = new ChatwootClient({
+        baseUrl: target.baseUrl,
+        accountId: target.accountId,
+        apiToken: target.apiToken,
+        timeoutMs: options.timeoutMs,
+        maxRetries: 2,
+        concurrency: 1,
+      });
+      const notBefore = request.firstAttemptAt
+        ? request.firstAttemptAt.getTime() / 1000 - LOOKUP_SKEW_SECONDS
+        : null;
+      let before: number | undefined;
+      for (let page = 0; page < LOOKUP_MAX_PAGES; page++) {
+        const { payload } = await client.listMessages(
+          target.conversationId,
+          before === undefined ? {} : { before },
+        );
+        const found = payload.find((m) => carriesHandle(m, request.handle));
+        if (found)
+          return {
+            providerMessageId: String(found.id),
+            response: { ...summary(found), reconciled: true },
+          };
+        if (payload.length === 0) return null;
+        const oldest = payload[0]!;
+        if (
+          notBefore !== null &&
+          typeof oldest.created_at === 'number' &&
+          oldest.created_at < notBefore
+        )
+          return null;
+        before = Number(oldest.id);
+      }
+      return null;
+    },
+  };
+}
+
+function carriesHandle(message: ChatwootMessage, handle: string): boolean {
+  const m = message as Record<string, unknown>;
+  const attributes = m.content_attributes as Record<string, unknown> | null | undefined;
+  return m.echo_id === handle || attributes?.cairn_outbound_id === handle;
+}
+
+function requireTarget(request: DeliveryRequest) {
+  if (!request.chatwoot)
+    throw new DeliveryError('no Chatwoot conversation to reply into', false, false);
+  return request.chatwoot;
+}
+
+function summary(body: Record<string, unknown>): Record<string, unknown> {
+  return {
+    id: body.id,
+    status: body.status,
+    conversation_id: body.conversation_id,
+    created_at: body.created_at,
+  };
+}
+
+function parse(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+const describe = (error: unknown) =>
+  error instanceof Error
+    ? `${(error.cause as { code?: string } | undefined)?.code ?? error.name}: ${error.message}`
+    : String(error);
+
+export type { DeliveryResult };

@@ -1,0 +1,351 @@
+import {
+  CreateDraftBodySchema,
+  EditDraftBodySchema,
+  IdParamsSchema,
+  OutboundDetailResponseSchema,
+  OutboundListQuerySchema,
+  OutboundListResponseSchema,
+  OutboundResponseSchema,
+  PolicyListQuerySchema,
+  PolicyListResponseSchema,
+  PolicyResponseSchema,
+  PreflightResponseSchema,
+  ProcessResponseSchema,
+  SendResponseSchema,
+  SetPolicyBodySchema,
+} from '@cairn/contract';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { runIdempotent } from './idempotency.js';
+import { listPolicies, setPolicy } from './policies.js';
+import { preflight } from './preflight.js';
+import {
+  createAdapters,
+  processOutbound,
+  sendOutbound,
+  type OutboundDeps,
+} from './send-outbound.js';
+import {
+  approveMessage,
+  cancelMessage,
+  createDraft,
+  editDraft,
+  listMessages,
+  messageDetail,
+  retryMessage,
+  type Actor,
+} from './service.js';
+import { serializeDates } from './dto.js';
+import { unsubscribeRoutes } from './unsubscribe.js';
+
+const tags = ['outbound'];
+
+const actorOf = (request: FastifyRequest): Actor => ({
+  userId: request.session!.userId,
+  username: request.session!.username,
+  requestId: request.id,
+});
+
+export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const deps = (): OutboundDeps => ({
+    database: app.database,
+    config: app.config,
+    secrets: app.secrets,
+    adapters,
+  });
+  const adapters = createAdapters(app.config);
+
+  await app.register(unsubscribeRoutes);
+
+  app.get(
+    '/outbound',
+    {
+      schema: {
+        tags,
+        summary: "The project's outbound messages, newest first",
+        querystring: OutboundListQuerySchema,
+        response: { 200: OutboundListResponseSchema },
+      },
+    },
+    async (request) => {
+      const { status, limit = 50, cursor } = request.query;
+      const { items, nextCursor } = await listMessages(app.database, request.scope, {
+        status,
+        limit,
+        cursor,
+      });
+      return { ok: true as const, items: items.map(serializeDates), next_cursor: nextCursor };
+    },
+  );
+
+  app.get(
+    '/outbound/policies',
+    {
+      schema: {
+        tags,
+        summary: 'Contact channel policies: opt-out, stop-on-reply, frequency caps',
+        querystring: PolicyListQuerySchema,
+        response: { 200: PolicyListResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      policies: (
+        await app.database.withScope(request.scope, (trx) =>
+          listPolicies(trx, request.scope, {
+            contactGlobalId: request.query.contact_global_id,
+            channel: request.query.channel,
+          }),
+        )
+      ).map(serializeDates),
+    }),
+  );
+
+  app.get(
+    '/outbound/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One message with its delivery attempts and audit trail',
+        params: IdParamsSchema,
+        response: { 200: OutboundDetailResponseSchema },
+      },
+    },
+    async (request) => {
+      const { message, attempts, audit } = await messageDetail(
+        app.database,
+        request.scope,
+        request.params.id,
+      );
+      return {
+        ok: true as const,
+        message: serializeDates(message),
+        attempts: attempts.map(serializeDates),
+        audit: audit.map(serializeDates),
+      };
+    },
+  );
+
+  app.get(
+    '/outbound/:id/preflight',
+    {
+      schema: {
+        tags,
+        summary: 'What sending would decide now, each policy with its evidence',
+        params: IdParamsSchema,
+        response: { 200: PreflightResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      ...(await preflight(app.database, request.scope, request.params.id)),
+    }),
+  );
+
+  app.post(
+    '/outbound/draft',
+    {
+      schema: {
+        tags,
+        summary: 'Create a draft; idempotent on idempotency_key (replays the first response)',
+        body: CreateDraftBodySchema,
+        response: { 201: OutboundResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const outcome = await runIdempotent({
+        database: app.database,
+        scope: request.scope,
+        userId: request.session!.userId,
+        operation: 'outbound.draft',
+        key: request.body.idempotency_key,
+        body: request.body,
+        requestId: request.id,
+        execute: async (trx) => {
+          const message = await createDraft(
+            trx,
+            request.scope,
+            app.config,
+            request.body,
+            actorOf(request),
+          );
+          // Stored as JSON, so a replay sends the very bytes the first response carried.
+          const body = JSON.parse(
+            JSON.stringify({ ok: true, message, request_id: request.id }),
+          ) as Record<string, unknown>;
+          return { status: 201, body };
+        },
+      });
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      // Sent pre-serialized: a replay returns the stored bytes, errors included, untouched by schemas.
+      return reply
+        .code(outcome.status as 201)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(outcome.body) as never);
+    },
+  );
+
+  app.patch(
+    '/outbound/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Edit a draft; an approved message returns to draft',
+        params: IdParamsSchema,
+        body: EditDraftBodySchema,
+        response: { 200: OutboundResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      message: serializeDates(
+        await editDraft(
+          app.database,
+          request.scope,
+          request.params.id,
+          request.body,
+          actorOf(request),
+        ),
+      ),
+    }),
+  );
+
+  app.post(
+    '/outbound/:id/approve',
+    {
+      schema: {
+        tags,
+        summary: 'Approve a draft (who and when are recorded)',
+        params: IdParamsSchema,
+        response: { 200: OutboundResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      message: serializeDates(
+        await approveMessage(
+          app.database,
+          app.config,
+          request.scope,
+          request.params.id,
+          actorOf(request),
+        ),
+      ),
+    }),
+  );
+
+  app.post(
+    '/outbound/:id/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel a message not yet sent',
+        params: IdParamsSchema,
+        response: { 200: OutboundResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      message: serializeDates(
+        await cancelMessage(app.database, request.scope, request.params.id, actorOf(request)),
+      ),
+    }),
+  );
+
+  app.post(
+    '/outbound/:id/retry',
+    {
+      schema: {
+        tags,
+        summary: 'Return a failed message to approved (manual retry)',
+        params: IdParamsSchema,
+        response: { 200: OutboundResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      message: serializeDates(
+        await retryMessage(app.database, request.scope, request.params.id, actorOf(request)),
+      ),
+    }),
+  );
+
+  app.post(
+    '/outbound/:id/send',
+    {
+      schema: {
+        tags,
+        summary: 'Send an approved message now; delivered at most once however often it is called',
+        params: IdParamsSchema,
+        response: { 200: SendResponseSchema },
+      },
+    },
+    async (request) => {
+      const { result, message } = await sendOutbound(deps(), {
+        scope: request.scope,
+        messageId: request.params.id,
+        actor: { actor: request.session!.username, requestId: request.id },
+        mode: 'manual',
+      });
+      return { ok: true as const, result, message: serializeDates(message) };
+    },
+  );
+
+  app.post(
+    '/outbound/process',
+    {
+      schema: {
+        tags,
+        summary: 'Send every due approved message and retry due failures',
+        response: { 200: ProcessResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      ...(await processOutbound({
+        database: app.database,
+        config: app.config,
+        scope: request.scope,
+        secrets: app.secrets,
+        adapters,
+        actor: { actor: request.session!.username, requestId: request.id },
+      })),
+    }),
+  );
+
+  app.post(
+    '/outbound/opt-out',
+    {
+      schema: {
+        tags,
+        summary:
+          "Set a contact's channel policy: opt-out (or explicit opt-in), stop-on-reply, frequency cap",
+        body: SetPolicyBodySchema,
+        response: { 200: PolicyResponseSchema },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const policy = await app.database.withScope(request.scope, (trx) =>
+        setPolicy(
+          trx,
+          request.scope,
+          {
+            contactGlobalId: body.contact_global_id,
+            channel: body.channel,
+            optedOut:
+              body.opted_out ??
+              (body.stop_on_reply === undefined && body.max_per_window === undefined
+                ? true
+                : undefined),
+            stopOnReply: body.stop_on_reply,
+            maxPerWindow: body.max_per_window,
+            windowHours: body.window_hours,
+          },
+          { actor: request.session!.username, requestId: request.id },
+        ),
+      );
+      return { ok: true as const, policy: serializeDates(policy) };
+    },
+  );
+};

@@ -1,0 +1,125 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { sql } from 'kysely';
+import type { Database, Scope } from '../../db/database.js';
+import { AppError } from '../../http/errors.js';
+import { setPolicy } from './policies.js';
+import { hashUnsubscribeToken } from './send-outbound.js';
+
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+
+interface TokenRow {
+  project_id: string;
+  account_scope_id: string;
+  contact_global_id: string;
+  channel: 'chatwoot' | 'email';
+}
+
+/**
+ * Finds the token's project, contact and channel. The link is opened without a session, so the
+ * owner connection reads across projects here; everything after runs inside the scope found.
+ */
+async function findToken(database: Database, token: string): Promise<TokenRow> {
+  if (!TOKEN_PATTERN.test(token)) throw unknownLink();
+  const { rows } = await sql<TokenRow>`
+    select project_id, account_scope_id, contact_global_id, channel from unsubscribe_tokens
+    where token_hash = ${hashUnsubscribeToken(token)}`.execute(database.db);
+  if (!rows[0]) throw unknownLink();
+  return rows[0];
+}
+
+// One answer for a malformed, tampered and unknown token: the link reveals nothing about others.
+const unknownLink = () => new AppError('not_found', 'this unsubscribe link is not valid');
+
+/** Opts the token's contact out of the token's channel; repeating it changes nothing more. */
+export async function unsubscribeByToken(database: Database, token: string, requestId: string) {
+  const row = await findToken(database, token);
+  const scope: Scope = { projectId: row.project_id, accountScopeId: row.account_scope_id };
+  await database.withScope(scope, async (trx) => {
+    await setPolicy(
+      trx,
+      scope,
+      { contactGlobalId: row.contact_global_id, channel: row.channel, optedOut: true },
+      { actor: `contact:${row.contact_global_id}`, requestId, via: 'one_click_unsubscribe' },
+    );
+    await sql`update unsubscribe_tokens set used_at = coalesce(used_at, now())
+              where token_hash = ${hashUnsubscribeToken(token)}`.execute(trx);
+  });
+  return row;
+}
+
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
+  `<title>${title}</title><style>body{font:16px system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}` +
+  `button{font:inherit;padding:.5rem 1rem}</style></head><body>${body}</body></html>`;
+
+/**
+ * RFC 8058 one-click unsubscribe. `POST /unsubscribe/:token` (body `List-Unsubscribe=One-Click`,
+ * sent by mailbox providers without cookies) opts out and answers 200 itself, never a redirect.
+ * `GET` only shows a confirmation page with a button, because link scanners and prefetchers
+ * follow GET links and must not unsubscribe anyone.
+ */
+export const unsubscribeRoutes: FastifyPluginAsync = async (app) => {
+  // Form bodies are accepted here only (encapsulated): the rest of the API stays JSON-only.
+  for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data']) {
+    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) =>
+      done(null, body),
+    );
+  }
+
+  app.post<{ Params: { token: string } }>(
+    '/unsubscribe/:token',
+    {
+      config: { access: 'webhook' },
+      schema: {
+        tags: ['outbound'],
+        summary: 'One-click unsubscribe (RFC 8058); no session, no redirect',
+        params: {
+          type: 'object',
+          properties: { token: { type: 'string', maxLength: 200 } },
+          required: ['token'],
+        },
+      },
+    },
+    async (request, reply) => {
+      await unsubscribeByToken(app.database, request.params.token, request.id);
+      return reply
+        .status(200)
+        .type('text/html; charset=utf-8')
+        .send(
+          page(
+            'Unsubscribed',
+            '<h1>You are unsubscribed</h1><p>You will not receive these messages any more.</p>',
+          ),
+        );
+    },
+  );
+
+  app.get<{ Params: { token: string } }>(
+    '/unsubscribe/:token',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['outbound'],
+        summary: 'Unsubscribe confirmation page; changes nothing',
+        params: {
+          type: 'object',
+          properties: { token: { type: 'string', maxLength: 200 } },
+          required: ['token'],
+        },
+      },
+    },
+    async (request, reply) => {
+      await findToken(app.database, request.params.token);
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          page(
+            'Unsubscribe',
+            '<h1>Unsubscribe?</h1><p>Confirm to stop receiving these messages.</p>' +
+              '<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">' +
+              '<button type="submit">Unsubscribe</button></form>',
+          ),
+        );
+    },
+  );
+};
