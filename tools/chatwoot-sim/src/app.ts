@@ -105,18 +105,6 @@ export function buildSimApp(
       // Valid length, invalid JSON: what a proxy that cut a body and fixed the header would send.
       return payload.slice(0, Math.max(1, Math.floor(payload.length / 2)));
     }
-    if (fault.kind === 'truncated') {
-      // Announce the full length, send half, then drop the connection.
-      const bytes = Buffer.from(payload);
-      reply.header('content-length', String(bytes.length));
-      const half = bytes.subarray(0, Math.floor(bytes.length / 2));
-      return new Readable({
-        read() {
-          this.push(half);
-          setImmediate(() => this.destroy(new Error('truncated by simulator fault')));
-        },
-      });
-    }
     return payload;
   });
 
@@ -150,6 +138,23 @@ export function buildSimApp(
   registerApplicationApi(app, core);
   registerControlApi(app, core, control);
   return app;
+}
+
+/**
+ * The "truncated" fault: announce the full length, send half, then drop the connection, so the
+ * client sees a body that ends early rather than a clean short response.
+ */
+function finish(request: FastifyRequest, reply: FastifyReply, body: unknown): unknown {
+  if (request.simFault?.kind !== 'truncated') return body;
+  const bytes = Buffer.from(JSON.stringify(body));
+  void reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(bytes.length),
+  });
+  raw.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => raw.destroy());
+  return reply;
 }
 
 function nginxPage(status: number, text: string): string {
@@ -193,7 +198,11 @@ function registerApplicationApi(app: FastifyInstance, core: SimCore): void {
 
   app.get('/api/v1/profile', { config: { faultRoute: 'profile' } }, async (request, reply) => {
     if (!authenticate(core, request, reply)) return reply;
-    return profile(core.accounts, core.token, core.accounts[0]!.world.tokenUserId);
+    return finish(
+      request,
+      reply,
+      profile(core.accounts, core.token, core.accounts[0]!.world.tokenUserId),
+    );
   });
 
   app.get(
@@ -206,7 +215,7 @@ function registerApplicationApi(app: FastifyInstance, core: SimCore): void {
         data: { meta: unknown; payload: unknown[] };
       };
       if (request.simFault?.kind === 'empty_page') body.data.payload = [];
-      return body;
+      return finish(request, reply, body);
     },
   );
 
@@ -216,7 +225,11 @@ function registerApplicationApi(app: FastifyInstance, core: SimCore): void {
     async (request, reply) => {
       const account = resolveAccount(core, request, reply);
       if (!account) return reply;
-      return conversationCounts(account, request.query as Query, Date.now() / 1000);
+      return finish(
+        request,
+        reply,
+        conversationCounts(account, request.query as Query, Date.now() / 1000),
+      );
     },
   );
 
@@ -229,7 +242,7 @@ function registerApplicationApi(app: FastifyInstance, core: SimCore): void {
       const conversation = account.conversation(numberParam(request.params.id) ?? -1);
       if (!conversation) return reply.code(404).send(NOT_FOUND);
       if (request.simFault?.kind === 'empty_page') return {};
-      return conversationItem(account, conversation);
+      return finish(request, reply, conversationItem(account, conversation));
     },
   );
 
@@ -246,7 +259,7 @@ function registerApplicationApi(app: FastifyInstance, core: SimCore): void {
         payload: unknown[];
       };
       if (request.simFault?.kind === 'empty_page') body.payload = [];
-      return body;
+      return finish(request, reply, body);
     },
   );
 
@@ -352,7 +365,7 @@ function registerApplicationApi(app: FastifyInstance, core: SimCore): void {
       });
       if (request.simFault?.kind === 'empty_page') return {};
       // 200, not 201, like Chatwoot.
-      return restMessage(account, conversation, message);
+      return finish(request, reply, restMessage(account, conversation, message));
     },
   );
 
@@ -400,7 +413,7 @@ function registerApplicationApi(app: FastifyInstance, core: SimCore): void {
       payload: unknown[];
     };
     if (request.simFault?.kind === 'empty_page') body.payload = [];
-    return body;
+    return finish(request, reply, body);
   });
 
   app.get<{ Params: ConversationParams }>(
@@ -412,7 +425,7 @@ function registerApplicationApi(app: FastifyInstance, core: SimCore): void {
       const contact = account.contact(numberParam(request.params.id) ?? -1);
       if (!contact) return reply.code(404).send(NOT_FOUND);
       if (request.simFault?.kind === 'empty_page') return {};
-      return { payload: contactModel(account, contact, true) };
+      return finish(request, reply, { payload: contactModel(account, contact, true) });
     },
   );
 }
