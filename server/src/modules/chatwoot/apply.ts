@@ -1,0 +1,201 @@
+import type { Transaction } from 'kysely';
+import type { Config } from '../../config.js';
+import type { Scope } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
+import { chunkText, isChunkable } from './chunking.js';
+import type { ChatwootConversation, ChatwootMessage } from './client.js';
+import { conversationGlobalId } from './ids.js';
+import { notifyInboundContactMessages } from './inbound-replies.js';
+import {
+  isDeletedMessage,
+  toContactRow,
+  toConversationRow,
+  toMessageRow,
+  type Ids,
+  type MessageRow,
+} from './normalize.js';
+import {
+  deleteMissingMessages,
+  recordLedgerFetch,
+  recordLedgerSource,
+  replaceChunks,
+  upsertContacts,
+  upsertConversations,
+  upsertMessages,
+  type ChunkCounts,
+} from './sql.js';
+import { chatwootSeconds, parseChatwootTime } from './time.js';
+
+/**
+ * The one write path of ingestion, shared by the sync and the webhook receiver: whatever the
+ * source of a conversation or message, it reaches the tables through these functions, inside the
+ * caller's (short) transaction.
+ */
+
+type Trx = Transaction<DB>;
+type ChunkConfig = Pick<Config, 'CHUNK_SIZE' | 'MIN_EMBED_CHARS'>;
+
+/** Conversation rows, their senders, and the ledger's view of what the source lists. */
+export async function applyConversations(
+  trx: Trx,
+  scope: Scope,
+  ids: Ids,
+  conversations: ChatwootConversation[],
+): Promise<number> {
+  const unique = [...new Map(conversations.map((c) => [c.id, c])).values()];
+  const senders = unique.flatMap((c) => (c.meta?.sender?.id !== undefined ? [c.meta.sender] : []));
+  await upsertContacts(
+    trx,
+    scope,
+    [...new Map(senders.map((s) => [s.id, s])).values()].map((s) =>
+      toContactRow(ids, s, 'conversation'),
+    ),
+  );
+  const written = await upsertConversations(
+    trx,
+    scope,
+    unique.map((c) => toConversationRow(ids, c)),
+  );
+  await recordLedgerSource(
+    trx,
+    scope,
+    unique.map((c) => {
+      const newest = c.messages?.[0];
+      return {
+        conversation_global_id: conversationGlobalId(ids.projectId, ids.accountId, c.id),
+        account_id: ids.accountId,
+        conversation_id: c.id,
+        source_updated_at: chatwootSeconds(c.updated_at),
+        source_newest_message_id: newest?.id ?? null,
+        source_newest_at: parseChatwootTime(newest?.created_at)?.toISOString() ?? null,
+      };
+    }),
+  );
+  return written.inserted + written.updated;
+}
+
+export interface FetchedConversation {
+  conversation: ChatwootConversation;
+  /** null when the fetch failed. */
+  messages: ChatwootMessage[] | null;
+  /** The fetch reached the first message, so anything stored but not fetched was deleted. */
+  complete: boolean;
+  error: string | null;
+}
+
+export interface MessageWriteResult {
+  messagesInserted: number;
+  messagesUpdated: number;
+  /** Soft deletions (blanked and flagged at the source) and messages the source no longer lists. */
+  messagesDeleted: number;
+  chunks: ChunkCounts;
+}
+
+/** Messages of fetched conversations, deletions, chunks, and the ledger's fetch outcome. */
+export async function applyFetchedConversations(
+  trx: Trx,
+  scope: Scope,
+  ids: Ids,
+  batch: FetchedConversation[],
+  config: ChunkConfig,
+): Promise<MessageWriteResult> {
+  const rows = batch.flatMap(({ conversation, messages }) => {
+    const contact = toConversationRow(ids, conversation).contact_global_id;
+    return (messages ?? []).map((m) =>
+      toMessageRow(ids, { ...m, conversation_id: m.conversation_id ?? conversation.id }, contact),
+    );
+  });
+  const result = await applyMessageRows(trx, scope, rows, config);
+  const deleted = await deleteMissingMessages(
+    trx,
+    scope,
+    batch.flatMap(({ conversation, messages, complete }) =>
+      complete && messages && messages.length > 0
+        ? [
+            {
+              conversation_global_id: conversationGlobalId(
+                ids.projectId,
+                ids.accountId,
+                conversation.id,
+              ),
+              ids: messages.map((m) => m.id),
+              max_id: Math.max(...messages.map((m) => m.id)),
+            },
+          ]
+        : [],
+    ),
+  );
+  await recordLedgerFetch(
+    trx,
+    scope,
+    batch.map(({ conversation, messages, complete, error }) => ({
+      conversation_global_id: conversationGlobalId(ids.projectId, ids.accountId, conversation.id),
+      synced_updated_at: complete ? chatwootSeconds(conversation.updated_at) : null,
+      source_message_count: messages && complete ? messages.length : null,
+      fetched_complete: complete,
+      last_error: error,
+    })),
+  );
+  return { ...result, messagesDeleted: result.messagesDeleted + deleted };
+}
+
+/** Upserts message rows; chunks are rebuilt for exactly the rows that were written. */
+export async function applyMessageRows(
+  trx: Trx,
+  scope: Scope,
+  input: MessageRow[],
+  config: ChunkConfig,
+): Promise<MessageWriteResult> {
+  // One statement may not touch a row twice: a message served on two pages is written once.
+  const rows = [...new Map(input.map((r) => [r.id, r])).values()];
+  const changed = await upsertMessages(trx, scope, rows);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const chunks = await replaceChunks(
+    trx,
+    scope,
+    changed.map(({ id }) => {
+      const row = byId.get(id)!;
+      const chunkable = isChunkable(
+        {
+          message_type: row.message_type,
+          private: row.private,
+          content: row.content,
+          deleted: isDeletedMessage(row.data),
+        },
+        config.MIN_EMBED_CHARS,
+      );
+      return {
+        messageGlobalId: row.id,
+        conversationGlobalId: row.conversation_global_id,
+        chunks: chunkable ? chunkText(row.content ?? '', config.CHUNK_SIZE) : [],
+      };
+    }),
+  );
+  const newInbound = changed
+    .filter((c) => c.inserted)
+    .map((c) => byId.get(c.id)!)
+    .filter(
+      (r) => r.message_type === 0 && r.sender_type === 'Contact' && r.contact_global_id !== null,
+    );
+  if (newInbound.length > 0) {
+    await notifyInboundContactMessages(
+      trx,
+      scope,
+      newInbound.map((r) => ({
+        contactGlobalId: r.contact_global_id!,
+        at: r.source_created_at ? new Date(r.source_created_at) : new Date(),
+      })),
+    );
+  }
+  const inserted = changed.filter((c) => c.inserted).length;
+  // Chatwoot deletes by blanking a message and flagging it (API-NOTES §8): such an update is a deletion.
+  const deleted = changed.filter(
+    (c) => !c.inserted && isDeletedMessage(byId.get(c.id)!.data),
+  ).length;
+  return {
+    messagesInserted: inserted,
+    messagesUpdated: changed.length - inserted - deleted,
+    messagesDeleted: deleted,
+    chunks,
+  };
+}

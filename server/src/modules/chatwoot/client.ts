@@ -1,0 +1,383 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * A typed client for the Chatwoot Application API, limited to what ingestion needs. Every fact it
+ * relies on is in shared/reference/chatwoot/API-NOTES.md; the section is named where it matters.
+ */
+
+type Json = Record<string, unknown>;
+
+/** A contact as the contacts list and `conversation.meta.sender` send it (§6, §3). */
+export interface ChatwootContact extends Json {
+  id: number;
+  name?: string | null;
+  email?: string | null;
+  phone_number?: string | null;
+  identifier?: string | null;
+  custom_attributes?: Json;
+  created_at?: number;
+}
+
+/** A push-event or REST message (§3, §4). `message_type` is an integer in REST. */
+export interface ChatwootMessage extends Json {
+  id: number;
+  content?: string | null;
+  conversation_id: number;
+  message_type: number | string;
+  content_type?: string;
+  content_attributes?: Json;
+  created_at: number | string;
+  private?: boolean;
+  sender_type?: string | null;
+  sender_id?: number | null;
+  sender?: (Json & { id?: number; type?: string }) | null;
+}
+
+/** An item of the conversation list (§3). `updated_at` is a float, `timestamp` = last activity. */
+export interface ChatwootConversation extends Json {
+  id: number;
+  inbox_id?: number;
+  status?: string;
+  meta: { sender?: ChatwootContact; assignee?: { id?: number } | null } & Json;
+  messages?: ChatwootMessage[];
+  created_at?: number;
+  updated_at?: number;
+  last_activity_at?: number;
+  timestamp?: number;
+}
+
+export interface ConversationPage {
+  meta: { all_count?: number } & Json;
+  payload: ChatwootConversation[];
+}
+
+export interface MessagePage {
+  meta: Json;
+  payload: ChatwootMessage[];
+}
+
+export interface ContactPage {
+  meta: { count?: number; current_page?: number | string };
+  payload: ChatwootContact[];
+}
+
+export interface ChatwootProfile extends Json {
+  id: number;
+  accounts?: { id: number; name?: string; role?: string }[];
+}
+
+/** Page sizes the server fixes (§3, §4, §6); the responses carry no page count. */
+export const CONVERSATIONS_PAGE_SIZE = 25;
+export const MESSAGES_BEFORE_PAGE_SIZE = 20;
+export const CONTACTS_PAGE_SIZE = 15;
+
+export type ChatwootErrorKind = 'http' | 'network' | 'timeout' | 'invalid_response' | 'aborted';
+
+/** Thrown when the client gives up; names the endpoint, the last status and how many attempts ran. */
+export class ChatwootApiError extends Error {
+  constructor(
+    readonly endpoint: string,
+    readonly status: number | null,
+    readonly attempts: number,
+    readonly kind: ChatwootErrorKind,
+    detail: string,
+  ) {
+    super(
+      `Chatwoot ${endpoint} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}` +
+        `${status === null ? '' : ` (HTTP ${status})`}: ${detail}`,
+    );
+    this.name = 'ChatwootApiError';
+  }
+}
+
+export interface ChatwootClientOptions {
+  baseUrl: string;
+  accountId: number;
+  apiToken: string;
+  timeoutMs: number;
+  maxRetries: number;
+  concurrency: number;
+  /** First backoff step; doubled per attempt with full jitter, capped at `retryMaxMs`. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  signal?: AbortSignal;
+  onRetry?: (info: {
+    endpoint: string;
+    attempt: number;
+    status: number | null;
+    delayMs: number;
+  }) => void;
+}
+
+// 500 ms doubling to a 30 s cap: five retries span about a minute, longer than a typical
+// rack-attack window and short enough that a dead server fails the run within minutes.
+const DEFAULT_RETRY_BASE_MS = 500;
+const DEFAULT_RETRY_MAX_MS = 30_000;
+// A hostile or confused server must not park a sync for hours with a huge Retry-After.
+const RETRY_AFTER_CAP_MS = 120_000;
+// Enough of a bad body to recognise it in a log, never enough to leak a page of client data.
+const BODY_EXCERPT_CHARS = 200;
+
+export class ChatwootClient {
+  private readonly root: string;
+  private readonly limiter: AdaptiveLimiter;
+
+  constructor(private readonly options: ChatwootClientOptions) {
+    this.root = options.baseUrl.replace(/\/+$/, '');
+    this.limiter = new AdaptiveLimiter(options.concurrency);
+  }
+
+  /** `GET /api/v1/profile`: proves the token works and lists the accounts it may read. */
+  profile(): Promise<ChatwootProfile> {
+    return this.getJson(
+      '/api/v1/profile',
+      {},
+      (body) => isObject(body) && typeof body.id === 'number',
+    ) as Promise<ChatwootProfile>;
+  }
+
+  /** One page of conversations, every status, newest activity first unless told otherwise (§3). */
+  async listConversations(params: { page: number; sortBy?: string }): Promise<ConversationPage> {
+    const body = await this.getJson(
+      this.accountPath('/conversations'),
+      {
+        status: 'all',
+        assignee_type: 'all',
+        sort_by: params.sortBy ?? 'last_activity_at_desc',
+        page: String(params.page),
+      },
+      (b) => isObject(b) && isObject(b.data) && isArrayOfIds(b.data.payload),
+    );
+    const data = (body as { data: ConversationPage }).data;
+    return { meta: data.meta ?? {}, payload: data.payload };
+  }
+
+  /**
+   * Every conversation whose `updated_at` is within the last `seconds`, unpaged (§3). A message
+   * edit touches the conversation, so this finds changes that activity order does not.
+   */
+  async listConversationsUpdatedWithin(seconds: number): Promise<ChatwootConversation[]> {
+    const body = await this.getJson(
+      this.accountPath('/conversations'),
+      { status: 'all', assignee_type: 'all', updated_within: String(Math.ceil(seconds)) },
+      (b) => isObject(b) && isObject(b.data) && isArrayOfIds(b.data.payload),
+    );
+    return (body as { data: ConversationPage }).data.payload;
+  }
+
+  /** Up to 20 messages older than `before` (or the newest 20), oldest first (§4). */
+  async listMessages(
+    conversationId: number,
+    params: { before?: number } = {},
+  ): Promise<MessagePage> {
+    const query: Record<string, string> = {};
+    if (params.before !== undefined) query.before = String(params.before);
+    const body = await this.getJson(
+      this.accountPath(`/conversations/${conversationId}/messages`),
+      query,
+      (b) => isObject(b) && isArrayOfIds(b.payload),
+    );
+    const page = body as MessagePage;
+    return { meta: page.meta ?? {}, payload: page.payload };
+  }
+
+  /** One page of the contacts list; always sorted, because the server adds no ORDER BY otherwise (§6). */
+  async listContacts(params: { page: number }): Promise<ContactPage> {
+    const body = await this.getJson(
+      this.accountPath('/contacts'),
+      { sort: 'created_at', page: String(params.page), include_contact_inboxes: 'false' },
+      (b) => isObject(b) && isArrayOfIds(b.payload),
+    );
+    const page = body as ContactPage;
+    return { meta: page.meta ?? {}, payload: page.payload };
+  }
+
+  private accountPath(path: string) {
+    return `/api/v1/accounts/${this.options.accountId}${path}`;
+  }
+
+  /**
+   * GET with a per-attempt timeout and retries on 429, 5xx, network errors, timeouts and bodies
+   * that are not the JSON shape asked for (a truncated page is a transient upstream fault).
+   */
+  private async getJson(
+    path: string,
+    query: Record<string, string>,
+    isValid: (body: unknown) => boolean,
+  ): Promise<unknown> {
+    const search = new URLSearchParams(query).toString();
+    const endpoint = `GET ${path}${search ? `?${search}` : ''}`;
+    const url = `${this.root}${path}${search ? `?${search}` : ''}`;
+    const maxAttempts = this.options.maxRetries + 1;
+    let last: { status: number | null; kind: ChatwootErrorKind; detail: string } = {
+      status: null,
+      kind: 'network',
+      detail: 'not attempted',
+    };
+
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      this.throwIfAborted(endpoint, attempt - 1);
+      let retryAfterMs: number | null = null;
+      const release = await this.limiter.acquire();
+      try {
+        const response = await fetch(url, {
+          headers: { api_access_token: this.options.apiToken, accept: 'application/json' },
+          signal: this.attemptSignal(),
+        });
+        const text = await response.text();
+        if (response.ok) {
+          const body = parseJson(text);
+          if (body !== undefined && isValid(body)) {
+            this.limiter.succeeded();
+            return body;
+          }
+          last = {
+            status: response.status,
+            kind: 'invalid_response',
+            detail: `unexpected body: ${excerpt(text)}`,
+          };
+        } else {
+          last = {
+            status: response.status,
+            kind: 'http',
+            detail: excerpt(text) || response.statusText,
+          };
+          if (response.status === 429) this.limiter.throttled();
+          if (!isRetryableStatus(response.status)) {
+            throw new ChatwootApiError(endpoint, response.status, attempt, 'http', last.detail);
+          }
+          retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+        }
+      } catch (error) {
+        if (error instanceof ChatwootApiError) throw error;
+        this.throwIfAborted(endpoint, attempt);
+        const timedOut =
+          error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+        last = timedOut
+          ? {
+              status: null,
+              kind: 'timeout',
+              detail: `no response within ${this.options.timeoutMs} ms`,
+            }
+          : { status: null, kind: 'network', detail: networkDetail(error) };
+      } finally {
+        release();
+      }
+      if (attempt === maxAttempts) break;
+      const delayMs = retryAfterMs ?? this.backoff(attempt);
+      this.options.onRetry?.({ endpoint, attempt, status: last.status, delayMs });
+      await sleep(delayMs, undefined, { signal: this.options.signal }).catch(() => undefined);
+    }
+    throw new ChatwootApiError(endpoint, last.status, maxAttempts, last.kind, last.detail);
+  }
+
+  private attemptSignal(): AbortSignal {
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    return this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
+  }
+
+  private throwIfAborted(endpoint: string, attempts: number) {
+    if (this.options.signal?.aborted) {
+      throw new ChatwootApiError(endpoint, null, attempts, 'aborted', 'the sync was aborted');
+    }
+  }
+
+  /** Full jitter (AWS architecture blog): spreads retries of concurrent requests apart. */
+  private backoff(attempt: number): number {
+    const base = this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
+    const cap = this.options.retryMaxMs ?? DEFAULT_RETRY_MAX_MS;
+    return Math.round(Math.random() * Math.min(cap, base * 2 ** (attempt - 1)));
+  }
+}
+
+/**
+ * Bounds in-flight requests. A 429 halves the bound (never below 1) and successes grow it back
+ * one step at a time: real Chatwoot throttles per IP with no Retry-After, so backing off in
+ * concurrency as well as in time is what gets a sync through a rate limit.
+ */
+class AdaptiveLimiter {
+  private limit: number;
+  private active = 0;
+  private successes = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly max: number) {
+    this.limit = max;
+  }
+
+  async acquire(): Promise<() => void> {
+    // A woken waiter's slot was already counted by wake(), so the count is taken exactly once.
+    if (this.active < this.limit) this.active++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.active--;
+      this.wake();
+    };
+  }
+
+  throttled() {
+    this.limit = Math.max(1, Math.floor(this.limit / 2));
+    this.successes = 0;
+  }
+
+  succeeded() {
+    if (this.limit >= this.max) return;
+    // Grow back after a run of successes as long as the current bound.
+    if (++this.successes >= this.limit) {
+      this.limit++;
+      this.successes = 0;
+      this.wake();
+    }
+  }
+
+  private wake() {
+    while (this.active < this.limit && this.waiting.length > 0) {
+      this.active++;
+      this.waiting.shift()!();
+    }
+  }
+}
+
+function isRetryableStatus(status: number) {
+  return status === 429 || status === 408 || status >= 500;
+}
+
+/** RFC 9110 §10.2.3: delta-seconds or an HTTP-date. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, RETRY_AFTER_CAP_MS);
+  const at = Date.parse(trimmed);
+  if (!Number.isFinite(at)) return null;
+  return Math.min(Math.max(0, at - now), RETRY_AFTER_CAP_MS);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isArrayOfIds(value: unknown): boolean {
+  return (
+    Array.isArray(value) && value.every((item) => isObject(item) && typeof item.id === 'number')
+  );
+}
+
+function excerpt(text: string) {
+  return text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}…` : text.trim();
+}
+
+function networkDetail(error: unknown) {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,207 @@
+import {
+  CompletenessResponseSchema,
+  ContactListResponseSchema,
+  ContactsQuerySchema,
+  ConversationListResponseSchema,
+  ConversationsQuerySchema,
+  IdParamsSchema,
+  MessageListResponseSchema,
+  MessagesQuerySchema,
+  TestConnectionResponseSchema,
+  WebhookParamsSchema,
+  WebhookQuerySchema,
+  WebhookResponseSchema,
+} from '@cairn/contract';
+import type {
+  FastifyPluginAsyncTypebox,
+  TypeBoxTypeProvider,
+} from '@fastify/type-provider-typebox';
+import { AppError, notFound } from '../../http/errors.js';
+import { loadChatwootSource } from '../sources/service.js';
+import { ChatwootApiError, ChatwootClient } from './client.js';
+import { readCompleteness } from './completeness.js';
+import { receiveChatwootWebhook } from './receive-webhook.js';
+import { listContacts, listConversations, listMessages } from './review.js';
+
+const tags = ['chatwoot'];
+
+// A connection test is interactive: a person waits for it, so it retries once and gives up fast.
+const TEST_CONNECTION_TIMEOUT_MS = 10_000;
+
+export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/contacts',
+    {
+      schema: {
+        tags,
+        summary: 'Ingested contacts, by name',
+        querystring: ContactsQuerySchema,
+        response: { 200: ContactListResponseSchema },
+      },
+    },
+    async (request) => {
+      const { limit = 50, q, cursor } = request.query;
+      return {
+        ok: true as const,
+        ...(await listContacts(app.database, request.scope, { limit, q, cursor })),
+      };
+    },
+  );
+
+  app.get(
+    '/conversations',
+    {
+      schema: {
+        tags,
+        summary: 'Ingested conversations, newest activity first',
+        querystring: ConversationsQuerySchema,
+        response: { 200: ConversationListResponseSchema },
+      },
+    },
+    async (request) => {
+      const { limit = 50, ...rest } = request.query;
+      return {
+        ok: true as const,
+        ...(await listConversations(app.database, request.scope, { limit, ...rest })),
+      };
+    },
+  );
+
+  app.get(
+    '/messages',
+    {
+      schema: {
+        tags,
+        summary:
+          'Ingested messages: a thread in reading order with conversation_global_id, else newest first',
+        querystring: MessagesQuerySchema,
+        response: { 200: MessageListResponseSchema },
+      },
+    },
+    async (request) => {
+      const { limit = 100, ...rest } = request.query;
+      return {
+        ok: true as const,
+        ...(await listMessages(app.database, request.scope, { limit, ...rest })),
+      };
+    },
+  );
+
+  app.get(
+    '/sources/:id/completeness',
+    {
+      schema: {
+        tags,
+        summary: 'Per-conversation completeness: what the source reported against what is stored',
+        params: IdParamsSchema,
+        response: { 200: CompletenessResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      ...(await readCompleteness(app.database, request.scope, request.params.id)),
+    }),
+  );
+
+  app.post(
+    '/sources/:id/test',
+    {
+      schema: {
+        tags,
+        summary: "Checks the source's token against Chatwoot's profile endpoint",
+        params: IdParamsSchema,
+        response: { 200: TestConnectionResponseSchema },
+      },
+    },
+    async (request) => {
+      const source = await loadChatwootSource(app.database, app.secrets, request.scope);
+      if (!source || source.id !== request.params.id) throw notFound('source');
+      const client = new ChatwootClient({
+        baseUrl: source.baseUrl,
+        accountId: source.accountId,
+        apiToken: source.apiToken,
+        timeoutMs: Math.min(app.config.CHATWOOT_TIMEOUT_MS, TEST_CONNECTION_TIMEOUT_MS),
+        maxRetries: 1,
+        concurrency: 1,
+      });
+      let profile;
+      try {
+        profile = await client.profile();
+      } catch (error) {
+        if (error instanceof ChatwootApiError) {
+          const hint =
+            error.status === 401
+              ? 'Chatwoot rejected the API token'
+              : 'Chatwoot could not be reached';
+          throw new AppError('upstream_error', `${hint}: ${error.message}`, {
+            status: error.status,
+            attempts: error.attempts,
+          });
+        }
+        throw error;
+      }
+      const membership = profile.accounts?.find((a) => a.id === source.accountId);
+      if (!membership) {
+        throw new AppError(
+          'upstream_error',
+          `the token's user is not a member of Chatwoot account ${source.accountId}`,
+        );
+      }
+      const warnings =
+        membership.role && membership.role !== 'administrator'
+          ? [
+              `the token's user is ${membership.role}, not administrator: only conversations in their inboxes will sync`,
+            ]
+          : [];
+      return {
+        ok: true as const,
+        reachable: true as const,
+        user_id: profile.id,
+        account_id: source.accountId,
+        account_name: membership.name ?? null,
+        role: membership.role ?? null,
+        warnings,
+      };
+    },
+  );
+
+  // The webhook receiver verifies a signature over the exact bytes received, so in this plugin
+  // (encapsulated: other routes keep the normal JSON parser) JSON bodies stay raw Buffers.
+  await app.register(async (scoped) => {
+    const webhooks = scoped.withTypeProvider<TypeBoxTypeProvider>();
+    webhooks.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer' },
+      (_request, body, done) => done(null, body),
+    );
+    webhooks.post(
+      '/webhooks/chatwoot/:source_id',
+      {
+        // Quiet request logging: in URL-token mode the query string is a credential.
+        logLevel: 'warn',
+        config: { access: 'webhook' },
+        schema: {
+          tags,
+          summary:
+            'Chatwoot webhook receiver, authenticated by X-Chatwoot-Signature (or the URL token for pre-4.12 servers)',
+          params: WebhookParamsSchema,
+          querystring: WebhookQuerySchema,
+          response: { 200: WebhookResponseSchema },
+        },
+      },
+      async (request) => {
+        const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const outcome = await receiveChatwootWebhook(
+          { database: app.database, secrets: app.secrets, config: app.config },
+          {
+            sourceId: request.params.source_id,
+            rawBody,
+            headers: request.headers,
+            urlToken: request.query.token,
+          },
+        );
+        return { ok: true as const, ...outcome };
+      },
+    );
+  });
+};

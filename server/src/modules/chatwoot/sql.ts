@@ -1,0 +1,359 @@
+import { sql, type RawBuilder, type Transaction } from 'kysely';
+import type { Scope } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
+import type { Chunk } from './chunking.js';
+import type { ChatwootConversation } from './client.js';
+import type { ContactRow, ConversationRow, MessageRow } from './normalize.js';
+
+/**
+ * The chatwoot module's SQL. Batch writes pass their rows as one JSON array expanded with
+ * `jsonb_to_recordset`: one statement and one round trip per batch, whatever its size. Every
+ * upsert is guarded by `IS DISTINCT FROM`, so a row whose content did not change is not rewritten
+ * (no new tuple, no trigger, no index churn): that is what makes a no-change re-sync cheap.
+ */
+
+type Trx = Transaction<DB>;
+
+export interface WriteCounts {
+  inserted: number;
+  updated: number;
+}
+
+/** The one scope filter of this module, on an optional table alias. */
+export function inScope(scope: Scope, alias?: string): RawBuilder<boolean> {
+  const column = (name: string) => sql.ref(alias ? `${alias}.${name}` : name);
+  return sql<boolean>`(${column('project_id')} = ${scope.projectId}::uuid and ${column('account_scope_id')} = ${scope.accountScopeId}::uuid)`;
+}
+
+const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
+
+function countWrites(rows: { inserted: boolean }[]): WriteCounts {
+  const inserted = rows.filter((r) => r.inserted).length;
+  return { inserted, updated: rows.length - inserted };
+}
+
+/**
+ * Contacts arrive in three shapes. The contacts list is the fullest, so a row it wrote is not
+ * overwritten by the slimmer `meta.sender` of a conversation; a webhook is the newest word and
+ * always applies (the next sync rewrites it back to the list's shape once).
+ */
+export async function upsertContacts(
+  trx: Trx,
+  scope: Scope,
+  rows: ContactRow[],
+): Promise<WriteCounts> {
+  if (rows.length === 0) return { inserted: 0, updated: 0 };
+  const { rows: written } = await sql<{ inserted: boolean }>`
+    insert into cw_contacts as c (id, project_id, account_scope_id, account_id, contact_id, name, email,
+      phone, identifier, custom_attributes, data, source_created_at, seen_via)
+    select r.id, ${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, r.account_id, r.contact_id, r.name,
+      r.email, r.phone, r.identifier, coalesce(r.custom_attributes, '{}'::jsonb), r.data, r.source_created_at, r.seen_via
+    from jsonb_to_recordset(${json(rows)}) as r(id text, account_id integer, contact_id bigint, name text,
+      email text, phone text, identifier text, custom_attributes jsonb, data jsonb,
+      source_created_at timestamptz, seen_via text)
+    on conflict (id) do update set
+      name = excluded.name, email = excluded.email, phone = excluded.phone,
+      identifier = excluded.identifier, custom_attributes = excluded.custom_attributes,
+      data = excluded.data, source_created_at = excluded.source_created_at, seen_via = excluded.seen_via
+    where (excluded.seen_via <> 'conversation' or c.seen_via <> 'contacts_list')
+      and (c.name, c.email, c.phone, c.identifier, c.custom_attributes, c.data, c.source_created_at, c.seen_via)
+        is distinct from
+          (excluded.name, excluded.email, excluded.phone, excluded.identifier, excluded.custom_attributes,
+           excluded.data, excluded.source_created_at, excluded.seen_via)
+    returning (xmax = 0) as inserted`.execute(trx);
+  return countWrites(written);
+}
+
+export async function upsertConversations(
+  trx: Trx,
+  scope: Scope,
+  rows: ConversationRow[],
+): Promise<WriteCounts> {
+  if (rows.length === 0) return { inserted: 0, updated: 0 };
+  const { rows: written } = await sql<{ inserted: boolean }>`
+    insert into cw_conversations as c (id, project_id, account_scope_id, account_id, conversation_id, inbox_id,
+      status, assignee_id, contact_global_id, data, last_activity_at, source_created_at, source_updated_at)
+    select r.id, ${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, r.account_id, r.conversation_id,
+      r.inbox_id, r.status, r.assignee_id, r.contact_global_id, r.data, r.last_activity_at,
+      r.source_created_at, r.source_updated_at
+    from jsonb_to_recordset(${json(rows)}) as r(id text, account_id integer, conversation_id bigint,
+      inbox_id bigint, status text, assignee_id bigint, contact_global_id text, data jsonb,
+      last_activity_at timestamptz, source_created_at timestamptz, source_updated_at timestamptz)
+    on conflict (id) do update set
+      inbox_id = excluded.inbox_id, status = excluded.status, assignee_id = excluded.assignee_id,
+      contact_global_id = excluded.contact_global_id, data = excluded.data,
+      last_activity_at = excluded.last_activity_at, source_created_at = excluded.source_created_at,
+      source_updated_at = excluded.source_updated_at
+    where (c.inbox_id, c.status, c.assignee_id, c.contact_global_id, c.data, c.last_activity_at,
+           c.source_created_at, c.source_updated_at)
+      is distinct from
+        (excluded.inbox_id, excluded.status, excluded.assignee_id, excluded.contact_global_id, excluded.data,
+         excluded.last_activity_at, excluded.source_created_at, excluded.source_updated_at)
+    returning (xmax = 0) as inserted`.execute(trx);
+  return countWrites(written);
+}
+
+export interface ChangedMessage {
+  id: string;
+  inserted: boolean;
+}
+
+/** Upserts messages; returns the rows actually written, the only ones whose chunks can change. */
+export async function upsertMessages(
+  trx: Trx,
+  scope: Scope,
+  rows: MessageRow[],
+): Promise<ChangedMessage[]> {
+  if (rows.length === 0) return [];
+  const { rows: written } = await sql<ChangedMessage>`
+    insert into cw_messages as m (id, project_id, account_scope_id, account_id, message_id, conversation_global_id,
+      contact_global_id, sender_type, sender_id, private, message_type, content_type, content, data,
+      source_created_at, source_updated_at)
+    select r.id, ${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, r.account_id, r.message_id,
+      r.conversation_global_id, r.contact_global_id, r.sender_type, r.sender_id, r.private, r.message_type,
+      r.content_type, r.content, r.data, r.source_created_at, r.source_updated_at
+    from jsonb_to_recordset(${json(rows)}) as r(id text, account_id integer, message_id bigint,
+      conversation_global_id text, contact_global_id text, sender_type text, sender_id bigint,
+      private boolean, message_type smallint, content_type text, content text, data jsonb,
+      source_created_at timestamptz, source_updated_at timestamptz)
+    on conflict (id) do update set
+      contact_global_id = excluded.contact_global_id, sender_type = excluded.sender_type,
+      sender_id = excluded.sender_id, private = excluded.private, message_type = excluded.message_type,
+      content_type = excluded.content_type, content = excluded.content, data = excluded.data,
+      source_created_at = excluded.source_created_at,
+      -- REST messages carry no updated_at (API-NOTES §4); keep the one a push event gave.
+      source_updated_at = coalesce(excluded.source_updated_at, m.source_updated_at)
+    where (m.contact_global_id, m.sender_type, m.sender_id, m.private, m.message_type, m.content_type,
+           m.content, m.data, m.source_created_at)
+      is distinct from
+        (excluded.contact_global_id, excluded.sender_type, excluded.sender_id, excluded.private,
+         excluded.message_type, excluded.content_type, excluded.content, excluded.data, excluded.source_created_at)
+    returning m.id, (xmax = 0) as inserted`.execute(trx);
+  return written;
+}
+
+/**
+ * Deletes the stored messages of fully fetched conversations that the source no longer lists.
+ * Only ids up to the newest fetched one are candidates: a message that arrived by webhook after
+ * the fetch is newer than anything fetched and must survive.
+ */
+export async function deleteMissingMessages(
+  trx: Trx,
+  scope: Scope,
+  fetched: { conversation_global_id: string; ids: number[]; max_id: number }[],
+): Promise<number> {
+  if (fetched.length === 0) return 0;
+  const { rows } = await sql<{ id: string }>`
+    delete from cw_messages m
+    using jsonb_to_recordset(${json(fetched)}) as r(conversation_global_id text, ids bigint[], max_id bigint)
+    where ${inScope(scope, 'm')}
+      and m.conversation_global_id = r.conversation_global_id
+      and m.message_id <= r.max_id
+      and m.message_id <> all(r.ids)
+    returning m.id`.execute(trx);
+  return rows.length;
+}
+
+export interface ChunkWrite {
+  messageGlobalId: string;
+  conversationGlobalId: string;
+  chunks: Chunk[];
+}
+
+export interface ChunkCounts {
+  created: number;
+  reset: number;
+  removed: number;
+}
+
+/**
+ * Brings the chunks of the given messages to exactly `chunks`: new indexes are inserted pending,
+ * an index whose text changed is reset to pending (its embedding is void), and indexes past the
+ * new count are removed. An unchanged chunk keeps its embedding.
+ */
+export async function replaceChunks(
+  trx: Trx,
+  scope: Scope,
+  writes: ChunkWrite[],
+): Promise<ChunkCounts> {
+  if (writes.length === 0) return { created: 0, reset: 0, removed: 0 };
+  const chunkRows = writes.flatMap((w) =>
+    w.chunks.map((c) => ({
+      m: w.messageGlobalId,
+      c: w.conversationGlobalId,
+      i: c.index,
+      t: c.text,
+      h: c.textHash,
+    })),
+  );
+  let written: { inserted: boolean }[] = [];
+  if (chunkRows.length > 0) {
+    ({ rows: written } = await sql<{ inserted: boolean }>`
+      insert into rag_chunks as k (project_id, account_scope_id, message_global_id, conversation_global_id,
+        chunk_index, text, text_hash)
+      select ${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, r.m, r.c, r.i, r.t, r.h
+      from jsonb_to_recordset(${json(chunkRows)}) as r(m text, c text, i integer, t text, h text)
+      on conflict (message_global_id, chunk_index) do update set
+        text = excluded.text, text_hash = excluded.text_hash,
+        conversation_global_id = excluded.conversation_global_id,
+        embedding = null, embedding_status = 'pending', embedding_model = null, embedding_attempts = 0,
+        embedding_error = null, processing_started_at = null, last_embedded_at = null
+      where k.text_hash is distinct from excluded.text_hash
+      returning (xmax = 0) as inserted`.execute(trx));
+  }
+  const counts = writes.map((w) => ({ m: w.messageGlobalId, n: w.chunks.length }));
+  const { rows: removed } = await sql<{ id: string }>`
+    delete from rag_chunks k
+    using jsonb_to_recordset(${json(counts)}) as r(m text, n integer)
+    where ${inScope(scope, 'k')} and k.message_global_id = r.m and k.chunk_index >= r.n
+    returning k.id`.execute(trx);
+  const { inserted, updated } = countWrites(written);
+  return { created: inserted, reset: updated, removed: removed.length };
+}
+
+export interface LedgerSourceRow {
+  conversation_global_id: string;
+  account_id: number;
+  conversation_id: number;
+  source_updated_at: number | null;
+  source_newest_message_id: number | null;
+  source_newest_at: string | null;
+}
+
+/** Records what the conversation list reports; the fetch side is written with the messages. */
+export async function recordLedgerSource(
+  trx: Trx,
+  scope: Scope,
+  rows: LedgerSourceRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    insert into cw_conversation_ledger as l (project_id, account_scope_id, conversation_global_id, account_id,
+      conversation_id, source_updated_at, source_newest_message_id, source_newest_at)
+    select ${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, r.conversation_global_id, r.account_id,
+      r.conversation_id, r.source_updated_at, r.source_newest_message_id, r.source_newest_at
+    from jsonb_to_recordset(${json(rows)}) as r(conversation_global_id text, account_id integer,
+      conversation_id bigint, source_updated_at double precision, source_newest_message_id bigint,
+      source_newest_at timestamptz)
+    on conflict (project_id, conversation_global_id) do update set
+      source_updated_at = excluded.source_updated_at,
+      source_newest_message_id = excluded.source_newest_message_id,
+      source_newest_at = excluded.source_newest_at
+    where (l.source_updated_at, l.source_newest_message_id, l.source_newest_at)
+      is distinct from (excluded.source_updated_at, excluded.source_newest_message_id, excluded.source_newest_at)`.execute(
+    trx,
+  );
+}
+
+export interface LedgerFetchRow {
+  conversation_global_id: string;
+  /** The listing's updated_at this fetch answers to; null when the fetch failed. */
+  synced_updated_at: number | null;
+  source_message_count: number | null;
+  fetched_complete: boolean;
+  last_error: string | null;
+}
+
+/**
+ * Records a fetch outcome and what is stored now. A failed fetch keeps the previous
+ * `synced_updated_at`, so the next run fetches that conversation again.
+ */
+export async function recordLedgerFetch(
+  trx: Trx,
+  scope: Scope,
+  rows: LedgerFetchRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    with outcome as (
+      select r.* from jsonb_to_recordset(${json(rows)}) as r(conversation_global_id text,
+        synced_updated_at double precision, source_message_count integer, fetched_complete boolean, last_error text)
+    ), stored as (
+      select o.conversation_global_id, count(m.id)::integer as n, max(m.message_id) as newest
+      from outcome o left join cw_messages m
+        on ${inScope(scope, 'm')} and m.conversation_global_id = o.conversation_global_id
+      group by o.conversation_global_id
+    )
+    update cw_conversation_ledger l set
+      synced_updated_at = coalesce(o.synced_updated_at, l.synced_updated_at),
+      source_message_count = coalesce(o.source_message_count, l.source_message_count),
+      fetched_complete = o.fetched_complete,
+      last_error = o.last_error,
+      stored_message_count = s.n,
+      stored_newest_message_id = s.newest,
+      last_fetched_at = now()
+    from outcome o join stored s using (conversation_global_id)
+    where ${inScope(scope, 'l')} and l.conversation_global_id = o.conversation_global_id`.execute(
+    trx,
+  );
+}
+
+export interface LedgerState {
+  conversation_global_id: string;
+  synced_updated_at: number | null;
+  fetched_complete: boolean;
+}
+
+export async function readLedger(
+  trx: Trx,
+  scope: Scope,
+  conversationGlobalIds: string[],
+): Promise<Map<string, LedgerState>> {
+  if (conversationGlobalIds.length === 0) return new Map();
+  const { rows } = await sql<LedgerState>`
+    select conversation_global_id, synced_updated_at, fetched_complete
+    from cw_conversation_ledger
+    where ${inScope(scope)} and conversation_global_id = any(${conversationGlobalIds}::text[])`.execute(
+    trx,
+  );
+  return new Map(rows.map((r) => [r.conversation_global_id, r]));
+}
+
+/** Stored conversations (their last known source payload) whose last fetch did not complete. */
+export async function readIncompleteConversations(
+  trx: Trx,
+  scope: Scope,
+  accountId: number,
+): Promise<ChatwootConversation[]> {
+  const { rows } = await sql<{ data: ChatwootConversation }>`
+    select c.data from cw_conversation_ledger l
+    join cw_conversations c on ${inScope(scope, 'c')} and c.id = l.conversation_global_id
+    where ${inScope(scope, 'l')} and l.account_id = ${accountId} and not l.fetched_complete`.execute(
+    trx,
+  );
+  return rows.map((r) => r.data).filter((d) => typeof d?.id === 'number');
+}
+
+export interface Watermark {
+  cursor_ts: Date | null;
+  cursor_id: string | null;
+  meta: { max_updated_at?: number; [key: string]: unknown };
+}
+
+export async function readWatermark(
+  trx: Trx,
+  scope: Scope,
+  source: string,
+): Promise<Watermark | null> {
+  const { rows } = await sql<Watermark>`
+    select cursor_ts, cursor_id, meta from sync_watermarks where ${inScope(scope)} and source = ${source}`.execute(
+    trx,
+  );
+  return rows[0] ?? null;
+}
+
+export async function writeWatermark(
+  trx: Trx,
+  scope: Scope,
+  source: string,
+  watermark: Watermark,
+): Promise<void> {
+  await sql`
+    insert into sync_watermarks (project_id, account_scope_id, source, cursor_ts, cursor_id, meta)
+    values (${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, ${source}, ${watermark.cursor_ts},
+      ${watermark.cursor_id}, ${json(watermark.meta)})
+    on conflict (project_id, source) do update set
+      cursor_ts = excluded.cursor_ts, cursor_id = excluded.cursor_id, meta = excluded.meta`.execute(
+    trx,
+  );
+}

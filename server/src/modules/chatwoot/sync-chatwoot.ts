@@ -1,0 +1,537 @@
+import type { Config } from '../../config.js';
+import type { Database, Scope } from '../../db/database.js';
+import type { ChatwootSource } from '../sources/service.js';
+import {
+  ChatwootApiError,
+  ChatwootClient,
+  CONTACTS_PAGE_SIZE,
+  CONVERSATIONS_PAGE_SIZE,
+  MESSAGES_BEFORE_PAGE_SIZE,
+  type ChatwootClientOptions,
+  type ChatwootContact,
+  type ChatwootConversation,
+  type ChatwootMessage,
+} from './client.js';
+import { conversationGlobalId, watermarkSource } from './ids.js';
+import {
+  applyConversations,
+  applyFetchedConversations,
+  type FetchedConversation,
+} from './apply.js';
+import { toContactRow } from './normalize.js';
+import {
+  readIncompleteConversations,
+  readLedger,
+  readWatermark,
+  upsertContacts,
+  writeWatermark,
+  type Watermark,
+} from './sql.js';
+import { chatwootSeconds, parseChatwootTime } from './time.js';
+
+export type SyncPhase = 'contacts' | 'conversations' | 'messages' | 'done';
+
+export interface SyncCounts {
+  mode: 'full' | 'incremental';
+  contacts: number;
+  contacts_written: number;
+  conversations: number;
+  conversations_written: number;
+  conversations_fetched: number;
+  conversations_failed: number;
+  messages_fetched: number;
+  messages_inserted: number;
+  messages_updated: number;
+  messages_deleted: number;
+  chunks_created: number;
+  chunks_reset: number;
+  chunks_removed: number;
+  requests: number;
+}
+
+/** A run that committed what it could but could not cover everything; the watermark stayed put. */
+export class ChatwootSyncError extends Error {
+  constructor(
+    message: string,
+    readonly counts: SyncCounts,
+    readonly failures: string[],
+  ) {
+    super(message);
+    this.name = 'ChatwootSyncError';
+  }
+}
+
+export interface SyncOptions {
+  database: Database;
+  config: Pick<
+    Config,
+    | 'CHATWOOT_PAGES_LIMIT'
+    | 'CHATWOOT_MESSAGES_LIMIT'
+    | 'CHATWOOT_LOOKBACK_DAYS'
+    | 'CHATWOOT_TIMEOUT_MS'
+    | 'CHATWOOT_MAX_RETRIES'
+    | 'CHATWOOT_CONCURRENCY'
+    | 'CHUNK_SIZE'
+    | 'MIN_EMBED_CHARS'
+  >;
+  scope: Scope;
+  source: Pick<ChatwootSource, 'baseUrl' | 'accountId' | 'apiToken'>;
+  signal?: AbortSignal;
+  onProgress?: (processed: number, total: number | null, phase: SyncPhase) => void;
+  /** Backoff tuning, for tests that inject faults and should not wait a minute. */
+  client?: Pick<ChatwootClientOptions, 'retryBaseMs' | 'retryMaxMs'>;
+}
+
+// One transaction per ~2,000 messages: large enough that per-statement overhead vanishes, small
+// enough that the embedded database (one session) is never held for long and a kill loses little.
+const WRITE_BATCH_MESSAGES = 2_000;
+const WRITE_BATCH_CONVERSATIONS = 500;
+const CONTACT_WRITE_BATCH = 1_000;
+
+/**
+ * Pulls one Chatwoot account into the project's raw tables.
+ *
+ * - Contacts come from the contacts list (every page, fetched in parallel) and from each
+ *   conversation's `meta.sender`, because the list omits contacts with no email, phone or
+ *   identifier (API-NOTES §6).
+ * - Conversations are listed newest activity first with `status=all` (§3). The first run lists them
+ *   all; later runs stop at the watermark minus CHATWOOT_LOOKBACK_DAYS and add `updated_within`,
+ *   which also catches older conversations whose messages were edited or deleted.
+ * - A conversation's messages are fetched in full (before-cursors back to the first message) when
+ *   its `updated_at` differs from the one its last complete fetch answered to. A full fetch is what
+ *   lets edits and deletions be seen at all: neither moves any cursor.
+ * - Every write is a short transaction after the fetches it covers; the per-conversation ledger
+ *   row commits with the messages, so a killed run resumes exactly where it stopped, and the
+ *   watermark moves only when the whole run succeeded.
+ */
+export async function syncChatwoot(options: SyncOptions): Promise<SyncCounts> {
+  const { database, config, scope, source, signal } = options;
+  const progress = options.onProgress ?? (() => undefined);
+  const counts = emptyCounts();
+  const failures: string[] = [];
+  const client = new ChatwootClient({
+    baseUrl: source.baseUrl,
+    accountId: source.accountId,
+    apiToken: source.apiToken,
+    timeoutMs: config.CHATWOOT_TIMEOUT_MS,
+    maxRetries: config.CHATWOOT_MAX_RETRIES,
+    concurrency: config.CHATWOOT_CONCURRENCY,
+    signal,
+    ...options.client,
+  });
+  const requests = countRequests(client);
+  const ids = { projectId: scope.projectId, accountId: source.accountId };
+  const wmSource = watermarkSource(source.accountId);
+  const watermark = await database.withScope(scope, (trx) => readWatermark(trx, scope, wmSource));
+  counts.mode = watermark ? 'incremental' : 'full';
+
+  // Contacts: a failed page is recorded and the run goes on; conversations carry their senders.
+  progress(0, null, 'contacts');
+  try {
+    const contacts = await listAllContacts(client, config.CHATWOOT_PAGES_LIMIT);
+    counts.contacts = contacts.length;
+    for (let i = 0; i < contacts.length; i += CONTACT_WRITE_BATCH) {
+      throwIfAborted(signal);
+      const rows = contacts
+        .slice(i, i + CONTACT_WRITE_BATCH)
+        .map((c) => toContactRow(ids, c, 'contacts_list'));
+      const written = await database.withScope(scope, (trx) => upsertContacts(trx, scope, rows));
+      counts.contacts_written += written.inserted + written.updated;
+      progress(Math.min(i + CONTACT_WRITE_BATCH, contacts.length), contacts.length, 'contacts');
+    }
+  } catch (error) {
+    if (isAbort(error, signal)) throw abortError(counts, requests());
+    failures.push(describe(error));
+  }
+
+  progress(0, null, 'conversations');
+  const listing = await listConversations(client, config, watermark).catch((error: unknown) => {
+    if (isAbort(error, signal)) throw abortError(counts, requests());
+    throw new ChatwootSyncError(
+      `conversation list failed: ${describe(error)}`,
+      { ...counts, requests: requests() },
+      [...failures, describe(error)],
+    );
+  });
+  counts.conversations = listing.conversations.length;
+
+  // The listing's view of every conversation (row, senders, ledger source side) in batches.
+  for (let i = 0; i < listing.conversations.length; i += WRITE_BATCH_CONVERSATIONS) {
+    throwIfAborted(signal, counts, requests);
+    const batch = listing.conversations.slice(i, i + WRITE_BATCH_CONVERSATIONS);
+    const written = await database.withScope(scope, (trx) =>
+      applyConversations(trx, scope, ids, batch),
+    );
+    counts.conversations_written += written;
+    progress(
+      Math.min(i + WRITE_BATCH_CONVERSATIONS, listing.conversations.length),
+      listing.conversations.length,
+      'conversations',
+    );
+  }
+
+  const ledger = await database.withScope(scope, (trx) =>
+    readLedger(
+      trx,
+      scope,
+      listing.conversations.map((c) =>
+        conversationGlobalId(scope.projectId, source.accountId, c.id),
+      ),
+    ),
+  );
+  const due = listing.conversations.filter((conversation) => {
+    const state = ledger.get(
+      conversationGlobalId(scope.projectId, source.accountId, conversation.id),
+    );
+    return (
+      !state ||
+      !state.fetched_complete ||
+      state.synced_updated_at !== chatwootSeconds(conversation.updated_at)
+    );
+  });
+  // Conversations left incomplete by an earlier run are retried even when the listing window
+  // (watermark minus lookback) no longer reaches them.
+  const listed = new Set(listing.conversations.map((c) => c.id));
+  const leftBehind = await database.withScope(scope, (trx) =>
+    readIncompleteConversations(trx, scope, source.accountId),
+  );
+  due.push(...leftBehind.filter((c) => !listed.has(c.id)));
+
+  await fetchAndApplyMessages({ ...options, client, due, counts, failures, progress });
+
+  counts.requests = requests();
+  if (failures.length > 0) {
+    throw new ChatwootSyncError(
+      `sync incomplete, ${failures.length} failure${failures.length === 1 ? '' : 's'}; the next run retries them: ${failures.slice(0, 5).join('; ')}`,
+      counts,
+      failures,
+    );
+  }
+
+  const maxActivity = Math.max(0, ...listing.conversations.map((c) => activitySeconds(c) ?? 0));
+  const maxUpdated = Math.max(
+    0,
+    ...listing.conversations.map((c) => chatwootSeconds(c.updated_at) ?? 0),
+  );
+  const previousActivity = watermark?.cursor_ts ? watermark.cursor_ts.getTime() / 1000 : 0;
+  const next: Watermark = {
+    cursor_ts: new Date(Math.max(previousActivity, maxActivity) * 1000),
+    cursor_id:
+      listing.newestConversationId === null
+        ? (watermark?.cursor_id ?? null)
+        : String(listing.newestConversationId),
+    meta: {
+      max_updated_at: Math.max(watermark?.meta.max_updated_at ?? 0, maxUpdated),
+      last_mode: counts.mode,
+      last_counts: counts,
+    },
+  };
+  await database.withScope(scope, (trx) => writeWatermark(trx, scope, wmSource, next));
+  progress(due.length, due.length, 'done');
+  return counts;
+}
+
+async function fetchAndApplyMessages(run: {
+  database: Database;
+  config: SyncOptions['config'];
+  scope: Scope;
+  source: SyncOptions['source'];
+  signal?: AbortSignal;
+  client: ChatwootClient;
+  due: ChatwootConversation[];
+  counts: SyncCounts;
+  failures: string[];
+  progress: NonNullable<SyncOptions['onProgress']>;
+}) {
+  const { database, config, scope, source, signal, client, due, counts, failures, progress } = run;
+  const ids = { projectId: scope.projectId, accountId: source.accountId };
+  let buffer: FetchedConversation[] = [];
+  let buffered = 0;
+  let processed = 0;
+  let writes: Promise<void> = Promise.resolve();
+  let writeError: unknown;
+  progress(0, due.length, 'messages');
+
+  // Writes run one after another while fetching continues; the worker that fills a batch waits
+  // for its write, which bounds memory to about a batch per worker.
+  const flush = () => {
+    const batch = buffer;
+    buffer = [];
+    buffered = 0;
+    if (batch.length === 0) return writes;
+    writes = writes.then(async () => {
+      if (writeError) return;
+      try {
+        const result = await database.withScope(scope, (trx) =>
+          applyFetchedConversations(trx, scope, ids, batch, config),
+        );
+        counts.conversations_fetched += batch.filter((b) => b.messages !== null).length;
+        counts.messages_inserted += result.messagesInserted;
+        counts.messages_updated += result.messagesUpdated;
+        counts.messages_deleted += result.messagesDeleted;
+        counts.chunks_created += result.chunks.created;
+        counts.chunks_reset += result.chunks.reset;
+        counts.chunks_removed += result.chunks.removed;
+        processed += batch.length;
+        progress(processed, due.length, 'messages');
+      } catch (error) {
+        writeError = error;
+      }
+    });
+    return writes;
+  };
+
+  let next = 0;
+  // Twice the HTTP bound: while one conversation's page is being parsed another is in flight.
+  const workers = Array.from(
+    { length: Math.min(due.length, config.CHATWOOT_CONCURRENCY * 2) },
+    async () => {
+      while (next < due.length && !writeError && !signal?.aborted) {
+        const conversation = due[next++]!;
+        const attempt = () =>
+          fetchConversationMessages(client, conversation, config.CHATWOOT_MESSAGES_LIMIT).catch(
+            (error: unknown): FetchedConversation => ({
+              conversation,
+              messages: null,
+              complete: false,
+              error: isAbort(error, signal) ? 'aborted' : describe(error),
+            }),
+          );
+        let fetched = await attempt();
+        if (signal?.aborted) break;
+        // An inconsistent answer (the list shows a newer message than the thread returned) is most
+        // often a page that went missing in transit: ask once more before calling it a gap.
+        if (!fetched.complete && fetched.messages !== null) fetched = await attempt();
+        if (signal?.aborted) break;
+        if (!fetched.complete) {
+          failures.push(`conversation ${conversation.id}: ${fetched.error}`);
+          counts.conversations_failed++;
+        }
+        counts.messages_fetched += fetched.messages?.length ?? 0;
+        buffer.push(fetched);
+        buffered += fetched.messages?.length ?? 0;
+        if (buffered >= WRITE_BATCH_MESSAGES || buffer.length >= WRITE_BATCH_CONVERSATIONS)
+          await flush();
+      }
+    },
+  );
+  await Promise.all(workers);
+  if (!signal?.aborted) await flush();
+  await writes;
+  if (writeError) throw writeError;
+  throwIfAborted(signal, counts);
+}
+
+/**
+ * Every message of a conversation, newest page first then `before` the oldest seen, until a short
+ * page (API-NOTES §4: up to 20 per page, oldest first). An empty page right after a full one is
+ * asked for twice, because a premature end would make still-existing messages look deleted.
+ */
+async function fetchConversationMessages(
+  client: ChatwootClient,
+  conversation: ChatwootConversation,
+  limit: number,
+): Promise<FetchedConversation> {
+  const byId = new Map<number, ChatwootMessage>();
+  let before: number | undefined;
+  let confirmedEmpty = false;
+  for (;;) {
+    const page = await client.listMessages(conversation.id, before === undefined ? {} : { before });
+    const items = page.payload.filter((m) => before === undefined || m.id < before);
+    if (items.length === 0 && before !== undefined && !confirmedEmpty) {
+      confirmedEmpty = true;
+      continue;
+    }
+    for (const message of items) byId.set(message.id, message);
+    if (byId.size >= limit)
+      return {
+        conversation,
+        messages: [...byId.values()],
+        complete: false,
+        error: `more than ${limit} messages`,
+      };
+    if (page.payload.length < MESSAGES_BEFORE_PAGE_SIZE || items.length === 0) break;
+    const oldest = Math.min(...items.map((m) => m.id));
+    before = oldest;
+    confirmedEmpty = false;
+  }
+  const messages = [...byId.values()];
+  const newestListed = conversation.messages?.[0]?.id;
+  const newestFetched = messages.length ? Math.max(...messages.map((m) => m.id)) : undefined;
+  if (newestListed !== undefined && (newestFetched === undefined || newestFetched < newestListed)) {
+    return {
+      conversation,
+      messages,
+      complete: false,
+      error: `the list shows message ${newestListed} but the fetch ended at ${newestFetched ?? 'none'}`,
+    };
+  }
+  return { conversation, messages, complete: true, error: null };
+}
+
+async function listAllContacts(
+  client: ChatwootClient,
+  pagesLimit: number,
+): Promise<ChatwootContact[]> {
+  const first = await client.listContacts({ page: 1 });
+  const total = typeof first.meta.count === 'number' ? first.meta.count : null;
+  const byId = new Map(first.payload.map((c) => [c.id, c]));
+  if (total === null) {
+    // No count: page until a short page.
+    let page = first;
+    for (let n = 2; page.payload.length >= CONTACTS_PAGE_SIZE && n <= pagesLimit; n++) {
+      page = await client.listContacts({ page: n });
+      for (const c of page.payload) byId.set(c.id, c);
+    }
+    return [...byId.values()];
+  }
+  const pages = Math.min(Math.ceil(total / CONTACTS_PAGE_SIZE), pagesLimit);
+  const rest = await Promise.all(range(2, pages).map((page) => client.listContacts({ page })));
+  for (const page of rest) for (const c of page.payload) byId.set(c.id, c);
+  return [...byId.values()];
+}
+
+interface Listing {
+  conversations: ChatwootConversation[];
+  newestConversationId: number | null;
+}
+
+/**
+ * The conversations this run must look at. Pages are fetched in waves as wide as the HTTP bound;
+ * an incremental run stops after the wave that reaches activity older than the watermark minus
+ * the lookback. A full listing that saw fewer distinct conversations than `all_count` (items
+ * shift between pages while new activity arrives) is listed once more.
+ */
+async function listConversations(
+  client: ChatwootClient,
+  config: SyncOptions['config'],
+  watermark: Watermark | null,
+): Promise<Listing> {
+  const byId = new Map<number, ChatwootConversation>();
+  const keep = (c: ChatwootConversation) => {
+    const seen = byId.get(c.id);
+    if (!seen || (chatwootSeconds(c.updated_at) ?? 0) >= (chatwootSeconds(seen.updated_at) ?? 0))
+      byId.set(c.id, c);
+  };
+  const lookbackSeconds = config.CHATWOOT_LOOKBACK_DAYS * 86_400;
+  const threshold = watermark?.cursor_ts
+    ? watermark.cursor_ts.getTime() / 1000 - lookbackSeconds
+    : null;
+  const wave = Math.max(1, config.CHATWOOT_CONCURRENCY);
+
+  const listPass = async () => {
+    let allCount: number | null = null;
+    for (let start = 1; start <= config.CHATWOOT_PAGES_LIMIT; start += wave) {
+      const pages = await Promise.all(
+        range(start, Math.min(start + wave - 1, config.CHATWOOT_PAGES_LIMIT)).map((page) =>
+          client.listConversations({ page }),
+        ),
+      );
+      let reachedEnd = false;
+      for (const page of pages) {
+        if (typeof page.meta.all_count === 'number') allCount ??= page.meta.all_count;
+        page.payload.forEach(keep);
+        if (page.payload.length < CONVERSATIONS_PAGE_SIZE) reachedEnd = true;
+        if (threshold !== null && page.payload.some((c) => (activitySeconds(c) ?? 0) < threshold))
+          reachedEnd = true;
+      }
+      if (reachedEnd) break;
+    }
+    return allCount;
+  };
+
+  const allCount = await listPass();
+  if (threshold === null && allCount !== null && byId.size < allCount) await listPass();
+  if (watermark?.meta.max_updated_at) {
+    const seconds = Date.now() / 1000 - watermark.meta.max_updated_at + lookbackSeconds;
+    (await client.listConversationsUpdatedWithin(Math.max(1, seconds))).forEach(keep);
+  }
+  const conversations = [...byId.values()];
+  const newest = conversations.reduce<ChatwootConversation | null>(
+    (a, c) => (!a || (activitySeconds(c) ?? 0) > (activitySeconds(a) ?? 0) ? c : a),
+    null,
+  );
+  return { conversations, newestConversationId: newest?.id ?? null };
+}
+
+const activitySeconds = (c: ChatwootConversation) => {
+  const date = parseChatwootTime(c.last_activity_at ?? c.timestamp);
+  return date ? date.getTime() / 1000 : null;
+};
+
+function range(from: number, to: number): number[] {
+  return to < from ? [] : Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+function countRequests(client: ChatwootClient): () => number {
+  let n = 0;
+  const wrap = <
+    K extends
+      'listContacts' | 'listConversations' | 'listMessages' | 'listConversationsUpdatedWithin',
+  >(
+    key: K,
+  ) => {
+    const original = client[key].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as Record<K, unknown>)[key] = (...args: unknown[]) => {
+      n++;
+      return original(...args);
+    };
+  };
+  wrap('listContacts');
+  wrap('listConversations');
+  wrap('listMessages');
+  wrap('listConversationsUpdatedWithin');
+  return () => n;
+}
+
+function emptyCounts(): SyncCounts {
+  return {
+    mode: 'full',
+    contacts: 0,
+    contacts_written: 0,
+    conversations: 0,
+    conversations_written: 0,
+    conversations_fetched: 0,
+    conversations_failed: 0,
+    messages_fetched: 0,
+    messages_inserted: 0,
+    messages_updated: 0,
+    messages_deleted: 0,
+    chunks_created: 0,
+    chunks_reset: 0,
+    chunks_removed: 0,
+    requests: 0,
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ChatwootApiError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isAbort(error: unknown, signal?: AbortSignal) {
+  return (
+    Boolean(signal?.aborted) || (error instanceof ChatwootApiError && error.kind === 'aborted')
+  );
+}
+
+/** Thrown when the caller aborts; everything committed so far stays and the next run resumes. */
+export class SyncAbortedError extends Error {
+  constructor(readonly counts: SyncCounts) {
+    super('the Chatwoot sync was aborted; committed batches are kept and the next run resumes');
+    this.name = 'SyncAbortedError';
+  }
+}
+
+function abortError(counts: SyncCounts, requests: number) {
+  return new SyncAbortedError({ ...counts, requests });
+}
+
+function throwIfAborted(
+  signal: AbortSignal | undefined,
+  counts?: SyncCounts,
+  requests?: () => number,
+) {
+  if (signal?.aborted)
+    throw abortError(counts ?? emptyCounts(), requests?.() ?? counts?.requests ?? 0);
+}
