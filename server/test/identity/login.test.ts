@@ -88,6 +88,23 @@ describe('login, sessions and logout', () => {
     expect((await idle.request('GET', '/projects')).statusCode).toBe(401);
   });
 
+  it('opens a first login in the oldest project and later logins where the user left off', async () => {
+    const { createProject } = await import('../support/factories.js');
+    const user = await createUser(ctx.database);
+    const first = await loginAs(ctx.app, user.username, user.password);
+    const oldest = (await first.request('POST', '/projects', { name: 'Oldest project' })).json()
+      .project;
+    const newer = await createProject(first, 'Newer project');
+    const fresh = await createUser(ctx.database);
+    const freshSession = await loginAs(ctx.app, fresh.username, fresh.password);
+    const projects = (await freshSession.request('GET', '/projects')).json();
+    expect(projects.active_project_id).toBe(projects.projects[0].id);
+    expect(projects.projects[0].id).not.toBe(newer.projectId);
+    expect(oldest.id).toBeDefined();
+    const again = await loginAs(ctx.app, user.username, user.password);
+    expect((await again.request('GET', '/auth/me')).json().active_project_id).toBe(newer.projectId);
+  });
+
   it('reports the session on /auth/me and nothing without one', async () => {
     const anonymous = await ctx.app.inject({ method: 'GET', url: '/auth/me' });
     expect(anonymous.json()).toMatchObject({ ok: true, authenticated: false });
@@ -97,7 +114,6 @@ describe('login, sessions and logout', () => {
     expect(me).toMatchObject({
       authenticated: true,
       username: user.username,
-      active_project_id: null,
     });
     expect(Date.parse(me.created_at)).not.toBeNaN();
   });

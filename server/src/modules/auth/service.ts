@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
 import { hashSessionId } from '../../http/access.js';
 import { recordAudit } from '../audit/service.js';
@@ -68,21 +69,14 @@ export async function login(
         .where('session_id', '=', hashSessionId(input.previousCookie))
         .execute();
     }
-    const last = await trx
-      .selectFrom('sessions')
-      .select('active_project_id')
-      .where('user_id', '=', user.id)
-      .where('active_project_id', 'is not', null)
-      .orderBy('last_seen_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const activeProjectId = await lastActiveProject(trx, user.id);
     await trx
       .insertInto('sessions')
       .values({
         session_id: hashSessionId(cookieValue),
         user_id: user.id,
         csrf_token: csrfToken,
-        active_project_id: last?.active_project_id ?? null,
+        active_project_id: activeProjectId,
         expires_at: expiresAt,
       })
       .execute();
@@ -95,10 +89,31 @@ export async function login(
       entityId: user.id,
       requestId: input.requestId,
     });
-    return last?.active_project_id ?? null;
+    return activeProjectId;
   });
   await pruneExpired(database, config);
   return { cookieValue, csrfToken, username: user.username, activeProjectId, expiresAt };
+}
+
+/** Where the user left off; a first login lands in the oldest project, so the demo opens ready. */
+async function lastActiveProject(trx: Transaction<DB>, userId: string): Promise<string | null> {
+  const last = await trx
+    .selectFrom('sessions')
+    .select('active_project_id')
+    .where('user_id', '=', userId)
+    .where('active_project_id', 'is not', null)
+    .orderBy('last_seen_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (last?.active_project_id) return last.active_project_id;
+  const oldest = await trx
+    .selectFrom('projects')
+    .select('id')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return oldest?.id ?? null;
 }
 
 async function assertNotRateLimited(database: Database, config: Config, attemptKey: string) {
