@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import type { EvidenceRef } from '@/lib/api-types';
+import type { LooseEvidenceRef } from '@/lib/api-types';
 import { evidenceHref } from '@/lib/links';
 
 const SOURCE_LABELS: Record<string, string> = {
@@ -10,7 +10,7 @@ const SOURCE_LABELS: Record<string, string> = {
 };
 
 /** Evidence references as links to where they lead; every text is rendered as text. */
-export function EvidenceRefList({ refs }: { refs: EvidenceRef[] | null | undefined }) {
+export function EvidenceRefList({ refs }: { refs: LooseEvidenceRef[] | null | undefined }) {
   if (!refs || refs.length === 0) return <span className="text-muted-foreground">No evidence</span>;
   return (
     <ul className="flex flex-col gap-1.5">

@@ -10,20 +10,23 @@ import type {
   Contact,
   ContactPolicy,
   Conversation,
+  EvidenceRef,
   Health,
   JobRun,
   JobsStatus,
   Me,
   Message,
   OutboundAttempt,
+  OutboundAuditEntry,
   OutboundMessage,
   Preflight,
   Project,
   ScheduledJob,
   SearchFilters,
-  SearchHit,
+  SearchResult,
   Source,
-  EvidenceRef,
+  TestConnection,
+  WorkerRun,
 } from './api-types';
 
 export const API_BASE_URL = (process.env.NEXT_PUBLIC_API_BASE_URL ?? '/api').replace(/\/+$/, '');
@@ -176,12 +179,18 @@ export interface Envelope {
 }
 type Body<T> = Envelope & T;
 
+type Paged<K extends string, T> = Body<{ [key in K]: T[] } & { next_cursor: string | null }>;
+type Enqueued = Body<{ run: JobRun; created: boolean }>;
+
 export const api = {
-  health: () => get<Body<Health>>('/health'),
+  health: () => get<Health>('/health'),
   auth: {
     me: () => get<Body<Me>>('/auth/me'),
     login: (username: string, password: string) =>
-      post<Body<Me>>('/auth/login', { username, password }),
+      post<Body<{ username: string; active_project_id: string | null }>>('/auth/login', {
+        username,
+        password,
+      }),
     logout: () => post<Envelope>('/auth/logout'),
   },
   projects: {
@@ -205,46 +214,40 @@ export const api = {
         ...input,
       }),
     remove: (id: string) => del<Envelope>(`/sources/${enc(id)}`),
-    test: (id: string) =>
-      post<Body<{ connected?: boolean; message?: string; detail?: string }>>(
-        `/sources/${enc(id)}/test`,
-      ),
-    completeness: (id: string) => get<Body<Completeness>>(`/sources/${enc(id)}/completeness`),
+    test: (id: string) => post<TestConnection>(`/sources/${enc(id)}/test`),
+    completeness: (id: string) => get<Completeness>(`/sources/${enc(id)}/completeness`),
   },
   jobs: {
-    status: () => get<Body<JobsStatus>>('/jobs/status'),
-    runSync: () => post<Body<{ run?: JobRun; run_id?: string }>>('/jobs/chatwoot/sync'),
-    runEmbeddings: () => post<Body<{ run?: JobRun; run_id?: string }>>('/jobs/embeddings/run'),
+    status: () => get<JobsStatus>('/jobs/status'),
+    runSync: () => post<Enqueued>('/jobs/chatwoot/sync'),
+    runEmbeddings: () => post<Enqueued>('/jobs/embeddings/run'),
     runs: (query: { job?: string; status?: string; limit?: number; cursor?: string }) =>
-      get<Body<{ runs: JobRun[]; next_cursor?: string | null }>>('/jobs/runs', query),
+      get<Paged<'runs', JobRun>>('/jobs/runs', query),
     run: (id: string) => get<Body<{ run: JobRun }>>(`/jobs/runs/${enc(id)}`),
     scheduler: () => get<Body<{ jobs: ScheduledJob[] }>>('/jobs/scheduler'),
     updateSchedule: (id: string, input: { cadence_seconds?: number; enabled?: boolean }) =>
       patch<Body<{ job: ScheduledJob }>>(`/jobs/scheduler/${enc(id)}`, input),
-    tick: () => post<Body<Record<string, unknown>>>('/jobs/scheduler/tick'),
+    tick: () => post<Body<{ worker_run: WorkerRun }>>('/jobs/scheduler/tick'),
     eventsUrl: () => `${API_BASE_URL}/jobs/events`,
   },
   search: (query: string, topK: number, filters: SearchFilters) =>
-    post<Body<{ hits: SearchHit[] }>>('/search', { query, topK, filters }),
-  contacts: (query: { q?: string; limit?: number }) =>
-    get<Body<{ contacts: Contact[] }>>('/contacts', query),
-  conversations: (query: { limit?: number; cursor?: string; status?: string; q?: string }) =>
-    get<Body<{ conversations: Conversation[]; next_cursor?: string | null }>>(
-      '/conversations',
-      query,
-    ),
+    post<SearchResult>('/search', { query, topK, filters }),
+  contacts: (query: { q?: string; limit?: number; cursor?: string }) =>
+    get<Paged<'contacts', Contact>>('/contacts', query),
+  conversations: (query: {
+    limit?: number;
+    cursor?: string;
+    status?: string;
+    contact_global_id?: string;
+  }) => get<Paged<'conversations', Conversation>>('/conversations', query),
   messages: (query: { conversation_global_id?: string; limit?: number; cursor?: string }) =>
-    get<Body<{ messages: Message[]; next_cursor?: string | null }>>('/messages', query),
+    get<Paged<'messages', Message>>('/messages', query),
   outbound: {
     list: (query: { status?: string; limit?: number; cursor?: string }) =>
-      get<Body<{ messages: OutboundMessage[]; next_cursor?: string | null }>>('/outbound', query),
+      get<Paged<'items', OutboundMessage>>('/outbound', query),
     get: (id: string) =>
       get<
-        Body<{
-          message: OutboundMessage;
-          attempts?: OutboundAttempt[];
-          audit?: AuditEvent[];
-        }>
+        Body<{ message: OutboundMessage; attempts: OutboundAttempt[]; audit: OutboundAuditEntry[] }>
       >(`/outbound/${enc(id)}`),
     draft: (input: {
       channel: 'chatwoot' | 'email';
@@ -259,12 +262,14 @@ export const api = {
     approve: (id: string) =>
       post<Body<{ message: OutboundMessage }>>(`/outbound/${enc(id)}/approve`),
     cancel: (id: string) => post<Body<{ message: OutboundMessage }>>(`/outbound/${enc(id)}/cancel`),
-    send: (id: string) => post<Body<{ message: OutboundMessage }>>(`/outbound/${enc(id)}/send`),
-    preflight: (id: string) => get<Body<Preflight>>(`/outbound/${enc(id)}/preflight`),
+    retry: (id: string) => post<Body<{ message: OutboundMessage }>>(`/outbound/${enc(id)}/retry`),
+    send: (id: string) =>
+      post<Body<{ result: string; message: OutboundMessage }>>(`/outbound/${enc(id)}/send`),
+    preflight: (id: string) => get<Preflight>(`/outbound/${enc(id)}/preflight`),
     policies: () => get<Body<{ policies: ContactPolicy[] }>>('/outbound/policies'),
     setPolicy: (input: {
       contact_global_id: string;
-      channel: string;
+      channel: 'chatwoot' | 'email';
       opted_out?: boolean;
       stop_on_reply?: boolean;
       max_per_window?: number | null;
@@ -273,9 +278,7 @@ export const api = {
   },
   audit: {
     list: (query: { action?: string; entity_id?: string; limit?: number; offset?: number }) =>
-      get<Body<{ events: AuditEvent[]; total?: number }>>('/audit', query),
-    verify: () => get<Body<AuditVerify>>('/audit/verify'),
+      get<Body<{ events: AuditEvent[]; total: number }>>('/audit', query),
+    verify: () => get<AuditVerify>('/audit/verify'),
   },
 };
-
-export type { OutboundAttempt };

@@ -1,4 +1,4 @@
-import type { EvidenceRef } from './api-types';
+import type { LooseEvidenceRef } from './api-types';
 
 /** Only http(s) links leave the app: a `javascript:` URL in synced data must never become a link. */
 export function safeExternalUrl(url: string | null | undefined): string | null {
@@ -18,7 +18,7 @@ export function conversationHref(conversationGlobalId: string, messageGlobalId?:
 }
 
 /** Where an evidence reference leads inside Cairn, or null when it has no page of its own. */
-export function evidenceHref(ref: EvidenceRef): string | null {
+export function evidenceHref(ref: LooseEvidenceRef): string | null {
   const meta = (ref.meta ?? {}) as Record<string, unknown>;
   const conversation = meta.conversation_global_id;
   switch (ref.source) {

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { ShieldAlertIcon, ShieldCheckIcon } from 'lucide-react';
 import { useState } from 'react';
 import { api } from '@/lib/api-client';
-import type { AuditEvent, AuditVerify } from '@/lib/api-types';
+import type { AuditEvent, AuditVerify, LooseEvidenceRef } from '@/lib/api-types';
 import { useDebounced } from '@/lib/use-debounced';
 import { formatTime } from '@/lib/utils';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
@@ -19,14 +19,20 @@ import { EmptyState, ErrorState, LoadingState } from '@/components/states';
 
 const PAGE_SIZE = 50;
 
-function verdictOf(result: AuditVerify): { valid: boolean; checked?: number; brokenId?: string } {
-  const broken =
-    result.first_broken_id ??
-    (typeof result.first_broken === 'string' ? result.first_broken : result.first_broken?.id);
+const BROKEN_REASONS: Record<string, string> = {
+  hash_mismatch: 'its content no longer matches its hash (the row was altered)',
+  prev_hash_mismatch: 'it does not point at the event before it (a row was removed or reordered)',
+  tail_missing: 'the newest events are missing',
+};
+
+function verdictOf(result: AuditVerify) {
   return {
-    valid: result.valid ?? result.ok_chain ?? !broken,
-    checked: result.checked ?? result.events_checked,
-    brokenId: broken ?? undefined,
+    valid: result.valid,
+    checked: result.checked,
+    brokenId: result.first_broken?.id ?? null,
+    reason: result.first_broken
+      ? (BROKEN_REASONS[result.first_broken.reason] ?? result.first_broken.reason)
+      : null,
   };
 }
 
@@ -58,7 +64,7 @@ function ChainStatus({ projectId }: { projectId: string }) {
           <AlertDescription>
             {verdict.valid
               ? `Every event links to the one before it${verdict.checked !== undefined ? ` (${verdict.checked} events checked)` : ''}; none was altered or removed.`
-              : `The first broken link is at event ${verdict.brokenId ?? '(unknown)'}. Events from there on cannot be trusted.`}
+              : `The first broken link is at event ${verdict.brokenId ?? '(unknown)'}: ${verdict.reason}. Events from there on cannot be trusted.`}
           </AlertDescription>
         </div>
         <Button
@@ -100,9 +106,7 @@ function EventItem({ event }: { event: AuditEvent }) {
         </time>
         <span className="font-medium">{event.action}</span>
         <StatusBadge status={event.status} />
-        <span className="text-muted-foreground">
-          by {event.actor ?? event.actor_username ?? 'system'}
-        </span>
+        <span className="text-muted-foreground">by {event.actor || 'system'}</span>
       </div>
       {event.entity_type || event.entity_id ? (
         <p className="font-mono text-xs break-all text-muted-foreground">
@@ -110,7 +114,7 @@ function EventItem({ event }: { event: AuditEvent }) {
         </p>
       ) : null}
       {event.evidence_refs && event.evidence_refs.length > 0 ? (
-        <EvidenceRefList refs={event.evidence_refs} />
+        <EvidenceRefList refs={event.evidence_refs as unknown as LooseEvidenceRef[]} />
       ) : null}
       <div>
         <Button

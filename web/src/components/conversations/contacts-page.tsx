@@ -66,11 +66,9 @@ function ContactList({ projectId }: { projectId: string }) {
                 <TableRow key={c.id} data-testid="contact-row">
                   <TableCell className="font-medium break-words">{c.name || '—'}</TableCell>
                   <TableCell className="break-all">{c.email || '—'}</TableCell>
-                  <TableCell className="hidden sm:table-cell">
-                    {c.phone_number ?? c.phone ?? '—'}
-                  </TableCell>
+                  <TableCell className="hidden sm:table-cell">{c.phone ?? '—'}</TableCell>
                   <TableCell className="hidden whitespace-nowrap md:table-cell">
-                    {formatTime(c.updated_at ?? c.created_at)}
+                    {formatTime(c.updated_at)}
                   </TableCell>
                   <TableCell>
                     <Link

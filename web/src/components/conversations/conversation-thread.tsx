@@ -13,15 +13,13 @@ import { PageHeader } from '@/components/page-header';
 import { RequireProject } from '@/components/require-project';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
 
-// Chatwoot's message_type: 0 incoming, 1 outgoing, 2 activity, 3 template.
 type Kind = 'incoming' | 'outgoing' | 'activity' | 'private';
 
 function kindOf(message: Message): Kind {
   if (message.private) return 'private';
-  const type = message.message_type;
-  if (type === 2 || type === 'activity') return 'activity';
-  if (type === 1 || type === 'outgoing' || type === 3 || type === 'template') return 'outgoing';
-  return 'incoming';
+  if (message.message_type === 'activity') return 'activity';
+  if (message.message_type === 'incoming') return 'incoming';
+  return 'outgoing';
 }
 
 function MessageItem({ message, highlighted }: { message: Message; highlighted: boolean }) {
@@ -34,7 +32,7 @@ function MessageItem({ message, highlighted }: { message: Message; highlighted: 
         data-kind="activity"
       >
         {message.content}
-        <span className="ml-2 not-italic">{formatTime(message.created_at)}</span>
+        <span className="ml-2 not-italic">{formatTime(message.source_created_at)}</span>
       </li>
     );
   }
@@ -64,7 +62,7 @@ function MessageItem({ message, highlighted }: { message: Message; highlighted: 
       </div>
       <p className="text-xs text-muted-foreground">
         {message.sender_name || (kind === 'incoming' ? 'Client' : 'Studio')} ·{' '}
-        {formatTime(message.created_at)}
+        {formatTime(message.source_created_at)}
       </p>
     </li>
   );
@@ -87,9 +85,8 @@ function Thread({
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const list = messages.data?.pages.flatMap((p) => p.messages) ?? [];
-  const sorted = [...list].sort((a, b) =>
-    String(a.created_at ?? '').localeCompare(String(b.created_at ?? '')),
-  );
+  // The API returns a thread oldest first, page after page.
+  const sorted = list.filter((m) => !m.deleted);
 
   useEffect(() => {
     if (focusMessageId && sorted.some((m) => m.id === focusMessageId)) {

@@ -1,14 +1,14 @@
 'use client';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useSearchParams } from 'next/navigation';
 import Link from 'next/link';
 import { useState } from 'react';
 import { api } from '@/lib/api-client';
 import { conversationHref } from '@/lib/links';
-import { useDebounced } from '@/lib/use-debounced';
 import { formatTime } from '@/lib/utils';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
-import { Input, NativeSelect } from '@/components/ui/input';
+import { NativeSelect } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import {
   Table,
@@ -23,18 +23,27 @@ import { RequireProject } from '@/components/require-project';
 import { StatusBadge } from '@/components/status-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
 
-function ConversationList({ projectId }: { projectId: string }) {
+function ConversationList({
+  projectId,
+  initialContact,
+}: {
+  projectId: string;
+  initialContact: string;
+}) {
   const [status, setStatus] = useState('');
-  const [text, setText] = useState('');
-  const q = useDebounced(text.trim());
+  const [contact, setContact] = useState(initialContact);
+  const contacts = useQuery({
+    queryKey: ['contacts', projectId, '', 500],
+    queryFn: () => api.contacts({ limit: 500 }),
+  });
   const conversations = useInfiniteQuery({
-    queryKey: ['conversations', projectId, status, q],
+    queryKey: ['conversations', projectId, status, contact],
     queryFn: ({ pageParam }) =>
       api.conversations({
         limit: 50,
         cursor: pageParam,
         status: status || undefined,
-        q: q || undefined,
+        contact_global_id: contact || undefined,
       }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
@@ -60,13 +69,19 @@ function ConversationList({ projectId }: { projectId: string }) {
             </NativeSelect>
           </div>
           <div className="flex min-w-48 flex-1 flex-col gap-1">
-            <Label htmlFor="conv-q">Contact or id</Label>
-            <Input
-              id="conv-q"
-              type="search"
-              value={text}
-              onChange={(e) => setText(e.target.value)}
-            />
+            <Label htmlFor="conv-contact">Contact</Label>
+            <NativeSelect
+              id="conv-contact"
+              value={contact}
+              onChange={(e) => setContact(e.target.value)}
+            >
+              <option value="">Anyone</option>
+              {(contacts.data?.contacts ?? []).map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name || c.email || c.phone || c.id}
+                </option>
+              ))}
+            </NativeSelect>
           </div>
         </div>
         {conversations.isLoading ? (
@@ -75,7 +90,7 @@ function ConversationList({ projectId }: { projectId: string }) {
           <ErrorState error={conversations.error} onRetry={() => conversations.refetch()} />
         ) : list.length === 0 ? (
           <EmptyState title="No conversations">
-            {status || q
+            {status || contact
               ? 'Nothing matches these filters.'
               : 'Bind a source and run a sync to see conversations here.'}
           </EmptyState>
@@ -105,7 +120,7 @@ function ConversationList({ projectId }: { projectId: string }) {
                     <StatusBadge status={c.status} />
                   </TableCell>
                   <TableCell className="hidden whitespace-nowrap sm:table-cell">
-                    {formatTime(c.last_activity_at ?? c.updated_at)}
+                    {formatTime(c.last_activity_at)}
                   </TableCell>
                 </TableRow>
               ))}
@@ -127,13 +142,18 @@ function ConversationList({ projectId }: { projectId: string }) {
 }
 
 export function ConversationsPage() {
+  const contactParam = useSearchParams().get('contact') ?? '';
   return (
     <>
       <PageHeader
         title="Conversations"
         description="Everything synced from Chatwoot for this project."
       />
-      <RequireProject>{(projectId) => <ConversationList projectId={projectId} />}</RequireProject>
+      <RequireProject>
+        {(projectId) => (
+          <ConversationList key={projectId} projectId={projectId} initialContact={contactParam} />
+        )}
+      </RequireProject>
     </>
   );
 }

@@ -134,7 +134,7 @@ function ManualRuns({
 }
 
 function countEntries(status: JobsStatus): [string, number][] {
-  return Object.entries({ ...(status.entity_counts ?? status.counts ?? {}) });
+  return Object.entries(status.entities);
 }
 
 function StatusCounters({ projectId }: { projectId: string }) {
@@ -143,13 +143,8 @@ function StatusCounters({ projectId }: { projectId: string }) {
     queryFn: () => api.jobs.status(),
   });
   const storage = status.data?.storage;
-  const usage =
-    storage?.usage_percent ??
-    (storage?.database_bytes && storage?.budget_bytes
-      ? (storage.database_bytes / storage.budget_bytes) * 100
-      : null);
-  const budgetBytes =
-    storage?.budget_bytes ?? (storage?.budget_gb ? storage.budget_gb * 1024 ** 3 : undefined);
+  const usage = storage?.usage_pct ?? null;
+  const budgetBytes = storage?.budget_bytes;
   return (
     <Card>
       <CardHeader>
@@ -198,7 +193,7 @@ function StatusCounters({ projectId }: { projectId: string }) {
                     Largest:{' '}
                     {storage.largest_tables
                       .slice(0, 3)
-                      .map((t) => `${t.name ?? t.table} ${formatBytes(t.bytes)}`)
+                      .map((t) => `${t.table} ${formatBytes(t.bytes)}`)
                       .join(', ')}
                   </p>
                 ) : null}
@@ -324,7 +319,7 @@ function SchedulerTable({ projectId }: { projectId: string }) {
   );
 }
 
-function countsSummary(counts: Record<string, number> | null | undefined): string {
+function countsSummary(counts: Record<string, unknown> | null | undefined): string {
   if (!counts) return '';
   return Object.entries(counts)
     .filter(([, v]) => typeof v === 'number' && v !== 0)

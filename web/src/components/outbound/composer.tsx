@@ -57,10 +57,12 @@ export function Composer({
         recipient_ref: recipient.trim(),
         payload: { content, subject: channel === 'email' && subject ? subject : undefined },
         idempotency_key: idempotencyKey,
-        evidence_refs: evidence.map(({ source, ref, snippet }) => ({
+        evidence_refs: evidence.map(({ source, ref, snippet, meta }) => ({
           source,
           ref,
           ...(snippet ? { snippet: snippet.slice(0, 500) } : {}),
+          // JSON drops undefined values, so only the ids we know travel with the ref.
+          ...(meta ? { meta: JSON.parse(JSON.stringify(meta)) as Record<string, unknown> } : {}),
         })),
       }),
     onSuccess: async (result) => {

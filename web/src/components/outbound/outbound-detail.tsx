@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { CheckCircle2Icon, CircleAlertIcon, CircleXIcon, SendIcon, XIcon } from 'lucide-react';
 import { useState } from 'react';
 import { api } from '@/lib/api-client';
-import type { OutboundMessage, Preflight, PreflightCheck } from '@/lib/api-types';
+import type { OutboundMessage } from '@/lib/api-types';
 import { formatTime } from '@/lib/utils';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -30,11 +30,26 @@ const REASONS: Record<string, string> = {
   frequency_cap_reached:
     'The contact’s frequency cap is reached; it will go out when the window allows.',
 };
+const SEND_RESULTS: Record<string, string> = {
+  failed: 'Delivery failed; it will be retried automatically if retries remain.',
+  blocked: 'Blocked by the contact’s policy; see the reason above.',
+  deferred: 'Deferred: the frequency cap is reached. It will go out when the window allows.',
+};
 const explainReason = (reason: string) => REASONS[reason] ?? reason.replaceAll('_', ' ');
 
-function checksOf(preflight: Preflight): PreflightCheck[] {
-  return preflight.checks ?? preflight.decisions ?? [];
-}
+const CHECK_LABELS: Record<string, string> = {
+  approval: 'Approval',
+  opt_out: 'Opt-out',
+  stop_on_reply: 'Stop on reply',
+  frequency_cap: 'Frequency cap',
+  recipient: 'Recipient',
+};
+
+const OUTCOME_STYLE = {
+  pass: { Icon: CheckCircle2Icon, className: 'text-emerald-700', label: 'passes' },
+  block: { Icon: CircleXIcon, className: 'text-red-700', label: 'blocks' },
+  defer: { Icon: CircleAlertIcon, className: 'text-amber-700', label: 'defers' },
+} as const;
 
 function PreflightPanel({
   id,
@@ -50,7 +65,11 @@ function PreflightPanel({
     queryFn: () => api.outbound.preflight(id),
   });
   return (
-    <section aria-labelledby={`preflight-${id}`} className="flex flex-col gap-2">
+    <section
+      aria-labelledby={`preflight-${id}`}
+      className="flex flex-col gap-2"
+      data-testid="preflight"
+    >
       <h3 id={`preflight-${id}`} className="text-sm font-medium">
         Preflight
       </h3>
@@ -60,51 +79,24 @@ function PreflightPanel({
         <ErrorState error={preflight.error} title="Preflight unavailable" />
       ) : (
         <>
-          {(() => {
-            const data = preflight.data!;
-            const canSend = data.can_send ?? data.allowed;
-            return canSend === undefined ? null : (
-              <p className="text-sm" data-testid="preflight-verdict">
-                {canSend
-                  ? 'All checks pass: this message may be sent.'
-                  : 'This message would not be sent now.'}
-              </p>
-            );
-          })()}
-          <ul className="flex flex-col gap-1.5" data-testid="preflight-checks">
-            {checksOf(preflight.data!).map((check, i) => {
-              const passed = check.ok ?? check.passed ?? check.decision === 'allow';
-              const Icon = passed
-                ? CheckCircle2Icon
-                : passed === false
-                  ? CircleXIcon
-                  : CircleAlertIcon;
+          <p className="text-sm" data-testid="preflight-verdict">
+            {preflight.data!.would_send
+              ? 'All checks pass: this message would be sent now.'
+              : 'This message would not be sent now:'}
+          </p>
+          <ul className="flex flex-col gap-1.5">
+            {preflight.data!.checks.map((check) => {
+              const style = OUTCOME_STYLE[check.outcome];
               return (
-                <li
-                  key={`${check.check ?? check.name}-${i}`}
-                  className="flex items-start gap-2 text-sm"
-                >
-                  <Icon
-                    className={
-                      passed ? 'mt-0.5 size-4 text-emerald-700' : 'mt-0.5 size-4 text-red-700'
-                    }
-                    aria-label={passed ? 'passes' : 'blocks'}
-                  />
+                <li key={check.check} className="flex items-start gap-2 text-sm">
+                  <style.Icon className={`mt-0.5 size-4 shrink-0 ${style.className}`} aria-hidden />
                   <div>
-                    <span className="font-medium">
-                      {(check.check ?? check.name ?? 'check').replaceAll('_', ' ')}
-                    </span>
-                    {check.message || check.detail || check.reason ? (
-                      <span className="text-muted-foreground">
-                        {' '}
-                        — {check.message ?? check.detail ?? check.reason}
-                      </span>
-                    ) : null}
-                    {check.evidence ? (
+                    <span className="font-medium">{CHECK_LABELS[check.check] ?? check.check}</span>{' '}
+                    <span className="sr-only">{style.label}</span>
+                    <span className="text-muted-foreground">— {check.reason}</span>
+                    {check.evidence.length > 0 ? (
                       <div className="mt-1">
-                        <EvidenceRefList
-                          refs={Array.isArray(check.evidence) ? check.evidence : [check.evidence]}
-                        />
+                        <EvidenceRefList refs={check.evidence} />
                       </div>
                     ) : null}
                   </div>
@@ -186,8 +178,9 @@ export function OutboundDetail({
   const approve = useMutation({ mutationFn: () => api.outbound.approve(id), onSettled: refresh });
   const cancel = useMutation({ mutationFn: () => api.outbound.cancel(id), onSettled: refresh });
   const send = useMutation({ mutationFn: () => api.outbound.send(id), onSettled: refresh });
-  const actionError = approve.error ?? cancel.error ?? send.error;
-  const busy = approve.isPending || cancel.isPending || send.isPending;
+  const retry = useMutation({ mutationFn: () => api.outbound.retry(id), onSettled: refresh });
+  const actionError = approve.error ?? cancel.error ?? send.error ?? retry.error;
+  const busy = approve.isPending || cancel.isPending || send.isPending || retry.isPending;
 
   return (
     <Card data-testid="outbound-detail">
@@ -272,6 +265,11 @@ export function OutboundDetail({
                       Send now
                     </Button>
                   ) : null}
+                  {status === 'failed' ? (
+                    <Button onClick={() => retry.mutate()} disabled={busy}>
+                      Retry delivery
+                    </Button>
+                  ) : null}
                   {status === 'draft' || status === 'approved' || status === 'failed' ? (
                     <Button variant="ghost" onClick={() => cancel.mutate()} disabled={busy}>
                       Cancel message
@@ -279,6 +277,11 @@ export function OutboundDetail({
                   ) : null}
                 </div>
                 <MutationError error={actionError} />
+                {send.data && send.data.result !== 'sent' && send.data.result !== 'already_sent' ? (
+                  <p role="status" className="text-sm text-amber-900">
+                    {SEND_RESULTS[send.data.result] ?? `Not sent: ${send.data.result}`}
+                  </p>
+                ) : null}
                 {status !== 'sent' && status !== 'cancelled' ? (
                   <PreflightPanel id={id} projectId={projectId} status={status} />
                 ) : null}
@@ -335,9 +338,7 @@ export function OutboundDetail({
                             {formatTime(event.created_at)}
                           </span>{' '}
                           <span className="font-medium">{event.action}</span>
-                          {(event.actor ?? event.actor_username)
-                            ? ` by ${event.actor ?? event.actor_username}`
-                            : ''}
+                          {event.actor ? ` by ${event.actor}` : ''}
                         </li>
                       ))}
                     </ol>

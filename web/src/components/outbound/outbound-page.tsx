@@ -59,7 +59,7 @@ function MessageList({
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
-  const list = messages.data?.pages.flatMap((p) => p.messages) ?? [];
+  const list = messages.data?.pages.flatMap((p) => p.items) ?? [];
   if (messages.isLoading) return <LoadingState label="Loading messages…" />;
   if (messages.isError)
     return <ErrorState error={messages.error} onRetry={() => messages.refetch()} />;

@@ -35,7 +35,7 @@ function PolicyForm({
     queryFn: () => api.contacts({ limit: 200 }),
   });
   const [contact, setContact] = useState(editing?.contact_global_id ?? initialContact);
-  const [channel, setChannel] = useState(editing?.channel ?? 'chatwoot');
+  const [channel, setChannel] = useState<'chatwoot' | 'email'>(editing?.channel ?? 'chatwoot');
   const [optedOut, setOptedOut] = useState(editing?.opted_out ?? false);
   const [stopOnReply, setStopOnReply] = useState(editing?.stop_on_reply ?? true);
   const [cap, setCap] = useState(editing?.max_per_window?.toString() ?? '');
@@ -86,7 +86,7 @@ function PolicyForm({
         <NativeSelect
           id="policy-channel"
           value={channel}
-          onChange={(e) => setChannel(e.target.value)}
+          onChange={(e) => setChannel(e.target.value as 'chatwoot' | 'email')}
         >
           <option value="chatwoot">Chatwoot</option>
           <option value="email">Email</option>

@@ -20,6 +20,7 @@ import {
   stripMarkers,
 } from '@/lib/links';
 import { formatTime } from '@/lib/utils';
+import { Alert, AlertDescription } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
@@ -30,22 +31,14 @@ import { PageHeader } from '@/components/page-header';
 import { RequireProject } from '@/components/require-project';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
 
-function scoresOf(hit: SearchHit) {
-  return {
-    vector: hit.scores?.vector ?? hit.vector_score ?? null,
-    text: hit.scores?.text ?? hit.text_score ?? null,
-    fused: hit.scores?.fused ?? hit.fused_score ?? hit.score ?? null,
-  };
-}
-
 const formatScore = (value: number | null) => (value === null ? '—' : value.toFixed(4));
 
 function EvidenceCard({ hit }: { hit: SearchHit }) {
   const [showScores, setShowScores] = useState(false);
   const scoresId = useId();
-  const scores = scoresOf(hit);
-  const chatwootUrl = safeExternalUrl(hit.deep_link ?? hit.link);
-  const when = hit.message_created_at ?? hit.created_at;
+  const scores = hit.scores;
+  const chatwootUrl = safeExternalUrl(hit.deep_link);
+  const when = hit.message_created_at;
   return (
     <Card data-testid="evidence-card">
       <CardContent className="flex flex-col gap-3 pt-4 sm:pt-5">
@@ -320,6 +313,15 @@ function SearchForProject({ projectId }: { projectId: string }) {
             <p className="text-sm text-muted-foreground">
               {hits.length} piece{hits.length === 1 ? '' : 's'} of evidence
             </p>
+            {search.data.degraded ? (
+              <Alert variant="warning">
+                <AlertDescription>
+                  {search.data.degraded === 'embeddings_pending'
+                    ? 'Matched by words only: embeddings are still being computed, so results by meaning will join soon.'
+                    : 'Matched by words only: the embedding provider is unavailable right now.'}
+                </AlertDescription>
+              </Alert>
+            ) : null}
             {hits.map((hit) => (
               <EvidenceCard key={hit.chunk_id} hit={hit} />
             ))}

@@ -1,10 +1,12 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { CheckCircle2Icon, CopyIcon, PlugZapIcon, Trash2Icon } from 'lucide-react';
+import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { api, API_BASE_URL } from '@/lib/api-client';
 import type { Source } from '@/lib/api-types';
 import { useActiveProject } from '@/lib/active-project';
+import { conversationHref } from '@/lib/links';
 import { formatTime } from '@/lib/utils';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
@@ -27,6 +29,7 @@ import { Progress } from '@/components/ui/progress';
 import {
   Table,
   TableBody,
+  TableCaption,
   TableCell,
   TableHead,
   TableHeader,
@@ -286,13 +289,18 @@ function SourceCard({ source, projectId }: { source: Source; projectId: string }
         </div>
         <div aria-live="polite">
           {test.isSuccess ? (
-            <Alert variant={test.data.connected === false ? 'destructive' : 'success'}>
-              <AlertTitle>
-                {test.data.connected === false ? 'Connection failed' : 'Connection works'}
-              </AlertTitle>
-              {test.data.message || test.data.detail ? (
-                <AlertDescription>{test.data.message ?? test.data.detail}</AlertDescription>
-              ) : null}
+            <Alert variant={test.data.warnings.length > 0 ? 'warning' : 'success'}>
+              <AlertTitle>Connection works</AlertTitle>
+              <AlertDescription>
+                <p>
+                  Account{' '}
+                  {test.data.account_name ? `“${test.data.account_name}”` : test.data.account_id}
+                  {test.data.role ? `, signed in as ${test.data.role}` : ''}.
+                </p>
+                {test.data.warnings.map((warning) => (
+                  <p key={warning}>{warning}</p>
+                ))}
+              </AlertDescription>
             </Alert>
           ) : null}
           <MutationError error={test.error} />
@@ -308,8 +316,9 @@ function CompletenessCard({ source, projectId }: { source: Source; projectId: st
     queryFn: () => api.sources.completeness(source.id),
   });
   const data = completeness.data;
-  const percent = data?.percent ?? null;
-  const gaps = (data?.conversations ?? []).filter((c) => c.complete !== true);
+  const percent = data ? data.percentage : null;
+  const neverSynced = data ? data.last_sync_at === null : false;
+  const gaps = data?.gaps ?? [];
   return (
     <Card>
       <CardHeader>
@@ -330,46 +339,62 @@ function CompletenessCard({ source, projectId }: { source: Source; projectId: st
               <div className="flex items-baseline justify-between text-sm">
                 <span>Conversations fully stored</span>
                 <span className="font-semibold" data-testid="completeness-percent">
-                  {percent === null ? 'Not synced yet' : `${percent.toFixed(1)}%`}
+                  {neverSynced ? 'Not synced yet' : `${percent!.toFixed(1)}%`}
                 </span>
               </div>
-              <Progress value={percent ?? 0} aria-label="Completeness" />
-              {data?.conversations_total !== undefined ? (
+              <Progress value={neverSynced ? 0 : (percent ?? 0)} aria-label="Completeness" />
+              {data ? (
                 <p className="text-xs text-muted-foreground">
-                  {data.conversations_complete ?? 0} of {data.conversations_total} conversations
-                  complete
+                  {data.conversations_complete} of {data.conversations_total} conversations complete
+                  · {data.messages_stored} of {data.messages_reported} messages stored
+                  {data.last_sync_at ? ` · last sync ${formatTime(data.last_sync_at)}` : ''}
                 </p>
               ) : null}
             </div>
             {gaps.length === 0 ? (
-              <EmptyState title="No gaps">
-                {percent === null
+              <EmptyState title={neverSynced ? 'No sync yet' : 'No gaps'}>
+                {neverSynced
                   ? 'Run a sync from the Jobs page to fill the ledger.'
                   : 'Every conversation Chatwoot reports is fully stored.'}
               </EmptyState>
             ) : (
               <Table aria-label="Conversations with gaps">
+                <TableCaption>
+                  {data!.gaps_total > gaps.length
+                    ? `Showing ${gaps.length} of ${data!.gaps_total} conversations with gaps, most missing first.`
+                    : `${gaps.length} conversation${gaps.length === 1 ? '' : 's'} with gaps.`}
+                </TableCaption>
                 <TableHeader>
                   <TableRow>
                     <TableHead>Conversation</TableHead>
                     <TableHead>Messages (source / stored)</TableHead>
-                    <TableHead className="hidden sm:table-cell">Newest (source / stored)</TableHead>
-                    <TableHead className="hidden sm:table-cell">Checked</TableHead>
+                    <TableHead>Why</TableHead>
+                    <TableHead className="hidden sm:table-cell">Last fetched</TableHead>
                   </TableRow>
                 </TableHeader>
                 <TableBody>
                   {gaps.map((row) => (
-                    <TableRow key={row.conversation_global_id}>
-                      <TableCell>#{row.conversation_id ?? row.conversation_global_id}</TableCell>
+                    <TableRow key={row.conversation_global_id} data-testid="completeness-gap">
                       <TableCell>
-                        {row.source_message_count ?? '?'} / {row.stored_message_count ?? 0}
+                        <Link
+                          className="underline-offset-4 hover:underline"
+                          href={conversationHref(row.conversation_global_id)}
+                        >
+                          #{row.conversation_id}
+                        </Link>
                       </TableCell>
-                      <TableCell className="hidden sm:table-cell">
-                        {row.source_newest_message_id ?? '?'} /{' '}
-                        {row.stored_newest_message_id ?? '—'}
+                      <TableCell className="tabular-nums">
+                        {row.source_message_count ?? '?'} / {row.stored_message_count}
+                        {row.missing_messages ? ` (${row.missing_messages} missing)` : ''}
                       </TableCell>
-                      <TableCell className="hidden sm:table-cell">
-                        {formatTime(row.checked_at)}
+                      <TableCell className="max-w-xs text-xs break-words">
+                        {row.reason.replaceAll('_', ' ')}
+                        {row.last_error ? (
+                          <span className="block text-red-800">{row.last_error}</span>
+                        ) : null}
+                      </TableCell>
+                      <TableCell className="hidden whitespace-nowrap sm:table-cell">
+                        {formatTime(row.last_fetched_at)}
                       </TableCell>
                     </TableRow>
                   ))}

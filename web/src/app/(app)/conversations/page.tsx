@@ -1,7 +1,12 @@
+import { Suspense } from 'react';
 import { ConversationsPage } from '@/components/conversations/conversations-page';
 
 export const metadata = { title: 'Conversations' };
 
 export default function Page() {
-  return <ConversationsPage />;
+  return (
+    <Suspense>
+      <ConversationsPage />
+    </Suspense>
+  );
 }
