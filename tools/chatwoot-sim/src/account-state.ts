@@ -434,6 +434,35 @@ export class AccountState {
     this.emitConversationDiff(conversation, before, now);
   }
 
+  assign(conversation: ConversationRecord, assigneeId: number | null): void {
+    if (conversation.assigneeId === assigneeId) return;
+    const now = this.now();
+    const previous = conversation.assigneeId;
+    conversation.assigneeId = assigneeId;
+    const actor = findAgent(this.world, this.world.tokenUserId)!.name;
+    const assignee = assigneeId === null ? undefined : findAgent(this.world, assigneeId);
+    this.addActivity(
+      conversation,
+      assignee ? `Assigned to ${assignee.name} by ${actor}` : `Conversation unassigned by ${actor}`,
+      now,
+    );
+    const before = conversation.updatedAtOverride ?? this.updatedAt(conversation);
+    conversation.updatedAtOverride = round6(now);
+    this.emit({
+      event: 'conversation_updated',
+      conversation,
+      changed: [
+        { assignee_id: { previous_value: previous, current_value: assigneeId } },
+        {
+          updated_at: {
+            previous_value: new Date(before * 1000).toISOString(),
+            current_value: new Date(now * 1000).toISOString(),
+          },
+        },
+      ],
+    });
+  }
+
   private addActivity(conversation: ConversationRecord, content: string, now: number): void {
     const message: MessageRecord = {
       id: this.nextMessageId++,

@@ -23,6 +23,9 @@ declare module 'fastify' {
   interface FastifyRequest {
     simFault: ActiveFault | null;
   }
+  interface FastifyInstance {
+    simCore: SimCore;
+  }
 }
 
 const NOT_FOUND = { error: 'Resource could not be found' };
@@ -62,6 +65,7 @@ export function buildSimApp(
 ): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
   app.decorateRequest('simFault', null);
+  app.decorate('simCore', core);
 
   // Fault injection runs first, as rack-attack and proxies sit in front of Chatwoot's controllers.
   app.addHook('onRequest', async (request, reply) => {
@@ -109,20 +113,7 @@ export function buildSimApp(
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    if (request.url.startsWith('/__sim')) return;
-    const params = request.params as Partial<ConversationParams>;
-    const route = request.routeOptions.config.faultRoute ?? null;
-    core.logRequest({
-      at: new Date().toISOString(),
-      method: request.method,
-      url: request.url,
-      route,
-      accountId: numberParam(params.account_id),
-      conversationId: route === 'contact' ? null : numberParam(params.id),
-      page: pageOf(request.query as Query),
-      status: reply.statusCode,
-      fault: request.simFault?.kind ?? null,
-    });
+    logRequest(core, request, reply.statusCode);
   });
 
   app.setErrorHandler((error, _request, reply) => {
@@ -140,6 +131,23 @@ export function buildSimApp(
   return app;
 }
 
+function logRequest(core: SimCore, request: FastifyRequest, status: number): void {
+  if (request.url.startsWith('/__sim')) return;
+  const params = request.params as Partial<ConversationParams>;
+  const route = request.routeOptions.config.faultRoute ?? null;
+  core.logRequest({
+    at: new Date().toISOString(),
+    method: request.method,
+    url: request.url,
+    route,
+    accountId: numberParam(params.account_id),
+    conversationId: route === 'contact' ? null : numberParam(params.id),
+    page: pageOf(request.query as Query),
+    status,
+    fault: request.simFault?.kind ?? null,
+  });
+}
+
 /**
  * The "truncated" fault: announce the full length, send half, then drop the connection, so the
  * client sees a body that ends early rather than a clean short response.
@@ -154,6 +162,8 @@ function finish(request: FastifyRequest, reply: FastifyReply, body: unknown): un
     'content-length': String(bytes.length),
   });
   raw.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => raw.destroy());
+  // A hijacked reply skips onResponse; the log must still count it.
+  logRequest(request.server.simCore, request, 200);
   return reply;
 }
 
@@ -478,6 +488,17 @@ function registerControlApi(app: FastifyInstance, core: SimCore, control: SimCon
         {
           accountId: accountIdOf(request.body['accountId']),
           snoozedUntil: (request.body['snoozed_until'] as string | undefined) ?? null,
+        },
+      ),
+  );
+  app.post<{ Params: { id: string }; Body: Body }>(
+    '/__sim/conversations/:id/assignee',
+    async (request) =>
+      control.assignConversation(
+        Number(request.params.id),
+        (request.body['assigneeId'] as number | null | undefined) ?? null,
+        {
+          accountId: accountIdOf(request.body['accountId']),
         },
       ),
   );

@@ -94,6 +94,8 @@ export interface SimControl {
     status: ConversationStatus,
     options?: { accountId?: number; snoozedUntil?: string | null },
   ): Json;
+  /** Assigns to an agent (user id) or unassigns with null; emits conversation_updated. */
+  assignConversation(id: number, assigneeId: number | null, options?: { accountId?: number }): Json;
   addConversation(input?: AddConversationInput): Json;
   updateContact(id: number, patch: ContactPatch, options?: { accountId?: number }): Json;
   stats(): SimStats;
@@ -162,6 +164,14 @@ export function createControl(core: SimCore): SimControl {
         throw new InputError(`status must be one of ${CONVERSATION_STATUSES.join(', ')}`);
       const { account, conversation } = locate(id, options?.accountId);
       account.setStatus(conversation, status, options?.snoozedUntil ?? null);
+      return conversationItem(account, conversation);
+    },
+    assignConversation(id, assigneeId, options) {
+      const { account, conversation } = locate(id, options?.accountId);
+      if (assigneeId !== null && !account.world.agents.some((agent) => agent.id === assigneeId)) {
+        throw new NotFoundError(`agent ${assigneeId} not found`);
+      }
+      account.assign(conversation, assigneeId);
       return conversationItem(account, conversation);
     },
     addConversation(input = {}) {

@@ -77,6 +77,10 @@ describe('fault injection', () => {
     });
     await expect(response.text()).rejects.toThrow();
     expect((await conversations()).status).toBe(200);
+    expect(sim.control.requests({ route: 'conversations' }).map((r) => r.fault)).toEqual([
+      'truncated',
+      null,
+    ]);
   });
 
   it('sends malformed JSON with status 200', async () => {

@@ -129,6 +129,20 @@ describe('webhooks', () => {
     expect(events.every((d) => verifies(SECRET, d.headers, d.raw))).toBe(true);
   });
 
+  it('sends conversation_updated with the assignee diff, like the reference example', async () => {
+    const unassigned = [...sim.control.groundTruth.conversations()].find(
+      (c) => !(c['meta'] as Json)['assignee'] && c['status'] === 'open',
+    )!;
+    sim.control.assignConversation(unassigned['id'] as number, 2);
+    const [event] = await deliveries();
+    expect(event!.body['event']).toBe('conversation_updated');
+    expect(event!.body['changed_attributes'][0]).toEqual({
+      assignee_id: { previous_value: null, current_value: 2 },
+    });
+    expect(event!.body['meta']['assignee']).toMatchObject({ id: 2, type: 'user' });
+    expect(event!.body['meta']['assignee_type']).toBe('User');
+  });
+
   it('sends message_updated for edits and deletions, never anything for activity', async () => {
     const message: Json = sim.control.addMessage({
       conversationId: 8,
