@@ -33,7 +33,7 @@ const STUDIO_TALK = [
   'Could we move Thursday’s review call to Friday morning?',
 ];
 
-async function post(session: { headers: Record<string, string> }, body: unknown) {
+async function post(session: { headers: Record<string, string> }, body: Record<string, unknown>) {
   return ctx.app.inject({
     method: 'POST',
     url: '/search',

@@ -220,20 +220,35 @@ async function nearestChunks(trx: Trx, o: NearestOptions) {
 async function textMatches(
   trx: Trx,
   o: { scope: Scope; tsquery: string; query: string; limit: number; filter: RawBuilder<boolean> },
-) {
-  // Any-term match ranked by ts_rank; a row matching the whole query as the user wrote it
-  // (all terms, quoted phrases, -exclusions: websearch syntax) ranks above any partial match.
-  const { rows } = await sql<{ id: string; rank: number }>`
-    select c.id,
-      (ts_rank(c.search_tsv, q.any_term, 1)
-        + case when c.search_tsv @@ q.whole then 1 else 0 end)::float8 as rank
-    from rag_chunks c,
-      (select ${o.tsquery}::tsquery as any_term, websearch_to_tsquery('russian', ${o.query}) as whole) q
-    where ${inScope(o.scope, 'c')} and c.search_tsv @@ q.any_term and ${o.filter}
-    order by rank desc, c.id
+): Promise<TextHit[]> {
+  // Ordered by how many of the query's terms a row holds (coverage), then whether it matches the
+  // whole query as written (all terms, quoted phrases, -exclusions: websearch syntax), then
+  // ts_rank. Coverage also weighs the row's vote in fusion: one shared word of five is weak
+  // evidence, and a typo-ridden query should lean on the vector half.
+  const terms = o.tsquery.split(' | ');
+  const { rows } = await sql<TextHit>`
+    select id, coverage, (coverage + whole + rank)::float8 as rank
+    from (
+      select c.id,
+        (select count(*) from unnest(${terms}::text[]) t where c.search_tsv @@ t::tsquery)::float8
+          / ${terms.length} as coverage,
+        case when c.search_tsv @@ q.whole then 1 else 0 end as whole,
+        ts_rank(c.search_tsv, q.any_term, 1) as rank
+      from rag_chunks c,
+        (select ${o.tsquery}::tsquery as any_term, websearch_to_tsquery('russian', ${o.query}) as whole) q
+      where ${inScope(o.scope, 'c')} and c.search_tsv @@ q.any_term and ${o.filter}
+    ) scored
+    order by 3 desc, id
     limit ${o.limit}
   `.execute(trx);
   return rows;
+}
+
+interface TextHit {
+  id: string;
+  /** Share of the query's terms found in the row, 0..1. */
+  coverage: number;
+  rank: number;
 }
 
 function filterFragment(filters: SearchFilters): RawBuilder<boolean> {
@@ -257,6 +272,19 @@ function filterFragment(filters: SearchFilters): RawBuilder<boolean> {
   return onChunk.length > 0 ? sql<boolean>`(${sql.join(onChunk, sql` and `)})` : sql<boolean>`true`;
 }
 
+/**
+ * Competition ranks ("1224") of scores sorted best first. Equal scores say nothing about order:
+ * ts_rank often ties (one short matched word each), and an arbitrary order among ties would hand
+ * one of them a fused lead that neither method gave it.
+ */
+function sharedRanks(sortedScores: number[]): number[] {
+  const ranks: number[] = [];
+  sortedScores.forEach((score, i) => {
+    ranks.push(i > 0 && score === sortedScores[i - 1] ? ranks[i - 1]! : i + 1);
+  });
+  return ranks;
+}
+
 interface Fused {
   id: string;
   vector: number | null;
@@ -264,28 +292,35 @@ interface Fused {
   fused: number;
 }
 
-/** Reciprocal rank fusion: each list adds 1 / (k + rank); ties broken by id for stable pages. */
-export function fuse(
-  vectorHits: { id: string; distance: number }[],
-  textHits: { id: string; rank: number }[],
-): Fused[] {
+/** Reciprocal rank fusion: each list adds 1 / (k + rank), a text row weighted by its coverage. */
+export function fuse(vectorHits: { id: string; distance: number }[], textHits: TextHit[]): Fused[] {
   const byId = new Map<string, Fused>();
   const entry = (id: string) => {
     let e = byId.get(id);
     if (!e) byId.set(id, (e = { id, vector: null, text: null, fused: 0 }));
     return e;
   };
+  const vectorRanks = sharedRanks(vectorHits.map((h) => -h.distance));
   vectorHits.forEach((hit, i) => {
     const e = entry(hit.id);
     e.vector = 1 - hit.distance;
-    e.fused += 1 / (RRF_K + i + 1);
+    e.fused += 1 / (RRF_K + vectorRanks[i]!);
   });
+  const textRanks = sharedRanks(textHits.map((h) => h.rank));
   textHits.forEach((hit, i) => {
     const e = entry(hit.id);
     e.text = hit.rank;
-    e.fused += 1 / (RRF_K + i + 1);
+    e.fused += hit.coverage / (RRF_K + textRanks[i]!);
   });
-  return [...byId.values()].sort((a, b) => b.fused - a.fused || (a.id < b.id ? -1 : 1));
+  // Equal fused scores are common (rank 1 + rank 2 against rank 2 + rank 1, equal up to float
+  // rounding): the closer vector decides, then the stronger text match, then the id.
+  return [...byId.values()].sort(
+    (a, b) =>
+      (Math.abs(b.fused - a.fused) > 1e-12 ? b.fused - a.fused : 0) ||
+      (b.vector ?? -2) - (a.vector ?? -2) ||
+      (b.text ?? -1) - (a.text ?? -1) ||
+      (a.id < b.id ? -1 : 1),
+  );
 }
 
 async function loadEvidence(
