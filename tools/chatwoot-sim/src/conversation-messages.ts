@@ -181,6 +181,8 @@ export function materialiseConversation(
       : contact.name.split(' ')[0]!,
     agentName: agent.name.split(' ')[0]!,
     companyName: conversation.companyName,
+    amountRubles: rng.int(4, 40) * 5000,
+    invoiceNumber: `№${rng.int(100, 999)}-${rng.int(10, 99)}`,
   };
   const timeline = world.timeline;
   const out: MessageRecord[] = [];

@@ -384,6 +384,9 @@ export interface TalkContext {
   clientName: string;
   agentName: string;
   companyName: string;
+  /** One budget and one invoice number per conversation, so the quote, invoice and payment agree. */
+  amountRubles: number;
+  invoiceNumber: string;
 }
 
 type Template = (c: Slots) => string;
@@ -600,7 +603,7 @@ const EN: Record<Stage, Template[]> = {
 export function writeMessage(rng: Rng, stage: Stage, context: TalkContext): string {
   const n = rng.int(2, 5);
   const rounds = rng.int(1, 3);
-  const amount = rng.int(4, 40) * 5000;
+  const amount = context.amountRubles;
   const slots: Slots = {
     p: context.topic.ru,
     pe: context.topic.en,
@@ -616,7 +619,7 @@ export function writeMessage(rng: Rng, stage: Stage, context: TalkContext): stri
     variants: pluralRu(n, 'вариант', 'варианта', 'вариантов'),
     revisions: `${rounds} ${pluralRu(rounds, 'итерация', 'итерации', 'итераций')} правок`,
     colours: context.language === 'ru' ? rng.pick(COLOURS_RU) : rng.pick(COLOURS_EN),
-    invoice: `№${rng.int(100, 999)}-${rng.int(10, 99)}`,
+    invoice: context.invoiceNumber,
   };
   const templates = context.language === 'ru' ? RU[stage] : EN[stage];
   return rng.pick(templates)(slots);
