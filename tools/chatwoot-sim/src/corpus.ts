@@ -374,8 +374,13 @@ export function pluralRu(n: number, one: string, few: string, many: string): str
   return many;
 }
 
+/** Digit grouping by hand: locale formatting depends on the ICU build and would break byte-identity. */
+function groupDigits(amount: number, separator: string): string {
+  return String(Math.round(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, separator);
+}
+
 function formatRubles(amount: number): string {
-  return `${amount.toLocaleString('ru-RU').replace(/\u00a0/g, ' ')} ₽`;
+  return `${groupDigits(amount, ' ')} ₽`;
 }
 
 export interface TalkContext {
@@ -613,7 +618,7 @@ export function writeMessage(rng: Rng, stage: Stage, context: TalkContext): stri
     deadline: context.language === 'ru' ? rng.pick(RU_DEADLINES) : rng.pick(EN_DEADLINES),
     day: context.language === 'ru' ? rng.pick(RU_WEEKDAYS) : rng.pick(EN_WEEKDAYS),
     amount: formatRubles(amount),
-    usd: `$${(amount / 50).toLocaleString('en-US')}`,
+    usd: `$${groupDigits(amount / 50, ',')}`,
     n,
     layouts: pluralRu(n, 'макет', 'макета', 'макетов'),
     variants: pluralRu(n, 'вариант', 'варианта', 'вариантов'),
