@@ -437,6 +437,7 @@ export class AccountState {
   assign(conversation: ConversationRecord, assigneeId: number | null): void {
     if (conversation.assigneeId === assigneeId) return;
     const now = this.now();
+    const before = this.updatedAt(conversation);
     const previous = conversation.assigneeId;
     conversation.assigneeId = assigneeId;
     const actor = findAgent(this.world, this.world.tokenUserId)!.name;
@@ -446,7 +447,6 @@ export class AccountState {
       assignee ? `Assigned to ${assignee.name} by ${actor}` : `Conversation unassigned by ${actor}`,
       now,
     );
-    const before = conversation.updatedAtOverride ?? this.updatedAt(conversation);
     conversation.updatedAtOverride = round6(now);
     this.emit({
       event: 'conversation_updated',

@@ -47,7 +47,7 @@ console.log(`  token:      ${sim.token}   (header api_access_token)`);
 console.log(
   `  data:       ${stats.conversations} conversations, ${stats.contacts} contacts, ${stats.generatedMessages} messages (seed ${values.seed}, size ${values.size})`,
 );
-if (sim.webhookSecret && values['webhook-url'])
+if (values['webhook-url'])
   console.log(`  webhooks:   ${values['webhook-url']} (secret ${sim.webhookSecret})`);
 console.log(`  control:    ${sim.url}/__sim/stats`);
 

@@ -105,13 +105,12 @@ export function registerControlApi(app: FastifyInstance, core: SimCore, control:
   });
   app.put<{ Body: Body }>('/__sim/webhooks', async (request) => {
     const url = request.body['url'];
-    if (url === null) core.webhooks.configure(null);
-    else if (typeof url === 'string')
-      core.webhooks.configure({
-        url,
-        secret: String(request.body['secret'] ?? core.webhooks.secret ?? ''),
-      });
-    else throw new InputError('url must be a string or null');
+    const secret = request.body['secret'];
+    if (url !== null && typeof url !== 'string')
+      throw new InputError('url must be a string or null');
+    if (secret !== undefined && typeof secret !== 'string')
+      throw new InputError('secret must be a string');
+    core.webhooks.configure(url, secret);
     return { ok: true, secret: core.webhooks.secret };
   });
   app.post<{ Body: Body }>('/__sim/webhook-payload', async (request) =>

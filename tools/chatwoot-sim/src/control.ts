@@ -106,6 +106,8 @@ export interface SimControl {
   faults(): ActiveFault[];
   requests(filter?: { route?: string }): RequestLogEntry[];
   clearRequests(): void;
+  /** Points webhooks at a URL (null stops them); returns the signing secret in use. */
+  configureWebhook(url: string | null, secret?: string): string;
   webhookDeliveries(): WebhookDelivery[];
   flushWebhooks(): Promise<void>;
   buildWebhookPayload(event: WebhookEventName, ref: WebhookRef): Json;
@@ -276,6 +278,10 @@ export function createControl(core: SimCore): SimControl {
     },
     clearRequests() {
       core.requestLog.length = 0;
+    },
+    configureWebhook(url, secret) {
+      core.webhooks.configure(url, secret);
+      return core.webhooks.secret;
     },
     webhookDeliveries: () => core.webhooks.deliveries.map((d) => ({ ...d })),
     flushWebhooks: () => core.webhooks.flush(),

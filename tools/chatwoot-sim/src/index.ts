@@ -43,8 +43,8 @@ export interface Sim {
   url: string;
   accountId: number;
   token: string;
-  /** The signing secret of the configured webhook (generated from the seed when not given). */
-  webhookSecret: string | null;
+  /** The webhook signing secret: the one given, or a 24-character one generated from the seed. */
+  webhookSecret: string;
   control: SimControl;
   stop(): Promise<void>;
 }

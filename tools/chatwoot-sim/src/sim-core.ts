@@ -75,9 +75,12 @@ export class SimCore {
     }
     this.foreignAccountId = firstAccountId + size.accounts;
     this.token = options.token ?? rngFor(this.seedHash, 90).base58(24);
-    const secret = options.webhook?.secret ?? rngFor(this.seedHash, 91).base58(24);
+    // Chatwoot generates a 24-character base58 secret per webhook; ours comes from the seed.
+    const defaultSecret = rngFor(this.seedHash, 91).base58(24);
+    const secret = options.webhook?.secret ?? defaultSecret;
     this.webhooks = new WebhookDispatcher(
       options.webhook ? { url: options.webhook.url, secret } : null,
+      defaultSecret,
     );
   }
 

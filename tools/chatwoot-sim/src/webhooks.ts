@@ -94,14 +94,18 @@ export class WebhookDispatcher {
   readonly deliveries: WebhookDelivery[] = [];
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(private target: { url: string; secret: string } | null) {}
+  constructor(
+    private target: { url: string; secret: string } | null,
+    private readonly defaultSecret: string,
+  ) {}
 
-  configure(target: { url: string; secret: string } | null): void {
-    this.target = target;
+  /** Points deliveries at a new URL (null stops them); the secret stays unless a new one is given. */
+  configure(url: string | null, secret?: string): void {
+    this.target = url === null ? null : { url, secret: secret ?? this.secret };
   }
 
-  get secret(): string | null {
-    return this.target?.secret ?? null;
+  get secret(): string {
+    return this.target?.secret ?? this.defaultSecret;
   }
 
   /** Fire and forget, never retried, as for Chatwoot account webhooks. */

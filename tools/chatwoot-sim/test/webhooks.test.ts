@@ -198,6 +198,26 @@ describe('webhooks', () => {
     ).toBe(false);
   });
 
+  it('starts delivering when a webhook is configured later, with the seeded secret by default', async () => {
+    const quiet = await startTinySim({ seed: 'hooks-late' });
+    try {
+      quiet.control.addMessage({ conversationId: 2, content: 'before', message_type: 'outgoing' });
+      const { port } = receiver.address() as AddressInfo;
+      const secret = quiet.control.configureWebhook(`http://127.0.0.1:${port}/late`);
+      expect(secret).toBe(quiet.webhookSecret);
+      expect(secret).toMatch(/^[1-9A-HJ-NP-Za-km-z]{24}$/);
+      quiet.control.addMessage({ conversationId: 2, content: 'after', message_type: 'outgoing' });
+      await quiet.control.flushWebhooks();
+      const late = received.filter(
+        (d) => d.body['content'] === 'after' || d.body['content'] === 'before',
+      );
+      expect(late.map((d) => d.body['content'])).toEqual(['after']);
+      expect(verifies(secret, late[0]!.headers, late[0]!.raw)).toBe(true);
+    } finally {
+      await quiet.stop();
+    }
+  });
+
   it('does not retry a failed delivery', async () => {
     const failing = await startTinySim({
       seed: 'hooks',
