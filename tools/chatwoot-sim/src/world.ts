@@ -556,7 +556,12 @@ export function buildWorld(
 
     if (rng.chance(0.04)) {
       world.contacts.push(
-        importedContact(rng, world.contacts.length + 1, createdAt - rng.int(DAY, 30 * DAY)),
+        // Imported just before this conversation, so contact ids still grow with created_at.
+        importedContact(
+          rng,
+          world.contacts.length + 1,
+          createdAt - 2 - Math.floor(rng.next() * spacing * 0.4),
+        ),
       );
     }
     let contact: Contact;

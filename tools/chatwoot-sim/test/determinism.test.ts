@@ -63,6 +63,18 @@ describe('seeded generation', () => {
     expect(all.length).toBeLessThan(350);
   });
 
+  it('gives conversation display ids and contact ids that grow with created_at', async () => {
+    const s = await startChatwootSim({ size: 'small', seed: 'ids' });
+    started.push(s);
+    const createdAt = (rows: Json[]) =>
+      rows
+        .sort((x, y) => (x['id'] as number) - (y['id'] as number))
+        .map((r) => r['created_at'] as number);
+    const isSorted = (values: number[]) => values.every((v, i) => i === 0 || v >= values[i - 1]!);
+    expect(isSorted(createdAt([...s.control.groundTruth.contacts()]))).toBe(true);
+    expect(isSorted(createdAt([...s.control.groundTruth.conversations()]))).toBe(true);
+  });
+
   it('mixes every message type, private notes, Russian inflections and English', async () => {
     const s = await sim('variety');
     const all = [...s.control.groundTruth.messages()];
