@@ -1,0 +1,81 @@
+import type { Kysely } from 'kysely';
+import type { Database, Scope } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
+import { recordAudit } from '../audit/service.js';
+import type { JobQueue } from './queue.js';
+import { findActiveRun, insertQueuedRun, markScheduleStatus, type JobRunRow } from './sql.js';
+import type { JobType, RunTrigger } from './types.js';
+
+export interface EnqueueResult {
+  run: JobRunRow;
+  /** false when the project already had a queued or running run of this job, which is returned. */
+  created: boolean;
+}
+
+/**
+ * Inside `trx`: creates a queued run and its queue job together, or returns the project's active
+ * run of this job. Runs on an owner transaction because it writes pg-boss's own tables, which the
+ * request role cannot reach; the scope columns are set explicitly and checked by the scope trigger.
+ */
+export async function enqueueInTransaction(
+  trx: Kysely<DB>,
+  queue: JobQueue,
+  input: { scope: Scope; jobType: JobType; trigger: RunTrigger; meta?: Record<string, unknown> },
+): Promise<EnqueueResult> {
+  const run = await insertQueuedRun(trx, input);
+  if (run) {
+    await queue.sendInTransaction(trx, input.jobType, {
+      runId: run.id,
+      projectId: input.scope.projectId,
+      accountScopeId: input.scope.accountScopeId,
+    });
+    await markScheduleStatus(trx, { scope: input.scope, jobType: input.jobType, status: 'queued' });
+    return { run, created: true };
+  }
+  const active = await findActiveRun(trx, input.scope, input.jobType);
+  if (!active) {
+    // The conflicting run finished between our insert and this read: the caller may try again.
+    throw new ActiveRunVanishedError();
+  }
+  return { run: active, created: false };
+}
+
+class ActiveRunVanishedError extends Error {}
+
+/** A manual run: enqueued with its audit event in one transaction. */
+export async function enqueueManualRun(options: {
+  database: Database;
+  queue: JobQueue;
+  scope: Scope;
+  jobType: JobType;
+  actor: string;
+  requestId?: string;
+}): Promise<EnqueueResult> {
+  const { database, queue, scope, jobType } = options;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await database.db.transaction().execute(async (trx) => {
+        const result = await enqueueInTransaction(trx, queue, {
+          scope,
+          jobType,
+          trigger: 'manual',
+          meta: { requested_by: options.actor },
+        });
+        await recordAudit(trx, {
+          projectId: scope.projectId,
+          accountScopeId: scope.accountScopeId,
+          actor: options.actor,
+          action: 'job.run',
+          entityType: 'job_run',
+          entityId: result.run.id,
+          payload: { job_type: jobType, created: result.created },
+          requestId: options.requestId ?? null,
+        });
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof ActiveRunVanishedError && attempt < 3) continue;
+      throw error;
+    }
+  }
+}

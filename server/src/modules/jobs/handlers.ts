@@ -1,0 +1,37 @@
+import type { Config } from '../../config.js';
+import { createEmbeddingProvider } from '../rag/embeddings/provider.js';
+import { runEmbeddings } from '../rag/run-embeddings.js';
+import type { JobHandler, JobHandlers } from './types.js';
+
+/**
+ * The handler registry: one entry per job type, each a thin adapter from the job context to the
+ * owning module's service function. A module plugs in by adding its line here; tests pass their
+ * own map to `startJobs`. A job type with no entry fails its runs with a clear error.
+ */
+export function defaultJobHandlers(config: Config): JobHandlers {
+  return {
+    embeddings_run: embeddingsRun(config),
+  };
+}
+
+function embeddingsRun(config: Config): JobHandler {
+  // One provider per process: the offline embedder builds its tables once.
+  const provider = createEmbeddingProvider(config);
+  return async ({ database, scope, signal, onProgress }) => {
+    const counts = await runEmbeddings({
+      database,
+      config,
+      scope,
+      provider,
+      signal,
+      onProgress: (progress) =>
+        onProgress({
+          phase: 'embedding',
+          processed: progress.embedded + progress.failed,
+          total: progress.claimed,
+          counts: { ...progress },
+        }),
+    });
+    return { ...counts };
+  };
+}

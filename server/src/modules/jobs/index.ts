@@ -1,0 +1,5 @@
+export { createDefaultSchedules } from './scheduler.js';
+export { defaultJobHandlers } from './handlers.js';
+export { jobRoutes } from './routes.js';
+export { startJobs, type JobsRuntime, type StartJobsOptions } from './runtime.js';
+export type { JobContext, JobHandler, JobHandlers, JobProgress, JobType } from './types.js';

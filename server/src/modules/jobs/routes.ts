@@ -1,0 +1,288 @@
+import {
+  EnqueueJobQuerySchema,
+  EnqueueJobResponseSchema,
+  IdParamsSchema,
+  JobRunResponseSchema,
+  JobRunsQuerySchema,
+  JobRunsResponseSchema,
+  JobStatusResponseSchema,
+  PatchScheduledJobBodySchema,
+  ScheduledJobResponseSchema,
+  SchedulerResponseSchema,
+  TickResponseSchema,
+} from '@cairn/contract';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../../config.js';
+import type { Database } from '../../db/database.js';
+import { recordAudit } from '../audit/service.js';
+import { enqueueManualRun } from './enqueue-run.js';
+import { createEventStreams, type EventStreams } from './events.js';
+import { registerQueueDepthGauge } from './metrics.js';
+import { openQueue, type JobQueue } from './queue.js';
+import {
+  findRun,
+  iso,
+  listRuns,
+  toRunDto,
+  toScheduleDto,
+  toWorkerRunDto,
+  waitForRun,
+} from './runs.js';
+import { onProjectCreated } from '../projects/service.js';
+import {
+  createDefaultSchedules,
+  listSchedules,
+  tick,
+  updateSchedule,
+  type WorkerRunRow,
+} from './scheduler.js';
+import { jobStatus } from './status.js';
+import type { JobType } from './types.js';
+
+const tags = ['jobs'];
+
+/**
+ * What the jobs routes share per app: they are registered at / and again at /v1, and both must
+ * use one queue connection and one set of open event streams.
+ */
+interface JobsHttp {
+  /** Opened on first use: most API processes serve many requests before anyone enqueues. */
+  queue(): Promise<JobQueue>;
+  streams: EventStreams;
+}
+const perDatabase = new WeakMap<Database, JobsHttp>();
+
+function jobsHttpFor(app: FastifyInstance): JobsHttp {
+  let state = perDatabase.get(app.database);
+  if (state) return state;
+  let opening: Promise<JobQueue> | undefined;
+  const streams = createEventStreams(app.database);
+  const created: JobsHttp = {
+    // The API only enqueues; pg-boss maintenance is the workers' business.
+    queue: () => (opening ??= openQueue(app.database, app.log, { supervise: false })),
+    streams,
+  };
+  state = created;
+  perDatabase.set(app.database, created);
+  registerQueueDepthGauge(app.metrics, app.database.db);
+  app.addHook('preClose', async () => streams.closeAll());
+  app.addHook('onClose', async () => {
+    perDatabase.delete(app.database);
+    if (opening) await (await opening.catch(() => undefined))?.stop({ graceful: false });
+  });
+  return created;
+}
+
+// The project-created hook list is process-wide: one hook, using the newest app's cadences.
+let scheduleConfig: Config | undefined;
+function createSchedulesWithProjects(config: Config) {
+  if (!scheduleConfig) {
+    onProjectCreated((trx, project) =>
+      createDefaultSchedules(
+        trx,
+        { projectId: project.id, accountScopeId: project.account_scope_id },
+        scheduleConfig!,
+      ),
+    );
+  }
+  scheduleConfig = config;
+}
+
+const actor = (request: FastifyRequest) => request.session?.username ?? 'system';
+
+export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const jobs = jobsHttpFor(app);
+  createSchedulesWithProjects(app.config);
+
+  const manualRun = (jobType: JobType, summary: string) =>
+    app.post(
+      `/jobs/${jobType === 'chatwoot_sync' ? 'chatwoot/sync' : 'embeddings/run'}`,
+      {
+        schema: {
+          tags,
+          summary,
+          description:
+            'Answers 202 with the queued run at once (or the run already queued or running). ' +
+            'With wait=true it answers 200 when the run has finished, or 202 at the timeout.',
+          querystring: EnqueueJobQuerySchema,
+          response: { 200: EnqueueJobResponseSchema, 202: EnqueueJobResponseSchema },
+        },
+      },
+      async (request, reply) => {
+        const { run, created } = await enqueueManualRun({
+          database: app.database,
+          queue: await jobs.queue(),
+          scope: request.scope,
+          jobType,
+          actor: actor(request),
+          requestId: request.id,
+        });
+        if (!request.query.wait) {
+          return reply.status(202).send({ ok: true as const, run: toRunDto(run), created });
+        }
+        const aborted = new AbortController();
+        request.raw.once('close', () => aborted.abort());
+        const finished = await waitForRun(app.database, request.scope, run.id, {
+          timeoutMs: (request.query.timeout_seconds ?? 300) * 1000,
+          signal: aborted.signal,
+        });
+        const done = finished.status === 'ok' || finished.status === 'failed';
+        return reply
+          .status(done ? 200 : 202)
+          .send({ ok: true as const, run: toRunDto(finished), created });
+      },
+    );
+  manualRun('chatwoot_sync', 'Sync the active project from Chatwoot (queued)');
+  manualRun('embeddings_run', 'Embed the active project’s pending chunks (queued)');
+
+  app.get(
+    '/jobs/runs',
+    {
+      schema: {
+        tags,
+        summary: 'Run history of the active project, newest first',
+        querystring: JobRunsQuerySchema,
+        response: { 200: JobRunsResponseSchema },
+      },
+    },
+    async (request) => {
+      const { runs, nextCursor } = await listRuns(app.database, request.scope, request.query);
+      return { ok: true as const, runs: runs.map(toRunDto), next_cursor: nextCursor };
+    },
+  );
+
+  app.get(
+    '/jobs/runs/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One run with its progress',
+        params: IdParamsSchema,
+        response: { 200: JobRunResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      run: toRunDto(await findRun(app.database, request.scope, request.params.id)),
+    }),
+  );
+
+  app.get(
+    '/jobs/events',
+    {
+      schema: {
+        tags,
+        summary: 'Server-Sent Events: run status changes and progress of the active project',
+        description:
+          'text/event-stream. `event: status` when a run appears or changes status, ' +
+          '`event: progress` for progress; `data` is the run as in GET /jobs/runs/:id.',
+      },
+    },
+    async (request, reply) => {
+      jobs.streams.open(request, reply, request.scope);
+      return reply;
+    },
+  );
+
+  app.get(
+    '/jobs/scheduler',
+    {
+      schema: {
+        tags,
+        summary: 'The active project’s scheduled jobs',
+        response: { 200: SchedulerResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      jobs: (await listSchedules(app.database, request.scope)).map(toScheduleDto),
+    }),
+  );
+
+  app.patch(
+    '/jobs/scheduler/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change a scheduled job’s cadence or enable/disable it',
+        params: IdParamsSchema,
+        body: PatchScheduledJobBodySchema,
+        response: { 200: ScheduledJobResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      job: toScheduleDto(
+        await updateSchedule({
+          database: app.database,
+          scope: request.scope,
+          id: request.params.id,
+          patch: request.body,
+          actor: actor(request),
+          requestId: request.id,
+        }),
+      ),
+    }),
+  );
+
+  app.post(
+    '/jobs/scheduler/tick',
+    {
+      schema: {
+        tags,
+        summary: 'Enqueue the active project’s due jobs now and report what was done',
+        response: { 200: TickResponseSchema },
+      },
+    },
+    async (request) => {
+      const [record] = await tick({
+        database: app.database,
+        queue: await jobs.queue(),
+        workerId: `api:${request.id}`,
+        limit: app.config.WORKER_TICK_LIMIT,
+        trigger: 'manual',
+        scope: request.scope,
+      });
+      const workerRun = record as WorkerRunRow;
+      await recordAudit(app.database.db, {
+        projectId: request.scope.projectId,
+        accountScopeId: request.scope.accountScopeId,
+        actor: actor(request),
+        action: 'job.scheduler.tick',
+        entityType: 'worker_run',
+        entityId: workerRun.id,
+        payload: { enqueued: workerRun.enqueued, skipped: workerRun.skipped },
+        requestId: request.id,
+      });
+      return { ok: true as const, worker_run: toWorkerRunDto(workerRun) };
+    },
+  );
+
+  app.get(
+    '/jobs/status',
+    {
+      schema: {
+        tags,
+        summary: 'Latest runs, schedule, chunk and entity counts, storage and watermarks',
+        response: { 200: JobStatusResponseSchema },
+      },
+    },
+    async (request) => {
+      const status = await jobStatus(app.database, app.config, request.scope);
+      return {
+        ok: true as const,
+        latest_runs: status.latest.map(toRunDto),
+        scheduler: status.scheduler.map(toScheduleDto),
+        rag_counts: status.rag_counts,
+        entities: status.entities,
+        storage: status.storage,
+        watermarks: status.watermarks.map((w) => ({
+          ...w,
+          cursor_ts: iso(w.cursor_ts),
+          updated_at: iso(w.updated_at),
+        })),
+      };
+    },
+  );
+};
