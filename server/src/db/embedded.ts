@@ -23,6 +23,7 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedPostgres> {
   await mkdir(options.dataDir, { recursive: true });
   const db = await PGlite.create({ dataDir: options.dataDir, extensions: { vector, pgcrypto } });
+  keepExtendedQueriesTogether(db);
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',
@@ -39,4 +40,24 @@ export async function startEmbeddedPostgres(options: {
       await db.close();
     },
   };
+}
+
+const EXTENDED_QUERY_MESSAGES = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]); // P B D E C H
+
+/**
+ * pglite-socket queues each protocol message on its own, so another connection's messages can run
+ * between one client's Parse, Bind and Execute and replace its unnamed statement or portal
+ * ("portal \"\" does not exist", or a Bind to someone else's statement). Its queue already serves
+ * only the current connection while a transaction is open; reporting an unfinished extended query
+ * (up to its Sync) as "in transaction" extends that to every query.
+ */
+function keepExtendedQueriesTogether(db: PGlite) {
+  let extendedQueryOpen = false;
+  const exec = db.execProtocolRawStream.bind(db);
+  db.execProtocolRawStream = (message, options) => {
+    extendedQueryOpen = EXTENDED_QUERY_MESSAGES.has(message[0]!);
+    return exec(message, options);
+  };
+  const inTransaction = db.isInTransaction.bind(db);
+  db.isInTransaction = () => inTransaction() || extendedQueryOpen;
 }
