@@ -12,7 +12,6 @@ import {
   findAgent,
   findContact,
   findConversation,
-  gapBefore,
   type Contact,
   type ConversationRecord,
   type ConversationStatus,
@@ -167,12 +166,7 @@ export class AccountState {
   lastActivityAt(conversation: ConversationRecord): number {
     const added = this.added.get(conversation.index);
     if (added && added.length > 0) return added[added.length - 1]!.createdAt;
-    if (conversation.burstCount === 0) return conversation.createdAt;
-    const timeline = this.world.timeline;
-    const burst = conversation.firstBurst + conversation.burstCount - 1;
-    let time = timeline.burstStart[burst]!;
-    for (let j = 1; j < timeline.burstSize[burst]!; j++) time += gapBefore(this.world, burst, j);
-    return time;
+    return conversation.generatedLastAt;
   }
 
   updatedAt(conversation: ConversationRecord): number {
@@ -553,6 +547,7 @@ export class AccountState {
       firstBurst: world.timeline.burstStart.length,
       burstCount: 0,
       updatedAtOverride: round6(now),
+      generatedLastAt: Math.floor(now),
     };
     world.conversations.push(conversation);
     contact.conversationIndexes.push(conversation.index);

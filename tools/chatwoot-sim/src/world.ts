@@ -110,6 +110,8 @@ export interface ConversationRecord {
   burstCount: number;
   /** Float seconds; null until a change, then the generated value is no longer used. */
   updatedAtOverride: number | null;
+  /** Time of the last generated message, kept so sorting never rebuilds a conversation. */
+  generatedLastAt: number;
 }
 
 /**
@@ -631,6 +633,7 @@ export function buildWorld(
       firstBurst: totalBursts,
       burstCount: 0,
       updatedAtOverride: null,
+      generatedLastAt: createdAt,
     });
 
     let remaining = counts[i]!;
@@ -733,6 +736,7 @@ function layOutTimeline(
     let end = start;
     for (let j = 1; j < burstSize[burst]!; j++) end += gapBefore(world, burst, j);
     previousEnd = end;
+    world.conversations[conversationIndex]!.generatedLastAt = end;
     nextId += burstSize[burst]!;
     // Other accounts share Chatwoot's id sequence, so real ids have gaps.
     if ((mix(seed, 5, burst) & 7) === 0) nextId += 1 + (mix(seed, 6, burst) & 3);
