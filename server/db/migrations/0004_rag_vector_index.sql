@@ -18,3 +18,33 @@ create index if not exists rag_chunks_project_ready_idx
 -- Evidence search filters by project first, then ranks by full text.
 create index if not exists evidence_items_project_source_idx
   on evidence_items (project_id, source, updated_at desc);
+
+-- Writing a vector is the hot path of an embeddings backfill (measured in bench/search): every
+-- `ready` write used to recompute the three to_tsvector calls of the stored generated column
+-- (Postgres recomputes stored generated columns on every UPDATE, whatever changed) and run the
+-- dynamic-SQL scope check, together more than the vector write itself. So:
+-- 1. search_tsv becomes a plain column kept by a trigger that fires only when `text` changes;
+--    same expression (simple keeps exact tokens, russian and english add stems), same GIN index.
+-- 2. The scope check on rag_chunks fires on insert and on updates of the scope columns only: an
+--    update that leaves project_id and account_scope_id alone cannot break the match.
+alter table rag_chunks drop column search_tsv;
+alter table rag_chunks add column search_tsv tsvector;
+
+create or replace function rag_chunks_set_search_tsv() returns trigger
+language plpgsql as $$
+begin
+  new.search_tsv := to_tsvector('simple', new.text) || to_tsvector('russian', new.text)
+                    || to_tsvector('english', new.text);
+  return new;
+end
+$$;
+
+create trigger rag_chunks_search_tsv before insert or update of text on rag_chunks
+  for each row execute function rag_chunks_set_search_tsv();
+update rag_chunks set text = text;
+alter table rag_chunks alter column search_tsv set not null;
+create index rag_chunks_search_tsv_idx on rag_chunks using gin (search_tsv);
+
+drop trigger "00_scope_match" on rag_chunks;
+create trigger "00_scope_match" before insert or update of project_id, account_scope_id on rag_chunks
+  for each row execute function enforce_project_scope_match();

@@ -48,12 +48,38 @@ export function createEmbeddingProvider(config: Config): EmbeddingProvider {
   return createLocalEmbedder({ dimension: config.EMBEDDING_DIM });
 }
 
-/** pgvector's text form. Rounded to 7 decimals: float4 keeps ~7 digits, the rest is noise. */
+/**
+ * pgvector's text form, six decimals per component: more than float4 keeps for unit-vector
+ * components, and formatting fixed-point integers is several times faster than printing doubles
+ * (this runs for every component of every vector a backfill writes).
+ */
 export function toVectorLiteral(vector: ArrayLike<number>): string {
-  const parts = new Array<string>(vector.length);
+  // Offline vectors are mostly zeros: runs of them are appended as one cached string.
+  let out = '[';
+  let zeros = 0;
   for (let i = 0; i < vector.length; i++) {
-    const x = vector[i]!;
-    parts[i] = x === 0 ? '0' : String(Math.round(x * 1e7) / 1e7);
+    const n = Math.round(vector[i]! * 1e6);
+    if (n === 0) {
+      zeros++;
+      continue;
+    }
+    if (zeros > 0) out += zeroRun(zeros);
+    zeros = 0;
+    out += formatMicros(n) + ',';
   }
-  return `[${parts.join(',')}]`;
+  if (zeros > 0) out += zeroRun(zeros);
+  return out.slice(0, -1) + ']';
+}
+
+const zeroRuns: string[] = [];
+function zeroRun(count: number): string {
+  return (zeroRuns[count] ??= '0,'.repeat(count));
+}
+
+/** `n` millionths as a decimal string, e.g. -12345 → "-0.012345". */
+function formatMicros(n: number): string {
+  const abs = n < 0 ? -n : n;
+  const whole = Math.floor(abs / 1e6);
+  const fraction = String(abs - whole * 1e6).padStart(6, '0');
+  return `${n < 0 ? '-' : ''}${whole}.${fraction}`;
 }

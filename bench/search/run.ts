@@ -1,0 +1,376 @@
+/**
+ * Search and embeddings benchmark (not a test: it prints figures, asserts nothing).
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/search/run.ts
+ *   npx tsx bench/search/run.ts            # embedded PGlite in a temp directory
+ *
+ * With DATABASE_URL it creates (and afterwards drops, unless BENCH_KEEP_DB=1) a fresh database on
+ * that server. BENCH_CHUNKS (default 100000), BENCH_QUERIES (default 200 per class),
+ * EMBEDDING_DIM (default 1536) and SEARCH_EXACT_THRESHOLD (default 5000) shape the run.
+ *
+ * It loads synthetic studio messages into projects holding 20%, 1% and 0.1% of the chunks (the
+ * rest spread over filler projects), then measures:
+ *  1. embedding throughput with the offline provider, end to end (claim, embed, vectors written):
+ *     a) a sample written with the HNSW index in place (the steady state), and
+ *     b) the backfill fast path: index dropped, everything embedded, index rebuilt (timed);
+ *  2. per project class: latency p50/p95/p99 of the vector query via HNSW + iterative scan, of the
+ *     exact scan (the same-run baseline), and of the full hybrid service call; recall@10 of HNSW
+ *     against the exact scan; the share of queries that returned a full k rows.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { loadConfig } from '../../server/src/config.js';
+import { openDatabase, type Database, type Scope } from '../../server/src/db/database.js';
+import { startEmbeddedPostgres } from '../../server/src/db/embedded.js';
+import { migrate } from '../../server/src/db/migrator.js';
+import { createLocalEmbedder } from '../../server/src/modules/rag/embeddings/local-embedder.js';
+import { toVectorLiteral } from '../../server/src/modules/rag/embeddings/provider.js';
+import { runEmbeddings } from '../../server/src/modules/rag/run-embeddings.js';
+import {
+  enableIterativeScan,
+  nearestChunksQuery,
+  searchChunks,
+} from '../../server/src/modules/rag/search-chunks.js';
+
+const TOTAL = Number(process.env.BENCH_CHUNKS ?? 100_000);
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
+const K = 10;
+const CLASSES = [
+  { label: '20%', share: 0.2 },
+  { label: '1%', share: 0.01 },
+  { label: '0.1%', share: 0.001 },
+];
+const FILLER_PROJECTS = 8;
+const MESSAGES_PER_CONVERSATION = 50;
+const INSERT_BATCH = 5_000;
+
+const config = loadConfig({ EMBED_BATCH_SIZE: '200', ...process.env });
+const log = (line: string) => console.log(line);
+
+// Deterministic text: a seeded generator over a studio vocabulary in both languages.
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const RU = (
+  'макет макеты макетов логотип логотипа логотипом упаковка упаковки сайт сайта страница страницы ' +
+  'счёт счета оплата оплату договор договора правки правок дедлайн сроки созвон встреча презентация ' +
+  'баннер баннеры каталог каталога шрифт шрифты цвет цвета палитра иконки анимация фотографии ' +
+  'фотограф типография визитки вывеска меню ресторан кофейня пекарня отель магазин доставка ' +
+  'клиент заказчик директор маркетолог дизайнер верстальщик копирайтер согласовали прислать ' +
+  'обновить поменять добавить убрать перенести утвердить проверить подготовить исправить ' +
+  'срочно завтра четверг пятница неделю месяц вариант версия концепция бриф смета этап аванс'
+).split(' ');
+const EN = (
+  'mockup mockups logo logos packaging website page pages invoice payment contract revisions ' +
+  'deadline schedule call meeting deck banner banners catalogue font typeface colour palette ' +
+  'icons animation photos photographer print cards signage menu restaurant cafe bakery hotel ' +
+  'store delivery client director marketing designer developer copywriter approved send update ' +
+  'change add remove move approve check prepare fix urgent tomorrow thursday friday week month ' +
+  'option version concept brief estimate phase deposit footer header homepage checkout layout'
+).split(' ');
+
+function makeText(random: () => number): string {
+  const words = random() < 0.5 ? RU : EN;
+  const n = 6 + Math.floor(random() * 14);
+  return Array.from({ length: n }, () => words[Math.floor(random() * words.length)]).join(' ');
+}
+
+async function createBenchDatabase(): Promise<{ url: string; cleanup: () => Promise<void> }> {
+  if (config.DATABASE_URL) {
+    const name = `cairn_bench_search_${randomBytes(3).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: config.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(config.DATABASE_URL);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      cleanup: async () => {
+        if (process.env.BENCH_KEEP_DB) return log(`kept database ${name}`);
+        const client = new pg.Client({ connectionString: config.DATABASE_URL });
+        await client.connect();
+        await client.query(`drop database if exists ${name} with (force)`);
+        await client.end();
+      },
+    };
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-search-'));
+  const embedded = await startEmbeddedPostgres({ dataDir: dir });
+  return {
+    url: embedded.connectionString,
+    cleanup: async () => {
+      await embedded.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function createProjectWithChunks(
+  database: Database,
+  name: string,
+  count: number,
+  random: () => number,
+): Promise<Scope & { texts: string[] }> {
+  const db = database.db;
+  const scopeRow = await db
+    .insertInto('account_scopes')
+    .values({ scope_key: `bench-${name}-${randomBytes(3).toString('hex')}`, name })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const project = await db
+    .insertInto('projects')
+    .values({ account_scope_id: scopeRow.id, name: `bench ${name}` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const scope = { projectId: project.id, accountScopeId: scopeRow.id };
+  await sql`
+    insert into project_sources (project_id, account_scope_id, source_kind, external_id, base_url,
+      account_id, api_token_enc)
+    values (${scope.projectId}, ${scope.accountScopeId}, 'chatwoot_account', ${`bench:${project.id}`},
+      'https://chat.example.test', 1, 'x')
+  `.execute(db);
+  const texts: string[] = [];
+  for (let start = 0; start < count; start += INSERT_BATCH) {
+    const size = Math.min(INSERT_BATCH, count - start);
+    const ids = Array.from({ length: size }, (_, i) => start + i + 1);
+    const batchTexts = ids.map(() => makeText(random));
+    texts.push(...batchTexts);
+    const conv = ids.map((id) => Math.ceil(id / MESSAGES_PER_CONVERSATION));
+    const p = scope.projectId;
+    await sql`
+      insert into cw_conversations (id, project_id, account_scope_id, account_id, conversation_id, status)
+      select 'cw:' || ${p} || ':1:' || c, ${p}, ${scope.accountScopeId}, 1, c, 'open'
+      from (select distinct unnest(${conv}::bigint[]) as c) s
+      on conflict do nothing
+    `.execute(db);
+    await sql`
+      insert into cw_messages (id, project_id, account_scope_id, account_id, message_id,
+        conversation_global_id, sender_type, message_type, content, source_created_at)
+      select 'cwmsg:' || ${p} || ':1:' || id, ${p}, ${scope.accountScopeId}, 1, id,
+        'cw:' || ${p} || ':1:' || c, 'Contact', 0, t, now() - make_interval(mins => id::int)
+      from unnest(${ids}::bigint[], ${conv}::bigint[], ${batchTexts}::text[]) as u(id, c, t)
+    `.execute(db);
+    await sql`
+      insert into rag_chunks (project_id, account_scope_id, message_global_id,
+        conversation_global_id, chunk_index, text, text_hash)
+      select ${p}, ${scope.accountScopeId}, 'cwmsg:' || ${p} || ':1:' || id,
+        'cw:' || ${p} || ':1:' || c, 0, t, md5(t)
+      from unnest(${ids}::bigint[], ${conv}::bigint[], ${batchTexts}::text[]) as u(id, c, t)
+    `.execute(db);
+  }
+  return { ...scope, texts };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+const fmt = (ms: number) => `${ms.toFixed(1)}`.padStart(6);
+
+async function main() {
+  const { url, cleanup } = await createBenchDatabase();
+  const benchConfig = { ...config, DATABASE_URL: url, DB_POOL_MAX: 4 };
+  const database = await openDatabase(benchConfig);
+  const provider = createLocalEmbedder({ dimension: config.EMBEDDING_DIM });
+  const where = config.DATABASE_URL ? 'server Postgres' : 'embedded PGlite';
+  try {
+    await migrate({
+      pool: database.pool,
+      embeddingDim: config.EMBEDDING_DIM,
+      appRole: config.DB_APP_ROLE,
+    });
+    const { rows: version } = await sql<{ v: string }>`
+      select extversion as v from pg_extension where extname = 'vector'`.execute(database.db);
+    log(
+      `bench/search on ${where}: ${TOTAL} chunks, dim ${config.EMBEDDING_DIM}, pgvector ${version[0]?.v}, ` +
+        `SEARCH_EXACT_THRESHOLD ${config.SEARCH_EXACT_THRESHOLD}, EMBED_BATCH_SIZE ${config.EMBED_BATCH_SIZE}`,
+    );
+
+    // Load.
+    const random = rng(42);
+    let started = Date.now();
+    const classes = [];
+    for (const c of CLASSES) {
+      classes.push({
+        ...c,
+        scope: await createProjectWithChunks(
+          database,
+          c.label,
+          Math.round(TOTAL * c.share),
+          random,
+        ),
+      });
+    }
+    const rest = TOTAL - classes.reduce((s, c) => s + c.scope.texts.length, 0);
+    const fillers = [];
+    for (let i = 0; i < FILLER_PROJECTS; i++) {
+      const n = Math.floor(rest / FILLER_PROJECTS) + (i < rest % FILLER_PROJECTS ? 1 : 0);
+      fillers.push(await createProjectWithChunks(database, `filler-${i}`, n, random));
+    }
+    log(`loaded ${TOTAL} messages and chunks in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    // 1a. Steady state: vectors written into a table that has the HNSW index.
+    started = Date.now();
+    let sample = 0;
+    for (const c of classes.slice(1)) {
+      sample += (await runEmbeddings({ database, config: benchConfig, scope: c.scope, provider }))
+        .embedded;
+    }
+    const withIndexSeconds = (Date.now() - started) / 1000;
+    log(
+      `embed with HNSW index in place: ${sample} chunks in ${withIndexSeconds.toFixed(1)} s = ` +
+        `${Math.round(sample / withIndexSeconds)} chunks/s (one worker)`,
+    );
+
+    // 1b. Backfill fast path: drop the index, embed with two workers, rebuild the index.
+    await sql`drop index rag_chunks_embedding_hnsw_idx`.execute(database.db);
+    started = Date.now();
+    const remaining = [classes[0]!.scope, ...fillers];
+    let backfilled = 0;
+    const queue = [...remaining];
+    await Promise.all(
+      [0, 1].map(async () => {
+        for (let scope = queue.shift(); scope; scope = queue.shift()) {
+          const counts = await runEmbeddings({ database, config: benchConfig, scope, provider });
+          backfilled += counts.embedded;
+        }
+      }),
+    );
+    const backfillSeconds = (Date.now() - started) / 1000;
+    log(
+      `backfill without index: ${backfilled} chunks in ${backfillSeconds.toFixed(1)} s = ` +
+        `${Math.round(backfilled / backfillSeconds)} chunks/s (two workers)`,
+    );
+    started = Date.now();
+    await buildIndex(database);
+    const indexSeconds = (Date.now() - started) / 1000;
+    log(
+      `HNSW index build over ${TOTAL} vectors: ${indexSeconds.toFixed(1)} s; backfill + build = ` +
+        `${Math.round(backfilled / (backfillSeconds + indexSeconds))} chunks/s`,
+    );
+    await sql`analyze rag_chunks`.execute(database.db);
+
+    // 2. Search per class.
+    log('');
+    log('class   chunks  path        p50    p95    p99 (ms)  recall@10  full-k');
+    for (const c of classes) {
+      const qrandom = rng(7);
+      const queries = Array.from({ length: QUERIES }, () => {
+        const words = c.scope.texts[Math.floor(qrandom() * c.scope.texts.length)]!.split(' ');
+        return words.slice(0, Math.max(3, Math.ceil(words.length * 0.6))).join(' ');
+      });
+      const vectors = (await provider.embed(queries)).vectors.map(toVectorLiteral);
+      const exact = await timeVector(database, c.scope, provider.model, vectors, true);
+      const hnsw = await timeVector(database, c.scope, provider.model, vectors, false);
+      let hit = 0;
+      exact.results.forEach((ids, i) => {
+        const truth = new Set(ids.slice(0, K));
+        hit += hnsw.results[i]!.filter((id) => truth.has(id)).length / Math.max(1, truth.size);
+      });
+      const recall = hit / queries.length;
+      const full = (r: string[][]) => r.filter((ids) => ids.length === K).length / r.length;
+      const service = await timeService(database, benchConfig, c.scope, provider, queries);
+      const n = String(c.scope.texts.length).padStart(7);
+      const line = (pathName: string, t: number[], extra: string) =>
+        log(
+          `${c.label.padEnd(6)}${n}  ${pathName.padEnd(10)}${fmt(percentile(t, 50))} ${fmt(percentile(t, 95))} ${fmt(percentile(t, 99))}        ${extra}`,
+        );
+      line('exact', exact.times, `  1.000    ${full(exact.results).toFixed(3)}`);
+      line('hnsw+iter', hnsw.times, `  ${recall.toFixed(3)}    ${full(hnsw.results).toFixed(3)}`);
+      line(`hybrid(${service.path})`, service.times, `           ${service.full.toFixed(3)}`);
+    }
+  } finally {
+    await database.close();
+    await cleanup();
+  }
+}
+
+async function buildIndex(database: Database) {
+  // One session for the build so its memory setting applies; a graph that fits in
+  // maintenance_work_mem builds several times faster than one spilling to disk.
+  const client = await database.pool.connect();
+  try {
+    await client.query(`set maintenance_work_mem = '1GB'`).catch(() => undefined);
+    await client.query(
+      'create index rag_chunks_embedding_hnsw_idx on rag_chunks using hnsw (embedding vector_cosine_ops) with (m = 16, ef_construction = 64)',
+    );
+    await client.query('reset maintenance_work_mem').catch(() => undefined);
+  } finally {
+    client.release();
+  }
+}
+
+async function timeVector(
+  database: Database,
+  scope: Scope,
+  model: string,
+  vectors: string[],
+  exact: boolean,
+) {
+  const times: number[] = [];
+  const results: string[][] = [];
+  for (const vector of vectors) {
+    const t0 = performance.now();
+    const rows = await database.withScope(scope, async (trx) => {
+      if (!exact) await enableIterativeScan(trx, K);
+      const { rows } = await nearestChunksQuery({
+        scope,
+        vector,
+        model,
+        limit: K,
+        exact,
+        filter: sql<boolean>`true`,
+      }).execute(trx);
+      return rows;
+    });
+    times.push(performance.now() - t0);
+    results.push(rows.map((r) => r.id));
+  }
+  times.sort((a, b) => a - b);
+  return { times, results };
+}
+
+async function timeService(
+  database: Database,
+  benchConfig: typeof config,
+  scope: Scope,
+  provider: ReturnType<typeof createLocalEmbedder>,
+  queries: string[],
+) {
+  const times: number[] = [];
+  let full = 0;
+  let pathName = '';
+  for (const query of queries) {
+    const t0 = performance.now();
+    const result = await searchChunks({
+      database,
+      config: benchConfig,
+      scope,
+      provider,
+      query,
+      topK: K,
+    });
+    times.push(performance.now() - t0);
+    if (result.hits.length === K) full++;
+    pathName = result.vector_path ?? 'text';
+  }
+  times.sort((a, b) => a - b);
+  return { times, full: full / queries.length, path: pathName };
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
