@@ -417,15 +417,16 @@ interface Slots {
 const RU: Record<Stage, Template[]> = {
   inquiry: [
     (s) =>
-      `Здравствуйте! Хотим заказать ${s.p.acc} для компании ${s.company}. Сколько это стоит и какие сроки?`,
-    (s) => `Добрый день! Нам нужен новый ${s.p.nom}, старый совсем устарел. Можете помочь?`,
+      `Здравствуйте! Хотим заказать ${s.p.acc}. Мы — ${s.company}. Сколько это стоит и какие сроки?`,
+    (s) =>
+      `Добрый день! Нам нужно обновить ${s.p.acc}, старый вариант совсем устарел. Можете помочь?`,
     (s) => `Привет! Ищем студию, которая сделает ${s.p.acc} ${s.deadline}. Вы успеете?`,
     (s) =>
       `Здравствуйте, меня зовут ${s.client}. Интересует разработка ${s.p.gen} под ключ, с несколькими вариантами макетов.`,
     (s) =>
-      `Добрый вечер! Увидели ваше портфолио, очень понравились макеты для кофеен. Хотим похожий ${s.p.nom}.`,
+      `Добрый вечер! Увидели ваше портфолио, очень понравились макеты для кофеен. Хотим что-то похожее — ${s.p.nom} в том же духе.`,
     (s) =>
-      `Подскажите, пожалуйста, работаете ли вы с небольшими заказами? Нужен только ${s.p.nom}, без полного брендбука.`,
+      `Подскажите, пожалуйста, работаете ли вы с небольшими заказами? Нужна только разработка ${s.p.gen}, без полного брендбука.`,
   ],
   quote: [
     (s) =>
@@ -442,7 +443,7 @@ const RU: Record<Stage, Template[]> = {
   brief: [
     (s) => `Вот примеры, которые нам нравятся: ${s.colours}. Бриф заполнили, прикладываю.`,
     (s) =>
-      `Заполнили бриф. Главное — чтобы ${s.p.nom} хорошо читался на маленьких размерах и в соцсетях.`,
+      `Заполнили бриф. Главное — хорошая читаемость ${s.p.gen} на маленьких размерах и в соцсетях.`,
     (s) =>
       `По брифу: аудитория 25–40 лет, хотим ${s.colours}, без лишних деталей. Конкурентов пришлю отдельно.`,
     () =>
@@ -533,7 +534,7 @@ const RU: Record<Stage, Template[]> = {
 const EN: Record<Stage, Template[]> = {
   inquiry: [
     (s) =>
-      `Hi! We're looking for a studio to design a new ${s.pe} for ${s.company}. What would it cost and how long does it take?`,
+      `Hi! We're looking for a studio to design our new ${s.pe} at ${s.company}. What would it cost and how long does it take?`,
     (s) => `Hello, I'm ${s.client}. Could you do our ${s.pe} ${s.deadline}?`,
     (s) =>
       `Hi there! Saw your portfolio and loved the cafe branding. We need something similar: a ${s.pe}.`,
@@ -542,7 +543,7 @@ const EN: Record<Stage, Template[]> = {
   ],
   quote: [
     (s) =>
-      `Hi ${s.client}, thanks for reaching out! A ${s.pe} starts at ${s.usd} and takes 2–3 weeks. Could you send a few references you like?`,
+      `Hi ${s.client}, thanks for reaching out! Work on the ${s.pe} starts at ${s.usd} and takes 2–3 weeks. Could you send a few references you like?`,
     (s) =>
       `The estimate is ${s.usd}: ${s.n} concepts and two rounds of revisions. I'll email you our brief template.`,
     (s) => `We can make it ${s.deadline} if we get the brief this week. Rough quote: ${s.usd}.`,
