@@ -6,7 +6,10 @@ import { ConfigError, demoEnabled, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrator.js';
 import { createSecrets, resolveSecretsKey } from './lib/secrets.js';
+import { startDemo, type Demo } from './demo.js';
 import { ensureInitialAdmin } from './modules/auth/service.js';
+import { defaultJobHandlers, startJobs, type JobsRuntime } from './modules/jobs/index.js';
+import { runWorker } from './worker.js';
 
 /** Entry: `serve` (API + worker), `worker`, `migrate`, `user add|passwd NAME`. */
 async function main() {
@@ -29,6 +32,10 @@ async function main() {
       return database.close();
     }
     if (command === 'serve') return serve(config, database);
+    if (command === 'worker') {
+      await runWorker(config, database);
+      return database.close();
+    }
     throw new Error(`unknown command ${command}; use serve, worker, migrate or user`);
   } catch (error) {
     await database.close().catch(() => undefined);
@@ -51,14 +58,33 @@ async function serve(config: Config, database: Database) {
     `Cairn API listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`,
   );
 
+  const jobs: JobsRuntime | null = config.WORKER_ENABLED
+    ? await startJobs({
+        config,
+        database,
+        logger: app.log,
+        handlers: defaultJobHandlers(config),
+        metrics: app.metrics,
+      })
+    : null;
+  const demo: Demo | null = app.demo
+    ? await startDemo({ config, database, secrets, jobs, logger: app.log })
+    : null;
+  if (demo)
+    console.log(
+      `Demo mode: a simulated Chatwoot at ${demo.chatwootUrl} feeds the "Demo studio" project`,
+    );
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests and running jobs');
     // A stuck shutdown must not keep a container alive forever.
     setTimeout(() => process.exit(1), 30_000).unref();
     await app.close();
+    await jobs?.stop();
+    await demo?.stop();
     await database.close();
     process.exit(0);
   };
