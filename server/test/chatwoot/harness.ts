@@ -1,4 +1,5 @@
-import { startChatwootSim, type Sim } from '@cairn/chatwoot-sim';
+import { startChatwootSim, type ChatwootSimOptions, type Sim } from '@cairn/chatwoot-sim';
+import type { Config } from '../../src/config.js';
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../src/db/database.js';
 import { syncChatwoot, type SyncOptions } from '../../src/modules/chatwoot/sync-chatwoot.js';
@@ -17,17 +18,17 @@ export interface Bound {
  * A simulator bound to a fresh project through the real API (POST /sources), and a sync of it
  * with the app's configuration. Retries back off in milliseconds so fault tests stay fast.
  */
+export const WEBHOOK_SECRET = 'whsec-cairn-test-7Hq2Lm9Xv4Tr';
+
 export async function bindSim(
   ctx: TestContext,
   options: {
-    size?: Parameters<typeof startChatwootSim>[0] extends infer O
-      ? O extends { size?: infer S }
-        ? S
-        : never
-      : never;
+    size?: ChatwootSimOptions['size'];
     seed?: string;
+    config?: Partial<Config>;
+    webhookUrlToken?: boolean;
   } = {},
-): Promise<Bound> {
+): Promise<Bound & { webhookUrlToken?: string }> {
   const sim = await startChatwootSim({
     size: options.size ?? 'small',
     seed: options.seed ?? 'cairn-ingest',
@@ -39,12 +40,19 @@ export async function bindSim(
     base_url: sim.url,
     account_id: sim.accountId,
     api_token: sim.token,
-    webhook_secret: sim.webhookSecret ?? undefined,
+    webhook_secret: WEBHOOK_SECRET,
+    ...(options.webhookUrlToken ? { webhook_url_token: true } : {}),
   });
   if (created.statusCode !== 201) throw new Error(`bind failed: ${created.body}`);
   const sourceId = created.json().source.id as string;
-  const config = { ...ctx.config, CHATWOOT_MAX_RETRIES: 3, CHATWOOT_TIMEOUT_MS: 2_000 };
+  const config = {
+    ...ctx.config,
+    CHATWOOT_MAX_RETRIES: 3,
+    CHATWOOT_TIMEOUT_MS: 2_000,
+    ...options.config,
+  };
   return {
+    webhookUrlToken: created.json().webhook_url_token as string | undefined,
     sim,
     session,
     scope,

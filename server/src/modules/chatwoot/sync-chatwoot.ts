@@ -79,7 +79,9 @@ export interface SyncOptions {
   signal?: AbortSignal;
   onProgress?: (processed: number, total: number | null, phase: SyncPhase) => void;
   /** Backoff tuning, for tests that inject faults and should not wait a minute. */
-  client?: Pick<ChatwootClientOptions, 'retryBaseMs' | 'retryMaxMs'>;
+  client?: Pick<ChatwootClientOptions, 'retryBaseMs' | 'retryMaxMs' | 'onRetry'>;
+  /** Messages per write transaction (default WRITE_BATCH_MESSAGES). */
+  writeBatchMessages?: number;
 }
 
 // One transaction per ~2,000 messages: large enough that per-statement overhead vanishes, small
@@ -242,6 +244,7 @@ async function fetchAndApplyMessages(run: {
   counts: SyncCounts;
   failures: string[];
   progress: NonNullable<SyncOptions['onProgress']>;
+  writeBatchMessages?: number;
 }) {
   const { database, config, scope, source, signal, client, due, counts, failures, progress } = run;
   const ids = { projectId: scope.projectId, accountId: source.accountId };
@@ -310,7 +313,10 @@ async function fetchAndApplyMessages(run: {
         counts.messages_fetched += fetched.messages?.length ?? 0;
         buffer.push(fetched);
         buffered += fetched.messages?.length ?? 0;
-        if (buffered >= WRITE_BATCH_MESSAGES || buffer.length >= WRITE_BATCH_CONVERSATIONS)
+        if (
+          buffered >= (run.writeBatchMessages ?? WRITE_BATCH_MESSAGES) ||
+          buffer.length >= WRITE_BATCH_CONVERSATIONS
+        )
           await flush();
       }
     },
