@@ -1,6 +1,9 @@
 import type { Config } from '../../config.js';
+import { createSecrets, resolveSecretsKey, type Secrets } from '../../lib/secrets.js';
+import { syncChatwoot } from '../chatwoot/sync-chatwoot.js';
 import { createEmbeddingProvider } from '../rag/embeddings/provider.js';
 import { runEmbeddings } from '../rag/run-embeddings.js';
+import { loadChatwootSource } from '../sources/service.js';
 import type { JobHandler, JobHandlers } from './types.js';
 
 /**
@@ -10,7 +13,27 @@ import type { JobHandler, JobHandlers } from './types.js';
  */
 export function defaultJobHandlers(config: Config): JobHandlers {
   return {
+    chatwoot_sync: chatwootSync(config),
     embeddings_run: embeddingsRun(config),
+  };
+}
+
+function chatwootSync(config: Config): JobHandler {
+  let secrets: Promise<Secrets> | undefined;
+  return async ({ database, scope, signal, onProgress }) => {
+    secrets ??= resolveSecretsKey(config).then(createSecrets);
+    const source = await loadChatwootSource(database, await secrets, scope);
+    // A project that has not been bound yet is not failing: there is simply nothing to sync.
+    if (!source) return { skipped: 'no Chatwoot source is bound to this project' };
+    const counts = await syncChatwoot({
+      database,
+      config,
+      scope,
+      source,
+      signal,
+      onProgress: (processed, total, phase) => onProgress({ processed, total, phase }),
+    });
+    return { ...counts };
   };
 }
 

@@ -1,0 +1,62 @@
+import { sql } from 'kysely';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultJobHandlers } from '../../src/modules/jobs/handlers.js';
+import { startJobs, type JobsRuntime } from '../../src/modules/jobs/runtime.js';
+import { bindSim, type Bound } from '../chatwoot/harness.js';
+import { useTestApp } from '../support/app.js';
+import { signInWithProject } from '../support/factories.js';
+
+describe('the real job handlers on the queue', () => {
+  const ctx = useTestApp();
+  let jobs: JobsRuntime;
+  let bound: Bound;
+
+  beforeAll(async () => {
+    bound = await bindSim(ctx, { size: 'tiny', seed: 'jobs-default-handlers' });
+    jobs = await startJobs({
+      config: ctx.config,
+      database: ctx.database,
+      logger: pino({ level: 'silent' }),
+      handlers: defaultJobHandlers(ctx.config),
+      queue: { pollingIntervalSeconds: 0.5 },
+      scheduler: false,
+    });
+  });
+  afterAll(async () => {
+    await jobs?.stop();
+    await bound?.sim.stop();
+  });
+
+  it('syncs the bound Chatwoot account, then embeds its chunks, through queued runs', async () => {
+    const sync = await bound.session.request(
+      'POST',
+      '/jobs/chatwoot/sync?wait=true&timeout_seconds=40',
+    );
+    expect(sync.statusCode, sync.body).toBe(200);
+    const run = sync.json().run;
+    expect(run).toMatchObject({ status: 'ok', error: null });
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from cw_messages where project_id = ${bound.scope.projectId}::uuid
+    `.execute(ctx.database.db);
+    expect(rows[0]!.n).toBeGreaterThan(0);
+    expect(run.counts.messages_inserted).toBe(rows[0]!.n);
+
+    const again = (await bound.session.request('POST', '/jobs/chatwoot/sync?wait=true')).json().run;
+    expect(again).toMatchObject({ status: 'ok' });
+    expect(again.counts.messages_inserted).toBe(0);
+
+    const embed = (await bound.session.request('POST', '/jobs/embeddings/run?wait=true')).json();
+    expect(embed.run).toMatchObject({ status: 'ok' });
+    const status = (await bound.session.request('GET', '/jobs/status')).json();
+    expect(status.rag_counts.ready).toBeGreaterThan(0);
+    expect(status.rag_counts.pending).toBe(0);
+    expect(status.entities.messages).toBe(rows[0]!.n);
+  });
+
+  it('finishes a sync of a project with no bound source as ok, with nothing to do', async () => {
+    const { session } = await signInWithProject(ctx.app, ctx.database);
+    const run = (await session.request('POST', '/jobs/chatwoot/sync?wait=true')).json().run;
+    expect(run).toMatchObject({ status: 'ok', counts: { skipped: expect.any(String) } });
+  });
+});
