@@ -77,10 +77,20 @@ export async function startJobs(options: StartJobsOptions): Promise<JobsRuntime>
     // Several single-job workers rather than one batch: pg-boss completes or fails a batch as a
     // whole, and one slow sync must not hold back the next project's run.
     for (let slot = 0; slot < config.WORKER_CONCURRENCY; slot++) {
-      await queue.boss.work<QueuedRun>(
+      let slotId = '';
+      slotId = await queue.boss.work<QueuedRun>(
         jobType,
         { batchSize: 1, pollingIntervalSeconds: queue.pollingIntervalSeconds },
-        async ([job]) => (job ? executor.execute(jobType, job.data) : undefined),
+        async ([job]) => {
+          if (!job) return undefined;
+          try {
+            return await executor.execute(jobType, job.data);
+          } finally {
+            // pg-boss waits out the polling interval after every delivery; while there is work,
+            // ask for the next one at once, so a backlog drains at handler speed.
+            queue.boss.notifyWorker(slotId);
+          }
+        },
       );
     }
   }
