@@ -15,7 +15,10 @@ export interface IdempotentResult {
   body: Record<string, unknown>;
 }
 
-export interface IdempotentOutcome extends IdempotentResult {
+export interface IdempotentOutcome {
+  status: number;
+  /** The serialized body: a replay must return the very bytes of the first response. */
+  bodyText: string;
   replayed: boolean;
 }
 
@@ -39,7 +42,7 @@ interface KeyRow {
   request_hash: string;
   status: 'in_flight' | 'completed';
   response_status: number | null;
-  response_body: Record<string, unknown> | null;
+  response_text: string | null;
   lease_expired: boolean;
 }
 
@@ -84,7 +87,8 @@ export async function runIdempotent(options: {
     if (inserted.rows[0]) return { id: inserted.rows[0].id };
 
     const { rows } = await sql<KeyRow>`
-      select id, request_hash, status, response_status, response_body, locked_until < now() as lease_expired
+      select id, request_hash, status, response_status, response_body #>> '{}' as response_text,
+             locked_until < now() as lease_expired
       from idempotency_keys
       where project_id = ${scope.projectId}::uuid and method = 'POST' and route = ${operation}
         and idempotency_key = ${key}
@@ -97,7 +101,7 @@ export async function runIdempotent(options: {
       );
     }
     if (existing.status === 'completed') {
-      return { replay: { status: existing.response_status!, body: existing.response_body! } };
+      return { replay: { status: existing.response_status!, bodyText: existing.response_text! } };
     }
     if (!existing.lease_expired) {
       throw new AppError(
@@ -115,33 +119,31 @@ export async function runIdempotent(options: {
   if ('replay' in claimed && claimed.replay) return { ...claimed.replay, replayed: true };
   const keyId = (claimed as { id: number }).id;
 
-  const store = (trx: Transaction<DB>, result: IdempotentResult) =>
+  // Kept as a JSON string inside the jsonb column: jsonb would reorder the keys of an object.
+  const store = (trx: Transaction<DB>, status: number, bodyText: string) =>
     sql`
       update idempotency_keys
-      set status = 'completed', response_status = ${result.status}, response_body = ${JSON.stringify(result.body)}::jsonb
+      set status = 'completed', response_status = ${status}, response_body = to_jsonb(${bodyText}::text)
       where id = ${keyId}`.execute(trx);
 
   try {
-    const result = await database.withScope(scope, async (trx) => {
+    return await database.withScope(scope, async (trx) => {
       const outcome = await options.execute(trx);
-      await store(trx, outcome);
-      return outcome;
+      const bodyText = JSON.stringify(outcome.body);
+      await store(trx, outcome.status, bodyText);
+      return { status: outcome.status, bodyText, replayed: false };
     });
-    return { ...result, replayed: false };
   } catch (error) {
     if (error instanceof AppError && error.statusCode !== 400) {
-      const result: IdempotentResult = {
-        status: error.statusCode,
-        body: {
-          ok: false,
-          error: error.code,
-          message: error.message,
-          request_id: options.requestId,
-          ...(error.details === undefined ? {} : { details: error.details }),
-        },
-      };
-      await database.withScope(scope, (trx) => store(trx, result));
-      return { ...result, replayed: false };
+      const bodyText = JSON.stringify({
+        ok: false,
+        error: error.code,
+        message: error.message,
+        request_id: options.requestId,
+        ...(error.details === undefined ? {} : { details: error.details }),
+      });
+      await database.withScope(scope, (trx) => store(trx, error.statusCode, bodyText));
+      return { status: error.statusCode, bodyText, replayed: false };
     }
     await database
       .withScope(scope, (trx) =>

@@ -185,13 +185,15 @@ export async function lockContactChannel(
   );
 }
 
+// Chatwoot stamps messages to the second: a reply in the same second as the draft counts as after
+// it, because wrongly holding a message back is recoverable and wrongly sending one is not.
 async function latestReplySince(trx: Transaction<DB>, scope: Scope, contact: string, since: Date) {
   // message_type 0 is incoming: written by the contact. Private notes are the team's, not theirs.
   const { rows } = await sql<{ id: string; content: string | null; at: Date }>`
     select id, content, coalesce(source_created_at, created_at) as at from cw_messages
     where project_id = ${scope.projectId}::uuid and account_scope_id = ${scope.accountScopeId}::uuid
       and contact_global_id = ${contact} and message_type = 0 and not private
-      and coalesce(source_created_at, created_at) > ${since}
+      and coalesce(source_created_at, created_at) >= date_trunc('second', ${since}::timestamptz)
     order by coalesce(source_created_at, created_at) desc limit 1`.execute(trx);
   return rows[0];
 }
@@ -246,7 +248,7 @@ export async function blockStopOnReplyForContacts(
     where m.project_id = ${scope.projectId}::uuid and m.account_scope_id = ${scope.accountScopeId}::uuid
       and m.status in ('approved', 'failed')
       and m.contact_global_id = any(${contacts}::text[])
-      and m.created_at < ${repliedAt}
+      and date_trunc('second', m.created_at) <= ${repliedAt}
       and p.project_id = m.project_id and p.contact_global_id = m.contact_global_id
       and p.channel = m.channel and p.stop_on_reply
       and not exists (

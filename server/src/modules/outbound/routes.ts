@@ -181,7 +181,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply
         .code(outcome.status as 201)
         .type('application/json; charset=utf-8')
-        .send(JSON.stringify(outcome.body) as never);
+        .send(outcome.bodyText as never);
     },
   );
 
