@@ -54,6 +54,23 @@ describe('the real job handlers on the queue', () => {
     expect(status.entities.messages).toBe(rows[0]!.n);
   });
 
+  it('processes the outbound queue of a project with nothing to send', async () => {
+    const run = (await bound.session.request('POST', '/jobs/scheduler/tick')).json().worker_run;
+    expect(run.enqueued.map((e: { job_type: string }) => e.job_type)).toContain('outbound_process');
+    const outbound = run.enqueued.find(
+      (e: { job_type: string }) => e.job_type === 'outbound_process',
+    );
+    let status = '';
+    for (let i = 0; i < 100 && !['ok', 'failed'].includes(status); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const current = await bound.session.request('GET', `/jobs/runs/${outbound.run_id}`);
+      status = current.json().run.status;
+    }
+    const finished = (await bound.session.request('GET', `/jobs/runs/${outbound.run_id}`)).json()
+      .run;
+    expect(finished).toMatchObject({ status: 'ok', counts: { processed: 0, sent: 0 } });
+  });
+
   it('finishes a sync of a project with no bound source as ok, with nothing to do', async () => {
     const { session } = await signInWithProject(ctx.app, ctx.database);
     const run = (await session.request('POST', '/jobs/chatwoot/sync?wait=true')).json().run;

@@ -2,6 +2,7 @@ import type { Config } from '../../config.js';
 import { createSecrets, resolveSecretsKey, type Secrets } from '../../lib/secrets.js';
 import { syncChatwoot } from '../chatwoot/sync-chatwoot.js';
 import { createEmbeddingProvider } from '../rag/embeddings/provider.js';
+import { processOutbound } from '../outbound/send-outbound.js';
 import { runEmbeddings } from '../rag/run-embeddings.js';
 import { loadChatwootSource } from '../sources/service.js';
 import type { JobHandler, JobHandlers } from './types.js';
@@ -15,6 +16,23 @@ export function defaultJobHandlers(config: Config): JobHandlers {
   return {
     chatwoot_sync: chatwootSync(config),
     embeddings_run: embeddingsRun(config),
+    outbound_process: outboundProcess(config),
+  };
+}
+
+function outboundProcess(config: Config): JobHandler {
+  let secrets: Promise<Secrets> | undefined;
+  return async ({ database, scope, signal, onProgress }) => {
+    secrets ??= resolveSecretsKey(config).then(createSecrets);
+    const counts = await processOutbound({
+      database,
+      config,
+      scope,
+      secrets: await secrets,
+      signal,
+    });
+    onProgress({ phase: 'done', processed: counts.processed, total: counts.processed });
+    return { ...counts };
   };
 }
 
