@@ -248,7 +248,9 @@ function ScheduleRow({ job, projectId }: { job: ScheduledJob; projectId: string 
       </TableCell>
       <TableCell className="whitespace-nowrap">
         <StatusBadge status={job.last_status} />{' '}
-        <span className="text-xs text-muted-foreground">{formatTime(job.last_run_at)}</span>
+        {job.last_run_at ? (
+          <span className="text-xs text-muted-foreground">{formatTime(job.last_run_at)}</span>
+        ) : null}
       </TableCell>
       <TableCell className="max-w-xs text-xs break-words text-red-800">
         {job.last_error ?? ''}

@@ -1,0 +1,270 @@
+/**
+ * The whole product loop in a real browser against the real stack: log in, create a project, bind
+ * the Chatwoot simulator, sync, embed, find a known message, draft a reply from it, approve, send,
+ * see it arrive in the simulator, and see the audit chain verify. Tests run in order and share one
+ * stack and one browser session, as a user's day would.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { openBrowser, screenshot, type Browser } from './browser';
+import { ADMIN, startStack, type Stack } from './stack';
+
+// Words no generated conversation contains, so the search can only find our message.
+const KNOWN_TEXT =
+  'Please confirm the Zephyrine palette for the brochure cover before Thursday, then we can print.';
+const XSS_TEXT = 'Quokkaberry banner copy: <img src=x onerror=alert(1)> should read as plain text.';
+const REPLY_TEXT = 'Thanks! The Zephyrine palette is confirmed; files go to print on Thursday.';
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+const dialogs: string[] = [];
+let conversationId: number;
+
+async function runJobFromUi(buttonName: string, jobLabel: string) {
+  await page.goto('/jobs');
+  await page.getByRole('button', { name: buttonName }).click();
+  // Completion arrives over Server-Sent Events and refreshes the run history by itself.
+  const row = page
+    .getByTestId('run-row')
+    .filter({ hasText: jobLabel })
+    .filter({ has: page.getByText('ok', { exact: true }) })
+    .first();
+  await row.waitFor({ timeout: 120_000 });
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  console.warn(`e2e stack: ${stack.webUrl}, process output in ${stack.logFile}`);
+  conversationId = stack.sim.control.groundTruth.conversationIds()[0]!;
+  stack.sim.control.addMessage({ conversationId, content: KNOWN_TEXT, message_type: 'incoming' });
+  stack.sim.control.addMessage({ conversationId, content: XSS_TEXT, message_type: 'incoming' });
+  browser = await openBrowser(stack.webUrl);
+  page = browser.page;
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+});
+
+beforeEach((context) => {
+  context.onTestFailed(async () => {
+    const file = `${stack.dataDir}-failed-${context.task.name.replace(/\W+/g, '-')}.png`;
+    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    console.warn(`failure screenshot: ${file}`);
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('the evidence loop in the browser', () => {
+  test('signs in and lands in the app shell', async () => {
+    await page.goto('/login');
+    await screenshot(page, 'login');
+    await page.getByLabel('Username').fill(ADMIN.username);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/search');
+    await expect(
+      page.getByRole('button', { name: `User menu for ${ADMIN.username}` }).isVisible(),
+    ).resolves.toBe(true);
+  });
+
+  test('creates a project, which becomes the active one', async () => {
+    await page.goto('/projects');
+    await page.getByLabel('Project name').fill('Northwind rebrand');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    const row = page.getByTestId('project-row').filter({ hasText: 'Northwind rebrand' });
+    await row.getByText('Active').waitFor();
+    await page.getByRole('button', { name: /Active project: Northwind rebrand/ }).waitFor();
+    await screenshot(page, 'projects');
+  });
+
+  test('binds the Chatwoot simulator and tests the connection', async () => {
+    await page.goto('/sources');
+    await page.getByLabel('Chatwoot URL').fill(stack.sim.url);
+    await page.getByLabel('Account id').fill(String(stack.sim.accountId));
+    await page.getByLabel('API access token').fill(stack.sim.token);
+    await page.getByRole('button', { name: 'Bind account' }).click();
+    await page.getByRole('heading', { name: `Chatwoot account ${stack.sim.accountId}` }).waitFor();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText('Connection works').waitFor();
+    const webhookUrl = await page.getByTestId('webhook-url').textContent();
+    expect(webhookUrl).toMatch(new RegExp(`^${stack.webUrl}/api/webhooks/chatwoot/[0-9a-f-]+`));
+  });
+
+  test('syncs the account with live progress, and the ledger shows it complete', async () => {
+    await runJobFromUi('Run sync', 'Chatwoot sync');
+    await page.goto('/sources');
+    await expect
+      .poll(() => page.getByTestId('completeness-percent').textContent(), { timeout: 20_000 })
+      .toBe('100.0%');
+    await screenshot(page, 'sources');
+  });
+
+  test('computes embeddings', async () => {
+    await runJobFromUi('Run embeddings', 'Embeddings');
+    await screenshot(page, 'jobs');
+  });
+
+  test('search finds the known message as evidence with its matches marked', async () => {
+    await page.goto('/search');
+    await page.getByRole('searchbox', { name: 'Search conversations' }).fill('Zephyrine palette');
+    await page.keyboard.press('Enter');
+    const card = page.getByTestId('evidence-card').first();
+    await card.waitFor();
+    await expect(card.getByTestId('evidence-snippet').textContent()).resolves.toContain(
+      'Zephyrine',
+    );
+    await expect(card.locator('mark').first().textContent()).resolves.toMatch(/zephyrine/i);
+    await card.getByRole('button', { name: 'Show scores' }).click();
+    await card.getByText('Fused').waitFor();
+    await screenshot(page, 'search');
+  });
+
+  test('a message carrying HTML is shown as text and never executed', async () => {
+    await page.goto('/search?q=Quokkaberry');
+    const snippet = page.getByTestId('evidence-snippet').first();
+    await snippet.waitFor();
+    await expect(snippet.textContent()).resolves.toContain('<img src=x onerror=alert(1)>');
+    expect(await page.locator('[data-testid="evidence-card"] img').count()).toBe(0);
+    await page.goto(
+      `/conversations/view?id=${encodeURIComponent(await firstConversationGlobalId())}`,
+    );
+    await page.getByText('<img src=x onerror=alert(1)>', { exact: false }).first().waitFor();
+    expect(await page.locator('ol[aria-label="Messages"] img').count()).toBe(0);
+    await screenshot(page, 'conversation');
+    expect(dialogs).toEqual([]);
+  });
+
+  test('drafts a reply from the evidence, approves and sends it into the simulator', async () => {
+    await page.goto('/search?q=Zephyrine%20palette');
+    await page
+      .getByTestId('evidence-card')
+      .first()
+      .getByRole('link', { name: 'Draft a reply from this' })
+      .click();
+    const composer = page.getByTestId('composer');
+    await composer.waitFor();
+    await expect(composer.getByTestId('evidence-ref').first().textContent()).resolves.toContain(
+      'Zephyrine',
+    );
+    await composer.getByLabel('Message').fill(REPLY_TEXT);
+    await composer.getByRole('button', { name: 'Save draft' }).click();
+
+    const detail = page.getByTestId('outbound-detail');
+    await detail.getByTestId('outbound-status').getByText('draft').waitFor();
+    await detail.getByTestId('preflight').waitFor();
+    await screenshot(page, 'outbound');
+    await detail.getByRole('button', { name: 'Approve' }).click();
+    await detail.getByTestId('outbound-status').getByText('approved').waitFor();
+    await detail.getByRole('button', { name: 'Send now' }).click();
+    await detail.getByTestId('outbound-status').getByText('sent').waitFor();
+    await detail.getByTestId('attempt-row').first().waitFor();
+
+    const delivered = stack.sim.control.listSentMessages().filter((m) => m.content === REPLY_TEXT);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]!.conversationId).toBe(conversationId);
+  });
+
+  test('the audit log shows the chain of actions and verifies it', async () => {
+    await page.goto('/audit');
+    await page.getByTestId('chain-status').getByText('Chain verified').waitFor();
+    for (const action of ['outbound.draft', 'outbound.approve', 'outbound.send', 'source.bind']) {
+      await page.getByTestId('audit-event').filter({ hasText: action }).first().waitFor();
+    }
+    const draftEvent = page
+      .getByTestId('audit-event')
+      .filter({ hasText: 'outbound.draft' })
+      .first();
+    await draftEvent.getByTestId('evidence-ref').first().getByRole('link').waitFor();
+    await screenshot(page, 'audit');
+  });
+
+  test('a mutation sent from the page without the CSRF header is refused', async () => {
+    const result = await page.evaluate(async () => {
+      const response = await fetch('/api/projects', {
+        method: 'POST',
+        credentials: 'include',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Forged project' }),
+      });
+      return { status: response.status, body: (await response.json()) as { error?: string } };
+    });
+    expect(result.status).toBe(403);
+    expect(result.body.error).toBe('csrf_invalid');
+  });
+
+  test('switching projects changes every list', async () => {
+    await page.goto('/conversations');
+    await page.getByTestId('conversation-row').first().waitFor();
+    await screenshot(page, 'conversations');
+    await page.goto('/contacts');
+    await page.getByTestId('contact-row').first().waitFor();
+    await screenshot(page, 'contacts');
+
+    await page.goto('/projects');
+    await page.getByLabel('Project name').fill('Empty side project');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('button', { name: /Active project: Empty side project/ }).waitFor();
+
+    await page.goto('/conversations');
+    await page.getByText('No conversations').waitFor();
+    await page.goto('/contacts');
+    await page.getByText('No contacts').waitFor();
+    await page.goto('/outbound');
+    await page.getByText('No outbound messages yet').waitFor();
+    await page.goto('/sources');
+    await page.getByText('No source bound yet').waitFor();
+    await page.goto('/search?q=Zephyrine');
+    await page.getByText('No evidence found').waitFor();
+    await page.goto('/audit');
+    expect(await page.getByTestId('audit-event').filter({ hasText: 'outbound.send' }).count()).toBe(
+      0,
+    );
+
+    // Back through the switcher in the header: the first project's data returns everywhere.
+    await page.getByRole('button', { name: /Active project: Empty side project/ }).click();
+    await page.getByRole('menuitemradio', { name: 'Northwind rebrand' }).click();
+    await page.getByRole('button', { name: /Active project: Northwind rebrand/ }).waitFor();
+    await page.getByTestId('audit-event').filter({ hasText: 'outbound.send' }).first().waitFor();
+    await page.goto('/conversations');
+    await page.getByTestId('conversation-row').first().waitFor();
+    await page.goto('/outbound');
+    await page.getByTestId('outbound-row').first().waitFor();
+  });
+
+  test('the main pages work at phone width', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto('/search?q=Zephyrine');
+    await page.getByTestId('evidence-card').first().waitFor();
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'search-mobile');
+    await page.goto('/outbound');
+    await page.getByTestId('outbound-row').first().waitFor();
+    await screenshot(page, 'outbound-mobile');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  test('logs out from the user menu', async () => {
+    await page.getByRole('button', { name: `User menu for ${ADMIN.username}` }).click();
+    await page.getByRole('menuitem', { name: 'Log out' }).click();
+    await page.waitForURL('**/login**');
+  });
+});
+
+async function firstConversationGlobalId(): Promise<string> {
+  return page.evaluate(async (displayId) => {
+    const response = await fetch('/api/conversations?limit=200', { credentials: 'include' });
+    const body = (await response.json()) as {
+      conversations: { id: string; conversation_id: number }[];
+    };
+    return body.conversations.find((c) => c.conversation_id === displayId)!.id;
+  }, conversationId);
+}
