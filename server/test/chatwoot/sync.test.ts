@@ -12,15 +12,26 @@ import {
 
 const ctx = useTestApp();
 
-describe('first sync and re-sync against the simulator', () => {
+// FULL_INGEST=1 runs the acceptance dataset (50,000 messages); the default suite uses 5,000.
+const FULL = Boolean(process.env.FULL_INGEST);
+const SIZE = FULL ? 'medium' : 'small';
+const TIMEOUT = FULL ? 900_000 : 60_000;
+
+describe(`first sync and re-sync against the simulator (${SIZE})`, { timeout: TIMEOUT }, () => {
   let bound: Bound;
   beforeAll(async () => {
-    bound = await bindSim(ctx);
+    bound = await bindSim(ctx, { size: SIZE });
   });
   afterAll(async () => bound?.sim.stop());
 
   it('stores every message exactly once, with the ids and content the source has', async () => {
+    const started = Date.now();
     const counts = await bound.sync();
+    if (FULL)
+      console.log(
+        `first sync of ${counts.messages_inserted} messages: ${Date.now() - started} ms`,
+        counts,
+      );
     const { storedIds, truthIds, contentMismatches } = await expectConverged(
       ctx.database,
       bound.scope,
@@ -73,7 +84,9 @@ describe('first sync and re-sync against the simulator', () => {
   });
 
   it('changes nothing on a re-sync with no changes at the source', async () => {
+    const started = Date.now();
     const counts = await bound.sync();
+    if (FULL) console.log(`no-change re-sync: ${Date.now() - started} ms`, counts);
     expect(counts.mode).toBe('incremental');
     expect(counts).toMatchObject({
       contacts_written: 0,
