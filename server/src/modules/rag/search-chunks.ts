@@ -70,6 +70,9 @@ const MIN_CANDIDATES = 40;
 // The HNSW search list must be at least the LIMIT to return a full page; above pgvector's 40
 // default because the project filter is applied after the index scan.
 const MIN_EF_SEARCH = 100;
+// Most rows the text half ranks per query beyond those matching the whole query; ranking costs
+// a few microseconds a row (bench/search), so this bounds the text half to a few milliseconds.
+const TEXT_POOL_CAP = 2000;
 
 /** Thrown for a query that is empty or too long; the route maps it to 400 naming `query`. */
 export class InvalidQueryError extends Error {
@@ -225,8 +228,25 @@ async function textMatches(
   // whole query as written (all terms, quoted phrases, -exclusions: websearch syntax), then
   // ts_rank. Coverage also weighs the row's vote in fusion: one shared word of five is weak
   // evidence, and a typo-ridden query should lean on the vector half.
+  //
+  // Ranking reads every candidate's tsvector, so the pool is bounded: all rows matching the whole
+  // query (selective: the GIN index intersects the terms) plus at most TEXT_POOL_CAP rows matching
+  // any term. A query made of words found in most of a big project would otherwise rank the
+  // whole project on every search; what the cap can cost is only partial matches of such words.
   const terms = o.tsquery.split(' | ');
   const { rows } = await sql<TextHit>`
+    with q as (
+      select ${o.tsquery}::tsquery as any_term, websearch_to_tsquery('russian', ${o.query}) as whole
+    ),
+    pool as (
+      (select c.id from rag_chunks c, q
+        where ${inScope(o.scope, 'c')} and c.search_tsv @@ q.whole and ${o.filter}
+        limit ${TEXT_POOL_CAP})
+      union
+      (select c.id from rag_chunks c, q
+        where ${inScope(o.scope, 'c')} and c.search_tsv @@ q.any_term and ${o.filter}
+        limit ${TEXT_POOL_CAP})
+    )
     select id, coverage, (coverage + whole + rank)::float8 as rank
     from (
       select c.id,
@@ -234,9 +254,8 @@ async function textMatches(
           / ${terms.length} as coverage,
         case when c.search_tsv @@ q.whole then 1 else 0 end as whole,
         ts_rank(c.search_tsv, q.any_term, 1) as rank
-      from rag_chunks c,
-        (select ${o.tsquery}::tsquery as any_term, websearch_to_tsquery('russian', ${o.query}) as whole) q
-      where ${inScope(o.scope, 'c')} and c.search_tsv @@ q.any_term and ${o.filter}
+      from pool join rag_chunks c on c.id = pool.id, q
+      where ${inScope(o.scope, 'c')}
     ) scored
     order by 3 desc, id
     limit ${o.limit}
