@@ -28,7 +28,7 @@ describe(`first sync and re-sync against the simulator (${SIZE})`, { timeout: TI
     const started = Date.now();
     const counts = await bound.sync();
     if (FULL)
-      console.log(
+      console.warn(
         `first sync of ${counts.messages_inserted} messages: ${Date.now() - started} ms`,
         counts,
       );
@@ -86,7 +86,7 @@ describe(`first sync and re-sync against the simulator (${SIZE})`, { timeout: TI
   it('changes nothing on a re-sync with no changes at the source', async () => {
     const started = Date.now();
     const counts = await bound.sync();
-    if (FULL) console.log(`no-change re-sync: ${Date.now() - started} ms`, counts);
+    if (FULL) console.warn(`no-change re-sync: ${Date.now() - started} ms`, counts);
     expect(counts.mode).toBe('incremental');
     expect(counts).toMatchObject({
       contacts_written: 0,
