@@ -80,6 +80,51 @@ describe('exactly one delivery per message', () => {
     expect(deliveriesOf(world.sim, id)).toHaveLength(1);
   });
 
+  it('closes an attempt that crashed before reaching the provider and delivers once on retry', async () => {
+    const id = await createApproved(world.session, world.targets[0]!);
+    const crash = new Error('injected crash before the provider call');
+    await expect(
+      sendOutbound(
+        {
+          database: ctx.database,
+          config: ctx.config,
+          secrets: ctx.app.secrets,
+          adapters: createAdapters(ctx.config),
+          hooks: {
+            beforeProviderCall: () => {
+              throw crash;
+            },
+          },
+        },
+        {
+          scope: world.scope,
+          messageId: id,
+          actor: { actor: 'test', requestId: null },
+          mode: 'manual',
+        },
+      ),
+    ).rejects.toBe(crash);
+    expect(deliveriesOf(world.sim, id)).toHaveLength(0);
+
+    // While the reservation's lease runs, nobody may send beside it.
+    const early = await world.session.request('POST', `/outbound/${id}/send`);
+    expect(early.statusCode).toBe(409);
+    expect(deliveriesOf(world.sim, id)).toHaveLength(0);
+
+    // The lease runs out (moved on the database clock): the next send finds no delivery and sends.
+    await ctx.database.db
+      .updateTable('outbound_attempts')
+      .set({ lease_until: new Date(Date.now() - 1000) } as never)
+      .where('outbound_message_id', '=', id)
+      .execute();
+    const retry = await world.session.request('POST', `/outbound/${id}/send`);
+    expect(retry.json().result).toBe('sent');
+    expect(deliveriesOf(world.sim, id)).toHaveLength(1);
+    const attempts = await attemptsOf(ctx.database, world.scope, id);
+    expect(attempts.map((a) => a.status)).toEqual(['failed', 'succeeded']);
+    expect(attempts[0]!.error).toMatch(/abandoned/);
+  });
+
   it('retries a provider failure with backoff and still delivers once', async () => {
     const id = await createApproved(world.session, world.targets[2]!);
     world.sim.control.injectFault({ route: 'create_message', kind: '500', times: 1 });

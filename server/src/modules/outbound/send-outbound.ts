@@ -142,6 +142,10 @@ export async function sendOutbound(
       continue;
     }
 
+    await deps.hooks?.beforeProviderCall?.({
+      id: prepared.attemptId,
+      messageId: options.messageId,
+    });
     const started = Date.now();
     let outcome: { ok: true; result: DeliveryResult } | { ok: false; error: DeliveryError };
     try {
