@@ -35,8 +35,12 @@ export interface OutboundDeps {
   config: Config;
   secrets: Secrets;
   adapters: DeliveryAdapters;
-  /** Test-only fault injection: runs after the provider answered, before the result is stored. */
+  /**
+   * Test-only fault injection around the provider call: a hook that throws stands for a process
+   * crash at that point (the reservation is committed, the result is not).
+   */
   hooks?: {
+    beforeProviderCall?: (attempt: { id: string; messageId: string }) => void | Promise<void>;
     afterProviderCall?: (attempt: { id: string; messageId: string }) => void | Promise<void>;
   };
 }
