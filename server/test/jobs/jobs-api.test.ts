@@ -346,6 +346,13 @@ describe('jobs', () => {
       streamB.close();
     });
 
+    it('answers 400 to a client that does not accept an event stream', async () => {
+      const a = await signInWithProject(ctx.app, ctx.database);
+      const res = await a.session.request('GET', '/jobs/events');
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('text/event-stream');
+    });
+
     it('closes open streams when the server shuts down', async () => {
       // Exercised by afterAll: app.close() would hang on an open stream. Open one and leave it.
       const a = await signInWithProject(ctx.app, ctx.database);

@@ -15,6 +15,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
+import { AppError } from '../../http/errors.js';
 import { recordAudit } from '../audit/service.js';
 import { enqueueManualRun } from './enqueue-run.js';
 import { createEventStreams, type EventStreams } from './events.js';
@@ -180,6 +181,15 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
+      // A stream never ends, so a client that did not ask for one (a script, a route crawler)
+      // gets an answer instead of a request that hangs.
+      if (!String(request.headers.accept ?? '').includes('text/event-stream')) {
+        throw new AppError(
+          'validation_error',
+          'this is an event stream: send Accept: text/event-stream',
+          [{ field: 'accept', message: 'must include text/event-stream' }],
+        );
+      }
       jobs.streams.open(request, reply, request.scope);
       return reply;
     },
