@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkText, isChunkable } from '../../src/modules/chatwoot/chunking.js';
 import { useTestApp } from '../support/app.js';
@@ -128,14 +129,32 @@ describe(`first sync and re-sync against the simulator (${SIZE})`, { timeout: TI
       content: 'Could you send the revised mockups by Friday? We approve the palette.',
       message_type: 'incoming',
     });
+    // A status change by an agent also adds an activity message, which is stored but not chunked.
+    const statusChanged = conversations[3]!;
+    const newStatus = (
+      [...control.groundTruth.conversations()].find((c) => c.id === statusChanged)!.status ===
+      'resolved'
+        ? 'open'
+        : 'resolved'
+    ) as 'open' | 'resolved';
+    control.setConversationStatus(statusChanged, newStatus);
     const before = await storedChunks(ctx.database, bound.scope);
 
     const counts = await bound.sync();
     expect(counts).toMatchObject({
-      messages_inserted: 1,
+      messages_inserted: 2,
       messages_updated: 1,
       messages_deleted: 1,
     });
+    const statuses = await ctx.database.withScope(bound.scope, async (trx) => {
+      const { rows } = await sql<{ status: string }>`
+        select status from cw_conversations
+        where project_id = ${bound.scope.projectId}::uuid and conversation_id = ${statusChanged}`.execute(
+        trx,
+      );
+      return rows.map((r) => r.status);
+    });
+    expect(statuses).toEqual([newStatus]);
 
     const { storedIds, truthIds, contentMismatches } = await expectConverged(
       ctx.database,
