@@ -19,11 +19,12 @@ export function createEmailAdapter(options: {
   from: string;
 }): DeliveryAdapter {
   const transport = options.smtpUrl
-    ? nodemailer.createTransport(options.smtpUrl, {
+    ? nodemailer.createTransport({
+        url: options.smtpUrl,
         connectionTimeout: SMTP_CONNECTION_TIMEOUT_MS,
         greetingTimeout: SMTP_GREETING_TIMEOUT_MS,
         socketTimeout: SMTP_SOCKET_TIMEOUT_MS,
-      } as never)
+      } as Parameters<typeof nodemailer.createTransport>[0])
     : null;
   const domain = /@([^>\s]+)>?\s*$/.exec(options.from)?.[1] ?? 'cairn.local';
 
