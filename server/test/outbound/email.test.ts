@@ -2,6 +2,7 @@ import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdapters, sendOutbound } from '../../src/modules/outbound/send-outbound.js';
 import { useTestApp } from '../support/app.js';
 import { outboundRow, outboundWorld, type World } from './world.js';
 
@@ -210,6 +211,56 @@ describe('email delivery with one-click unsubscribe', () => {
         .policies.filter((p: { opted_out: boolean }) => p.opted_out)
         .map((p: { contact_global_id: string }) => p.contact_global_id),
     ).not.toContain(contact.id);
+  });
+
+  it('never resends an email whose attempt crashed after SMTP accepted it', async () => {
+    const contact = contacts[4] ?? contacts[0]!;
+    await ctx.database.withScope(world.scope, (trx) =>
+      trx
+        .deleteFrom('contact_channel_policies')
+        .where('contact_global_id', '=', contact.id)
+        .execute(),
+    );
+    const id = await approvedEmail(contact.id, 'Crash test');
+    const crash = new Error('injected crash after SMTP accepted');
+    await expect(
+      sendOutbound(
+        {
+          database: ctx.database,
+          config: ctx.config,
+          secrets: ctx.app.secrets,
+          adapters: createAdapters(ctx.config),
+          hooks: {
+            afterProviderCall: () => {
+              throw crash;
+            },
+          },
+        },
+        {
+          scope: world.scope,
+          messageId: id,
+          actor: { actor: 'test', requestId: null },
+          mode: 'manual',
+        },
+      ),
+    ).rejects.toBe(crash);
+    expect(mailFor(id)).toHaveLength(1);
+    // SMTP cannot be asked whether it took the message: while the lease runs, no second send...
+    expect((await world.session.request('POST', `/outbound/${id}/send`)).statusCode).toBe(409);
+    // ...and after it, the message fails as "outcome unknown" instead of being sent again.
+    await ctx.database.db
+      .updateTable('outbound_attempts')
+      .set({ lease_until: new Date(Date.now() - 1000) } as never)
+      .where('outbound_message_id', '=', id)
+      .execute();
+    const retry = await world.session.request('POST', `/outbound/${id}/send`);
+    expect(retry.json()).toMatchObject({
+      result: 'failed',
+      message: { status: 'failed', next_attempt_at: null },
+    });
+    expect(retry.json().message.last_error).toMatch(/unknown outcome/);
+    await world.session.request('POST', '/outbound/process');
+    expect(mailFor(id)).toHaveLength(1);
   });
 
   it('fails a permanent SMTP rejection without retrying it automatically', async () => {
