@@ -116,6 +116,12 @@ describe('access rules over every registered route', () => {
   it('answers 409 active_project_required on a scoped route before a project is selected', async () => {
     const { signIn } = await import('../support/factories.js');
     const session = await signIn(ctx.app, ctx.database);
+    // A first login lands in the oldest project when there is one; this session has none.
+    await ctx.database.db
+      .updateTable('sessions')
+      .set({ active_project_id: null })
+      .where('csrf_token', '=', session.csrf)
+      .execute();
     const res = await session.request('GET', '/sources');
     expect(res.statusCode).toBe(409);
     expect(res.json().error).toBe('active_project_required');

@@ -139,54 +139,59 @@ describe('project scope isolation', () => {
     expect(error?.message).toMatch(/row-level security/);
   });
 
-  it("answers 404 for another project's ids on every scoped route with an id, exactly like a missing id", async () => {
-    const a = await signInWithProject(ctx.app, ctx.database);
-    const b = await signInWithProject(ctx.app, ctx.database);
-    const bound = await b.session.request('POST', '/sources', {
-      source_kind: 'chatwoot_account',
-      base_url: 'http://127.0.0.1:9/isolation',
-      account_id: 7,
-      api_token: 'token-of-b',
-    });
-    expect(bound.statusCode).toBe(201);
-    // Every uuid B can see through its own API is a candidate id for A to try.
-    const bIds = new Set<string>([bound.json().source.id]);
-    for (const route of ctx.app.routeTable.filter(
-      (r) =>
-        r.method === 'GET' &&
-        r.access === 'project' &&
-        !r.url.includes(':') &&
-        !r.url.startsWith('/v1/'),
-    )) {
-      const res = await b.session.request('GET', route.url);
-      if (res.statusCode === 200)
-        for (const id of res.body.match(
-          /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g,
-        ) ?? [])
-          bIds.add(id);
-    }
-    bIds.delete(b.project.projectId);
-    bIds.delete(b.project.accountScopeId);
-    const routes = ctx.app.routeTable.filter(
-      (r) => r.access === 'project' && /:[a-z_]*id\b/.test(r.url) && !r.url.startsWith('/v1/'),
-    );
-    expect(routes.length).toBeGreaterThan(0);
-    for (const route of routes) {
-      for (const id of bIds) {
-        const url = route.url.replace(/:[a-z_]*id\b/g, id);
-        const res = await a.session.request(
-          route.method as 'GET',
-          url,
-          route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
-        );
-        const missing = await a.session.request(
-          route.method as 'GET',
-          route.url.replace(/:[a-z_]*id\b/g, '00000000-0000-4000-8000-000000000000'),
-          route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
-        );
-        expect(res.statusCode, `${route.method} ${url}`).toBe(missing.statusCode);
-        expect([400, 404], `${route.method} ${url}`).toContain(res.statusCode);
+  it(
+    "answers 404 for another project's ids on every scoped route with an id, exactly like a missing id",
+    { timeout: 180_000 },
+    async () => {
+      const a = await signInWithProject(ctx.app, ctx.database);
+      const b = await signInWithProject(ctx.app, ctx.database);
+      const bound = await b.session.request('POST', '/sources', {
+        source_kind: 'chatwoot_account',
+        base_url: 'http://127.0.0.1:9/isolation',
+        account_id: 7,
+        api_token: 'token-of-b',
+      });
+      expect(bound.statusCode).toBe(201);
+      // Every uuid B can see through its own API is a candidate id for A to try.
+      const bIds = new Set<string>([bound.json().source.id]);
+      for (const route of ctx.app.routeTable.filter(
+        (r) =>
+          r.method === 'GET' &&
+          r.access === 'project' &&
+          !r.url.includes(':') &&
+          !r.url.startsWith('/v1/'),
+      )) {
+        const res = await b.session.request('GET', route.url);
+        if (res.statusCode !== 200) continue;
+        const ids = (
+          res.body.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? []
+        ).filter((id) => id !== b.project.projectId && id !== b.project.accountScopeId);
+        // One id per listing is one resource kind; every route is then tried with every kind.
+        if (ids[0]) bIds.add(ids[0]);
       }
-    }
-  });
+      bIds.delete(b.project.projectId);
+      bIds.delete(b.project.accountScopeId);
+      const routes = ctx.app.routeTable.filter(
+        (r) => r.access === 'project' && /:[a-z_]*id\b/.test(r.url) && !r.url.startsWith('/v1/'),
+      );
+      expect(routes.length).toBeGreaterThan(0);
+      for (const route of routes) {
+        for (const id of bIds) {
+          const url = route.url.replace(/:[a-z_]*id\b/g, id);
+          const res = await a.session.request(
+            route.method as 'GET',
+            url,
+            route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+          );
+          const missing = await a.session.request(
+            route.method as 'GET',
+            route.url.replace(/:[a-z_]*id\b/g, '00000000-0000-4000-8000-000000000000'),
+            route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+          );
+          expect(res.statusCode, `${route.method} ${url}`).toBe(missing.statusCode);
+          expect([400, 404], `${route.method} ${url}`).toContain(res.statusCode);
+        }
+      }
+    },
+  );
 });
