@@ -68,9 +68,9 @@ describe('the evidence loop in the browser', () => {
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL('**/search');
-    await expect(
-      page.getByRole('button', { name: `User menu for ${ADMIN.username}` }).isVisible(),
-    ).resolves.toBe(true);
+    await page.getByRole('button', { name: `User menu for ${ADMIN.username}` }).waitFor();
+    // A new user has no project yet: the page says so instead of failing with a 409.
+    await page.getByText('No active project').waitFor();
   });
 
   test('creates a project, which becomes the active one', async () => {
@@ -256,6 +256,21 @@ describe('the evidence loop in the browser', () => {
     await page.getByRole('button', { name: `User menu for ${ADMIN.username}` }).click();
     await page.getByRole('menuitem', { name: 'Log out' }).click();
     await page.waitForURL('**/login**');
+  });
+
+  test('repeated wrong passwords are slowed down, and the page says for how long', async () => {
+    await page.goto('/login');
+    const attempts = 11; // one past LOGIN_RATE_LIMIT_MAX_ATTEMPTS' default of 10
+    for (let i = 0; i < attempts; i++) {
+      await page.getByLabel('Username').fill('mallory');
+      await page.getByLabel('Password').fill(`guess-${i}`);
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/auth/login'));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      if ((await answered).status() === 429) break;
+    }
+    const alert = page.getByRole('alert').filter({ hasText: 'Too many sign-in attempts' });
+    await expect(alert.textContent()).resolves.toMatch(/Try again in \d+ (seconds?|minutes?)/);
+    await expect(page.getByRole('button', { name: 'Sign in' }).isDisabled()).resolves.toBe(true);
   });
 });
 

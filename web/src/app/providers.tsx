@@ -1,5 +1,5 @@
 'use client';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { ApiError } from '@/lib/api-client';
 
@@ -10,14 +10,23 @@ function shouldRetry(failureCount: number, error: unknown): boolean {
 }
 
 export function Providers({ children }: { children: ReactNode }) {
-  const [client] = useState(
-    () =>
-      new QueryClient({
-        defaultOptions: {
-          queries: { retry: shouldRetry, staleTime: 10_000, refetchOnWindowFocus: false },
-          mutations: { retry: false },
-        },
-      }),
-  );
+  const [client] = useState(() => {
+    // A session that ends mid-use (expiry, logout elsewhere) sends every page back to sign-in:
+    // refreshing `me` lets the app shell see `authenticated: false` and redirect.
+    const onError = (error: unknown) => {
+      if (error instanceof ApiError && error.status === 401) {
+        void client.invalidateQueries({ queryKey: ['me'] });
+      }
+    };
+    const client: QueryClient = new QueryClient({
+      queryCache: new QueryCache({ onError }),
+      mutationCache: new MutationCache({ onError }),
+      defaultOptions: {
+        queries: { retry: shouldRetry, staleTime: 10_000, refetchOnWindowFocus: false },
+        mutations: { retry: false },
+      },
+    });
+    return client;
+  });
   return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
 }

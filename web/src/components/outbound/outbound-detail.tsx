@@ -210,7 +210,6 @@ export function OutboundDetail({
                   <span className="text-muted-foreground">
                     {message.channel === 'chatwoot' ? 'Chatwoot reply' : 'Email'} · created{' '}
                     {formatTime(message.created_at)}
-                    {message.created_by ? ` by ${message.created_by}` : ''}
                   </span>
                 </div>
                 <p className="font-mono text-xs break-all text-muted-foreground">

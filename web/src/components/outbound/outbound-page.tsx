@@ -6,14 +6,6 @@ import { formatTime } from '@/lib/utils';
 import { cn } from '@/lib/utils';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/components/ui/table';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs';
 import { PageHeader } from '@/components/page-header';
 import { RequireProject } from '@/components/require-project';
@@ -73,41 +65,32 @@ function MessageList({
     );
   return (
     <>
-      <Table aria-label="Outbound messages">
-        <TableHeader>
-          <TableRow>
-            <TableHead>Message</TableHead>
-            <TableHead>Status</TableHead>
-            <TableHead className="hidden sm:table-cell">Created</TableHead>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {list.map((m) => (
-            <TableRow
-              key={m.id}
-              data-testid="outbound-row"
-              className={cn(m.id === selectedId && 'bg-accent')}
+      <ul aria-label="Outbound messages" className="flex flex-col divide-y rounded-md border">
+        {list.map((m) => (
+          <li key={m.id} data-testid="outbound-row">
+            <button
+              type="button"
+              className={cn(
+                'flex w-full flex-col gap-1 px-3 py-2 text-left hover:bg-muted/60 focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
+                m.id === selectedId && 'bg-accent',
+              )}
+              onClick={() => onSelect(m.id)}
+              aria-current={m.id === selectedId ? 'true' : undefined}
             >
-              <TableCell className="max-w-[16rem] sm:max-w-md">
-                <button
-                  type="button"
-                  className="block w-full truncate text-left underline-offset-4 hover:underline focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none"
-                  onClick={() => onSelect(m.id)}
-                  aria-current={m.id === selectedId ? 'true' : undefined}
-                >
-                  {m.payload.content}
-                </button>
-              </TableCell>
-              <TableCell>
+              <span className="flex items-center gap-2 text-xs text-muted-foreground">
                 <StatusBadge status={m.status} />
-              </TableCell>
-              <TableCell className="hidden whitespace-nowrap sm:table-cell">
-                {formatTime(m.created_at)}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+                {m.channel === 'chatwoot' ? 'Chatwoot reply' : 'Email'} · {formatTime(m.created_at)}
+              </span>
+              <span className="line-clamp-2 text-sm break-words">{m.payload.content}</span>
+              {m.block_reason ? (
+                <span className="text-xs text-amber-900">
+                  Held: {m.block_reason.replaceAll('_', ' ')}
+                </span>
+              ) : null}
+            </button>
+          </li>
+        ))}
+      </ul>
       {messages.hasNextPage ? (
         <Button
           variant="outline"
@@ -164,7 +147,7 @@ function OutboundForProject({ projectId }: { projectId: string }) {
             }
           />
         ) : null}
-        <div className="grid gap-5 xl:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
+        <div className="grid gap-5 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
           <Card>
             <CardContent className="flex flex-col gap-3 pt-4 sm:pt-5">
               <nav aria-label="Filter by status" className="flex flex-wrap gap-1">

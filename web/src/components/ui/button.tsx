@@ -1,4 +1,5 @@
-import { Slot } from 'radix-ui';
+// Per-primitive entry points: the radix-ui barrel pulls every primitive into the bundle.
+import * as Slot from 'radix-ui/slot';
 import { cva, type VariantProps } from 'class-variance-authority';
 import type { ComponentProps } from 'react';
 import { cn } from '@/lib/utils';
