@@ -342,6 +342,15 @@ describe('jobs', () => {
       expect(seen.at(-1)!.data).toMatchObject({ status: 'ok', processed: 6, total: 6 });
       await new Promise((r) => setTimeout(r, 1_500));
       expect(ofRun(streamB.events)).toEqual([]);
+
+      // Over real HTTP too, wait=true holds the answer until the run has finished.
+      behaviour = slowly(3, 200);
+      const waited = await fetch(`${base}/jobs/embeddings/run?wait=true`, {
+        method: 'POST',
+        headers: a.session.headers,
+      });
+      expect(waited.status).toBe(200);
+      expect(((await waited.json()) as { run: { status: string } }).run.status).toBe('ok');
       streamA.close();
       streamB.close();
     });

@@ -62,7 +62,7 @@ export function createEventStreams(database: Database, pollMs = EVENTS_POLL_MS):
         res.end();
       };
       open.add(close);
-      request.raw.on('close', close);
+      res.on('close', close);
       res.on('error', close);
 
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);

@@ -123,7 +123,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
           return reply.status(202).send({ ok: true as const, run: toRunDto(run), created });
         }
         const aborted = new AbortController();
-        request.raw.once('close', () => aborted.abort());
+        // The response closing before we answered means the client went away.
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) aborted.abort();
+        });
         const finished = await waitForRun(app.database, request.scope, run.id, {
           timeoutMs: (request.query.timeout_seconds ?? 300) * 1000,
           signal: aborted.signal,
