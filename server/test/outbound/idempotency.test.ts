@@ -188,6 +188,38 @@ describe('POST /outbound/draft idempotency and dedupe', () => {
     expect(rows).toHaveLength(0);
   });
 
+  it('replays a keyed send, a provider failure included, without calling the provider again', async () => {
+    const sendWith = (id: string, key: string) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: `/outbound/${id}/send`,
+        headers: { ...world.session.headers, 'idempotency-key': key },
+      });
+    const draft = await world.session.request(
+      'POST',
+      '/outbound/draft',
+      draftBody(world.targets[0]!, { max_retries: 0 }),
+    );
+    const id = draft.json().message.id as string;
+    await world.session.request('POST', `/outbound/${id}/approve`);
+    world.sim.control.injectFault({ route: 'create_message', kind: '500', times: 1 });
+    const calls = () => world.sim.control.requests({ route: 'create_message' }).length;
+    const key = randomUUID();
+    const first = await sendWith(id, key);
+    expect(first.json().result).toBe('failed');
+    const callsAfterFirst = calls();
+    const again = await sendWith(id, key);
+    expect(again.statusCode).toBe(first.statusCode);
+    expect(again.body).toBe(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(calls()).toBe(callsAfterFirst);
+
+    await world.session.request('POST', `/outbound/${id}/retry`);
+    const fresh = await sendWith(id, randomUUID());
+    expect(fresh.json().result).toBe('sent');
+    expect(calls()).toBe(callsAfterFirst + 1);
+  });
+
   it('answers 409 duplicate with the existing id for a taken dedupe key under a new idempotency key', async () => {
     const dedupe = `dedupe-${randomUUID()}`;
     const a = await world.session.request(

@@ -64,6 +64,11 @@ export async function runIdempotent(options: {
   body: unknown;
   requestId: string;
   execute: (trx: Transaction<DB>) => Promise<IdempotentResult>;
+  /**
+   * For operations that call a provider (send): `execute` then runs outside any transaction,
+   * because none may stay open across a network call, and its result is stored after.
+   */
+  outsideTransaction?: boolean;
 }): Promise<IdempotentOutcome> {
   const { database, scope, operation, key } = options;
   const hash = requestHash(options.body);
@@ -127,6 +132,12 @@ export async function runIdempotent(options: {
       where id = ${keyId}`.execute(trx);
 
   try {
+    if (options.outsideTransaction) {
+      const outcome = await (options.execute as unknown as () => Promise<IdempotentResult>)();
+      const bodyText = JSON.stringify(outcome.body);
+      await database.withScope(scope, (trx) => store(trx, outcome.status, bodyText));
+      return { status: outcome.status, bodyText, replayed: false };
+    }
     return await database.withScope(scope, async (trx) => {
       const outcome = await options.execute(trx);
       const bodyText = JSON.stringify(outcome.body);

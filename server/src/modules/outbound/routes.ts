@@ -15,6 +15,7 @@ import {
   SetPolicyBodySchema,
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { runIdempotent } from './idempotency.js';
 import { listPolicies, setPolicy } from './policies.js';
@@ -39,6 +40,10 @@ import { serializeDates } from './dto.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
 
 const tags = ['outbound'];
+
+const IdempotencyHeaderSchema = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+});
 
 const actorOf = (request: FastifyRequest): Actor => ({
   userId: request.session!.userId,
@@ -276,18 +281,46 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Send an approved message now; delivered at most once however often it is called',
+        description:
+          'An optional Idempotency-Key header makes a retried request replay the first answer instead of acting again.',
         params: IdParamsSchema,
+        headers: IdempotencyHeaderSchema,
         response: { 200: SendResponseSchema },
       },
     },
-    async (request) => {
-      const { result, message } = await sendOutbound(deps(), {
+    async (request, reply) => {
+      const send = async () => {
+        const { result, message } = await sendOutbound(deps(), {
+          scope: request.scope,
+          messageId: request.params.id,
+          actor: { actor: request.session!.username, requestId: request.id },
+          mode: 'manual',
+        });
+        return {
+          ok: true as const,
+          result,
+          message: serializeDates(message),
+          request_id: request.id,
+        };
+      };
+      const key = request.headers['idempotency-key'];
+      if (!key) return send();
+      const outcome = await runIdempotent({
+        database: app.database,
         scope: request.scope,
-        messageId: request.params.id,
-        actor: { actor: request.session!.username, requestId: request.id },
-        mode: 'manual',
+        userId: request.session!.userId,
+        operation: 'outbound.send',
+        key,
+        body: { id: request.params.id },
+        requestId: request.id,
+        outsideTransaction: true,
+        execute: (async () => ({ status: 200, body: await send() })) as never,
       });
-      return { ok: true as const, result, message: serializeDates(message) };
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      return reply
+        .code(outcome.status as 200)
+        .type('application/json; charset=utf-8')
+        .send(outcome.bodyText as never);
     },
   );
 
