@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueInTransaction } from '../../src/modules/jobs/enqueue-run.js';
 import { startJobs, type JobsRuntime } from '../../src/modules/jobs/runtime.js';
 import { useTestApp } from '../support/app.js';
 import { signInWithProject, type Session } from '../support/factories.js';
@@ -410,6 +411,45 @@ describe('jobs', () => {
         /cairn_job_run_duration_seconds_count\{job="chatwoot_sync",status="ok"\} [1-9]/,
       );
       expect(res.body).toMatch(/cairn_job_queue_depth\{job="embeddings_run"\} \d+/);
+    });
+  });
+
+  describe('lost workers', () => {
+    it('fails a run whose worker stopped heartbeating, and the queue delivers it again', async () => {
+      behaviour = async () => ({ recorded: 1 });
+      const { session, project } = await signInWithProject(ctx.app, ctx.database);
+      // A run taken by a worker that then died: active on the queue, running with an old heartbeat.
+      const runId = await ctx.database.db.transaction().execute(async (trx) => {
+        const { run } = await enqueueInTransaction(trx, workers[0]!.queue, {
+          scope: project,
+          jobType: 'chatwoot_sync',
+          trigger: 'manual',
+        });
+        await sql`update pgboss.job set state = 'active', started_on = now()
+                  where id = ${run.id}::uuid`.execute(trx);
+        await sql`update job_runs set status = 'running', attempt = 1, worker_id = 'ghost',
+                  started_at = now(), heartbeat_at = now() - interval '1 hour'
+                  where id = ${run.id}::uuid`.execute(trx);
+        return run.id;
+      });
+
+      await waitFor(async () => {
+        const run = (await session.request('GET', `/jobs/runs/${runId}`)).json().run;
+        return run.status === 'ok';
+      });
+      const run = (await session.request('GET', `/jobs/runs/${runId}`)).json().run;
+      expect(run.attempt).toBe(2);
+      expect(run.meta.previous_attempts).toEqual([
+        expect.objectContaining({
+          worker_id: 'ghost',
+          status: 'failed',
+          error: expect.stringMatching(/worker ghost stopped sending heartbeats/),
+        }),
+      ]);
+      const mine = (await invocations(ctx.database)).filter(
+        (i) => i.project_id === project.projectId,
+      );
+      expect(mine.map((i) => i.attempt)).toEqual([2]);
     });
   });
 
