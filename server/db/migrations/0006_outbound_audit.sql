@@ -200,6 +200,9 @@ begin
   -- One writer per chain at a time: the lock is held to commit, so the next writer reads this
   -- row's hash as its previous one. Other projects' chains are not blocked.
   perform pg_advisory_xact_lock(hashtextextended('cairn.audit:' || key, 0));
+  -- The id was drawn before the lock; draw it again under the lock, so that within a chain id
+  -- order is chain order (a concurrent writer that drew an earlier id may commit later).
+  new.id := nextval(pg_get_serial_sequence('public.audit_events', 'id'));
   select last_hash into previous from audit_private.chain_heads where chain_key = key;
   new.created_at := coalesce(new.created_at, now());
   new.prev_hash := previous;
