@@ -153,7 +153,7 @@ export async function applyMessageRows(
   const chunks = await replaceChunks(
     trx,
     scope,
-    changed.map(({ id }) => {
+    changed.map(({ id, inserted }) => {
       const row = byId.get(id)!;
       const chunkable = isChunkable(
         {
@@ -166,6 +166,7 @@ export async function applyMessageRows(
       );
       return {
         messageGlobalId: row.id,
+        isNew: inserted,
         conversationGlobalId: row.conversation_global_id,
         chunks: chunkable ? chunkText(row.content ?? '', config.CHUNK_SIZE) : [],
       };

@@ -147,6 +147,7 @@ export async function deleteMissingMessages(
     delete from cw_messages m
     using jsonb_to_recordset(${json(fetched)}) as r(conversation_global_id text, ids bigint[], max_id bigint)
     where ${inScope(scope, 'm')}
+      and m.conversation_global_id = any(${fetched.map((f) => f.conversation_global_id)}::text[])
       and m.conversation_global_id = r.conversation_global_id
       and m.message_id <= r.max_id
       and m.message_id <> all(r.ids)
@@ -156,6 +157,8 @@ export async function deleteMissingMessages(
 
 export interface ChunkWrite {
   messageGlobalId: string;
+  /** The message row was just inserted, so it has no chunks yet. */
+  isNew: boolean;
   conversationGlobalId: string;
   chunks: Chunk[];
 }
@@ -201,14 +204,23 @@ export async function replaceChunks(
       where k.text_hash is distinct from excluded.text_hash
       returning (xmax = 0) as inserted`.execute(trx));
   }
-  const counts = writes.map((w) => ({ m: w.messageGlobalId, n: w.chunks.length }));
-  const { rows: removed } = await sql<{ id: string }>`
-    delete from rag_chunks k
-    using jsonb_to_recordset(${json(counts)}) as r(m text, n integer)
-    where ${inScope(scope, 'k')} and k.message_global_id = r.m and k.chunk_index >= r.n
-    returning k.id`.execute(trx);
+  // Only a message that existed before can have surplus chunks. `= any(...)` on the indexed
+  // column keeps this an index lookup per message; a join on a set-returning function alone lets
+  // the planner scan every chunk of the project on every batch.
+  const shrinking = writes.filter((w) => !w.isNew);
+  let removed = 0;
+  if (shrinking.length > 0) {
+    const ids = shrinking.map((w) => w.messageGlobalId);
+    const { rows } = await sql<{ id: string }>`
+      delete from rag_chunks k
+      using unnest(${ids}::text[], ${shrinking.map((w) => w.chunks.length)}::integer[]) as r(m, n)
+      where ${inScope(scope, 'k')} and k.message_global_id = any(${ids}::text[])
+        and k.message_global_id = r.m and k.chunk_index >= r.n
+      returning k.id`.execute(trx);
+    removed = rows.length;
+  }
   const { inserted, updated } = countWrites(written);
-  return { created: inserted, reset: updated, removed: removed.length };
+  return { created: inserted, reset: updated, removed };
 }
 
 export interface LedgerSourceRow {
@@ -269,10 +281,12 @@ export async function recordLedgerFetch(
       select r.* from jsonb_to_recordset(${json(rows)}) as r(conversation_global_id text,
         synced_updated_at double precision, source_message_count integer, fetched_complete boolean, last_error text)
     ), stored as (
-      select o.conversation_global_id, count(m.id)::integer as n, max(m.message_id) as newest
-      from outcome o left join cw_messages m
-        on ${inScope(scope, 'm')} and m.conversation_global_id = o.conversation_global_id
-      group by o.conversation_global_id
+      -- Lateral: an index range per conversation, never a pass over the project's messages.
+      select o.conversation_global_id, s.n, s.newest
+      from outcome o cross join lateral (
+        select count(*)::integer as n, max(m.message_id) as newest from cw_messages m
+        where ${inScope(scope, 'm')} and m.conversation_global_id = o.conversation_global_id
+      ) s
     )
     update cw_conversation_ledger l set
       synced_updated_at = coalesce(o.synced_updated_at, l.synced_updated_at),
