@@ -242,20 +242,28 @@ export async function blockStopOnReplyForContacts(
     channel: string;
     previous: string;
   }>`
+    with due as (
+      select m.id, m.status as previous from outbound_messages m
+      join contact_channel_policies p
+        on p.project_id = m.project_id and p.contact_global_id = m.contact_global_id
+       and p.channel = m.channel and p.stop_on_reply
+      where m.project_id = ${scope.projectId}::uuid and m.account_scope_id = ${scope.accountScopeId}::uuid
+        and m.status in ('approved', 'failed')
+        and m.contact_global_id = any(${contacts}::text[])
+        and date_trunc('second', m.created_at) <= ${repliedAt}
+        and not exists (
+          select 1 from outbound_attempts a
+          where a.project_id = m.project_id and a.outbound_message_id = m.id and a.status = 'reserved')
+      -- Skip rows a concurrent transaction holds rather than wait on them: ingestion then never
+      -- waits on a send (no lock cycle with the audit chain lock), and a skipped message is still
+      -- stopped by the same check inside its own send transaction, which sees this reply.
+      for update of m skip locked
+    )
     update outbound_messages m
     set status = 'blocked_opt_out', block_reason = 'stop_on_reply', next_attempt_at = null
-    from contact_channel_policies p
-    where m.project_id = ${scope.projectId}::uuid and m.account_scope_id = ${scope.accountScopeId}::uuid
-      and m.status in ('approved', 'failed')
-      and m.contact_global_id = any(${contacts}::text[])
-      and date_trunc('second', m.created_at) <= ${repliedAt}
-      and p.project_id = m.project_id and p.contact_global_id = m.contact_global_id
-      and p.channel = m.channel and p.stop_on_reply
-      and not exists (
-        select 1 from outbound_attempts a
-        where a.project_id = m.project_id and a.outbound_message_id = m.id and a.status = 'reserved')
-    returning m.id, m.contact_global_id, m.channel,
-      (select status from outbound_messages o where o.id = m.id) as previous`.execute(trx);
+    from due
+    where m.id = due.id
+    returning m.id, m.contact_global_id, m.channel, due.previous`.execute(trx);
   for (const row of rows) {
     await recordAudit(trx, {
       projectId: scope.projectId,
