@@ -184,6 +184,45 @@ describe('the evidence loop in the browser', () => {
     await screenshot(page, 'audit');
   });
 
+  test('an opt-out set in the policy editor blocks the next send, and preflight says why', async () => {
+    const contactId = await page.evaluate(async (displayId) => {
+      const response = await fetch('/api/conversations?limit=200', { credentials: 'include' });
+      const body = (await response.json()) as {
+        conversations: { conversation_id: number; contact_global_id: string }[];
+      };
+      return body.conversations.find((c) => c.conversation_id === displayId)!.contact_global_id;
+    }, conversationId);
+    await page.goto(`/outbound?tab=policies&contact=${encodeURIComponent(contactId)}`);
+    await page.getByRole('switch', { name: 'Opted out' }).click();
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('Policy saved.').waitFor();
+    await page.getByRole('table', { name: 'Contact policies' }).getByText('opted out').waitFor();
+
+    await page.goto('/search?q=Zephyrine%20palette');
+    await page
+      .getByTestId('evidence-card')
+      .first()
+      .getByRole('link', { name: 'Draft a reply from this' })
+      .click();
+    await page.getByTestId('composer').getByLabel('Message').fill('One more note on the palette.');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    const detail = page.getByTestId('outbound-detail');
+    await detail.getByTestId('outbound-status').getByText('draft').waitFor();
+    await detail.getByRole('button', { name: 'Approve' }).click();
+    await detail.getByTestId('outbound-status').getByText('approved').waitFor();
+    await detail.getByTestId('preflight').getByText('Opt-out').waitFor();
+    await expect(detail.getByTestId('preflight-verdict').textContent()).resolves.toContain(
+      'would not be sent',
+    );
+    await detail.getByRole('button', { name: 'Send now' }).click();
+    await detail.getByTestId('outbound-status').getByText('blocked opt out').waitFor();
+    expect(
+      stack.sim.control
+        .listSentMessages()
+        .filter((m) => m.content === 'One more note on the palette.'),
+    ).toHaveLength(0);
+  });
+
   test('a mutation sent from the page without the CSRF header is refused', async () => {
     const result = await page.evaluate(async () => {
       const response = await fetch('/api/projects', {

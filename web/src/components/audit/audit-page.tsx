@@ -1,6 +1,7 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
 import { ShieldAlertIcon, ShieldCheckIcon } from 'lucide-react';
+import Link from 'next/link';
 import { useState } from 'react';
 import { api } from '@/lib/api-client';
 import type { AuditEvent, AuditVerify, LooseEvidenceRef } from '@/lib/api-types';
@@ -96,6 +97,40 @@ function PayloadSummary({ payload }: { payload: unknown }) {
   );
 }
 
+/** Where an audited entity can be seen in the app, when it has a page. */
+function entityHref(type: string, id: string): string | null {
+  switch (type) {
+    case 'outbound_message':
+      return `/outbound?id=${encodeURIComponent(id)}`;
+    case 'job_run':
+    case 'scheduled_job':
+      return '/jobs';
+    case 'project_source':
+      return '/sources';
+    case 'project':
+      return '/projects';
+    default:
+      return null;
+  }
+}
+
+function EntityLine({ type, id }: { type: string; id: string | null }) {
+  if (!type && !id) return null;
+  const href = id ? entityHref(type, id) : null;
+  const text = `${type.replaceAll('_', ' ')} ${id ?? ''}`;
+  return (
+    <p className="font-mono text-xs break-all text-muted-foreground">
+      {href ? (
+        <Link href={href} className="underline-offset-4 hover:underline">
+          {text}
+        </Link>
+      ) : (
+        text
+      )}
+    </p>
+  );
+}
+
 function EventItem({ event }: { event: AuditEvent }) {
   const [open, setOpen] = useState(false);
   return (
@@ -108,11 +143,7 @@ function EventItem({ event }: { event: AuditEvent }) {
         <StatusBadge status={event.status} />
         <span className="text-muted-foreground">by {event.actor || 'system'}</span>
       </div>
-      {event.entity_type || event.entity_id ? (
-        <p className="font-mono text-xs break-all text-muted-foreground">
-          {event.entity_type} {event.entity_id}
-        </p>
-      ) : null}
+      <EntityLine type={event.entity_type} id={event.entity_id} />
       {event.evidence_refs && event.evidence_refs.length > 0 ? (
         <EvidenceRefList refs={event.evidence_refs as unknown as LooseEvidenceRef[]} />
       ) : null}

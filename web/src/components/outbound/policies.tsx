@@ -153,6 +153,14 @@ export function PoliciesPanel({
     queryFn: () => api.outbound.policies(),
   });
   const [editing, setEditing] = useState<ContactPolicy | null>(null);
+  const contacts = useQuery({
+    queryKey: ['contacts', projectId, '', 200],
+    queryFn: () => api.contacts({ limit: 200 }),
+  });
+  const nameOf = (id: string) => {
+    const contact = contacts.data?.contacts.find((c) => c.id === id);
+    return contact?.name || contact?.email || null;
+  };
   const list = policies.data?.policies ?? [];
   return (
     <div className="flex flex-col gap-5">
@@ -202,8 +210,10 @@ export function PoliciesPanel({
               <TableBody>
                 {list.map((p) => (
                   <TableRow key={`${p.contact_global_id}:${p.channel}`}>
-                    <TableCell className="font-mono text-xs break-all">
-                      {p.contact_global_id}
+                    <TableCell className="break-words">
+                      {nameOf(p.contact_global_id) ?? (
+                        <span className="font-mono text-xs break-all">{p.contact_global_id}</span>
+                      )}
                     </TableCell>
                     <TableCell>{p.channel}</TableCell>
                     <TableCell className="flex flex-wrap gap-1">
