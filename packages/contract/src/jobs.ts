@@ -129,7 +129,13 @@ export const WorkerRunSchema = Type.Object({
   due: Type.Array(Type.Object({ scheduled_job_id: UuidSchema, job_type: JobTypeSchema })),
   enqueued: Type.Array(Type.Object({ job_type: JobTypeSchema, run_id: UuidSchema })),
   skipped: Type.Array(
-    Type.Object({ job_type: JobTypeSchema, run_id: UuidSchema, reason: Type.String() }),
+    Type.Object({
+      job_type: JobTypeSchema,
+      run_id: Type.Union([UuidSchema, Type.Null()], {
+        description: 'the active run it waits for; null if the queue refused it',
+      }),
+      reason: Type.String(),
+    }),
   ),
   started_at: TimestampSchema,
   finished_at: NullableTimestamp,

@@ -280,6 +280,32 @@ describe('jobs', () => {
       expect(runs.rows[0]!.n).toBe(3);
     });
 
+    it("keeps ticking other jobs when the queue refuses one project's job", async () => {
+      behaviour = async () => ({ recorded: 1 });
+      const { session, project } = await signInWithProject(ctx.app, ctx.database);
+      await quietSchedules(project.projectId);
+      // A stray waiting job for this project (not yet startable) makes the queue refuse another.
+      await workers[0]!.queue.boss.send(
+        'chatwoot_sync',
+        {},
+        { singletonKey: project.projectId, startAfter: 3600 },
+      );
+      await sql`update scheduled_jobs set next_run_at = now() - interval '1 minute'
+                where project_id = ${project.projectId}::uuid
+                  and job_type in ('chatwoot_sync', 'embeddings_run')`.execute(ctx.database.db);
+      const workerRun = (await session.request('POST', '/jobs/scheduler/tick')).json().worker_run;
+      expect(workerRun.enqueued.map((e: { job_type: string }) => e.job_type)).toEqual([
+        'embeddings_run',
+      ]);
+      expect(workerRun.skipped).toEqual([
+        {
+          job_type: 'chatwoot_sync',
+          run_id: null,
+          reason: expect.stringContaining('already holds a waiting job'),
+        },
+      ]);
+    });
+
     it('shows a job failing three times as failed with its error, and backs it off', async () => {
       behaviour = async () => {
         throw new Error('Chatwoot answered 401: the API token was revoked');

@@ -5,7 +5,7 @@ import type { DB } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
 import { recordAudit } from '../audit/service.js';
 import { enqueueInTransaction } from './enqueue-run.js';
-import type { JobQueue } from './queue.js';
+import { QueueConflictError, type JobQueue } from './queue.js';
 import { inScope, type ScheduledJobRow } from './sql.js';
 import type { JobType } from './types.js';
 
@@ -102,7 +102,7 @@ export interface WorkerRunRow {
   trigger: 'timer' | 'manual';
   due: { scheduled_job_id: string; job_type: JobType }[];
   enqueued: { job_type: JobType; run_id: string }[];
-  skipped: { job_type: JobType; run_id: string; reason: string }[];
+  skipped: { job_type: JobType; run_id: string | null; reason: string }[];
   started_at: Date;
   finished_at: Date | null;
 }
@@ -152,19 +152,29 @@ export async function tick(options: {
       const record = recordFor(row);
       const rowScope = { projectId: row.project_id, accountScopeId: row.account_scope_id };
       record.due.push({ scheduled_job_id: row.id, job_type: row.job_type });
-      const { run, created } = await enqueueInTransaction(trx, queue, {
-        scope: rowScope,
-        jobType: row.job_type,
-        trigger: 'schedule',
-        meta: { scheduled_job_id: row.id },
-      });
-      if (created) record.enqueued.push({ job_type: row.job_type, run_id: run.id });
-      else
-        record.skipped.push({
-          job_type: row.job_type,
-          run_id: run.id,
-          reason: `already ${run.status}`,
+      // A savepoint per row: one project's trouble must not roll back the whole tick, or the
+      // scheduler would stall for every project.
+      await sql`savepoint enqueue_due`.execute(trx);
+      try {
+        const { run, created } = await enqueueInTransaction(trx, queue, {
+          scope: rowScope,
+          jobType: row.job_type,
+          trigger: 'schedule',
+          meta: { scheduled_job_id: row.id },
         });
+        await sql`release savepoint enqueue_due`.execute(trx);
+        if (created) record.enqueued.push({ job_type: row.job_type, run_id: run.id });
+        else
+          record.skipped.push({
+            job_type: row.job_type,
+            run_id: run.id,
+            reason: `already ${run.status}`,
+          });
+      } catch (error) {
+        if (!(error instanceof QueueConflictError)) throw error;
+        await sql`rollback to savepoint enqueue_due`.execute(trx);
+        record.skipped.push({ job_type: row.job_type, run_id: null, reason: error.message });
+      }
       // From now, not from the old next_run_at: a tick after downtime runs a job once, not
       // once per missed interval.
       await sql`
