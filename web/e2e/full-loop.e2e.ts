@@ -24,6 +24,8 @@ let conversationId: number;
 async function runJobFromUi(buttonName: string, jobLabel: string) {
   await page.goto('/jobs');
   await page.getByRole('button', { name: buttonName }).click();
+  // The run started here is followed live on the page (progress from the event stream).
+  await page.getByTestId('live-runs').getByText(jobLabel).waitFor();
   // Completion arrives over Server-Sent Events and refreshes the run history by itself.
   const row = page
     .getByTestId('run-row')
@@ -244,6 +246,19 @@ describe('the evidence loop in the browser', () => {
     await page.goto('/contacts');
     await page.getByTestId('contact-row').first().waitFor();
     await screenshot(page, 'contacts');
+
+    // A thread with private notes and activity messages shows each kind apart from client mail.
+    const withNotes = await page.evaluate(async () => {
+      const response = await fetch('/api/messages?limit=500', { credentials: 'include' });
+      const body = (await response.json()) as {
+        messages: { conversation_global_id: string; private: boolean }[];
+      };
+      return body.messages.find((m) => m.private)?.conversation_global_id ?? null;
+    });
+    expect(withNotes).not.toBeNull();
+    await page.goto(`/conversations/view?id=${encodeURIComponent(withNotes!)}`);
+    await page.locator('[data-kind="private"]').first().getByText('Private note').waitFor();
+    await screenshot(page, 'conversation-notes');
 
     await page.goto('/projects');
     await page.getByLabel('Project name').fill('Empty side project');
