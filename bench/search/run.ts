@@ -237,13 +237,27 @@ async function main() {
     // 1b. Backfill fast path: drop the index, embed with two workers, rebuild the index.
     await sql`drop index rag_chunks_embedding_hnsw_idx`.execute(database.db);
     started = Date.now();
+    // Both workers walk the same projects in the same order, so they race on every chunk: the
+    // provider's input count against the rows written shows whether any chunk was embedded twice.
     const remaining = [classes[0]!.scope, ...fillers];
     let backfilled = 0;
-    const queue = [...remaining];
+    let providerInputs = 0;
+    const counted = {
+      ...provider,
+      embed: (texts: string[]) => {
+        providerInputs += texts.length;
+        return provider.embed(texts);
+      },
+    };
     await Promise.all(
       [0, 1].map(async () => {
-        for (let scope = queue.shift(); scope; scope = queue.shift()) {
-          const counts = await runEmbeddings({ database, config: benchConfig, scope, provider });
+        for (const scope of remaining) {
+          const counts = await runEmbeddings({
+            database,
+            config: benchConfig,
+            scope,
+            provider: counted,
+          });
           backfilled += counts.embedded;
         }
       }),
@@ -251,7 +265,15 @@ async function main() {
     const backfillSeconds = (Date.now() - started) / 1000;
     log(
       `backfill without index: ${backfilled} chunks in ${backfillSeconds.toFixed(1)} s = ` +
-        `${Math.round(backfilled / backfillSeconds)} chunks/s (two workers)`,
+        `${Math.round(backfilled / backfillSeconds)} chunks/s (two workers racing on each project)`,
+    );
+    const { rows: left } = await sql<{ status: string; n: number }>`
+      select embedding_status as status, count(*)::int as n from rag_chunks group by 1 order by 1
+    `.execute(database.db);
+    log(
+      `  provider inputs ${providerInputs} for ${backfilled} rows written (embedded twice: ` +
+        `${providerInputs - backfilled}); rows by status: ` +
+        left.map((r) => `${r.status} ${r.n}`).join(', '),
     );
     started = Date.now();
     await buildIndex(database);
@@ -261,6 +283,13 @@ async function main() {
         `${Math.round(backfilled / (backfillSeconds + indexSeconds))} chunks/s`,
     );
     await sql`analyze rag_chunks`.execute(database.db);
+
+    log(
+      `load average now ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')} on ${os.cpus().length} cores`,
+    );
 
     // 2. Search per class.
     log('');
@@ -291,6 +320,12 @@ async function main() {
       line('hnsw+iter', hnsw.times, `  ${recall.toFixed(3)}    ${full(hnsw.results).toFixed(3)}`);
       line(`hybrid(${service.path})`, service.times, `           ${service.full.toFixed(3)}`);
     }
+    log(
+      `load average at the end ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')} on ${os.cpus().length} cores`,
+    );
   } finally {
     await database.close();
     await cleanup();

@@ -87,7 +87,9 @@ describe('embeddings run', () => {
         and (embedding is null or embedding_model is null or last_embedded_at is null)
     `.execute(database.db);
     expect(rows[0]!.n).toBe(0);
-  });
+    // 2,000 chunks through a single-session embedded database on a shared machine: the volume is
+    // the point of the test, so it gets more than the default minute.
+  }, 240_000);
 
   it('leaves a failed batch failed with its error, keeps other batches, and retries it next run', async () => {
     const project = await createProject(database);

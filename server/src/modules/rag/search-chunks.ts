@@ -70,9 +70,10 @@ const MIN_CANDIDATES = 40;
 // The HNSW search list must be at least the LIMIT to return a full page; above pgvector's 40
 // default because the project filter is applied after the index scan.
 const MIN_EF_SEARCH = 100;
-// Most rows the text half ranks per query beyond those matching the whole query; ranking costs
-// a few microseconds a row (bench/search), so this bounds the text half to a few milliseconds.
-const TEXT_POOL_CAP = 2000;
+// Most rows the text half ranks per query beyond those matching the whole query. Ranking fetches
+// each pooled row's tsvector from the heap, so the pool size is the text half's latency: at 2,000
+// it was most of a hybrid search's time on a 20,000-chunk project of common words (bench/search).
+const TEXT_POOL_CAP = 1000;
 
 /** Thrown for a query that is empty or too long; the route maps it to 400 naming `query`. */
 export class InvalidQueryError extends Error {
