@@ -482,14 +482,16 @@ describe('jobs', () => {
   describe('worker shutdown', () => {
     it('hands a running job back on shutdown and another worker completes it', async () => {
       await startWorker('worker-2');
-      behaviour = slowly(40, 100);
+      // Long enough to be surely mid-run when the worker stops, however loaded the machine.
+      behaviour = slowly(300, 100);
       const { session, project } = await signInWithProject(ctx.app, ctx.database);
       const run = (await session.request('POST', '/jobs/chatwoot/sync')).json().run;
       let holder = '';
       await waitFor(async () => {
         const current = (await session.request('GET', `/jobs/runs/${run.id}`)).json().run;
         holder = current.worker_id ?? '';
-        return current.status === 'running';
+        // Progress proves the slow handler itself is under way, not just the claim.
+        return current.status === 'running' && current.processed > 0;
       });
       behaviour = async () => ({ recorded: 1 });
       const stopping = workers.find((w) => w.workerId === holder)!;
