@@ -104,7 +104,9 @@ async function stopChild(child: ChildProcess) {
   clearTimeout(timer);
 }
 
-export async function startStack(options: { simSeed?: string } = {}): Promise<Stack> {
+export async function startStack(
+  options: { simSeed?: string; demo?: boolean } = {},
+): Promise<Stack> {
   ensureWebBuild();
   const output: string[] = [];
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cairn-e2e-'));
@@ -125,7 +127,7 @@ export async function startStack(options: { simSeed?: string } = {}): Promise<St
       CORS_ORIGIN: webUrl,
       AUTH_USERNAME: ADMIN.username,
       AUTH_PASSWORD: ADMIN.password,
-      DEMO: 'false',
+      DEMO: options.demo ? 'true' : 'false',
       LOG_LEVEL: 'warn',
       EMBEDDING_PROVIDER: 'local',
       EMBEDDING_DIM: '256',

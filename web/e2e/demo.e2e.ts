@@ -1,0 +1,58 @@
+/**
+ * The first run: with the demo on, a new user signs in to a labelled demo whose "Demo studio"
+ * project is already bound, synced and embedded by the server, and a search returns evidence.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openBrowser, screenshot, type Browser } from './browser';
+import { ADMIN, startStack, type Stack } from './stack';
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  stack = await startStack({ demo: true });
+  console.warn(`demo stack: ${stack.webUrl}, process output in ${stack.logFile}`);
+  browser = await openBrowser(stack.webUrl);
+  page = browser.page;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('the demo on first run', () => {
+  test('is labelled as a demo, on the login page and in the app', async () => {
+    await page.goto('/login');
+    await page.getByText('Demo', { exact: true }).waitFor();
+    await page.getByLabel('Username').fill(ADMIN.username);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/search');
+    await page.getByRole('banner').getByText('Demo', { exact: true }).waitFor();
+    await page.getByRole('button', { name: /Active project: Demo studio/ }).waitFor();
+  });
+
+  test('a search for a demo topic returns evidence within two minutes of start', async () => {
+    const search = page.getByRole('searchbox', { name: 'Search conversations' });
+    await expect
+      .poll(
+        async () => {
+          await search.fill('invoice');
+          await page.keyboard.press('Enter');
+          await page
+            .getByTestId('evidence-card')
+            .or(page.getByText('No evidence found'))
+            .or(page.getByRole('alert'))
+            .first()
+            .waitFor();
+          return page.getByTestId('evidence-card').count();
+        },
+        { timeout: 120_000, interval: 3_000 },
+      )
+      .toBeGreaterThan(0);
+    await screenshot(page, 'demo-search');
+  });
+});
