@@ -29,7 +29,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/scripts/**', '**/bench/**', '**/cli.ts', '**/cli/**', 'server/src/main.ts', '**/*.mjs'],
+    files: [
+      '**/scripts/**',
+      '**/bench/**',
+      '**/cli.ts',
+      '**/cli/**',
+      'server/src/main.ts',
+      '**/*.mjs',
+    ],
     rules: { 'no-console': 'off' },
   },
   prettier,
