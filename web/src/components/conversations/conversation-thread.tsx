@@ -1,6 +1,6 @@
 'use client';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { ArrowLeftIcon, LockIcon, PenLineIcon } from 'lucide-react';
+import { ArrowLeftIcon, LockIcon, PenLineIcon, SearchIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useEffect } from 'react';
@@ -140,13 +140,23 @@ export function ConversationThreadPage() {
   const focus = params.get('message');
   return (
     <>
-      <div className="mb-2">
+      <div className="mb-2 flex flex-wrap gap-2">
         <Button variant="ghost" size="sm" asChild>
           <Link href="/conversations">
             <ArrowLeftIcon aria-hidden />
             All conversations
           </Link>
         </Button>
+        {conversationId ? (
+          <Button variant="ghost" size="sm" asChild>
+            <Link
+              href={`/search?${new URLSearchParams({ conversation: conversationId }).toString()}`}
+            >
+              <SearchIcon aria-hidden />
+              Search this conversation
+            </Link>
+          </Button>
+        ) : null}
       </div>
       <PageHeader
         title="Conversation"

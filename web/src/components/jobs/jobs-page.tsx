@@ -188,6 +188,12 @@ function StatusCounters({ projectId }: { projectId: string }) {
                   </span>
                 </div>
                 <Progress value={usage ?? 0} aria-label="Storage used against budget" />
+                {storage.alert ? (
+                  <p role="alert" className="text-xs font-medium text-red-800">
+                    Storage is above {storage.alert_threshold_pct}% of the budget
+                    (STORAGE_BUDGET_GB): raise the budget or prune old data.
+                  </p>
+                ) : null}
                 {storage.largest_tables?.length ? (
                   <p className="text-xs text-muted-foreground">
                     Largest:{' '}

@@ -133,7 +133,8 @@ function SearchForProject({ projectId }: { projectId: string }) {
   const params = useSearchParams();
   const initialQuery = params.get('q') ?? '';
   const [query, setQuery] = useState(initialQuery);
-  const [showFilters, setShowFilters] = useState(false);
+  // Arriving with a filter (e.g. “search this conversation”) shows the filters it set.
+  const [showFilters, setShowFilters] = useState(params.has('conversation'));
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [contact, setContact] = useState('');
