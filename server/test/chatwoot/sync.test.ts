@@ -120,6 +120,9 @@ describe(`first sync and re-sync against the simulator (${SIZE})`, { timeout: TI
     const deletable = threadOf(conversations[1]!).find(
       (m) => m.message_type === 1 && !m.private && (m.content ?? '').length >= 40,
     )!;
+    const snapshot = () =>
+      new Map([...control.groundTruth.messages()].map((m) => [m.id as number, m]));
+    const truthBefore = snapshot();
     const edited =
       'Revised brief: the logo goes on the left, the invoice is due on the 14th. '.repeat(3);
     control.editMessage(editable.id, edited);
@@ -141,11 +144,28 @@ describe(`first sync and re-sync against the simulator (${SIZE})`, { timeout: TI
     const before = await storedChunks(ctx.database, bound.scope);
 
     const counts = await bound.sync();
+    // What changed at the source, from its own before/after: the edit, the deletion, the new
+    // message and the activity message, plus anything the source itself re-rendered meanwhile.
+    const truthAfter = snapshot();
+    const isDeleted = (m: Record<string, unknown> | undefined) =>
+      (m?.content_attributes as { deleted?: boolean } | undefined)?.deleted === true;
+    const changedIds = [...truthAfter.keys()].filter(
+      (id) =>
+        truthBefore.has(id) &&
+        JSON.stringify(truthBefore.get(id)) !== JSON.stringify(truthAfter.get(id)),
+    );
+    const deletedIds = changedIds.filter(
+      (id) => isDeleted(truthAfter.get(id)) && !isDeleted(truthBefore.get(id)),
+    );
+    expect(deletedIds).toEqual([deletable.id]);
+    expect(changedIds).toContain(editable.id);
     expect(counts).toMatchObject({
-      messages_inserted: 2,
-      messages_updated: 1,
-      messages_deleted: 1,
+      messages_inserted: [...truthAfter.keys()].filter((id) => !truthBefore.has(id)).length,
+      messages_updated: changedIds.length - deletedIds.length,
+      messages_deleted:
+        deletedIds.length + [...truthBefore.keys()].filter((id) => !truthAfter.has(id)).length,
     });
+    expect(counts.messages_inserted).toBe(2);
     const statuses = await ctx.database.withScope(bound.scope, async (trx) => {
       const { rows } = await sql<{ status: string }>`
         select status from cw_conversations
@@ -170,7 +190,11 @@ describe(`first sync and re-sync against the simulator (${SIZE})`, { timeout: TI
     ).toEqual(chunkText(edited, ctx.config.CHUNK_SIZE).map((c) => [c.text, 'pending']));
     expect(after.filter((c) => c.message_id === (added.id as number)).length).toBe(1);
     // Every other chunk is untouched.
-    const touched = new Set([editable.id, deletable.id, added.id as number]);
+    const touched = new Set(
+      [...changedIds, ...truthAfter.keys()].filter(
+        (id) => changedIds.includes(id) || !truthBefore.has(id),
+      ),
+    );
     expect(after.filter((c) => !touched.has(c.message_id))).toEqual(
       before.filter((c) => !touched.has(c.message_id)),
     );
