@@ -61,3 +61,31 @@ describe('foundation', () => {
     expect(res.body).toContain('process_cpu_user_seconds_total');
   });
 });
+
+describe('an unexpected error', () => {
+  it('answers 500 internal_error with the request id and without the stack or the SQL', async () => {
+    const { buildApp } = await import('../../src/app.js');
+    const { openDatabase } = await import('../../src/db/database.js');
+    const { testConfig } = await import('../support/app.js');
+    // No query runs here, so any reachable URL will do: the pool connects lazily.
+    const config = testConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none' });
+    const database = await openDatabase(config);
+    const app = await buildApp({ config, database, logger: false });
+    app.get('/boom', { config: { access: 'public' } }, async () => {
+      throw new Error('relation "secret_table" does not exist: select * from secret_table');
+    });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/boom' });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toMatchObject({
+        ok: false,
+        error: 'internal_error',
+        request_id: res.headers['x-request-id'],
+      });
+      expect(res.body).not.toMatch(/secret_table|at .*\.ts/);
+    } finally {
+      await app.close();
+      await database.close();
+    }
+  });
+});
