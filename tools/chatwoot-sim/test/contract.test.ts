@@ -1,5 +1,5 @@
 // Contract tests: real responses of a running simulator against Chatwoot's own swagger (v4.15.1)
-// and against the key layout of the hand-checked examples in shared/reference/chatwoot/examples.
+// and against the key layout of the hand-checked examples in ../reference/examples (copied from shared/reference/chatwoot).
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { startChatwootSim, type ChatwootSimOptions, type Sim } from '../src/index.js';
 
-export const REFERENCE_DIR = new URL('../../../../shared/reference/chatwoot/', import.meta.url);
+export const REFERENCE_DIR = new URL('../reference/', import.meta.url);
 
 export function readReference<T = Record<string, unknown>>(name: string): T {
   return JSON.parse(readFileSync(new URL(name, REFERENCE_DIR), 'utf8')) as T;
