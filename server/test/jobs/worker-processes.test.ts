@@ -3,7 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startChatwootSim } from '@cairn/chatwoot-sim';
 import { openDatabase, type Database, type Scope } from '../../src/db/database.js';
+import { createSecrets } from '../../src/lib/secrets.js';
+import { bindChatwootSource } from '../../src/modules/sources/service.js';
+import { expectConverged } from '../chatwoot/harness.js';
 import { enqueueManualRun } from '../../src/modules/jobs/enqueue-run.js';
 import { openQueue, type JobQueue } from '../../src/modules/jobs/queue.js';
 import { createDefaultSchedules } from '../../src/modules/jobs/scheduler.js';
@@ -185,6 +189,60 @@ describe.skipIf(!serverUrl)(
         ['survivor', 2],
       ]);
     });
+
+    it('converges to exactly the source when a worker is killed with SIGKILL in the middle of a sync', async () => {
+      await stopAll();
+      const secretsKey = '33'.repeat(32);
+      const sim = await startChatwootSim({ seed: 'kill-9-mid-sync', size: 'tiny' });
+      try {
+        // Slow message pages down, so the doomed worker is surely mid-sync when it dies.
+        sim.control.injectFault({ route: 'messages', kind: 'delay', delayMs: 250, times: 100_000 });
+        const scope = scopes[1]!;
+        await bindChatwootSource(
+          database,
+          createSecrets(secretsKey),
+          scope,
+          { baseUrl: sim.url, accountId: sim.accountId, apiToken: sim.token },
+          { userId: '', username: 'test', requestId: 'kill-9' },
+        );
+        const env = { HANDLERS: 'real', SECRETS_KEY: secretsKey };
+        const doomed = await startWorker('doomed-sync', env);
+        const { run } = await enqueueManualRun({
+          database,
+          queue,
+          scope,
+          jobType: 'chatwoot_sync',
+          actor: 'test',
+        });
+        await waitFor(async () => {
+          const { rows } = await sql<{ phase: string | null }>`
+          select phase from job_runs where id = ${run.id}::uuid and status = 'running'`.execute(
+            database.db,
+          );
+          return rows[0]?.phase === 'messages';
+        }, 60_000);
+        doomed.child.kill('SIGKILL');
+        await doomed.exited;
+        sim.control.clearFaults();
+
+        await startWorker('survivor-sync', env);
+        await waitFor(async () => {
+          const { rows } = await sql<{ status: string }>`
+          select status from job_runs where id = ${run.id}::uuid`.execute(database.db);
+          return rows[0]!.status === 'ok';
+        }, 120_000);
+
+        const { rows } = await sql<{ attempt: number; worker_id: string }>`
+        select attempt, worker_id from job_runs where id = ${run.id}::uuid`.execute(database.db);
+        expect(rows[0]).toMatchObject({ attempt: 2, worker_id: 'survivor-sync' });
+        const converged = await expectConverged(database, scope, sim);
+        expect(converged.truthIds.length).toBeGreaterThan(100);
+        expect(converged.storedIds).toEqual(converged.truthIds);
+        expect(converged.contentMismatches).toEqual([]);
+      } finally {
+        void sim.stop();
+      }
+    }, 240_000);
   },
 );
 
