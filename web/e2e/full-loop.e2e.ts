@@ -239,6 +239,16 @@ describe('the evidence loop in the browser', () => {
     expect(result.body.error).toBe('csrf_invalid');
   });
 
+  test('an API error reads as a message with its request id, never raw JSON or a stack', async () => {
+    const missing = 'cw:00000000-0000-4000-8000-000000000000:1:999999';
+    await page.goto(`/conversations/view?id=${encodeURIComponent(missing)}`);
+    const alert = page.getByRole('alert').filter({ hasText: 'Request id' });
+    await alert.waitFor();
+    const text = await alert.innerText();
+    expect(text).toMatch(/Request id: \S{8,}/);
+    expect(text).not.toMatch(/[{}]|"ok"|"error"|at \S+\.(ts|js)/);
+  });
+
   test('switching projects changes every list', async () => {
     await page.goto('/conversations');
     await page.getByTestId('conversation-row').first().waitFor();
