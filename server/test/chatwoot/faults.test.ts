@@ -136,6 +136,13 @@ describe('sync under upstream faults', () => {
     const total = [...bound.sim.control.groundTruth.messages()].length;
     const stopAt = 1 + Math.floor(Math.random() * 3);
     let batches = 0;
+    // Slow pages keep the run from finishing before the abort lands, however fast the database.
+    bound.sim.control.injectFault({
+      route: 'messages',
+      kind: 'delay',
+      delayMs: 150,
+      times: 100_000,
+    });
     const error = await bound
       .sync({
         signal: controller.signal,
@@ -149,6 +156,7 @@ describe('sync under upstream faults', () => {
     const partial = (error as SyncAbortedError).counts.messages_inserted;
     expect(await watermarkOf(bound)).toBeNull();
 
+    bound.sim.control.clearFaults();
     const counts = await bound.sync();
     const { storedIds, truthIds } = await expectConverged(ctx.database, bound.scope, bound.sim);
     expect(storedIds).toEqual(truthIds);
