@@ -16,19 +16,16 @@
  * rows: single-row autocommit upserts (the baseline) against one batched upsert statement.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { startChatwootSim } from '@cairn/chatwoot-sim';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../../server/src/config.js';
 import { openDatabase, type Database, type Scope } from '../../server/src/db/database.js';
-import { startEmbeddedPostgres } from '../../server/src/db/embedded.js';
 import { migrate } from '../../server/src/db/migrator.js';
 import type { MessageRow } from '../../server/src/modules/chatwoot/normalize.js';
 import { upsertConversations, upsertMessages } from '../../server/src/modules/chatwoot/sql.js';
 import { syncChatwoot, type SyncCounts } from '../../server/src/modules/chatwoot/sync-chatwoot.js';
+import { createBenchDatabase } from '../support/database.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? Math.round(MESSAGES / 25));
@@ -36,37 +33,6 @@ const BASELINE_ROWS = Number(process.env.BENCH_BASELINE_ROWS ?? 5_000);
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', WORKER_ENABLED: 'false' });
 const log = (...parts: unknown[]) => console.log(...parts);
 const rate = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en-US');
-
-async function createBenchDatabase(): Promise<{ url: string; cleanup: () => Promise<void> }> {
-  if (config.DATABASE_URL) {
-    const name = `cairn_bench_ingest_${randomBytes(3).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: config.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(config.DATABASE_URL);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      cleanup: async () => {
-        if (process.env.BENCH_KEEP_DB) return log(`kept database ${name}`);
-        const client = new pg.Client({ connectionString: config.DATABASE_URL });
-        await client.connect();
-        await client.query(`drop database if exists ${name} with (force)`);
-        await client.end();
-      },
-    };
-  }
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-ingest-'));
-  const embedded = await startEmbeddedPostgres({ dataDir: dir });
-  return {
-    url: embedded.connectionString,
-    cleanup: async () => {
-      await embedded.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function createProject(database: Database, name: string): Promise<Scope> {
   const scope = await database.db
@@ -118,7 +84,7 @@ async function main() {
   log(
     `# ingest bench: ${MESSAGES.toLocaleString('en-US')} messages in ${CONVERSATIONS} conversations, ${home}, concurrency ${config.CHATWOOT_CONCURRENCY}`,
   );
-  const benchDb = await createBenchDatabase();
+  const benchDb = await createBenchDatabase('ingest', config.DATABASE_URL);
   const sim = await startChatwootSim({
     seed: 'bench-ingest',
     size: { conversations: CONVERSATIONS, totalMessages: MESSAGES },

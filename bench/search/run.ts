@@ -18,14 +18,11 @@
  *     against the exact scan; the share of queries that returned a full k rows.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { loadConfig } from '../../server/src/config.js';
+import { createBenchDatabase } from '../support/database.js';
 import { openDatabase, type Database, type Scope } from '../../server/src/db/database.js';
-import { startEmbeddedPostgres } from '../../server/src/db/embedded.js';
 import { migrate } from '../../server/src/db/migrator.js';
 import { createLocalEmbedder } from '../../server/src/modules/rag/embeddings/local-embedder.js';
 import { toVectorLiteral } from '../../server/src/modules/rag/embeddings/provider.js';
@@ -84,37 +81,6 @@ function makeText(random: () => number): string {
   const words = random() < 0.5 ? RU : EN;
   const n = 6 + Math.floor(random() * 14);
   return Array.from({ length: n }, () => words[Math.floor(random() * words.length)]).join(' ');
-}
-
-async function createBenchDatabase(): Promise<{ url: string; cleanup: () => Promise<void> }> {
-  if (config.DATABASE_URL) {
-    const name = `cairn_bench_search_${randomBytes(3).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: config.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(config.DATABASE_URL);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      cleanup: async () => {
-        if (process.env.BENCH_KEEP_DB) return log(`kept database ${name}`);
-        const client = new pg.Client({ connectionString: config.DATABASE_URL });
-        await client.connect();
-        await client.query(`drop database if exists ${name} with (force)`);
-        await client.end();
-      },
-    };
-  }
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-search-'));
-  const embedded = await startEmbeddedPostgres({ dataDir: dir });
-  return {
-    url: embedded.connectionString,
-    cleanup: async () => {
-      await embedded.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 async function createProjectWithChunks(
@@ -180,7 +146,7 @@ function percentile(sorted: number[], p: number): number {
 const fmt = (ms: number) => `${ms.toFixed(1)}`.padStart(6);
 
 async function main() {
-  const { url, cleanup } = await createBenchDatabase();
+  const { url, cleanup } = await createBenchDatabase('search', config.DATABASE_URL);
   const benchConfig = { ...config, DATABASE_URL: url, DB_POOL_MAX: 4 };
   const database = await openDatabase(benchConfig);
   const provider = createLocalEmbedder({ dimension: config.EMBEDDING_DIM });

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../../server/src/db/embedded.js';
+
+export interface BenchDatabase {
+  url: string;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A scratch database for one bench run: a fresh database on the server at `serverUrl` (dropped
+ * afterwards unless BENCH_KEEP_DB=1), or an embedded one in a temporary directory.
+ */
+export async function createBenchDatabase(
+  label: string,
+  serverUrl: string | undefined,
+): Promise<BenchDatabase> {
+  if (serverUrl) {
+    const name = `cairn_bench_${label}_${randomBytes(3).toString('hex')}`;
+    await withClient(serverUrl, (client) => client.query(`create database ${name}`));
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      async cleanup() {
+        if (process.env.BENCH_KEEP_DB) return console.log(`kept database ${name}`);
+        await withClient(serverUrl, (client) =>
+          client.query(`drop database if exists ${name} with (force)`),
+        );
+      },
+    };
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), `cairn-bench-${label}-`));
+  const embedded = await startEmbeddedPostgres({ dataDir: dir });
+  return {
+    url: embedded.connectionString,
+    async cleanup() {
+      await embedded.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
