@@ -14,6 +14,8 @@ const webPort = process.env.WEB_PORT ?? '3000';
 const env = {
   ...process.env,
   API_UPSTREAM_URL: process.env.API_UPSTREAM_URL ?? `http://127.0.0.1:${apiPort}`,
+  // The API accepts mutations only from the page's origin, which follows WEB_PORT here.
+  CORS_ORIGIN: process.env.CORS_ORIGIN ?? `http://localhost:${webPort}`,
 };
 
 if (!existsSync(path.join(root, 'web/.next/BUILD_ID'))) {
