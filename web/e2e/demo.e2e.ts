@@ -45,7 +45,8 @@ describe('the demo on first run', () => {
           await page
             .getByTestId('evidence-card')
             .or(page.getByText('No evidence found'))
-            .or(page.getByRole('alert'))
+            // Inside main: Next's route announcer is also role=alert, and always present.
+            .or(page.getByRole('main').getByRole('alert'))
             .first()
             .waitFor();
           return page.getByTestId('evidence-card').count();
