@@ -526,7 +526,7 @@ describe('jobs', () => {
   });
 });
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000) {
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 45_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('timed out');
