@@ -2,9 +2,8 @@ import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdapters, sendOutbound } from '../../src/modules/outbound/send-outbound.js';
 import { useTestApp } from '../support/app.js';
-import { outboundRow, outboundWorld, type World } from './world.js';
+import { outboundRow, outboundWorld, sendWithCrash, type World } from './world.js';
 
 interface Received {
   to: string[];
@@ -223,27 +222,7 @@ describe('email delivery with one-click unsubscribe', () => {
     );
     const id = await approvedEmail(contact.id, 'Crash test');
     const crash = new Error('injected crash after SMTP accepted');
-    await expect(
-      sendOutbound(
-        {
-          database: ctx.database,
-          config: ctx.config,
-          secrets: ctx.app.secrets,
-          adapters: createAdapters(ctx.config),
-          hooks: {
-            afterProviderCall: () => {
-              throw crash;
-            },
-          },
-        },
-        {
-          scope: world.scope,
-          messageId: id,
-          actor: { actor: 'test', requestId: null },
-          mode: 'manual',
-        },
-      ),
-    ).rejects.toBe(crash);
+    expect(await sendWithCrash(ctx, world.scope, id, 'afterProviderCall', crash)).toBe(crash);
     expect(mailFor(id)).toHaveLength(1);
     // SMTP cannot be asked whether it took the message: while the lease runs, no second send...
     expect((await world.session.request('POST', `/outbound/${id}/send`)).statusCode).toBe(409);

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdapters, sendOutbound } from '../../src/modules/outbound/send-outbound.js';
 import { useTestApp } from '../support/app.js';
 import {
   attemptsOf,
@@ -7,6 +6,7 @@ import {
   deliveriesOf,
   outboundRow,
   outboundWorld,
+  sendWithCrash,
   type World,
 } from './world.js';
 
@@ -40,27 +40,7 @@ describe('exactly one delivery per message', () => {
   it('does not deliver again after a crash between the provider call and the commit', async () => {
     const id = await createApproved(world.session, world.targets[1]!);
     const crash = new Error('injected crash after the provider accepted');
-    await expect(
-      sendOutbound(
-        {
-          database: ctx.database,
-          config: ctx.config,
-          secrets: ctx.app.secrets,
-          adapters: createAdapters(ctx.config),
-          hooks: {
-            afterProviderCall: () => {
-              throw crash;
-            },
-          },
-        },
-        {
-          scope: world.scope,
-          messageId: id,
-          actor: { actor: 'test', requestId: null },
-          mode: 'manual',
-        },
-      ),
-    ).rejects.toBe(crash);
+    expect(await sendWithCrash(ctx, world.scope, id, 'afterProviderCall', crash)).toBe(crash);
     expect(deliveriesOf(world.sim, id)).toHaveLength(1);
     const stranded = await attemptsOf(ctx.database, world.scope, id);
     expect(stranded.map((a) => a.status)).toEqual(['reserved']);
@@ -83,27 +63,7 @@ describe('exactly one delivery per message', () => {
   it('closes an attempt that crashed before reaching the provider and delivers once on retry', async () => {
     const id = await createApproved(world.session, world.targets[0]!);
     const crash = new Error('injected crash before the provider call');
-    await expect(
-      sendOutbound(
-        {
-          database: ctx.database,
-          config: ctx.config,
-          secrets: ctx.app.secrets,
-          adapters: createAdapters(ctx.config),
-          hooks: {
-            beforeProviderCall: () => {
-              throw crash;
-            },
-          },
-        },
-        {
-          scope: world.scope,
-          messageId: id,
-          actor: { actor: 'test', requestId: null },
-          mode: 'manual',
-        },
-      ),
-    ).rejects.toBe(crash);
+    expect(await sendWithCrash(ctx, world.scope, id, 'beforeProviderCall', crash)).toBe(crash);
     expect(deliveriesOf(world.sim, id)).toHaveLength(0);
 
     // While the reservation's lease runs, nobody may send beside it.

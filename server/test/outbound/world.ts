@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Sim } from '@cairn/chatwoot-sim';
 import { sql } from 'kysely';
+import { createAdapters, sendOutbound } from '../../src/modules/outbound/send-outbound.js';
 import type { Database, Scope } from '../../src/db/database.js';
 import { bindSim } from '../chatwoot/harness.js';
 import type { TestContext } from '../support/app.js';
@@ -108,4 +109,34 @@ export async function setPolicy(session: Session, body: Record<string, unknown>)
   const res = await session.request('POST', '/outbound/opt-out', body);
   if (res.statusCode !== 200) throw new Error(`policy failed: ${res.statusCode} ${res.body}`);
   return res.json().policy;
+}
+
+/**
+ * Sends a message through the real sending path with a crash injected at one point of it
+ * (`beforeProviderCall` or `afterProviderCall`); resolves with the error the send threw.
+ */
+export async function sendWithCrash(
+  ctx: TestContext,
+  scope: Scope,
+  messageId: string,
+  at: 'beforeProviderCall' | 'afterProviderCall',
+  crash: Error,
+): Promise<unknown> {
+  return sendOutbound(
+    {
+      database: ctx.database,
+      config: ctx.config,
+      secrets: ctx.app.secrets,
+      adapters: createAdapters(ctx.config),
+      hooks: {
+        [at]: () => {
+          throw crash;
+        },
+      },
+    },
+    { scope, messageId, actor: { actor: 'test', requestId: null }, mode: 'manual' },
+  ).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 }
