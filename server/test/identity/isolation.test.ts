@@ -18,42 +18,24 @@ async function scopedTables(ctx: ReturnType<typeof useTestApp>): Promise<string[
 describe('project scope isolation', () => {
   const ctx = useTestApp();
 
-  it('has the scope trigger reject a cross-scope insert on every scoped table', async () => {
-    const a = await signInWithProject(ctx.app, ctx.database);
-    const b = await signInWithProject(ctx.app, ctx.database);
-    // Different account scopes, so A's project with B's scope is a mismatch.
-    const other = await b.session.request('POST', '/projects', {
-      name: 'Other scope',
-      account_scope_key: 'other-scope',
-    });
-    const foreignScope = other.json().project.account_scope_id;
+  it("holds every scoped table to its project's account scope with one composite key", async () => {
     const tables = await scopedTables(ctx);
     expect(tables.length).toBeGreaterThanOrEqual(14);
-    for (const table of tables) {
-      // The BEFORE trigger runs before NOT NULL and CHECK constraints, so a bare row suffices:
-      // without the trigger this would fail with a different error and the assertion catches it.
-      const error =
-        await sql`insert into ${sql.table(table)} (project_id, account_scope_id) values (${a.project.projectId}, ${foreignScope})`
-          .execute(ctx.database.db)
-          .then(
-            () => null,
-            (e: Error) => e,
-          );
-      expect(error?.message, table).toMatch(new RegExp(`scope mismatch on ${table}`));
-    }
+    const { rows } = await sql<{ table_name: string }>`
+      select c.relname as table_name
+      from pg_constraint f join pg_class c on c.oid = f.conrelid
+      where f.contype = 'f' and f.confrelid = 'projects'::regclass and f.confmatchtype = 'f'
+        and array(select a.attname::text from unnest(f.conkey) with ordinality k(n, i)
+                  join pg_attribute a on a.attrelid = f.conrelid and a.attnum = k.n order by k.i)
+            = array['project_id', 'account_scope_id']
+        and array(select a.attname::text from unnest(f.confkey) with ordinality k(n, i)
+                  join pg_attribute a on a.attrelid = f.confrelid and a.attnum = k.n order by k.i)
+            = array['id', 'account_scope_id']`.execute(ctx.database.db);
+    const keyed = new Set(rows.map((r) => r.table_name));
+    for (const table of tables) expect(keyed.has(table), table).toBe(true);
   });
 
-  it('has the scope trigger fire on update too, on every scoped table', async () => {
-    const tables = await scopedTables(ctx);
-    const { rows } = await sql<{ table_name: string; fires_on_update: boolean }>`
-      select c.relname as table_name, (t.tgtype & 16) <> 0 as fires_on_update
-      from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_proc p on p.oid = t.tgfoid
-      where p.proname = 'enforce_project_scope_match' and not t.tgisinternal`.execute(
-      ctx.database.db,
-    );
-    const onUpdate = new Set(rows.filter((r) => r.fires_on_update).map((r) => r.table_name));
-    for (const table of tables) expect(onUpdate.has(table), table).toBe(true);
-
+  it("refuses a row whose account scope is not its project's, on insert and on update", async () => {
     const a = await signInWithProject(ctx.app, ctx.database);
     const foreign = (
       await a.session.request('POST', '/projects', {
@@ -61,17 +43,26 @@ describe('project scope isolation', () => {
         account_scope_key: 'foreign-scope',
       })
     ).json().project;
+    const refused = (statement: { execute: (db: typeof ctx.database.db) => Promise<unknown> }) =>
+      statement.execute(ctx.database.db).then(
+        () => null,
+        (e: Error) => e.message,
+      );
+
+    expect(
+      await refused(
+        sql`insert into sync_watermarks (project_id, account_scope_id, source) values (${a.project.projectId}, ${foreign.account_scope_id}, 'x')`,
+      ),
+    ).toMatch(/sync_watermarks_scope_fkey/);
+
     await sql`insert into sync_watermarks (project_id, account_scope_id, source) values (${a.project.projectId}, ${a.project.accountScopeId}, 'x')`.execute(
       ctx.database.db,
     );
-    const error =
-      await sql`update sync_watermarks set account_scope_id = ${foreign.account_scope_id} where project_id = ${a.project.projectId}`
-        .execute(ctx.database.db)
-        .then(
-          () => null,
-          (e: Error) => e,
-        );
-    expect(error?.message).toMatch(/scope mismatch on sync_watermarks/);
+    expect(
+      await refused(
+        sql`update sync_watermarks set account_scope_id = ${foreign.account_scope_id} where project_id = ${a.project.projectId}`,
+      ),
+    ).toMatch(/sync_watermarks_scope_fkey/);
   });
 
   it('has row-level security enabled and forced on every table with project_id, for a role that cannot bypass it', async () => {

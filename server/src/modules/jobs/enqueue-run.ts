@@ -15,7 +15,7 @@ export interface EnqueueResult {
 /**
  * Inside `trx`: creates a queued run and its queue job together, or returns the project's active
  * run of this job. Runs on an owner transaction because it writes pg-boss's own tables, which the
- * request role cannot reach; the scope columns are set explicitly and checked by the scope trigger.
+ * request role cannot reach; the scope columns are set explicitly and checked by the scope foreign key.
  */
 export async function enqueueInTransaction(
   trx: Kysely<DB>,
