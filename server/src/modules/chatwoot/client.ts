@@ -69,6 +69,7 @@ export interface ChatwootProfile extends Json {
 /** Page sizes the server fixes (§3, §4, §6); the responses carry no page count. */
 export const CONVERSATIONS_PAGE_SIZE = 25;
 export const MESSAGES_BEFORE_PAGE_SIZE = 20;
+export const MESSAGES_RANGE_PAGE_SIZE = 1000;
 export const CONTACTS_PAGE_SIZE = 15;
 
 export type ChatwootErrorKind = 'http' | 'network' | 'timeout' | 'invalid_response' | 'aborted';
@@ -175,6 +176,25 @@ export class ChatwootClient {
     const body = await this.getJson(
       this.accountPath(`/conversations/${conversationId}/messages`),
       query,
+      (b) => isObject(b) && isArrayOfIds(b.payload),
+    );
+    const page = body as MessagePage;
+    return { meta: page.meta ?? {}, payload: page.payload };
+  }
+
+  /**
+   * Up to 1,000 messages with `fromId <= id < beforeId`, oldest first: both cursors at once, where
+   * `after` is inclusive (§4). Fifty times the `before` page, so a backfill is mostly one request
+   * per conversation.
+   */
+  async listMessagesBetween(
+    conversationId: number,
+    fromId: number,
+    beforeId: number,
+  ): Promise<MessagePage> {
+    const body = await this.getJson(
+      this.accountPath(`/conversations/${conversationId}/messages`),
+      { after: String(fromId), before: String(beforeId) },
       (b) => isObject(b) && isArrayOfIds(b.payload),
     );
     const page = body as MessagePage;

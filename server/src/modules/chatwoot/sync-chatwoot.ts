@@ -6,7 +6,7 @@ import {
   ChatwootClient,
   CONTACTS_PAGE_SIZE,
   CONVERSATIONS_PAGE_SIZE,
-  MESSAGES_BEFORE_PAGE_SIZE,
+  MESSAGES_RANGE_PAGE_SIZE,
   type ChatwootClientOptions,
   type ChatwootContact,
   type ChatwootConversation,
@@ -88,6 +88,9 @@ export interface SyncOptions {
 // enough that the embedded database (one session) is never held for long and a kill loses little.
 const WRITE_BATCH_MESSAGES = 2_000;
 const WRITE_BATCH_CONVERSATIONS = 500;
+// Two write transactions in flight: Postgres parses, checks and indexes one batch on a second core
+// while the first commits. The embedded database runs them one after the other anyway.
+const WRITE_CONCURRENCY = 2;
 const CONTACT_WRITE_BATCH = 1_000;
 
 /**
@@ -99,7 +102,7 @@ const CONTACT_WRITE_BATCH = 1_000;
  * - Conversations are listed newest activity first with `status=all` (§3). The first run lists them
  *   all; later runs stop at the watermark minus CHATWOOT_LOOKBACK_DAYS and add `updated_within`,
  *   which also catches older conversations whose messages were edited or deleted.
- * - A conversation's messages are fetched in full (before-cursors back to the first message) when
+ * - A conversation's messages are fetched in full (id ranges of 1,000 from the first message) when
  *   its `updated_at` differs from the one its last complete fetch answered to. A full fetch is what
  *   lets edits and deletions be seen at all: neither moves any cursor.
  * - Every write is a short transaction after the fetches it covers; the per-conversation ledger
@@ -251,37 +254,42 @@ async function fetchAndApplyMessages(run: {
   let buffer: FetchedConversation[] = [];
   let buffered = 0;
   let processed = 0;
-  let writes: Promise<void> = Promise.resolve();
+  const writes = new Set<Promise<void>>();
   let writeError: unknown;
   progress(0, due.length, 'messages');
 
-  // Writes run one after another while fetching continues; the worker that fills a batch waits
+  const write = async (batch: FetchedConversation[]) => {
+    if (writeError) return;
+    try {
+      const result = await database.withScope(scope, (trx) =>
+        applyFetchedConversations(trx, scope, ids, batch, config),
+      );
+      counts.conversations_fetched += batch.filter((b) => b.messages !== null).length;
+      counts.messages_inserted += result.messagesInserted;
+      counts.messages_updated += result.messagesUpdated;
+      counts.messages_deleted += result.messagesDeleted;
+      counts.chunks_created += result.chunks.created;
+      counts.chunks_reset += result.chunks.reset;
+      counts.chunks_removed += result.chunks.removed;
+      processed += batch.length;
+      progress(processed, due.length, 'messages');
+    } catch (error) {
+      writeError = error;
+    }
+  };
+
+  // Up to WRITE_CONCURRENCY batches commit at once while fetching continues (each batch holds
+  // whole conversations, so two never touch the same rows). The worker that fills a batch waits
   // for its write, which bounds memory to about a batch per worker.
-  const flush = () => {
+  const flush = async () => {
     const batch = buffer;
     buffer = [];
     buffered = 0;
-    if (batch.length === 0) return writes;
-    writes = writes.then(async () => {
-      if (writeError) return;
-      try {
-        const result = await database.withScope(scope, (trx) =>
-          applyFetchedConversations(trx, scope, ids, batch, config),
-        );
-        counts.conversations_fetched += batch.filter((b) => b.messages !== null).length;
-        counts.messages_inserted += result.messagesInserted;
-        counts.messages_updated += result.messagesUpdated;
-        counts.messages_deleted += result.messagesDeleted;
-        counts.chunks_created += result.chunks.created;
-        counts.chunks_reset += result.chunks.reset;
-        counts.chunks_removed += result.chunks.removed;
-        processed += batch.length;
-        progress(processed, due.length, 'messages');
-      } catch (error) {
-        writeError = error;
-      }
-    });
-    return writes;
+    if (batch.length === 0) return;
+    while (writes.size >= WRITE_CONCURRENCY) await Promise.race(writes);
+    const pending = write(batch).finally(() => writes.delete(pending));
+    writes.add(pending);
+    await pending;
   };
 
   let next = 0;
@@ -323,15 +331,15 @@ async function fetchAndApplyMessages(run: {
   );
   await Promise.all(workers);
   if (!signal?.aborted) await flush();
-  await writes;
+  await Promise.all(writes);
   if (writeError) throw writeError;
   throwIfAborted(signal, counts);
 }
 
 /**
- * Every message of a conversation, newest page first then `before` the oldest seen, until a short
- * page (API-NOTES §4: up to 20 per page, oldest first). An empty page right after a full one is
- * asked for twice, because a premature end would make still-existing messages look deleted.
+ * Every message of a conversation, in ranges of up to 1,000 from the first id upwards (API-NOTES
+ * §4: `after` and `before` together). An empty range right after a full one is asked for twice,
+ * because a premature end would make still-existing messages look deleted.
  */
 async function fetchConversationMessages(
   client: ChatwootClient,
@@ -339,12 +347,12 @@ async function fetchConversationMessages(
   limit: number,
 ): Promise<FetchedConversation> {
   const byId = new Map<number, ChatwootMessage>();
-  let before: number | undefined;
+  let from = 1;
   let confirmedEmpty = false;
   for (;;) {
-    const page = await client.listMessages(conversation.id, before === undefined ? {} : { before });
-    const items = page.payload.filter((m) => before === undefined || m.id < before);
-    if (items.length === 0 && before !== undefined && !confirmedEmpty) {
+    const page = await client.listMessagesBetween(conversation.id, from, NO_UPPER_BOUND);
+    const items = page.payload.filter((m) => m.id >= from);
+    if (items.length === 0 && from > 1 && !confirmedEmpty) {
       confirmedEmpty = true;
       continue;
     }
@@ -356,9 +364,8 @@ async function fetchConversationMessages(
         complete: false,
         error: `more than ${limit} messages`,
       };
-    if (page.payload.length < MESSAGES_BEFORE_PAGE_SIZE || items.length === 0) break;
-    const oldest = Math.min(...items.map((m) => m.id));
-    before = oldest;
+    if (page.payload.length < MESSAGES_RANGE_PAGE_SIZE || items.length === 0) break;
+    from = Math.max(...items.map((m) => m.id)) + 1;
     confirmedEmpty = false;
   }
   const messages = [...byId.values()];
@@ -374,6 +381,9 @@ async function fetchConversationMessages(
   }
   return { conversation, messages, complete: true, error: null };
 }
+
+// Chatwoot compares the cursor with the id column in SQL; any id there is below this.
+const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
 async function listAllContacts(
   client: ChatwootClient,
@@ -473,7 +483,10 @@ function countRequests(client: ChatwootClient): () => number {
   let n = 0;
   const wrap = <
     K extends
-      'listContacts' | 'listConversations' | 'listMessages' | 'listConversationsUpdatedWithin',
+      | 'listContacts'
+      | 'listConversations'
+      | 'listMessagesBetween'
+      | 'listConversationsUpdatedWithin',
   >(
     key: K,
   ) => {
@@ -485,7 +498,7 @@ function countRequests(client: ChatwootClient): () => number {
   };
   wrap('listContacts');
   wrap('listConversations');
-  wrap('listMessages');
+  wrap('listMessagesBetween');
   wrap('listConversationsUpdatedWithin');
   return () => n;
 }
