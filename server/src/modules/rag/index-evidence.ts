@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
 import { inScope } from './sql.js';
 
@@ -97,9 +97,12 @@ export async function anyTermQuery(
   trx: Parameters<Parameters<Database['withScope']>[1]>[0],
   query: string,
 ): Promise<string | null> {
-  const { rows } = await sql<{ q: string }>`
-    select replace(plainto_tsquery('russian', ${query})::text, ' & ', ' | ') as q
-  `.execute(trx);
+  const { rows } = await sql<{ q: string }>`select ${anyTermSql(query)} as q`.execute(trx);
   const q = rows[0]?.q ?? '';
   return q.trim() === '' ? null : q;
+}
+
+/** The expression behind `anyTermQuery`, for callers that fold it into a statement of their own. */
+export function anyTermSql(query: string): RawBuilder<string> {
+  return sql<string>`replace(plainto_tsquery('russian', ${query})::text, ' & ', ' | ')`;
 }

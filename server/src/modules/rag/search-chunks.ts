@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
 import { toVectorLiteral, type EmbeddingProvider } from './embeddings/provider.js';
-import { anyTermQuery, HEADLINE_OPTIONS } from './index-evidence.js';
+import { anyTermSql, HEADLINE_OPTIONS } from './index-evidence.js';
 import { inScope } from './sql.js';
 
 export interface SearchFilters {
@@ -70,10 +70,11 @@ const MIN_CANDIDATES = 40;
 // The HNSW search list must be at least the LIMIT to return a full page; above pgvector's 40
 // default because the project filter is applied after the index scan.
 const MIN_EF_SEARCH = 100;
-// Most rows the text half ranks per query beyond those matching the whole query. Ranking fetches
-// each pooled row's tsvector from the heap, so the pool size is the text half's latency: at 2,000
-// it was most of a hybrid search's time on a 20,000-chunk project of common words (bench/search).
+// Most rows the text half ranks per query: those matching the whole query, then (only when those
+// are too few) those matching some of its terms. Ranking reads each pooled row's tsvector, so the
+// pool size is the text half's latency (bench/search, a 20,000-chunk project of common words).
 const TEXT_POOL_CAP = 1000;
+const PARTIAL_POOL_CAP = 200;
 
 /** Thrown for a query that is empty or too long; the route maps it to 400 naming `query`. */
 export class InvalidQueryError extends Error {
@@ -109,56 +110,98 @@ export async function searchChunks(options: SearchChunksOptions): Promise<Search
     }
   }
 
-  return database.withScope(scope, async (trx) => {
-    const filter = filterFragment(filters);
-    let vectorPath: SearchResult['vector_path'] = null;
-    let vectorHits: { id: string; distance: number }[] = [];
-    if (queryVector) {
-      const ready = await countReadyChunks(trx, scope, options.config.SEARCH_EXACT_THRESHOLD + 1);
-      if (ready === 0) {
-        degraded = 'embeddings_pending';
-      } else {
-        vectorPath = ready > options.config.SEARCH_EXACT_THRESHOLD ? 'hnsw' : 'exact';
-        if (vectorPath === 'hnsw') await enableIterativeScan(trx, candidates);
-        vectorHits = await nearestChunks(trx, {
-          scope,
-          vector: queryVector,
-          model: provider.model,
-          limit: candidates,
-          exact: vectorPath === 'exact',
-          filter,
-        });
-      }
-    }
+  const filter = filterFragment(filters);
+  const threshold = options.config.SEARCH_EXACT_THRESHOLD;
+  const runVector = async (trx: Trx): Promise<VectorHalf> => {
+    if (!queryVector) return { path: null, pending: false, hits: [] };
+    const { ready } = await prepareSearch(trx, { scope, countReadyUpTo: threshold + 1 });
+    if (ready === 0) return { path: null, pending: true, hits: [] };
+    const path = ready > threshold ? 'hnsw' : 'exact';
+    if (path === 'hnsw') await enableIterativeScan(trx, candidates);
+    const hits = await nearestChunks(trx, {
+      scope,
+      vector: queryVector,
+      model: provider.model,
+      limit: candidates,
+      exact: path === 'exact',
+      filter,
+    });
+    return { path, pending: false, hits };
+  };
+  const runText = async (trx: Trx): Promise<TextHalf> => {
+    if (mode === 'vector') return { tsquery: null, hits: [] };
+    const { anyTerm, whole } = await prepareSearch(trx, { scope, query, countReadyUpTo: 0 });
+    if (!anyTerm) return { tsquery: null, hits: [] };
+    const hits = await textMatches(trx, { scope, anyTerm, whole, limit: candidates, filter });
+    return { tsquery: anyTerm, hits };
+  };
 
-    const tsquery = mode === 'vector' ? null : await anyTermQuery(trx, query);
-    const textHits = tsquery
-      ? await textMatches(trx, { scope, tsquery, query, limit: candidates, filter })
-      : [];
+  // The halves are independent transactions: on a server they run at once on two connections,
+  // which on an idle machine makes a search as slow as its slower half rather than both. Neither
+  // waits for the other while holding its connection, so a pool of one (or the embedded database,
+  // which runs one transaction at a time) simply runs them one after the other.
+  const [vector, text] = await Promise.all([
+    database.withScope(scope, runVector),
+    database.withScope(scope, runText),
+  ]);
+  if (vector.pending) degraded = 'embeddings_pending';
+  const fused = fuse(vector.hits, text.hits).slice(0, topK);
+  const hits =
+    fused.length === 0
+      ? []
+      : await database.withScope(scope, (trx) => loadEvidence(trx, scope, fused, text.tsquery));
+  return {
+    hits,
+    mode: vector.path === null ? 'text' : mode === 'vector' ? 'vector' : 'hybrid',
+    vector_path: vector.path,
+    degraded,
+  };
+}
 
-    const fused = fuse(vectorHits, textHits).slice(0, topK);
-    const hits = await loadEvidence(trx, scope, fused, tsquery);
-    return {
-      hits,
-      mode: vectorPath === null ? 'text' : mode === 'vector' ? 'vector' : 'hybrid',
-      vector_path: vectorPath,
-      degraded,
-    };
-  });
+interface VectorHalf {
+  path: SearchResult['vector_path'];
+  /** No chunk of the project is embedded yet. */
+  pending: boolean;
+  hits: { id: string; distance: number }[];
+}
+
+interface TextHalf {
+  /** The any-term tsquery, also used to mark the snippets; null when nothing was searchable. */
+  tsquery: string | null;
+  hits: TextHit[];
 }
 
 type Trx = Parameters<Parameters<Database['withScope']>[1]>[0];
 
-/** Counts up to `cap` ready chunks: enough to choose a path without counting a big project. */
-async function countReadyChunks(trx: Trx, scope: Scope, cap: number): Promise<number> {
-  const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from (
-      select 1 from rag_chunks c
-      where ${inScope(scope, 'c')} and c.embedding_status = 'ready'
-      limit ${cap}
-    ) s
+/**
+ * One round trip before each half's search: how many ready chunks the project has (up to
+ * `countReadyUpTo`), the query as tsqueries (any term; the whole query in websearch syntax), and
+ * two planner settings for the transaction. JIT off: it compiles for a plan's estimated cost,
+ * which the HNSW scan's estimate (and enable_sort = off) inflate far past the threshold; it cost
+ * about 200 ms a search and saves nothing on queries this short. Sequential scans off: every part
+ * of a search reads through an index (the project's, GIN or HNSW), but for common words on a big
+ * project the planner bets that a LIMITed scan of the whole table meets enough of the project's
+ * rows early; where those rows sit (and synchronized scans starting mid-table) decide that bet,
+ * which cost 2 to 31 ms for the same query in bench/search.
+ */
+async function prepareSearch(
+  trx: Trx,
+  o: { scope: Scope; query?: string; countReadyUpTo: number },
+): Promise<{ ready: number; anyTerm: string | null; whole: string | null }> {
+  const { rows } = await sql<{ ready: number; any_term: string | null; whole: string | null }>`
+    select
+      (select count(*)::int from (
+        select 1 from rag_chunks c
+        where ${inScope(o.scope, 'c')} and c.embedding_status = 'ready'
+        limit ${o.countReadyUpTo}
+      ) s) as ready,
+      ${o.query === undefined ? sql`null` : anyTermSql(o.query)} as any_term,
+      ${o.query === undefined ? sql`null` : sql`websearch_to_tsquery('russian', ${o.query})::text`} as whole,
+      set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true)
   `.execute(trx);
-  return rows[0]?.n ?? 0;
+  const row = rows[0]!;
+  const nonEmpty = (q: string | null) => (q && q.trim() !== '' ? q : null);
+  return { ready: row.ready, anyTerm: nonEmpty(row.any_term), whole: nonEmpty(row.whole) };
 }
 
 let iterativeScanSupported: boolean | undefined;
@@ -166,8 +209,14 @@ let iterativeScanSupported: boolean | undefined;
 /**
  * The project filter is applied after the HNSW scan, so a plain scan returns ef_search nearest
  * rows of any project and keeps few of them. pgvector 0.8's iterative scan continues until the
- * LIMIT is filled (relaxed order: results are re-sorted afterwards). Both SET LOCAL: the embedded
- * database is one session shared by every connection.
+ * LIMIT is filled (relaxed order: results are re-sorted afterwards).
+ *
+ * enable_sort = off: the service has already chosen this path by counting the project's ready
+ * rows, and the planner must not undo it. Its estimate of a project's rows is often far off (3,855
+ * for a project of 20,000 in bench/search), and pgvector's cost for the index grows with
+ * ef_search, so at LIMIT 40 it preferred reading and sorting all 20,000 rows: 365 ms instead of
+ * about 20. With sorting priced out, the index is the one plan left that yields rows in order.
+ * All SET LOCAL, in one statement: the embedded database is one session shared by every connection.
  */
 export async function enableIterativeScan(trx: Trx, limit: number): Promise<void> {
   if (iterativeScanSupported === undefined) {
@@ -179,12 +228,11 @@ export async function enableIterativeScan(trx: Trx, limit: number): Promise<void
     `.execute(trx);
     iterativeScanSupported = rows[0]?.supported ?? false;
   }
-  await sql`select set_config('hnsw.ef_search', ${String(Math.max(MIN_EF_SEARCH, limit))}, true)`.execute(
-    trx,
-  );
-  if (iterativeScanSupported) {
-    await sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
-  }
+  await sql`
+    select set_config('hnsw.ef_search', ${String(Math.max(MIN_EF_SEARCH, limit))}, true),
+      set_config('enable_sort', 'off', true)
+      ${iterativeScanSupported ? sql`, set_config('hnsw.iterative_scan', 'relaxed_order', true)` : sql``}
+  `.execute(trx);
 }
 
 interface NearestOptions {
@@ -223,40 +271,55 @@ async function nearestChunks(trx: Trx, o: NearestOptions) {
 
 async function textMatches(
   trx: Trx,
-  o: { scope: Scope; tsquery: string; query: string; limit: number; filter: RawBuilder<boolean> },
+  o: {
+    scope: Scope;
+    anyTerm: string;
+    whole: string | null;
+    limit: number;
+    filter: RawBuilder<boolean>;
+  },
 ): Promise<TextHit[]> {
   // Ordered by how many of the query's terms a row holds (coverage), then whether it matches the
   // whole query as written (all terms, quoted phrases, -exclusions: websearch syntax), then
   // ts_rank. Coverage also weighs the row's vote in fusion: one shared word of five is weak
   // evidence, and a typo-ridden query should lean on the vector half.
   //
-  // Ranking reads every candidate's tsvector, so the pool is bounded: all rows matching the whole
-  // query (selective: the GIN index intersects the terms) plus at most TEXT_POOL_CAP rows matching
-  // any term. A query made of words found in most of a big project would otherwise rank the
-  // whole project on every search; what the cap can cost is only partial matches of such words.
-  const terms = o.tsquery.split(' | ');
+  // Ranking reads every candidate's tsvector, so the pool is bounded. Rows matching the whole
+  // query come first (selective: the GIN index intersects the terms), at most TEXT_POOL_CAP. Rows
+  // matching only some terms are pooled only when the whole-query rows cannot fill the list:
+  // a whole-query row holds every term (coverage 1, plus 1 for the whole match) and a partial row
+  // fewer, with ts_rank below 1, so partial rows rank below `limit` whole-query rows (an -excluded
+  // word aside, which whole-query rows lack by definition). Partial rows are at
+  // most PARTIAL_POOL_CAP of the project's, and the tsqueries go in as constants so the planner
+  // sees how common the terms are: for common words it reads the project's rows until the cap is
+  // filled instead of building a bitmap of every matching row of every project (20 ms at 100,000).
+  const terms = o.anyTerm.split(' | ');
+  const anyTerm = sql`${o.anyTerm}::tsquery`;
+  const whole = o.whole ? sql`c.search_tsv @@ ${o.whole}::tsquery` : sql`false`;
   const { rows } = await sql<TextHit>`
-    with q as (
-      select ${o.tsquery}::tsquery as any_term, websearch_to_tsquery('russian', ${o.query}) as whole
+    with whole as materialized (
+      select c.id, c.search_tsv from rag_chunks c
+      where ${inScope(o.scope, 'c')} and ${whole} and ${o.filter}
+      limit ${TEXT_POOL_CAP}
+    ),
+    partial as materialized (
+      select c.id, c.search_tsv from rag_chunks c
+      where ${inScope(o.scope, 'c')} and c.search_tsv @@ ${anyTerm} and not (${whole})
+        and ${o.filter} and (select count(*) from whole) < ${o.limit}
+      limit ${PARTIAL_POOL_CAP}
     ),
     pool as (
-      (select c.id from rag_chunks c, q
-        where ${inScope(o.scope, 'c')} and c.search_tsv @@ q.whole and ${o.filter}
-        limit ${TEXT_POOL_CAP})
-      union
-      (select c.id from rag_chunks c, q
-        where ${inScope(o.scope, 'c')} and c.search_tsv @@ q.any_term and ${o.filter}
-        limit ${TEXT_POOL_CAP})
+      select id, search_tsv, 1 as whole from whole
+      union all
+      select id, search_tsv, 0 from partial
     )
     select id, coverage, (coverage + whole + rank)::float8 as rank
     from (
-      select c.id,
-        (select count(*) from unnest(${terms}::text[]) t where c.search_tsv @@ t::tsquery)::float8
+      select p.id, p.whole,
+        (select count(*) from unnest(${terms}::text[]) t where p.search_tsv @@ t::tsquery)::float8
           / ${terms.length} as coverage,
-        case when c.search_tsv @@ q.whole then 1 else 0 end as whole,
-        ts_rank(c.search_tsv, q.any_term, 1) as rank
-      from pool join rag_chunks c on c.id = pool.id, q
-      where ${inScope(o.scope, 'c')}
+        ts_rank(p.search_tsv, ${anyTerm}, 1) as rank
+      from pool p
     ) scored
     order by 3 desc, id
     limit ${o.limit}
