@@ -44,12 +44,14 @@ export async function applyConversations(
 ): Promise<number> {
   const unique = [...new Map(conversations.map((c) => [c.id, c])).values()];
   const senders = unique.flatMap((c) => (c.meta?.sender?.id !== undefined ? [c.meta.sender] : []));
+  // In id order: two batches written at once may share a contact, and locking shared rows in
+  // one order is what keeps them from deadlocking.
   await upsertContacts(
     trx,
     scope,
-    [...new Map(senders.map((s) => [s.id, s])).values()].map((s) =>
-      toContactRow(ids, s, 'conversation'),
-    ),
+    [...new Map(senders.map((s) => [s.id, s])).values()]
+      .sort((a, b) => a.id - b.id)
+      .map((s) => toContactRow(ids, s, 'conversation')),
   );
   const written = await upsertConversations(
     trx,

@@ -19,6 +19,7 @@ import {
   type FetchedConversation,
 } from './apply.js';
 import { toContactRow } from './normalize.js';
+import { WritePipeline } from './write-pipeline.js';
 import {
   readIncompleteConversations,
   readLedger,
@@ -88,8 +89,7 @@ export interface SyncOptions {
 // enough that the embedded database (one session) is never held for long and a kill loses little.
 const WRITE_BATCH_MESSAGES = 2_000;
 const WRITE_BATCH_CONVERSATIONS = 500;
-// Two write transactions in flight: Postgres parses, checks and indexes one batch on a second core
-// while the first commits. The embedded database runs them one after the other anyway.
+// Two write transactions in flight (the embedded database runs them one after the other anyway).
 const WRITE_CONCURRENCY = 2;
 const CONTACT_WRITE_BATCH = 1_000;
 
@@ -161,19 +161,22 @@ export async function syncChatwoot(options: SyncOptions): Promise<SyncCounts> {
   counts.conversations = listing.conversations.length;
 
   // The listing's view of every conversation (row, senders, ledger source side) in batches.
+  const conversationWrites = new WritePipeline(WRITE_CONCURRENCY);
+  let conversationsDone = 0;
   for (let i = 0; i < listing.conversations.length; i += WRITE_BATCH_CONVERSATIONS) {
+    if (signal?.aborted) await conversationWrites.drain().catch(() => undefined);
     throwIfAborted(signal, counts, requests);
+    if (conversationWrites.failed) break;
     const batch = listing.conversations.slice(i, i + WRITE_BATCH_CONVERSATIONS);
-    const written = await database.withScope(scope, (trx) =>
-      applyConversations(trx, scope, ids, batch),
-    );
-    counts.conversations_written += written;
-    progress(
-      Math.min(i + WRITE_BATCH_CONVERSATIONS, listing.conversations.length),
-      listing.conversations.length,
-      'conversations',
-    );
+    await conversationWrites.start(async () => {
+      counts.conversations_written += await database.withScope(scope, (trx) =>
+        applyConversations(trx, scope, ids, batch),
+      );
+      conversationsDone += batch.length;
+      progress(conversationsDone, listing.conversations.length, 'conversations');
+    });
   }
+  await conversationWrites.drain();
 
   const ledger = await database.withScope(scope, (trx) =>
     readLedger(
@@ -254,42 +257,32 @@ async function fetchAndApplyMessages(run: {
   let buffer: FetchedConversation[] = [];
   let buffered = 0;
   let processed = 0;
-  const writes = new Set<Promise<void>>();
-  let writeError: unknown;
+  const writes = new WritePipeline(WRITE_CONCURRENCY);
   progress(0, due.length, 'messages');
 
   const write = async (batch: FetchedConversation[]) => {
-    if (writeError) return;
-    try {
-      const result = await database.withScope(scope, (trx) =>
-        applyFetchedConversations(trx, scope, ids, batch, config),
-      );
-      counts.conversations_fetched += batch.filter((b) => b.messages !== null).length;
-      counts.messages_inserted += result.messagesInserted;
-      counts.messages_updated += result.messagesUpdated;
-      counts.messages_deleted += result.messagesDeleted;
-      counts.chunks_created += result.chunks.created;
-      counts.chunks_reset += result.chunks.reset;
-      counts.chunks_removed += result.chunks.removed;
-      processed += batch.length;
-      progress(processed, due.length, 'messages');
-    } catch (error) {
-      writeError = error;
-    }
+    const result = await database.withScope(scope, (trx) =>
+      applyFetchedConversations(trx, scope, ids, batch, config),
+    );
+    counts.conversations_fetched += batch.filter((b) => b.messages !== null).length;
+    counts.messages_inserted += result.messagesInserted;
+    counts.messages_updated += result.messagesUpdated;
+    counts.messages_deleted += result.messagesDeleted;
+    counts.chunks_created += result.chunks.created;
+    counts.chunks_reset += result.chunks.reset;
+    counts.chunks_removed += result.chunks.removed;
+    processed += batch.length;
+    progress(processed, due.length, 'messages');
   };
 
-  // Up to WRITE_CONCURRENCY batches commit at once while fetching continues (each batch holds
-  // whole conversations, so two never touch the same rows). The worker that fills a batch waits
-  // for its write, which bounds memory to about a batch per worker.
+  // Batches commit while fetching continues (each holds whole conversations, so two never touch
+  // the same rows). The worker that fills a batch waits for its write, which bounds memory to
+  // about a batch per worker.
   const flush = async () => {
     const batch = buffer;
     buffer = [];
     buffered = 0;
-    if (batch.length === 0) return;
-    while (writes.size >= WRITE_CONCURRENCY) await Promise.race(writes);
-    const pending = write(batch).finally(() => writes.delete(pending));
-    writes.add(pending);
-    await pending;
+    if (batch.length > 0) await (await writes.start(() => write(batch))).done;
   };
 
   let next = 0;
@@ -297,7 +290,7 @@ async function fetchAndApplyMessages(run: {
   const workers = Array.from(
     { length: Math.min(due.length, config.CHATWOOT_CONCURRENCY * 2) },
     async () => {
-      while (next < due.length && !writeError && !signal?.aborted) {
+      while (next < due.length && !writes.failed && !signal?.aborted) {
         const conversation = due[next++]!;
         const attempt = () =>
           fetchConversationMessages(client, conversation, config.CHATWOOT_MESSAGES_LIMIT).catch(
@@ -331,8 +324,7 @@ async function fetchAndApplyMessages(run: {
   );
   await Promise.all(workers);
   if (!signal?.aborted) await flush();
-  await Promise.all(writes);
-  if (writeError) throw writeError;
+  await writes.drain();
   throwIfAborted(signal, counts);
 }
 
