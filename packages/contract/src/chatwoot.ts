@@ -86,6 +86,14 @@ export const ConversationListResponseSchema = Ok({
   next_cursor: NextCursor,
 });
 
+// ---- GET /conversations/:id ---------------------------------------------------------------------
+
+export const ConversationParamsSchema = Type.Object(
+  { id: GlobalId },
+  { additionalProperties: false },
+);
+export const ConversationResponseSchema = Ok({ conversation: ConversationSchema });
+
 // ---- GET /messages ------------------------------------------------------------------------------
 
 export const MessagesQuerySchema = Type.Object(

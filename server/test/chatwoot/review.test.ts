@@ -104,6 +104,24 @@ describe('review endpoints over synced data', () => {
     expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 
+  it('returns one conversation with its contact, message count and Chatwoot link', async () => {
+    const conversationId = bound.sim.control.groundTruth.conversationIds()[1]!;
+    const global = `cw:${bound.scope.projectId}:${bound.sim.accountId}:${conversationId}`;
+    const res = await bound.session.request('GET', `/conversations/${encodeURIComponent(global)}`);
+    expect(res.statusCode).toBe(200);
+    const listed = (
+      (await bound.session.request('GET', '/conversations?limit=500')).json().conversations as {
+        id: string;
+      }[]
+    ).find((c) => c.id === global);
+    expect(res.json().conversation).toEqual(listed);
+    expect(res.json().conversation).toMatchObject({
+      conversation_id: conversationId,
+      message_count: [...bound.sim.control.groundTruth.messages({ conversationId })].length,
+      deep_link: `${bound.sim.url}/app/accounts/${bound.sim.accountId}/conversations/${conversationId}`,
+    });
+  });
+
   it("answers 404 for another project's conversation, contact and source", async () => {
     const conversationId = bound.sim.control.groundTruth.conversationIds()[0]!;
     const global = encodeURIComponent(
@@ -114,6 +132,7 @@ describe('review endpoints over synced data', () => {
     expect(
       (await stranger.request('GET', `/messages?conversation_global_id=${global}`)).statusCode,
     ).toBe(404);
+    expect((await stranger.request('GET', `/conversations/${global}`)).statusCode).toBe(404);
     expect(
       (
         await stranger.request(

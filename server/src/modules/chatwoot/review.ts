@@ -1,5 +1,5 @@
 import type { Contact, Conversation, Message } from '@cairn/contract';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { inScope } from './sql.js';
@@ -100,60 +100,88 @@ export async function listConversations(
     t: 'string',
     id: 'string',
   });
+  const activity = sql`coalesce(c.last_activity_at, '-infinity'::timestamptz)`;
   const rows = await database.withScope(scope, async (trx) => {
     if (query.contact_global_id)
       await assertExists(trx, scope, 'cw_contacts', query.contact_global_id, 'contact');
-    const { rows } = await sql<{
-      id: string;
-      conversation_id: number;
-      inbox_id: number | null;
-      status: string | null;
-      assignee_id: number | null;
-      contact_global_id: string | null;
-      contact_name: string | null;
-      message_count: number;
-      last_activity_at: Date | null;
-      source_created_at: Date | null;
-      base_url: string | null;
-      account_id: number;
-      sort_at: string;
-    }>`
-      select c.id, c.conversation_id, c.inbox_id, c.status, c.assignee_id, c.contact_global_id,
-        k.name as contact_name, c.last_activity_at, c.source_created_at, c.account_id, s.base_url,
-        (select count(*)::integer from cw_messages m
-          where ${inScope(scope, 'm')} and m.conversation_global_id = c.id) as message_count,
-        coalesce(c.last_activity_at, '-infinity'::timestamptz)::text as sort_at
-      from cw_conversations c
-      left join cw_contacts k on ${inScope(scope, 'k')} and k.id = c.contact_global_id
-      left join project_sources s on ${inScope(scope, 's')} and s.account_id = c.account_id
-      where ${inScope(scope, 'c')}
-        ${query.status ? sql`and c.status = ${query.status}` : sql``}
+    const { rows } = await selectConversations(
+      scope,
+      sql`${query.status ? sql`and c.status = ${query.status}` : sql``}
         ${query.contact_global_id ? sql`and c.contact_global_id = ${query.contact_global_id}` : sql``}
-        ${after ? sql`and (coalesce(c.last_activity_at, '-infinity'::timestamptz), c.id) < (${after.t}::timestamptz, ${after.id})` : sql``}
-      order by coalesce(c.last_activity_at, '-infinity'::timestamptz) desc, c.id desc
-      limit ${query.limit + 1}`.execute(trx);
+        ${after ? sql`and (${activity}, c.id) < (${after.t}::timestamptz, ${after.id})` : sql``}
+      order by ${activity} desc, c.id desc
+      limit ${query.limit + 1}`,
+    ).execute(trx);
     return rows;
   });
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
-    conversations: page.map((c) => ({
-      id: c.id,
-      conversation_id: c.conversation_id,
-      inbox_id: c.inbox_id,
-      status: c.status,
-      assignee_id: c.assignee_id,
-      contact_global_id: c.contact_global_id,
-      contact_name: c.contact_name,
-      message_count: c.message_count,
-      last_activity_at: iso(c.last_activity_at),
-      source_created_at: iso(c.source_created_at),
-      deep_link: c.base_url
-        ? `${c.base_url}/app/accounts/${c.account_id}/conversations/${c.conversation_id}`
-        : null,
-    })),
+    conversations: page.map(toConversation),
     next_cursor:
       rows.length > query.limit && last ? encodeCursor({ t: last.sort_at, id: last.id }) : null,
+  };
+}
+
+/** One conversation of the project, for a thread's header; another project's id is not found. */
+export async function getConversation(
+  database: Database,
+  scope: Scope,
+  id: string,
+): Promise<Conversation> {
+  const row = await database.withScope(scope, async (trx) => {
+    const { rows } = await selectConversations(scope, sql`and c.id = ${id}`).execute(trx);
+    return rows[0];
+  });
+  if (!row) throw notFound('conversation');
+  return toConversation(row);
+}
+
+interface ConversationRow {
+  id: string;
+  conversation_id: number;
+  inbox_id: number | null;
+  status: string | null;
+  assignee_id: number | null;
+  contact_global_id: string | null;
+  contact_name: string | null;
+  message_count: number;
+  last_activity_at: Date | null;
+  source_created_at: Date | null;
+  base_url: string | null;
+  account_id: number;
+  sort_at: string;
+}
+
+/** The project's conversations with their contact, message count and source; `rest` narrows. */
+function selectConversations(scope: Scope, rest: RawBuilder<unknown>) {
+  return sql<ConversationRow>`
+    select c.id, c.conversation_id, c.inbox_id, c.status, c.assignee_id, c.contact_global_id,
+      k.name as contact_name, c.last_activity_at, c.source_created_at, c.account_id, s.base_url,
+      (select count(*)::integer from cw_messages m
+        where ${inScope(scope, 'm')} and m.conversation_global_id = c.id) as message_count,
+      coalesce(c.last_activity_at, '-infinity'::timestamptz)::text as sort_at
+    from cw_conversations c
+    left join cw_contacts k on ${inScope(scope, 'k')} and k.id = c.contact_global_id
+    left join project_sources s on ${inScope(scope, 's')} and s.account_id = c.account_id
+    where ${inScope(scope, 'c')} ${rest}`;
+}
+
+function toConversation(c: ConversationRow): Conversation {
+  return {
+    id: c.id,
+    conversation_id: c.conversation_id,
+    inbox_id: c.inbox_id,
+    status: c.status,
+    assignee_id: c.assignee_id,
+    contact_global_id: c.contact_global_id,
+    contact_name: c.contact_name,
+    message_count: c.message_count,
+    last_activity_at: iso(c.last_activity_at),
+    source_created_at: iso(c.source_created_at),
+    deep_link: c.base_url
+      ? `${c.base_url}/app/accounts/${c.account_id}/conversations/${c.conversation_id}`
+      : null,
   };
 }
 

@@ -3,6 +3,8 @@ import {
   ContactListResponseSchema,
   ContactsQuerySchema,
   ConversationListResponseSchema,
+  ConversationParamsSchema,
+  ConversationResponseSchema,
   ConversationsQuerySchema,
   IdParamsSchema,
   MessageListResponseSchema,
@@ -21,7 +23,7 @@ import { loadChatwootSource } from '../sources/service.js';
 import { ChatwootApiError, ChatwootClient } from './client.js';
 import { readCompleteness } from './completeness.js';
 import { receiveChatwootWebhook } from './receive-webhook.js';
-import { listContacts, listConversations, listMessages } from './review.js';
+import { getConversation, listContacts, listConversations, listMessages } from './review.js';
 
 const tags = ['chatwoot'];
 
@@ -65,6 +67,22 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(await listConversations(app.database, request.scope, { limit, ...rest })),
       };
     },
+  );
+
+  app.get(
+    '/conversations/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One ingested conversation: contact, status, message count and its Chatwoot link',
+        params: ConversationParamsSchema,
+        response: { 200: ConversationResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      conversation: await getConversation(app.database, request.scope, request.params.id),
+    }),
   );
 
   app.get(
