@@ -138,6 +138,11 @@ describe('the evidence loop in the browser', () => {
     );
     await page.getByText('<img src=x onerror=alert(1)>', { exact: false }).first().waitFor();
     expect(await page.locator('ol[aria-label="Messages"] img').count()).toBe(0);
+    const summary = page.getByTestId('conversation-summary');
+    await summary.waitFor();
+    await expect(
+      summary.getByRole('link', { name: /Open in Chatwoot/ }).getAttribute('href'),
+    ).resolves.toMatch(/^http:\/\/127\.0\.0\.1:\d+\/app\/accounts\/\d+\/conversations\/\d+$/);
     await screenshot(page, 'conversation');
     expect(dialogs).toEqual([]);
   });

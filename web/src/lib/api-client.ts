@@ -240,6 +240,8 @@ export const api = {
     status?: string;
     contact_global_id?: string;
   }) => get<Paged<'conversations', Conversation>>('/conversations', query),
+  conversation: (id: string) =>
+    get<Body<{ conversation: Conversation }>>(`/conversations/${enc(id)}`),
   messages: (query: { conversation_global_id?: string; limit?: number; cursor?: string }) =>
     get<Paged<'messages', Message>>('/messages', query),
   outbound: {

@@ -1,16 +1,17 @@
 'use client';
-import { useInfiniteQuery } from '@tanstack/react-query';
-import { ArrowLeftIcon, LockIcon, PenLineIcon, SearchIcon } from 'lucide-react';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { ArrowLeftIcon, ExternalLinkIcon, LockIcon, PenLineIcon, SearchIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useEffect } from 'react';
 import { api } from '@/lib/api-client';
 import type { Message } from '@/lib/api-types';
-import { draftFromEvidenceHref } from '@/lib/links';
+import { draftFromEvidenceHref, safeExternalUrl } from '@/lib/links';
 import { cn, formatTime } from '@/lib/utils';
 import { Button } from '@/components/ui/button';
 import { PageHeader } from '@/components/page-header';
 import { RequireProject } from '@/components/require-project';
+import { StatusBadge } from '@/components/status-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
 
 type Kind = 'incoming' | 'outgoing' | 'activity' | 'private';
@@ -134,6 +135,47 @@ function Thread({
   );
 }
 
+/** Who the conversation is with, where it stands, and the way back to it in Chatwoot. */
+function ConversationSummary({
+  projectId,
+  conversationId,
+}: {
+  projectId: string;
+  conversationId: string;
+}) {
+  const conversation = useQuery({
+    queryKey: ['conversation', projectId, conversationId],
+    queryFn: () => api.conversation(conversationId),
+    select: (body) => body.conversation,
+  });
+  // The thread below shows loading and error states; a missing summary must not hide it.
+  if (!conversation.data) return null;
+  const c = conversation.data;
+  const chatwootUrl = safeExternalUrl(c.deep_link);
+  return (
+    <div
+      className="mb-4 flex flex-wrap items-center gap-x-3 gap-y-2 text-sm"
+      data-testid="conversation-summary"
+    >
+      <span className="font-medium">{c.contact_name || 'Unknown contact'}</span>
+      <StatusBadge status={c.status} />
+      <span className="text-muted-foreground">
+        #{c.conversation_id} · {c.message_count} message{c.message_count === 1 ? '' : 's'}
+        {c.last_activity_at ? ` · last activity ${formatTime(c.last_activity_at)}` : ''}
+      </span>
+      {chatwootUrl ? (
+        <Button size="sm" variant="outline" asChild>
+          <a href={chatwootUrl} target="_blank" rel="noopener noreferrer">
+            <ExternalLinkIcon aria-hidden />
+            Open in Chatwoot
+            <span className="sr-only">(opens in a new tab)</span>
+          </a>
+        </Button>
+      ) : null}
+    </div>
+  );
+}
+
 export function ConversationThreadPage() {
   const params = useSearchParams();
   const conversationId = params.get('id');
@@ -169,12 +211,14 @@ export function ConversationThreadPage() {
       <RequireProject>
         {(projectId) =>
           conversationId ? (
-            <Thread
-              key={`${projectId}:${conversationId}`}
-              projectId={projectId}
-              conversationId={conversationId}
-              focusMessageId={focus}
-            />
+            <div key={`${projectId}:${conversationId}`}>
+              <ConversationSummary projectId={projectId} conversationId={conversationId} />
+              <Thread
+                projectId={projectId}
+                conversationId={conversationId}
+                focusMessageId={focus}
+              />
+            </div>
           ) : (
             <EmptyState title="No conversation chosen">
               Open one from the conversations list or a search result.
