@@ -158,11 +158,13 @@ async function main() {
       embeddingDim: config.EMBEDDING_DIM,
       appRole: config.DB_APP_ROLE,
     });
-    const { rows: version } = await sql<{ v: string }>`
-      select extversion as v from pg_extension where extname = 'vector'`.execute(database.db);
+    const { rows: version } = await sql<{ v: string; buffers: string }>`
+      select extversion as v, current_setting('shared_buffers') as buffers
+      from pg_extension where extname = 'vector'`.execute(database.db);
     log(
       `bench/search on ${where}: ${TOTAL} chunks, dim ${config.EMBEDDING_DIM}, pgvector ${version[0]?.v}, ` +
-        `SEARCH_EXACT_THRESHOLD ${config.SEARCH_EXACT_THRESHOLD}, EMBED_BATCH_SIZE ${config.EMBED_BATCH_SIZE}`,
+        `SEARCH_EXACT_THRESHOLD ${config.SEARCH_EXACT_THRESHOLD}, EMBED_BATCH_SIZE ${config.EMBED_BATCH_SIZE}, ` +
+        `shared_buffers ${version[0]?.buffers}`,
     );
 
     // Load.
