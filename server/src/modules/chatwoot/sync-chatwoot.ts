@@ -18,7 +18,7 @@ import {
   applyFetchedConversations,
   type FetchedConversation,
 } from './apply.js';
-import { toContactRow } from './normalize.js';
+import { toContactRow, type Ids } from './normalize.js';
 import { WritePipeline } from './write-pipeline.js';
 import {
   readIncompleteConversations,
@@ -110,104 +110,20 @@ const CONTACT_WRITE_BATCH = 1_000;
  *   watermark moves only when the whole run succeeded.
  */
 export async function syncChatwoot(options: SyncOptions): Promise<SyncCounts> {
-  const { database, config, scope, source, signal } = options;
-  const progress = options.onProgress ?? (() => undefined);
-  const counts = emptyCounts();
-  const failures: string[] = [];
-  const client = new ChatwootClient({
-    baseUrl: source.baseUrl,
-    accountId: source.accountId,
-    apiToken: source.apiToken,
-    timeoutMs: config.CHATWOOT_TIMEOUT_MS,
-    maxRetries: config.CHATWOOT_MAX_RETRIES,
-    concurrency: config.CHATWOOT_CONCURRENCY,
-    signal,
-    ...options.client,
-  });
-  const requests = countRequests(client);
-  const ids = { projectId: scope.projectId, accountId: source.accountId };
+  const { database, scope, source } = options;
+  const run = startRun(options);
   const wmSource = watermarkSource(source.accountId);
   const watermark = await database.withScope(scope, (trx) => readWatermark(trx, scope, wmSource));
-  counts.mode = watermark ? 'incremental' : 'full';
+  run.counts.mode = watermark ? 'incremental' : 'full';
 
-  // Contacts: a failed page is recorded and the run goes on; conversations carry their senders.
-  progress(0, null, 'contacts');
-  try {
-    const contacts = await listAllContacts(client, config.CHATWOOT_PAGES_LIMIT);
-    counts.contacts = contacts.length;
-    for (let i = 0; i < contacts.length; i += CONTACT_WRITE_BATCH) {
-      throwIfAborted(signal);
-      const rows = contacts
-        .slice(i, i + CONTACT_WRITE_BATCH)
-        .map((c) => toContactRow(ids, c, 'contacts_list'));
-      const written = await database.withScope(scope, (trx) => upsertContacts(trx, scope, rows));
-      counts.contacts_written += written.inserted + written.updated;
-      progress(Math.min(i + CONTACT_WRITE_BATCH, contacts.length), contacts.length, 'contacts');
-    }
-  } catch (error) {
-    if (isAbort(error, signal)) throw abortError(counts, requests());
-    failures.push(describe(error));
-  }
+  await syncContacts(run);
+  const listing = await listConversationsOrFail(run, watermark);
+  await writeConversations(run, listing.conversations);
+  const due = await conversationsDue(run, listing.conversations);
+  await fetchAndApplyMessages(run, due);
 
-  progress(0, null, 'conversations');
-  const listing = await listConversations(client, config, watermark).catch((error: unknown) => {
-    if (isAbort(error, signal)) throw abortError(counts, requests());
-    throw new ChatwootSyncError(
-      `conversation list failed: ${describe(error)}`,
-      { ...counts, requests: requests() },
-      [...failures, describe(error)],
-    );
-  });
-  counts.conversations = listing.conversations.length;
-
-  // The listing's view of every conversation (row, senders, ledger source side) in batches.
-  const conversationWrites = new WritePipeline(WRITE_CONCURRENCY);
-  let conversationsDone = 0;
-  for (let i = 0; i < listing.conversations.length; i += WRITE_BATCH_CONVERSATIONS) {
-    if (signal?.aborted) await conversationWrites.drain().catch(() => undefined);
-    throwIfAborted(signal, counts, requests);
-    if (conversationWrites.failed) break;
-    const batch = listing.conversations.slice(i, i + WRITE_BATCH_CONVERSATIONS);
-    await conversationWrites.start(async () => {
-      counts.conversations_written += await database.withScope(scope, (trx) =>
-        applyConversations(trx, scope, ids, batch),
-      );
-      conversationsDone += batch.length;
-      progress(conversationsDone, listing.conversations.length, 'conversations');
-    });
-  }
-  await conversationWrites.drain();
-
-  const ledger = await database.withScope(scope, (trx) =>
-    readLedger(
-      trx,
-      scope,
-      listing.conversations.map((c) =>
-        conversationGlobalId(scope.projectId, source.accountId, c.id),
-      ),
-    ),
-  );
-  const due = listing.conversations.filter((conversation) => {
-    const state = ledger.get(
-      conversationGlobalId(scope.projectId, source.accountId, conversation.id),
-    );
-    return (
-      !state ||
-      !state.fetched_complete ||
-      state.synced_updated_at !== chatwootSeconds(conversation.updated_at)
-    );
-  });
-  // Conversations left incomplete by an earlier run are retried even when the listing window
-  // (watermark minus lookback) no longer reaches them.
-  const listed = new Set(listing.conversations.map((c) => c.id));
-  const leftBehind = await database.withScope(scope, (trx) =>
-    readIncompleteConversations(trx, scope, source.accountId),
-  );
-  due.push(...leftBehind.filter((c) => !listed.has(c.id)));
-
-  await fetchAndApplyMessages({ ...options, client, due, counts, failures, progress });
-
-  counts.requests = requests();
+  const { counts, failures } = run;
+  counts.requests = run.requests();
   if (failures.length > 0) {
     throw new ChatwootSyncError(
       `sync incomplete, ${failures.length} failure${failures.length === 1 ? '' : 's'}; the next run retries them: ${failures.slice(0, 5).join('; ')}`,
@@ -215,45 +131,160 @@ export async function syncChatwoot(options: SyncOptions): Promise<SyncCounts> {
       failures,
     );
   }
+  const next = nextWatermark(watermark, listing, counts);
+  await database.withScope(scope, (trx) => writeWatermark(trx, scope, wmSource, next));
+  run.progress(due.length, due.length, 'done');
+  return counts;
+}
 
-  const maxActivity = Math.max(0, ...listing.conversations.map((c) => activitySeconds(c) ?? 0));
-  const maxUpdated = Math.max(
-    0,
-    ...listing.conversations.map((c) => chatwootSeconds(c.updated_at) ?? 0),
+/** What every step of one run shares. */
+interface SyncRun extends SyncOptions {
+  ids: Ids;
+  api: ChatwootClient;
+  counts: SyncCounts;
+  failures: string[];
+  progress: NonNullable<SyncOptions['onProgress']>;
+  requests: () => number;
+}
+
+function startRun(options: SyncOptions): SyncRun {
+  const { config, source } = options;
+  const client = new ChatwootClient({
+    baseUrl: source.baseUrl,
+    accountId: source.accountId,
+    apiToken: source.apiToken,
+    timeoutMs: config.CHATWOOT_TIMEOUT_MS,
+    maxRetries: config.CHATWOOT_MAX_RETRIES,
+    concurrency: config.CHATWOOT_CONCURRENCY,
+    signal: options.signal,
+    ...options.client,
+  });
+  return {
+    ...options,
+    ids: { projectId: options.scope.projectId, accountId: source.accountId },
+    api: client,
+    counts: emptyCounts(),
+    failures: [],
+    progress: options.onProgress ?? (() => undefined),
+    requests: countRequests(client),
+  };
+}
+
+/** The contacts list; a failed page is recorded and the run goes on (conversations carry senders). */
+async function syncContacts(run: SyncRun): Promise<void> {
+  const { database, scope, signal, counts } = run;
+  run.progress(0, null, 'contacts');
+  try {
+    const contacts = await listAllContacts(run.api, run.config.CHATWOOT_PAGES_LIMIT);
+    counts.contacts = contacts.length;
+    for (let i = 0; i < contacts.length; i += CONTACT_WRITE_BATCH) {
+      throwIfAborted(signal);
+      const rows = contacts
+        .slice(i, i + CONTACT_WRITE_BATCH)
+        .map((c) => toContactRow(run.ids, c, 'contacts_list'));
+      const written = await database.withScope(scope, (trx) => upsertContacts(trx, scope, rows));
+      counts.contacts_written += written.inserted + written.updated;
+      run.progress(Math.min(i + CONTACT_WRITE_BATCH, contacts.length), contacts.length, 'contacts');
+    }
+  } catch (error) {
+    if (isAbort(error, signal)) throw abortError(counts, run.requests());
+    run.failures.push(describe(error));
+  }
+}
+
+/** Without the conversation list there is nothing to reconcile: the run fails here. */
+async function listConversationsOrFail(run: SyncRun, watermark: Watermark | null) {
+  run.progress(0, null, 'conversations');
+  const listing = await listConversations(run.api, run.config, watermark).catch(
+    (error: unknown) => {
+      if (isAbort(error, run.signal)) throw abortError(run.counts, run.requests());
+      throw new ChatwootSyncError(
+        `conversation list failed: ${describe(error)}`,
+        { ...run.counts, requests: run.requests() },
+        [...run.failures, describe(error)],
+      );
+    },
   );
-  const previousActivity = watermark?.cursor_ts ? watermark.cursor_ts.getTime() / 1000 : 0;
-  const next: Watermark = {
-    cursor_ts: new Date(Math.max(previousActivity, maxActivity) * 1000),
+  run.counts.conversations = listing.conversations.length;
+  return listing;
+}
+
+/** The listing's view of every conversation (row, senders, ledger source side) in batches. */
+async function writeConversations(run: SyncRun, conversations: ChatwootConversation[]) {
+  const { database, scope, signal, counts } = run;
+  const writes = new WritePipeline(WRITE_CONCURRENCY);
+  let done = 0;
+  for (let i = 0; i < conversations.length && !writes.failed; i += WRITE_BATCH_CONVERSATIONS) {
+    if (signal?.aborted) await writes.drain().catch(() => undefined);
+    throwIfAborted(signal, counts, run.requests);
+    const batch = conversations.slice(i, i + WRITE_BATCH_CONVERSATIONS);
+    await writes.start(async () => {
+      counts.conversations_written += await database.withScope(scope, (trx) =>
+        applyConversations(trx, scope, run.ids, batch),
+      );
+      done += batch.length;
+      run.progress(done, conversations.length, 'conversations');
+    });
+  }
+  await writes.drain();
+}
+
+/**
+ * Listed conversations whose `updated_at` differs from the one their last complete fetch answered
+ * to, plus those an earlier run left incomplete even when the listing window (watermark minus
+ * lookback) no longer reaches them.
+ */
+async function conversationsDue(
+  run: SyncRun,
+  conversations: ChatwootConversation[],
+): Promise<ChatwootConversation[]> {
+  const { database, scope, source } = run;
+  const globalId = (c: ChatwootConversation) =>
+    conversationGlobalId(scope.projectId, source.accountId, c.id);
+  const { ledger, incomplete } = await database.withScope(scope, async (trx) => ({
+    ledger: await readLedger(trx, scope, conversations.map(globalId)),
+    incomplete: await readIncompleteConversations(trx, scope, source.accountId),
+  }));
+  const due = conversations.filter((conversation) => {
+    const state = ledger.get(globalId(conversation));
+    return (
+      !state ||
+      !state.fetched_complete ||
+      state.synced_updated_at !== chatwootSeconds(conversation.updated_at)
+    );
+  });
+  const listed = new Set(conversations.map((c) => c.id));
+  return [...due, ...incomplete.filter((c) => !listed.has(c.id))];
+}
+
+/** Moves only forward; reduce rather than Math.max(...) so a huge account cannot overflow the stack. */
+function nextWatermark(
+  previous: Watermark | null,
+  listing: Listing,
+  counts: SyncCounts,
+): Watermark {
+  const newest = (read: (c: ChatwootConversation) => number | null) =>
+    listing.conversations.reduce((max, c) => Math.max(max, read(c) ?? 0), 0);
+  const previousActivity = previous?.cursor_ts ? previous.cursor_ts.getTime() / 1000 : 0;
+  return {
+    cursor_ts: new Date(Math.max(previousActivity, newest(activitySeconds)) * 1000),
     cursor_id:
       listing.newestConversationId === null
-        ? (watermark?.cursor_id ?? null)
+        ? (previous?.cursor_id ?? null)
         : String(listing.newestConversationId),
     meta: {
-      max_updated_at: Math.max(watermark?.meta.max_updated_at ?? 0, maxUpdated),
+      max_updated_at: Math.max(
+        previous?.meta.max_updated_at ?? 0,
+        newest((c) => chatwootSeconds(c.updated_at)),
+      ),
       last_mode: counts.mode,
       last_counts: counts,
     },
   };
-  await database.withScope(scope, (trx) => writeWatermark(trx, scope, wmSource, next));
-  progress(due.length, due.length, 'done');
-  return counts;
 }
 
-async function fetchAndApplyMessages(run: {
-  database: Database;
-  config: SyncOptions['config'];
-  scope: Scope;
-  source: SyncOptions['source'];
-  signal?: AbortSignal;
-  client: ChatwootClient;
-  due: ChatwootConversation[];
-  counts: SyncCounts;
-  failures: string[];
-  progress: NonNullable<SyncOptions['onProgress']>;
-  writeBatchMessages?: number;
-}) {
-  const { database, config, scope, source, signal, client, due, counts, failures, progress } = run;
-  const ids = { projectId: scope.projectId, accountId: source.accountId };
+async function fetchAndApplyMessages(run: SyncRun, due: ChatwootConversation[]) {
+  const { database, config, scope, signal, api: client, counts, failures, progress, ids } = run;
   let buffer: FetchedConversation[] = [];
   let buffered = 0;
   let processed = 0;
