@@ -1,18 +1,19 @@
 'use client';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { ArrowLeftIcon, ExternalLinkIcon, LockIcon, PenLineIcon, SearchIcon } from 'lucide-react';
+import { ArrowLeftIcon, LockIcon, PenLineIcon, SearchIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useEffect } from 'react';
 import { api } from '@/lib/api-client';
 import type { Message } from '@/lib/api-types';
-import { draftFromEvidenceHref, safeExternalUrl } from '@/lib/links';
+import { draftFromEvidenceHref } from '@/lib/links';
 import { cn, formatTime } from '@/lib/utils';
 import { Button } from '@/components/ui/button';
 import { PageHeader } from '@/components/page-header';
 import { RequireProject } from '@/components/require-project';
 import { StatusBadge } from '@/components/status-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
+import { OpenInChatwoot } from '@/components/open-in-chatwoot';
 
 type Kind = 'incoming' | 'outgoing' | 'activity' | 'private';
 
@@ -151,7 +152,6 @@ function ConversationSummary({
   // The thread below shows loading and error states; a missing summary must not hide it.
   if (!conversation.data) return null;
   const c = conversation.data;
-  const chatwootUrl = safeExternalUrl(c.deep_link);
   return (
     <div
       className="mb-4 flex flex-wrap items-center gap-x-3 gap-y-2 text-sm"
@@ -163,15 +163,7 @@ function ConversationSummary({
         #{c.conversation_id} · {c.message_count} message{c.message_count === 1 ? '' : 's'}
         {c.last_activity_at ? ` · last activity ${formatTime(c.last_activity_at)}` : ''}
       </span>
-      {chatwootUrl ? (
-        <Button size="sm" variant="outline" asChild>
-          <a href={chatwootUrl} target="_blank" rel="noopener noreferrer">
-            <ExternalLinkIcon aria-hidden />
-            Open in Chatwoot
-            <span className="sr-only">(opens in a new tab)</span>
-          </a>
-        </Button>
-      ) : null}
+      <OpenInChatwoot href={c.deep_link} />
     </div>
   );
 }

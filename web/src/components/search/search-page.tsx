@@ -1,24 +1,13 @@
 'use client';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import {
-  ExternalLinkIcon,
-  MessageSquareIcon,
-  PenLineIcon,
-  SearchIcon,
-  SlidersHorizontalIcon,
-} from 'lucide-react';
+import { MessageSquareIcon, PenLineIcon, SearchIcon, SlidersHorizontalIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '@/lib/api-client';
 import type { SearchFilters, SearchHit } from '@/lib/api-types';
 import { useActiveProject } from '@/lib/active-project';
-import {
-  conversationHref,
-  draftFromEvidenceHref,
-  safeExternalUrl,
-  stripMarkers,
-} from '@/lib/links';
+import { conversationHref, draftFromEvidenceHref, stripMarkers } from '@/lib/links';
 import { formatTime } from '@/lib/utils';
 import { Alert, AlertDescription } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
@@ -27,6 +16,7 @@ import { Card, CardContent } from '@/components/ui/card';
 import { Input, NativeSelect } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { HighlightedSnippet } from '@/components/highlighted-snippet';
+import { OpenInChatwoot } from '@/components/open-in-chatwoot';
 import { PageHeader } from '@/components/page-header';
 import { RequireProject } from '@/components/require-project';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
@@ -37,7 +27,6 @@ function EvidenceCard({ hit }: { hit: SearchHit }) {
   const [showScores, setShowScores] = useState(false);
   const scoresId = useId();
   const scores = hit.scores;
-  const chatwootUrl = safeExternalUrl(hit.deep_link);
   const when = hit.message_created_at;
   return (
     <Card data-testid="evidence-card">
@@ -65,15 +54,7 @@ function EvidenceCard({ hit }: { hit: SearchHit }) {
               Open conversation
             </Link>
           </Button>
-          {chatwootUrl ? (
-            <Button size="sm" variant="outline" asChild>
-              <a href={chatwootUrl} target="_blank" rel="noopener noreferrer">
-                <ExternalLinkIcon aria-hidden />
-                Open in Chatwoot
-                <span className="sr-only">(opens in a new tab)</span>
-              </a>
-            </Button>
-          ) : null}
+          <OpenInChatwoot href={hit.deep_link} />
           <Button size="sm" asChild>
             <Link
               href={draftFromEvidenceHref({
