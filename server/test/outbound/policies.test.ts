@@ -154,6 +154,37 @@ describe('contact policies at send time', () => {
     expect(deliveriesOf(world.sim, id)).toHaveLength(0);
   });
 
+  it('holds each contact to its own reply time when one sync stores replies from several', async () => {
+    const early = target(7);
+    const late = target(8);
+    for (const t of [early, late])
+      await setPolicy(world.session, {
+        contact_global_id: t.contactGlobalId,
+        channel: 'chatwoot',
+        stop_on_reply: true,
+      });
+    const beforeReply = await createApproved(world.session, late);
+    world.sim.control.addMessage({
+      conversationId: early.conversationId,
+      content: 'Got it, thank you, no need to write again.',
+      message_type: 'incoming',
+    });
+    // Written a whole second after the early reply (the check compares at second precision).
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const afterReply = await createApproved(world.session, early);
+    world.sim.control.addMessage({
+      conversationId: late.conversationId,
+      content: 'Thanks, that answers everything we asked.',
+      message_type: 'incoming',
+    });
+    await world.sync();
+    expect((await outboundRow(ctx.database, world.scope, afterReply)).status).toBe('approved');
+    expect(await outboundRow(ctx.database, world.scope, beforeReply)).toMatchObject({
+      status: 'blocked_opt_out',
+      block_reason: 'stop_on_reply',
+    });
+  });
+
   it('blocks a pending stop-on-reply message when a webhook delivers the contact’s reply', async () => {
     const t = target(4);
     await setPolicy(world.session, {

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Scope } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
-import { blockStopOnReplyForContacts } from '../outbound/policies.js';
+import { blockStopOnReply } from '../outbound/policies.js';
 
 const CLOCK_SKEW_SLACK_MS = 3_600_000;
 
@@ -17,18 +17,17 @@ export async function notifyInboundContactMessages(
   replies: { contactGlobalId: string; at: Date }[],
 ): Promise<void> {
   // An outbound message of this project cannot predate the project, so a reply from before the
-  // project existed can stop nothing: skipping those keeps a history backfill from making one
-  // policy call per contact for nothing.
+  // project existed can stop nothing: skipping those keeps a history backfill from running the
+  // policy statement at all.
   const { rows } = await sql<{ created_at: Date }>`
     select created_at from projects where id = ${scope.projectId}::uuid`.execute(trx);
   // An hour of slack for a Chatwoot clock running behind ours.
   const cutoff = (rows[0]?.created_at.getTime() ?? 0) - CLOCK_SKEW_SLACK_MS;
-  const newest = new Map<string, Date>();
-  for (const { contactGlobalId, at } of replies) {
-    if (at.getTime() < cutoff) continue;
-    const seen = newest.get(contactGlobalId);
-    if (!seen || at > seen) newest.set(contactGlobalId, at);
-  }
-  for (const [contactGlobalId, at] of newest)
-    await blockStopOnReplyForContacts(trx, scope, [contactGlobalId], at);
+  await blockStopOnReply(
+    trx,
+    scope,
+    replies
+      .filter(({ at }) => at.getTime() >= cutoff)
+      .map(({ contactGlobalId, at }) => ({ contactGlobalId, repliedAt: at })),
+  );
 }

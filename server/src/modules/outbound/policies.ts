@@ -222,35 +222,43 @@ async function windowUsage(
 }
 
 /**
- * Called by ingestion inside the transaction that stores an inbound message from a contact: every
- * approved (or failed, awaiting retry) message to that contact whose policy says stop-on-reply,
- * written before the reply, is blocked with reason `stop_on_reply` in the same transaction, so
- * no poll or send can slip between the reply and the block. A message whose delivery is already
- * in flight is left alone: it was sent before the reply could be seen.
+ * Called by ingestion inside the transaction that stores inbound messages from contacts: every
+ * approved (or failed, awaiting retry) message to a replying contact whose policy says
+ * stop-on-reply, written before that contact's newest reply, is blocked with reason
+ * `stop_on_reply` in the same transaction, so no poll or send can slip between the reply and the
+ * block. A message whose delivery is already in flight is left alone: it was sent before the
+ * reply could be seen. One statement for the whole batch of replies.
  */
-export async function blockStopOnReplyForContacts(
+export async function blockStopOnReply(
   trx: Transaction<DB>,
   scope: Scope,
-  contactGlobalIds: readonly string[],
-  repliedAt: Date = new Date(),
+  replies: readonly { contactGlobalId: string; repliedAt: Date }[],
 ): Promise<string[]> {
-  const contacts = [...new Set(contactGlobalIds.filter(Boolean))];
-  if (contacts.length === 0) return [];
+  const newest = new Map<string, Date>();
+  for (const { contactGlobalId, repliedAt } of replies) {
+    const seen = newest.get(contactGlobalId);
+    if (contactGlobalId && (!seen || repliedAt > seen)) newest.set(contactGlobalId, repliedAt);
+  }
+  if (newest.size === 0) return [];
   const { rows } = await sql<{
     id: string;
     contact_global_id: string;
     channel: string;
     previous: string;
+    replied_at: Date;
   }>`
-    with due as (
-      select m.id, m.status as previous from outbound_messages m
+    with replies as (
+      select * from unnest(${[...newest.keys()]}::text[], ${[...newest.values()]}::timestamptz[])
+        as r(contact_global_id, replied_at)
+    ), due as (
+      select m.id, m.status as previous, r.replied_at from outbound_messages m
+      join replies r on r.contact_global_id = m.contact_global_id
       join contact_channel_policies p
         on p.project_id = m.project_id and p.contact_global_id = m.contact_global_id
        and p.channel = m.channel and p.stop_on_reply
       where m.project_id = ${scope.projectId}::uuid and m.account_scope_id = ${scope.accountScopeId}::uuid
         and m.status in ('approved', 'failed')
-        and m.contact_global_id = any(${contacts}::text[])
-        and date_trunc('second', m.created_at) <= ${repliedAt}
+        and date_trunc('second', m.created_at) <= r.replied_at
         and not exists (
           select 1 from outbound_attempts a
           where a.project_id = m.project_id and a.outbound_message_id = m.id and a.status = 'reserved')
@@ -263,7 +271,7 @@ export async function blockStopOnReplyForContacts(
     set status = 'blocked_opt_out', block_reason = 'stop_on_reply', next_attempt_at = null
     from due
     where m.id = due.id
-    returning m.id, m.contact_global_id, m.channel, due.previous`.execute(trx);
+    returning m.id, m.contact_global_id, m.channel, due.previous, due.replied_at`.execute(trx);
   for (const row of rows) {
     await recordAudit(trx, {
       projectId: scope.projectId,
@@ -277,7 +285,7 @@ export async function blockStopOnReplyForContacts(
         reason: 'stop_on_reply',
         from: row.previous,
         contact_global_id: row.contact_global_id,
-        replied_at: repliedAt,
+        replied_at: row.replied_at,
       },
     });
   }
