@@ -68,7 +68,6 @@ export interface ChatwootProfile extends Json {
 
 /** Page sizes the server fixes (§3, §4, §6); the responses carry no page count. */
 export const CONVERSATIONS_PAGE_SIZE = 25;
-export const MESSAGES_BEFORE_PAGE_SIZE = 20;
 export const MESSAGES_RANGE_PAGE_SIZE = 1000;
 export const CONTACTS_PAGE_SIZE = 15;
 
