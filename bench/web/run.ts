@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_LAUNCH } from '../../web/e2e/browser.js';
 import { ADMIN, ensureWebBuild, startStack } from '../../web/e2e/stack.js';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
@@ -75,19 +76,7 @@ const buildId = statSync(path.join(nextDir, 'BUILD_ID')).mtime.toISOString();
 console.log(`(build of ${buildId})\n`);
 
 const stack = await startStack({ simSeed: 'bench' });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-  ],
-});
+const browser = await chromium.launch(CHROMIUM_LAUNCH);
 try {
   const context = await browser.newContext({ baseURL: stack.webUrl });
   const headers = { origin: stack.webUrl };

@@ -15,21 +15,26 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Debian's Chromium, headless, with a fresh profile so no cookie or cache leaks between runs. */
+/** Debian's Chromium, headless, quiet: no background traffic to hosts this machine cannot reach. */
+export const CHROMIUM_LAUNCH = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ],
+};
+
+/** Chromium with a fresh profile, so no cookie or cache leaks between runs. */
 export async function openBrowser(baseURL: string): Promise<Browser> {
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'cairn-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
+    ...CHROMIUM_LAUNCH,
     baseURL,
     viewport: { width: 1280, height: 900 },
   });
