@@ -15,7 +15,10 @@ export interface Scope {
 
 export interface Database {
   pool: pg.Pool;
-  /** Owner connection: migrations, identity, cross-project scheduling. Not subject to RLS. */
+  /**
+   * Owner connection: migrations, identity, cross-project scheduling, and search's full-text
+   * candidate ids (which RLS would keep off the index; see search-chunks.ts). Not subject to RLS.
+   */
   db: Kysely<DB>;
   connectionString: string;
   embedded: boolean;

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -22,7 +23,10 @@ export async function startEmbeddedPostgres(options: {
   port?: number;
 }): Promise<EmbeddedPostgres> {
   await mkdir(options.dataDir, { recursive: true });
-  const db = await PGlite.create({ dataDir: options.dataDir, extensions: { vector, pgcrypto } });
+  const db = await PGlite.create({
+    dataDir: options.dataDir,
+    extensions: { vector, pgcrypto, btree_gin },
+  });
   keepExtendedQueriesTogether(db);
   const server = new PGLiteSocketServer({
     db,

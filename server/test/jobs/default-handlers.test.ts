@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultJobHandlers } from '../../src/modules/jobs/handlers.js';
+import { vectorIndexName } from '../../src/modules/rag/vector-index.js';
 import { startJobs, type JobsRuntime } from '../../src/modules/jobs/runtime.js';
 import { bindSim, type Bound } from '../chatwoot/harness.js';
 import { useTestApp } from '../support/app.js';
@@ -18,7 +19,8 @@ describe('the real job handlers on the queue', () => {
       config: ctx.config,
       database: ctx.database,
       logger: pino({ level: 'silent' }),
-      handlers: defaultJobHandlers(ctx.config),
+      // Low enough that the tiny dataset counts as a large project and gets its own graph.
+      handlers: defaultJobHandlers({ ...ctx.config, SEARCH_EXACT_THRESHOLD: 10 }),
       queue: { pollingIntervalSeconds: 0.5 },
       scheduler: false,
     });
@@ -47,7 +49,12 @@ describe('the real job handlers on the queue', () => {
     expect(again.counts.messages_inserted).toBe(0);
 
     const embed = (await bound.session.request('POST', '/jobs/embeddings/run?wait=true')).json();
-    expect(embed.run).toMatchObject({ status: 'ok' });
+    expect(embed.run).toMatchObject({ status: 'ok', counts: { vector_index: 'built' } });
+    const { rows: graphs } = await sql<{ n: number }>`
+      select count(*)::int as n from pg_indexes
+      where tablename = 'rag_chunks' and indexname = ${vectorIndexName(bound.scope.projectId)}
+    `.execute(ctx.database.db);
+    expect(graphs[0]!.n).toBe(1);
     const status = (await bound.session.request('GET', '/jobs/status')).json();
     expect(status.rag_counts.ready).toBeGreaterThan(0);
     expect(status.rag_counts.pending).toBe(0);

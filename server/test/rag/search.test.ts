@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createLocalEmbedder } from '../../src/modules/rag/embeddings/local-embedder.js';
 import { toVectorLiteral } from '../../src/modules/rag/embeddings/provider.js';
 import { runEmbeddings } from '../../src/modules/rag/run-embeddings.js';
+import { ensureProjectVectorIndex, vectorIndexName } from '../../src/modules/rag/vector-index.js';
 import {
   enableIterativeScan,
   nearestChunksQuery,
@@ -176,10 +177,33 @@ describe('project isolation', () => {
 });
 
 describe('vector index', () => {
-  it('serves the vector half of a large project from the HNSW index', async () => {
+  it('gives a large project its own graph and serves its vector half from it', async () => {
     const project = await createProject(ctx.database);
-    await createManyChunks(ctx.database, project, 600, (i) => `message ${i} about topic ${i % 23}`);
-    await runEmbeddings({ database: ctx.database, config: ctx.config, scope: project, provider });
+    const other = await createProject(ctx.database);
+    for (const scope of [project, other]) {
+      await createManyChunks(ctx.database, scope, 600, (i) => `message ${i} about topic ${i % 23}`);
+      await runEmbeddings({ database: ctx.database, config: ctx.config, scope, provider });
+    }
+    const search = () =>
+      searchChunks({
+        database: ctx.database,
+        config: { SEARCH_EXACT_THRESHOLD: 100 },
+        scope: project,
+        provider,
+        query: 'topic 7',
+        topK: 10,
+      });
+    // Above the threshold but no graph yet: exact, and complete.
+    const beforeBuild = await search();
+    expect(beforeBuild.vector_path).toBe('exact');
+    expect(beforeBuild.hits).toHaveLength(10);
+
+    const ensure = (scope: typeof project, minReady: number) =>
+      ensureProjectVectorIndex({ database: ctx.database, scope, minReady });
+    expect(await ensure(project, 600)).toBe('too_small');
+    expect(await ensure(project, 100)).toBe('built');
+    expect(await ensure(project, 100)).toBe('exists');
+
     const vector = toVectorLiteral((await provider.embed(['topic 7'])).vectors[0]!);
     const plan = await ctx.database.withScope(project, async (trx) => {
       await enableIterativeScan(trx, 40);
@@ -200,18 +224,20 @@ describe('vector index', () => {
       }>`explain ${sql.raw(inline(query.sql, query.parameters))}`.execute(trx);
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
-    expect(plan).toMatch(/Index Scan using rag_chunks_embedding_hnsw_idx/);
-
-    const result = await searchChunks({
-      database: ctx.database,
-      config: { SEARCH_EXACT_THRESHOLD: 100 },
-      scope: project,
-      provider,
-      query: 'topic 7',
-      topK: 10,
-    });
+    expect(plan).toMatch(
+      new RegExp(`Index Scan using ${vectorIndexName(project.projectId)} on rag_chunks`),
+    );
+    const result = await search();
     expect(result.vector_path).toBe('hnsw');
-    expect(result.hits).toHaveLength(10);
+    expect(result.hits.map((h) => h.chunk_id)).toEqual(beforeBuild.hits.map((h) => h.chunk_id));
+
+    // The other project's rows are not in this graph, and it has none of its own yet.
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from pg_indexes
+      where tablename = 'rag_chunks' and indexname = ${vectorIndexName(other.projectId)}`.execute(
+      ctx.database.db,
+    );
+    expect(rows[0]!.n).toBe(0);
   });
 });
 

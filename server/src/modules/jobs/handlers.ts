@@ -4,6 +4,7 @@ import { syncChatwoot } from '../chatwoot/sync-chatwoot.js';
 import { createEmbeddingProvider } from '../rag/embeddings/provider.js';
 import { processOutbound } from '../outbound/send-outbound.js';
 import { runEmbeddings } from '../rag/run-embeddings.js';
+import { ensureProjectVectorIndex } from '../rag/vector-index.js';
 import { loadChatwootSource } from '../sources/service.js';
 import type { JobHandler, JobHandlers } from './types.js';
 
@@ -73,6 +74,13 @@ function embeddingsRun(config: Config): JobHandler {
           counts: { ...progress },
         }),
     });
-    return { ...counts };
+    if (signal.aborted) return { ...counts };
+    // After the run, not before: a backfill writes its vectors without a graph to update.
+    const vectorIndex = await ensureProjectVectorIndex({
+      database,
+      scope,
+      minReady: config.SEARCH_EXACT_THRESHOLD,
+    });
+    return { ...counts, vector_index: vectorIndex };
   };
 }

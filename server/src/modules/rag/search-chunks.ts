@@ -4,6 +4,7 @@ import type { Database, Scope } from '../../db/database.js';
 import { toVectorLiteral, type EmbeddingProvider } from './embeddings/provider.js';
 import { anyTermSql, HEADLINE_OPTIONS } from './index-evidence.js';
 import { inScope } from './sql.js';
+import { vectorIndexReady } from './vector-index.js';
 
 export interface SearchFilters {
   /** Messages created at or after this instant (ISO 8601). */
@@ -114,9 +115,11 @@ export async function searchChunks(options: SearchChunksOptions): Promise<Search
   const threshold = options.config.SEARCH_EXACT_THRESHOLD;
   const runVector = async (trx: Trx): Promise<VectorHalf> => {
     if (!queryVector) return { path: null, pending: false, hits: [] };
-    const { ready } = await prepareSearch(trx, { scope, countReadyUpTo: threshold + 1 });
+    const { ready, indexed } = await prepareSearch(trx, { scope, countReadyUpTo: threshold + 1 });
     if (ready === 0) return { path: null, pending: true, hits: [] };
-    const path = ready > threshold ? 'hnsw' : 'exact';
+    // A large project whose graph is still being built is searched exactly meanwhile: slower,
+    // never wrong.
+    const path = ready > threshold && indexed ? 'hnsw' : 'exact';
     if (path === 'hnsw') await enableIterativeScan(trx, candidates);
     const hits = await nearestChunks(trx, {
       scope,
@@ -140,9 +143,14 @@ export async function searchChunks(options: SearchChunksOptions): Promise<Search
   // which on an idle machine makes a search as slow as its slower half rather than both. Neither
   // waits for the other while holding its connection, so a pool of one (or the embedded database,
   // which runs one transaction at a time) simply runs them one after the other.
+  //
+  // The text half reads candidate ids as the owner, scoped by its explicit filter alone: under
+  // row-level security Postgres will not use `@@` (not leakproof) as an index condition, and every
+  // text search read all of the project's rows (migration 0010). Nothing it returns reaches the
+  // caller without passing RLS: the evidence for every hit is read in a scoped transaction below.
   const [vector, text] = await Promise.all([
     database.withScope(scope, runVector),
-    database.withScope(scope, runText),
+    database.db.transaction().execute(runText),
   ]);
   if (vector.pending) degraded = 'embeddings_pending';
   const fused = fuse(vector.hits, text.hits).slice(0, topK);
@@ -175,7 +183,7 @@ type Trx = Parameters<Parameters<Database['withScope']>[1]>[0];
 
 /**
  * One round trip before each half's search: how many ready chunks the project has (up to
- * `countReadyUpTo`), the query as tsqueries (any term; the whole query in websearch syntax), and
+ * `countReadyUpTo`), whether its HNSW graph is built, the query as tsqueries (any term; the whole query in websearch syntax), and
  * two planner settings for the transaction. JIT off: it compiles for a plan's estimated cost,
  * which the HNSW scan's estimate (and enable_sort = off) inflate far past the threshold; it cost
  * about 200 ms a search and saves nothing on queries this short. Sequential scans off: every part
@@ -187,29 +195,41 @@ type Trx = Parameters<Parameters<Database['withScope']>[1]>[0];
 async function prepareSearch(
   trx: Trx,
   o: { scope: Scope; query?: string; countReadyUpTo: number },
-): Promise<{ ready: number; anyTerm: string | null; whole: string | null }> {
-  const { rows } = await sql<{ ready: number; any_term: string | null; whole: string | null }>`
+): Promise<{ ready: number; indexed: boolean; anyTerm: string | null; whole: string | null }> {
+  const { rows } = await sql<{
+    ready: number;
+    indexed: boolean;
+    any_term: string | null;
+    whole: string | null;
+  }>`
     select
       (select count(*)::int from (
         select 1 from rag_chunks c
         where ${inScope(o.scope, 'c')} and c.embedding_status = 'ready'
         limit ${o.countReadyUpTo}
       ) s) as ready,
+      ${o.countReadyUpTo > 0 ? vectorIndexReady(o.scope.projectId) : sql`false`} as indexed,
       ${o.query === undefined ? sql`null` : anyTermSql(o.query)} as any_term,
       ${o.query === undefined ? sql`null` : sql`websearch_to_tsquery('russian', ${o.query})::text`} as whole,
       set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true)
   `.execute(trx);
   const row = rows[0]!;
   const nonEmpty = (q: string | null) => (q && q.trim() !== '' ? q : null);
-  return { ready: row.ready, anyTerm: nonEmpty(row.any_term), whole: nonEmpty(row.whole) };
+  return {
+    ready: row.ready,
+    indexed: row.indexed,
+    anyTerm: nonEmpty(row.any_term),
+    whole: nonEmpty(row.whole),
+  };
 }
 
 let iterativeScanSupported: boolean | undefined;
 
 /**
- * The project filter is applied after the HNSW scan, so a plain scan returns ef_search nearest
- * rows of any project and keeps few of them. pgvector 0.8's iterative scan continues until the
- * LIMIT is filled (relaxed order: results are re-sorted afterwards).
+ * The project's own graph (vector-index.ts) holds only its rows, but the search filters (a
+ * conversation, a sender, a time range) still apply after the index scan, so a plain scan returns
+ * ef_search nearest rows and may keep few of them. pgvector 0.8's iterative scan continues until
+ * the LIMIT is filled (relaxed order: results are re-sorted afterwards).
  *
  * enable_sort = off: the service has already chosen this path by counting the project's ready
  * rows, and the planner must not undo it. Its estimate of a project's rows is often far off (3,855
