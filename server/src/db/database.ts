@@ -73,8 +73,12 @@ export async function openDatabase(
   };
 }
 
-/** Transaction-local on purpose: the embedded database is one shared session. */
+/**
+ * Transaction-local on purpose: the embedded database is one shared session. One statement
+ * (`set_config('role', …, true)` is SET LOCAL ROLE): every scoped transaction pays this round trip.
+ */
 export async function enterScope(trx: Transaction<DB>, scope: Scope, appRole: string) {
-  await sql`select set_config('app.project_id', ${scope.projectId}, true)`.execute(trx);
-  await sql`set local role ${sql.id(appRole)}`.execute(trx);
+  await sql`
+    select set_config('app.project_id', ${scope.projectId}, true), set_config('role', ${appRole}, true)
+  `.execute(trx);
 }
