@@ -239,6 +239,29 @@ describe('vector index', () => {
     );
     expect(rows[0]!.n).toBe(0);
   });
+
+  // The embedded database is one session, in which an advisory lock is re-entrant.
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'builds a graph once when two workers ask at the same time',
+    async () => {
+      const project = await createProject(ctx.database);
+      await createManyChunks(ctx.database, project, 30, (i) => `note ${i} on the brief`);
+      await runEmbeddings({ database: ctx.database, config: ctx.config, scope: project, provider });
+      const ensure = () =>
+        ensureProjectVectorIndex({ database: ctx.database, scope: project, minReady: 10 });
+      const otherWorker = await ctx.database.pool.connect();
+      try {
+        await otherWorker.query('select pg_advisory_lock(hashtextextended($1, 0))', [
+          vectorIndexName(project.projectId),
+        ]);
+        expect(await ensure()).toBe('busy');
+      } finally {
+        await otherWorker.query('select pg_advisory_unlock_all()');
+        otherWorker.release();
+      }
+      expect(await ensure()).toBe('built');
+    },
+  );
 });
 
 /** EXPLAIN cannot take bind parameters; inline them as literals for the plan only. */
