@@ -23,9 +23,18 @@ function formatWait(seconds: number): string {
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
-function useCountdown(initial: number | null): number | null {
-  const [remaining, setRemaining] = useState(initial);
-  useEffect(() => setRemaining(initial), [initial]);
+/**
+ * Seconds left of a wait that starts whenever `startedBy` changes (each 429 is a new error).
+ * The state is reset while rendering, not in an effect: an effect runs after the first paint of
+ * the 429, which showed "You can try again now." with the button enabled for a frame.
+ */
+function useCountdown(startedBy: unknown, seconds: number | null): number | null {
+  const [start, setStart] = useState(startedBy);
+  const [remaining, setRemaining] = useState(seconds);
+  if (startedBy !== start) {
+    setStart(startedBy);
+    setRemaining(seconds);
+  }
   useEffect(() => {
     if (remaining === null || remaining <= 0) return;
     const timer = setTimeout(() => setRemaining((r) => (r === null ? null : r - 1)), 1000);
@@ -51,9 +60,12 @@ export function LoginForm() {
     },
   });
 
-  const rateLimited = login.error instanceof ApiError && login.error.code === 'rate_limited';
+  const rateLimit =
+    login.error instanceof ApiError && login.error.code === 'rate_limited' ? login.error : null;
+  const rateLimited = rateLimit !== null;
   const waitSeconds = useCountdown(
-    rateLimited ? ((login.error as ApiError).retryAfterSeconds ?? 60) : null,
+    rateLimit,
+    rateLimit ? (rateLimit.retryAfterSeconds ?? 60) : null,
   );
   const locked = rateLimited && waitSeconds !== null && waitSeconds > 0;
 
