@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
 import { toVectorLiteral, type EmbeddingProvider } from './embeddings/provider.js';
 import { anyTermSql, HEADLINE_OPTIONS } from './index-evidence.js';
-import { inScope } from './sql.js';
+import { inScope, readyChunksUpTo } from './sql.js';
 import { vectorIndexReady } from './vector-index.js';
 
 export interface SearchFilters {
@@ -183,8 +183,8 @@ type Trx = Parameters<Parameters<Database['withScope']>[1]>[0];
 
 /**
  * One round trip before each half's search: how many ready chunks the project has (up to
- * `countReadyUpTo`), whether its HNSW graph is built, the query as tsqueries (any term; the whole query in websearch syntax), and
- * two planner settings for the transaction. JIT off: it compiles for a plan's estimated cost,
+ * `countReadyUpTo`), whether its HNSW graph is built, the query as tsqueries (any term; the whole
+ * query in websearch syntax), and two planner settings for the transaction. JIT off: it compiles for a plan's estimated cost,
  * which the HNSW scan's estimate (and enable_sort = off) inflate far past the threshold; it cost
  * about 200 ms a search and saves nothing on queries this short. Sequential scans off: every part
  * of a search reads through an index (the project's, GIN or HNSW), but for common words on a big
@@ -203,11 +203,7 @@ async function prepareSearch(
     whole: string | null;
   }>`
     select
-      (select count(*)::int from (
-        select 1 from rag_chunks c
-        where ${inScope(o.scope, 'c')} and c.embedding_status = 'ready'
-        limit ${o.countReadyUpTo}
-      ) s) as ready,
+      ${readyChunksUpTo(o.scope, o.countReadyUpTo)} as ready,
       ${o.countReadyUpTo > 0 ? vectorIndexReady(o.scope.projectId) : sql`false`} as indexed,
       ${o.query === undefined ? sql`null` : anyTermSql(o.query)} as any_term,
       ${o.query === undefined ? sql`null` : sql`websearch_to_tsquery('russian', ${o.query})::text`} as whole,

@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
-import { inScope } from './sql.js';
+import { readyChunksUpTo } from './sql.js';
 
 /**
  * One HNSW graph per large project: a partial index `where project_id = '<id>' and
  * embedding_status = 'ready'`. Only ready rows, because every status change is an update that
  * writes a new row version, and a graph holding rows of any status took each claim and each
- * requeue as another insert into the graph (87 re-embeddings a second instead of about 250).
+ * requeue as another insert into the graph (bench/search re-embedded 87 rows a second into it,
+ * 135 to 152 into a graph of ready rows).
  *
  * Every search is scoped to one project, so a single graph over all projects only makes each
  * search wade through other projects' neighbours: the project filter applies after the index
@@ -85,8 +86,10 @@ export async function ensureProjectVectorIndex(
     const concurrently = database.embedded ? '' : 'concurrently';
     if (state[0]) await query(`drop index ${concurrently} if exists ${name}`);
 
-    const ready = await countReadyChunks(database, scope, minReady + 1);
-    if (ready <= minReady) return 'too_small';
+    const { rows: count } = await sql<{ ready: number }>`
+      select ${readyChunksUpTo(scope, minReady + 1)} as ready
+    `.execute(database.db);
+    if ((count[0]?.ready ?? 0) <= minReady) return 'too_small';
 
     if (!database.embedded) {
       await query(`select set_config('maintenance_work_mem', $1, false)`, [maintenanceWorkMem]);
@@ -104,15 +107,4 @@ export async function ensureProjectVectorIndex(
     if (!database.embedded) await query('reset maintenance_work_mem').catch(() => {});
     client.release();
   }
-}
-
-async function countReadyChunks(database: Database, scope: Scope, upTo: number) {
-  const { rows } = await sql<{ ready: number }>`
-    select count(*)::int as ready from (
-      select 1 from rag_chunks c
-      where ${inScope(scope, 'c')} and c.embedding_status = 'ready'
-      limit ${upTo}
-    ) s
-  `.execute(database.db);
-  return rows[0]?.ready ?? 0;
 }
