@@ -1,5 +1,6 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
 import { inScope } from './sql.js';
 
 // Long enough to read a message at a glance, short enough for a list of results.
@@ -56,7 +57,14 @@ export interface EvidenceSearchHit {
   rank: number;
 }
 
-/** Full-text search over the project's evidence items, best first; snippets marked `[[…]]`. */
+/**
+ * Full-text search over the project's evidence items, best first; snippets marked `[[…]]`.
+ *
+ * Two steps, as in the chunk search: the ranked ids come from the (project_id, search_tsv) index
+ * read by the owner with the explicit scope filter (under row-level security `@@` is never an
+ * index condition, migration 0012), and the items themselves are read under RLS, so nothing
+ * reaches the caller without passing it.
+ */
 export async function searchEvidence(options: {
   database: Database;
   scope: Scope;
@@ -64,20 +72,37 @@ export async function searchEvidence(options: {
   limit: number;
 }): Promise<EvidenceSearchHit[]> {
   const { database, scope, query, limit } = options;
-  return database.withScope(scope, async (trx) => {
+  const ranked = await database.db.transaction().execute(async (trx) => {
     const tsquery = await anyTermQuery(trx, query);
-    if (!tsquery) return [];
-    const { rows } = await sql<EvidenceSearchHit>`
-      select e.source, e.ref, e.meta,
-             ts_headline('russian', e.search_text, ${tsquery}::tsquery, ${HEADLINE_OPTIONS}) as snippet,
-             ts_rank(e.search_tsv, ${tsquery}::tsquery, 1)::float8 as rank
-      from evidence_items e
-      where ${inScope(scope, 'e')} and e.search_tsv @@ ${tsquery}::tsquery
-      order by rank desc, e.updated_at desc, e.id
-      limit ${limit}
-    `.execute(trx);
-    return rows;
+    if (!tsquery) return null;
+    const { rows } = await rankedEvidenceQuery({ scope, tsquery, limit }).execute(trx);
+    return { tsquery, rows };
   });
+  if (!ranked || ranked.rows.length === 0) return [];
+  const { rows } = await database.withScope(scope, (trx) =>
+    sql<Omit<EvidenceSearchHit, 'rank'> & { id: string }>`
+      select e.id, e.source, e.ref, e.meta,
+             ts_headline('russian', e.search_text, ${ranked.tsquery}::tsquery, ${HEADLINE_OPTIONS}) as snippet
+      from evidence_items e
+      where ${inScope(scope, 'e')} and e.id = any(${ranked.rows.map((r) => r.id)}::uuid[])
+    `.execute(trx),
+  );
+  const byId = new Map(rows.map(({ id, ...item }) => [id, item]));
+  return ranked.rows.flatMap(({ id, rank }) => {
+    const item = byId.get(id);
+    return item ? [{ ...item, rank }] : [];
+  });
+}
+
+/** The project's items matching any term of the query, best first: ids and ranks only. */
+function rankedEvidenceQuery(o: { scope: Scope; tsquery: string; limit: number }) {
+  return sql<{ id: string; rank: number }>`
+    select e.id, ts_rank(e.search_tsv, ${o.tsquery}::tsquery, 1)::float8 as rank
+    from evidence_items e
+    where ${inScope(o.scope, 'e')} and e.search_tsv @@ ${o.tsquery}::tsquery
+    order by rank desc, e.updated_at desc, e.id
+    limit ${o.limit}
+  `;
 }
 
 /**
@@ -93,10 +118,7 @@ export const HEADLINE_OPTIONS =
  * words. Any-term (OR) rather than all-terms so a paraphrase with one extra word still matches;
  * ranking puts documents matching more terms first. Null when nothing searchable is left.
  */
-export async function anyTermQuery(
-  trx: Parameters<Parameters<Database['withScope']>[1]>[0],
-  query: string,
-): Promise<string | null> {
+export async function anyTermQuery(trx: Transaction<DB>, query: string): Promise<string | null> {
   const { rows } = await sql<{ q: string }>`select ${anyTermSql(query)} as q`.execute(trx);
   const q = rows[0]?.q ?? '';
   return q.trim() === '' ? null : q;
