@@ -4,7 +4,7 @@ import type { Database, Scope } from '../../db/database.js';
 import { toVectorLiteral, type EmbeddingProvider } from './embeddings/provider.js';
 import { anyTermSql, HEADLINE_OPTIONS } from './index-evidence.js';
 import { inScope, readyChunksUpTo } from './sql.js';
-import { vectorIndexReady } from './vector-index.js';
+import { vectorIndexState } from './vector-index.js';
 
 export interface SearchFilters {
   /** Messages created at or after this instant (ISO 8601). */
@@ -204,7 +204,7 @@ async function prepareSearch(
   }>`
     select
       ${readyChunksUpTo(o.scope, o.countReadyUpTo)} as ready,
-      ${o.countReadyUpTo > 0 ? vectorIndexReady(o.scope.projectId) : sql`false`} as indexed,
+      ${o.countReadyUpTo > 0 ? sql`${vectorIndexState(o.scope.projectId)} is not distinct from 'valid'` : sql`false`} as indexed,
       ${o.query === undefined ? sql`null` : anyTermSql(o.query)} as any_term,
       ${o.query === undefined ? sql`null` : sql`websearch_to_tsquery('russian', ${o.query})::text`} as whole,
       set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true)

@@ -28,12 +28,16 @@ export function vectorIndexName(projectId: string): string {
   return `rag_chunks_hnsw_${projectId.replace(/-/g, '').toLowerCase()}`;
 }
 
-/** The SQL that tells whether the project's graph exists and is usable (a failed concurrent build
- * leaves an invalid index behind). Readable by the app role: the catalogs are public. */
-export function vectorIndexReady(projectId: string) {
-  return sql<boolean>`exists (
-    select 1 from pg_class c join pg_index i on i.indexrelid = c.oid
-    where c.relname = ${vectorIndexName(projectId)} and i.indisvalid
+/**
+ * The SQL for the state of the project's graph: `valid`, `invalid` (what a failed concurrent
+ * build leaves behind: unusable, to be dropped) or null when there is none. Readable by the app
+ * role: the catalogs are public.
+ */
+export function vectorIndexState(projectId: string) {
+  return sql<'valid' | 'invalid' | null>`(
+    select case when i.indisvalid then 'valid' else 'invalid' end
+    from pg_class c join pg_index i on i.indexrelid = c.oid
+    where c.relname = ${vectorIndexName(projectId)}
   )`;
 }
 
@@ -77,14 +81,12 @@ export async function ensureProjectVectorIndex(
     locked = lock[0].locked === true;
     if (!locked) return 'busy';
 
-    const { rows: state } = await query(
-      `select i.indisvalid as valid from pg_class c join pg_index i on i.indexrelid = c.oid
-       where c.relname = $1`,
-      [name],
-    );
-    if (state[0]?.valid === true) return 'exists';
+    const { rows: graph } = await sql<{ state: 'valid' | 'invalid' | null }>`
+      select ${vectorIndexState(scope.projectId)} as state
+    `.execute(database.db);
+    if (graph[0]?.state === 'valid') return 'exists';
     const concurrently = database.embedded ? '' : 'concurrently';
-    if (state[0]) await query(`drop index ${concurrently} if exists ${name}`);
+    if (graph[0]?.state === 'invalid') await query(`drop index ${concurrently} if exists ${name}`);
 
     const { rows: count } = await sql<{ ready: number }>`
       select ${readyChunksUpTo(scope, minReady + 1)} as ready
