@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createLocalEmbedder } from '../../src/modules/rag/embeddings/local-embedder.js';
 import { toVectorLiteral } from '../../src/modules/rag/embeddings/provider.js';
 import { runEmbeddings } from '../../src/modules/rag/run-embeddings.js';
+import { indexEvidence } from '../../src/modules/rag/index-evidence.js';
 import { ensureProjectVectorIndex, vectorIndexName } from '../../src/modules/rag/vector-index.js';
 import {
   enableIterativeScan,
@@ -146,6 +147,29 @@ describe('search', () => {
     expect(items[0]).toMatchObject({ source: 'cw_messages', ref: messages[0]!.messageGlobalId });
     expect(items[0].snippet).toContain('[[бриф]]');
     expect(items[0].meta.contact_name).toBe('Мария Кофейня');
+  });
+});
+
+describe('evidence search at scale', () => {
+  it('ranks the item holding every word first, past a thousand items holding one', async () => {
+    const project = await createProject(ctx.database);
+    // More one-word items than the ranking pool holds, and the whole match written last, so a
+    // pool filled in storage order would miss it.
+    await createManyChunks(ctx.database, project, 1100, (i) =>
+      i < 1099 ? `Палитра, вариант ${i}` : 'Палитра бренда согласована с клиентом',
+    );
+    await indexEvidence({ database: ctx.database, scope: project });
+    const session = await createSession(ctx.database, project);
+    const res = await ctx.app.inject({
+      method: 'GET',
+      url: `/evidence/search?q=${encodeURIComponent('палитра бренда')}&limit=5`,
+      headers: session.headers,
+    });
+    expect(res.statusCode).toBe(200);
+    const items = res.json().items as { snippet: string; rank: number }[];
+    expect(items).toHaveLength(5);
+    expect(items[0]!.snippet).toContain('[[бренда]]');
+    expect(items[0]!.rank).toBeGreaterThan(items[1]!.rank);
   });
 });
 

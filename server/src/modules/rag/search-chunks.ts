@@ -2,8 +2,14 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
 import { toVectorLiteral, type EmbeddingProvider } from './embeddings/provider.js';
-import { anyTermSql, HEADLINE_OPTIONS } from './index-evidence.js';
 import { inScope, readyChunksUpTo } from './sql.js';
+import {
+  anyTermSql,
+  HEADLINE_OPTIONS,
+  textMatchesQuery,
+  wholeQuerySql,
+  type TextHit,
+} from './text-matches.js';
 import { vectorIndexState } from './vector-index.js';
 
 export interface SearchFilters {
@@ -71,11 +77,6 @@ const MIN_CANDIDATES = 40;
 // The HNSW search list must be at least the LIMIT to return a full page; above pgvector's 40
 // default because the project filter is applied after the index scan.
 const MIN_EF_SEARCH = 100;
-// Most rows the text half ranks per query: those matching the whole query, then (only when those
-// are too few) those matching some of its terms. Ranking reads each pooled row's tsvector, so the
-// pool size is the text half's latency (bench/search, a 20,000-chunk project of common words).
-const TEXT_POOL_CAP = 1000;
-const PARTIAL_POOL_CAP = 200;
 
 /** Thrown for a query that is empty or too long; the route maps it to 400 naming `query`. */
 export class InvalidQueryError extends Error {
@@ -135,7 +136,14 @@ export async function searchChunks(options: SearchChunksOptions): Promise<Search
     if (mode === 'vector') return { tsquery: null, hits: [] };
     const { anyTerm, whole } = await prepareSearch(trx, { scope, query, countReadyUpTo: 0 });
     if (!anyTerm) return { tsquery: null, hits: [] };
-    const hits = await textMatches(trx, { scope, anyTerm, whole, limit: candidates, filter });
+    const { rows: hits } = await textMatchesQuery({
+      table: 'rag_chunks',
+      scope,
+      anyTerm,
+      whole,
+      limit: candidates,
+      filter,
+    }).execute(trx);
     return { tsquery: anyTerm, hits };
   };
 
@@ -206,7 +214,7 @@ async function prepareSearch(
       ${readyChunksUpTo(o.scope, o.countReadyUpTo)} as ready,
       ${o.countReadyUpTo > 0 ? sql`${vectorIndexState(o.scope.projectId)} is not distinct from 'valid'` : sql`false`} as indexed,
       ${o.query === undefined ? sql`null` : anyTermSql(o.query)} as any_term,
-      ${o.query === undefined ? sql`null` : sql`websearch_to_tsquery('russian', ${o.query})::text`} as whole,
+      ${o.query === undefined ? sql`null` : wholeQuerySql(o.query)} as whole,
       set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true)
   `.execute(trx);
   const row = rows[0]!;
@@ -283,71 +291,6 @@ export function nearestChunksQuery(o: NearestOptions) {
 async function nearestChunks(trx: Trx, o: NearestOptions) {
   const { rows } = await nearestChunksQuery(o).execute(trx);
   return rows;
-}
-
-async function textMatches(
-  trx: Trx,
-  o: {
-    scope: Scope;
-    anyTerm: string;
-    whole: string | null;
-    limit: number;
-    filter: RawBuilder<boolean>;
-  },
-): Promise<TextHit[]> {
-  // Ordered by how many of the query's terms a row holds (coverage), then whether it matches the
-  // whole query as written (all terms, quoted phrases, -exclusions: websearch syntax), then
-  // ts_rank. Coverage also weighs the row's vote in fusion: one shared word of five is weak
-  // evidence, and a typo-ridden query should lean on the vector half.
-  //
-  // Ranking reads every candidate's tsvector, so the pool is bounded. Rows matching the whole
-  // query come first (selective: the GIN index intersects the terms), at most TEXT_POOL_CAP. Rows
-  // matching only some terms are pooled only when the whole-query rows cannot fill the list:
-  // a whole-query row holds every term (coverage 1, plus 1 for the whole match) and a partial row
-  // fewer, with ts_rank below 1, so partial rows rank below `limit` whole-query rows (an -excluded
-  // word aside, which whole-query rows lack by definition). Partial rows are at
-  // most PARTIAL_POOL_CAP of the project's, and the tsqueries go in as constants so the planner
-  // sees how common the terms are: for common words it reads the project's rows until the cap is
-  // filled instead of building a bitmap of every matching row of every project (20 ms at 100,000).
-  const terms = o.anyTerm.split(' | ');
-  const anyTerm = sql`${o.anyTerm}::tsquery`;
-  const whole = o.whole ? sql`c.search_tsv @@ ${o.whole}::tsquery` : sql`false`;
-  const { rows } = await sql<TextHit>`
-    with whole as materialized (
-      select c.id, c.search_tsv from rag_chunks c
-      where ${inScope(o.scope, 'c')} and ${whole} and ${o.filter}
-      limit ${TEXT_POOL_CAP}
-    ),
-    partial as materialized (
-      select c.id, c.search_tsv from rag_chunks c
-      where ${inScope(o.scope, 'c')} and c.search_tsv @@ ${anyTerm} and not (${whole})
-        and ${o.filter} and (select count(*) from whole) < ${o.limit}
-      limit ${PARTIAL_POOL_CAP}
-    ),
-    pool as (
-      select id, search_tsv, 1 as whole from whole
-      union all
-      select id, search_tsv, 0 from partial
-    )
-    select id, coverage, (coverage + whole + rank)::float8 as rank
-    from (
-      select p.id, p.whole,
-        (select count(*) from unnest(${terms}::text[]) t where p.search_tsv @@ t::tsquery)::float8
-          / ${terms.length} as coverage,
-        ts_rank(p.search_tsv, ${anyTerm}, 1) as rank
-      from pool p
-    ) scored
-    order by 3 desc, id
-    limit ${o.limit}
-  `.execute(trx);
-  return rows;
-}
-
-interface TextHit {
-  id: string;
-  /** Share of the query's terms found in the row, 0..1. */
-  coverage: number;
-  rank: number;
 }
 
 function filterFragment(filters: SearchFilters): RawBuilder<boolean> {
