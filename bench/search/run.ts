@@ -18,7 +18,7 @@
  *     with iterative scan (LIMIT 10, and LIMIT 40 as the service asks), of the exact scan (the
  *     same-run baseline), of the text half alone, and of the full hybrid service call for long
  *     and two-word queries; recall@10 of HNSW against the exact scan; the share of queries that
- *     returned a full k rows.
+ *     returned a full k rows; and the evidence search (`GET /evidence/search`) for the long queries.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -29,6 +29,7 @@ import { openDatabase, type Database, type Scope } from '../../server/src/db/dat
 import { migrate } from '../../server/src/db/migrator.js';
 import { createLocalEmbedder } from '../../server/src/modules/rag/embeddings/local-embedder.js';
 import { toVectorLiteral } from '../../server/src/modules/rag/embeddings/provider.js';
+import { searchEvidence } from '../../server/src/modules/rag/index-evidence.js';
 import { runEmbeddings } from '../../server/src/modules/rag/run-embeddings.js';
 import { ensureProjectVectorIndex } from '../../server/src/modules/rag/vector-index.js';
 import {
@@ -280,7 +281,7 @@ async function main() {
     // (every text search otherwise scans it: about 10 ms with 8,000 pending rows) and the
     // visibility map set. Timed, since a real backfill leaves this work behind as well.
     started = Date.now();
-    await sql`vacuum analyze rag_chunks`.execute(database.db);
+    await sql`vacuum analyze rag_chunks, evidence_items`.execute(database.db);
     log(`vacuum analyze after the backfill: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     log(
@@ -350,6 +351,8 @@ async function main() {
       line('text half', textOnly.times, `           ${textOnly.full.toFixed(3)}`);
       line(`hybrid(${service.path})`, service.times, `           ${service.full.toFixed(3)}`);
       line('  2 words', serviceShort.times, `           ${serviceShort.full.toFixed(3)}`);
+      const evidence = await timeEvidence(database, c.scope, queries);
+      line('evidence', evidence.times, `           ${evidence.full.toFixed(3)}`);
     }
     log(
       `load average at the end ${os
@@ -436,6 +439,20 @@ async function timeService(
   }
   times.sort((a, b) => a - b);
   return { times, full: full / queries.length, path: pathName };
+}
+
+/** `GET /evidence/search` over the project's messages, as many items as the search asks for. */
+async function timeEvidence(database: Database, scope: Scope, queries: string[]) {
+  const times: number[] = [];
+  let full = 0;
+  for (const query of queries) {
+    const t0 = performance.now();
+    const items = await searchEvidence({ database, scope, query, limit: K });
+    times.push(performance.now() - t0);
+    if (items.length === K) full++;
+  }
+  times.sort((a, b) => a - b);
+  return { times, full: full / queries.length };
 }
 
 main().catch((error: unknown) => {
