@@ -10,10 +10,11 @@
  *
  * It loads synthetic studio messages into projects holding 20%, 1% and 0.1% of the chunks (the
  * rest spread over filler projects), then measures:
- *  1. embedding throughput with the offline provider, end to end (claim, embed, vectors written):
- *     a) the backfill, before any project has its HNSW graph, b) the graph builds the embeddings
- *     job then runs for projects above SEARCH_EXACT_THRESHOLD (timed), and c) a re-embedded
- *     sample written into a built graph (the steady state);
+ *  1. embedding throughput with the offline provider, end to end (claim, embed, vectors written),
+ *     after timing the evidence items a project's first run indexes: a) the backfill, before any
+ *     project has its HNSW graph, b) the graph builds the embeddings job then runs for projects
+ *     above SEARCH_EXACT_THRESHOLD (timed), and c) a re-embedded sample written into a built
+ *     graph (the steady state);
  *  2. per project class: latency p50/p95/p99 of the vector query through the project's graph
  *     with iterative scan (LIMIT 10, and LIMIT 40 as the service asks), of the exact scan (the
  *     same-run baseline), of the text half alone, and of the full hybrid service call for long
@@ -29,7 +30,7 @@ import { openDatabase, type Database, type Scope } from '../../server/src/db/dat
 import { migrate } from '../../server/src/db/migrator.js';
 import { createLocalEmbedder } from '../../server/src/modules/rag/embeddings/local-embedder.js';
 import { toVectorLiteral } from '../../server/src/modules/rag/embeddings/provider.js';
-import { searchEvidence } from '../../server/src/modules/rag/index-evidence.js';
+import { indexEvidence, searchEvidence } from '../../server/src/modules/rag/index-evidence.js';
 import { runEmbeddings } from '../../server/src/modules/rag/run-embeddings.js';
 import { ensureProjectVectorIndex } from '../../server/src/modules/rag/vector-index.js';
 import {
@@ -194,11 +195,22 @@ async function main() {
     }
     log(`loaded ${TOTAL} messages and chunks in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    // 1a. Backfill: no project has a graph yet, so vectors are written without one. Both workers
+    // 1a. The first step of a project's first embeddings run: its messages become evidence items
+    // (two tsvector parses each). Timed on its own so that the backfill below counts vectors.
+    const all = [...classes.map((c) => c.scope), ...fillers];
+    started = Date.now();
+    let evidenceItems = 0;
+    for (const scope of all) evidenceItems += (await indexEvidence({ database, scope })).indexed;
+    const evidenceSeconds = (Date.now() - started) / 1000;
+    log(
+      `evidence items indexed (the first run's first step): ${evidenceItems} in ` +
+        `${evidenceSeconds.toFixed(1)} s = ${Math.round(evidenceItems / evidenceSeconds)} items/s`,
+    );
+
+    // 1b. Backfill: no project has a graph yet, so vectors are written without one. Both workers
     // walk the same projects in the same order, so they race on every chunk: the provider's input
     // count against the rows written shows whether any chunk was embedded twice.
     started = Date.now();
-    const all = [...classes.map((c) => c.scope), ...fillers];
     let backfilled = 0;
     let providerInputs = 0;
     const counted = {
@@ -235,7 +247,7 @@ async function main() {
         left.map((r) => `${r.status} ${r.n}`).join(', '),
     );
 
-    // 1b. What the embeddings job does after a run: a graph for each project above the threshold
+    // 1c. What the embeddings job does after a run: a graph for each project above the threshold
     // (BENCH_SKIP_FILLER_GRAPHS=1: only the measured projects', to shorten a 1,000,000-chunk run).
     started = Date.now();
     const built: string[] = [];
@@ -263,7 +275,7 @@ async function main() {
           : ' (filler projects left without graphs)'),
     );
 
-    // 1c. Steady state: re-embedding a sample of the largest project writes into its graph.
+    // 1d. Steady state: re-embedding a sample of the largest project writes into its graph.
     const steady = classes[0]!.scope;
     await sql`
       update rag_chunks set embedding_status = 'pending'
