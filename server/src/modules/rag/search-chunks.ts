@@ -194,9 +194,9 @@ type Trx = Parameters<Parameters<Database['withScope']>[1]>[0];
 /**
  * One round trip before each half's search: how many ready chunks the project has (up to
  * `countReadyUpTo`), whether its HNSW graph is built, the query as tsqueries (any term; the whole
- * query in websearch syntax), and two planner settings for the transaction. JIT off: it compiles for a plan's estimated cost,
- * which the HNSW scan's estimate (and enable_sort = off) inflate far past the threshold; it cost
- * about 200 ms a search and saves nothing on queries this short. Sequential scans off: every part
+ * query in websearch syntax), and two planner settings for the transaction. JIT off: it compiles
+ * for a plan's estimated cost, which the HNSW scan's estimate (and enable_sort = off) inflate far
+ * past the threshold; it cost about 200 ms a search and saves nothing on queries this short. Sequential scans off: every part
  * of a search reads through an index (the project's, GIN or HNSW), but for common words on a big
  * project the planner bets that a LIMITed scan of the whole table meets enough of the project's
  * rows early; where those rows sit (and synchronized scans starting mid-table) decide that bet,
@@ -208,13 +208,13 @@ async function prepareSearch(
 ): Promise<{ ready: number; indexed: boolean; anyTerm: string | null; whole: string | null }> {
   const { rows } = await sql<{
     ready: number;
-    indexed: boolean;
+    graph: 'valid' | 'invalid' | null;
     any_term: string | null;
     whole: string | null;
   }>`
     select
       ${readyChunksUpTo(o.scope, o.countReadyUpTo)} as ready,
-      ${o.countReadyUpTo > 0 ? sql`${vectorIndexState(o.scope.projectId)} is not distinct from 'valid'` : sql`false`} as indexed,
+      ${o.countReadyUpTo > 0 ? vectorIndexState(o.scope.projectId) : sql`null`} as graph,
       ${o.query === undefined ? sql`null` : anyTermSql(o.query)} as any_term,
       ${o.query === undefined ? sql`null` : wholeQuerySql(o.query)} as whole,
       set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true)
@@ -223,7 +223,7 @@ async function prepareSearch(
   const nonEmpty = (q: string | null) => (q && q.trim() !== '' ? q : null);
   return {
     ready: row.ready,
-    indexed: row.indexed,
+    indexed: row.graph === 'valid',
     anyTerm: nonEmpty(row.any_term),
     whole: nonEmpty(row.whole),
   };
