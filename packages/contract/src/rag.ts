@@ -86,7 +86,16 @@ export type EvidenceSearchQuery = Static<typeof EvidenceSearchQuerySchema>;
 
 export const EvidenceSearchResponseSchema = Ok({
   items: Type.Array(
-    Type.Intersect([SearchEvidenceRefSchema, Type.Object({ rank: Type.Number() })]),
+    Type.Intersect([
+      SearchEvidenceRefSchema,
+      Type.Object({
+        rank: Type.Number({
+          description:
+            'Best first: the share of the query’s words the item holds, plus 1 if it matches the ' +
+            'whole query as written, plus its ts_rank.',
+        }),
+      }),
+    ]),
   ),
 });
 export type EvidenceSearchResponse = Static<typeof EvidenceSearchResponseSchema>;
