@@ -196,11 +196,11 @@ type Trx = Parameters<Parameters<Database['withScope']>[1]>[0];
  * `countReadyUpTo`), whether its HNSW graph is built, the query as tsqueries (any term; the whole
  * query in websearch syntax), and two planner settings for the transaction. JIT off: it compiles
  * for a plan's estimated cost, which the HNSW scan's estimate (and enable_sort = off) inflate far
- * past the threshold; it cost about 200 ms a search and saves nothing on queries this short. Sequential scans off: every part
- * of a search reads through an index (the project's, GIN or HNSW), but for common words on a big
- * project the planner bets that a LIMITed scan of the whole table meets enough of the project's
- * rows early; where those rows sit (and synchronized scans starting mid-table) decide that bet,
- * which cost 2 to 31 ms for the same query in bench/search.
+ * past the threshold; it cost about 200 ms a search and saves nothing on queries this short.
+ * Sequential scans off: every part of a search reads through an index (the project's, GIN or
+ * HNSW), but for common words on a big project the planner bets that a LIMITed scan of the whole
+ * table meets enough of the project's rows early; where those rows sit (and synchronized scans
+ * starting mid-table) decide that bet, which cost 2 to 31 ms for the same query in bench/search.
  */
 async function prepareSearch(
   trx: Trx,
