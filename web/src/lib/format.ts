@@ -53,8 +53,8 @@ export function useFormat() {
           minimumFractionDigits: 1,
           maximumFractionDigits: 1,
         }),
-      /** ["a", "b"] → "a, b" with the locale's separators. */
-      list: (items: string[]) => format.list(items, { type: 'unit', style: 'narrow' }),
+      /** ["a", "b", "c"] → "a, b, and c" / "a, b и c". */
+      list: (items: string[]) => format.list(items, { type: 'conjunction' }),
       currency: (amount: number, currency: string) =>
         format.number(amount, { style: 'currency', currency }),
       /** 1536 → "1.5 kB" / "1,5 кБ" (binary steps, as storage sizes are reported). */

@@ -12,7 +12,9 @@ export type CodeNamespace =
   | 'preflight.checks'
   | 'sources.gapReasons'
   | 'audit.brokenReasons'
-  | 'evidence.sources';
+  | 'audit.entityTypes'
+  | 'evidence.sources'
+  | 'search.senderTypes';
 
 /**
  * The words for a code the server sends (`draft`, `chatwoot_sync`, `opt_out`), or the code itself

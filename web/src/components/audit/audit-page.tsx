@@ -103,9 +103,10 @@ function entityHref(type: string, id: string): string | null {
 }
 
 function EntityLine({ type, id }: { type: string; id: string | null }) {
+  const entityType = useCodeLabel('audit.entityTypes');
   if (!type && !id) return null;
   const href = id ? entityHref(type, id) : null;
-  const text = `${type.replaceAll('_', ' ')} ${id ?? ''}`;
+  const text = `${entityType(type)} ${id ?? ''}`;
   return (
     <p className="font-mono text-xs break-all text-muted-foreground">
       {href ? (

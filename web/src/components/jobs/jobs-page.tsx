@@ -254,7 +254,7 @@ function ScheduleRow({ job, projectId }: { job: ScheduledJob; projectId: string 
       <TableCell>
         <NativeSelect
           aria-label={t('cadenceOf', { job: label })}
-          className="w-28"
+          className="w-auto min-w-28"
           value={job.cadence_seconds}
           disabled={update.isPending}
           onChange={(e) => update.mutate({ cadence_seconds: Number(e.target.value) })}

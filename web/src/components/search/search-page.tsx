@@ -10,6 +10,7 @@ import type { SearchFilters, SearchHit } from '@/lib/api-types';
 import { useActiveProject } from '@/lib/active-project';
 import { conversationHref, draftFromEvidenceHref, stripMarkers } from '@/lib/links';
 import { useFormat } from '@/lib/format';
+import { useCodeLabel } from '@/lib/labels';
 import { Alert, AlertDescription } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -25,6 +26,7 @@ import { EmptyState, ErrorState, LoadingState } from '@/components/states';
 function EvidenceCard({ hit }: { hit: SearchHit }) {
   const t = useTranslations('search');
   const tCommon = useTranslations('common');
+  const senderType = useCodeLabel('search.senderTypes');
   const format = useFormat();
   const formatScore = (value: number | null) =>
     value === null
@@ -39,7 +41,7 @@ function EvidenceCard({ hit }: { hit: SearchHit }) {
       <CardContent className="flex flex-col gap-3 pt-4 sm:pt-5">
         <div className="flex flex-wrap items-center gap-2 text-sm">
           <span className="font-medium">{hit.contact_name || tCommon('unknownContact')}</span>
-          {hit.sender_type ? <Badge variant="outline">{hit.sender_type}</Badge> : null}
+          {hit.sender_type ? <Badge variant="outline">{senderType(hit.sender_type)}</Badge> : null}
           <time className="text-muted-foreground" dateTime={when ?? undefined}>
             {format.dateTime(when)}
           </time>

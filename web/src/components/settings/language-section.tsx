@@ -17,6 +17,8 @@ export function LanguageSection() {
   const me = useMe();
   const update = useUpdateMe();
   const saved = me.data?.authenticated ? me.data.locale : null;
+  // While saving, the choice just made shows as chosen (the radio would jump back otherwise).
+  const shown = update.isPending ? (update.variables.locale ?? AUTOMATIC) : (saved ?? AUTOMATIC);
   const choose = (value: string) => update.mutate({ locale: isLocale(value) ? value : null });
   const options: { value: AppLocale | typeof AUTOMATIC; label: string; lang?: AppLocale }[] = [
     { value: AUTOMATIC, label: t('language.automatic') },
@@ -33,7 +35,7 @@ export function LanguageSection() {
               name="locale"
               value={option.value}
               className="size-4 accent-primary"
-              checked={(saved ?? AUTOMATIC) === option.value}
+              checked={shown === option.value}
               onChange={(event) => choose(event.target.value)}
             />
             <span lang={option.lang}>{option.label}</span>
