@@ -397,17 +397,25 @@ interface Visit {
 /** Every page of the app, in a state worth checking, with its heading in `locale`. */
 async function everyPage(browserPage: Page, locale: Locale): Promise<Visit[]> {
   const m = catalogues[locale];
-  const ids = await browserPage.evaluate(async () => {
-    const get = async (path: string) =>
-      (await (await fetch(`/api${path}`, { credentials: 'include' })).json()) as Record<
-        string,
-        { id: string }[]
-      >;
-    return {
-      conversation: (await get('/conversations?limit=1')).conversations![0]!.id,
-      outbound: (await get('/outbound?limit=1')).items![0]!.id,
-    };
-  });
+  // The same conversation and reply as the English screenshots of the loop above.
+  const ids = await browserPage.evaluate(
+    async ({ displayId, reply }) => {
+      const get = async (path: string) =>
+        (await (await fetch(`/api${path}`, { credentials: 'include' })).json()) as Record<
+          string,
+          { id: string; conversation_id?: number; payload?: { content: string } }[]
+        >;
+      return {
+        conversation: (await get('/conversations?limit=200')).conversations!.find(
+          (c) => c.conversation_id === displayId,
+        )!.id,
+        outbound: (await get('/outbound?limit=50')).items!.find(
+          (m) => m.payload?.content === reply,
+        )!.id,
+      };
+    },
+    { displayId: conversationId, reply: REPLY_TEXT },
+  );
   return [
     {
       name: 'search',
