@@ -1,4 +1,9 @@
 import type { NextConfig } from 'next';
+import createNextIntlPlugin from 'next-intl/plugin';
+
+// The locale is chosen per request (saved choice, Accept-Language), never from the URL: the
+// request configuration lives with the other server-only code.
+const withNextIntl = createNextIntlPlugin('./src/server/i18n-request.ts');
 
 // The API origin is NOT configured here: rewrites would bake API_UPSTREAM_URL into the build.
 // The route handler in src/app/api/[...path] reads it per request, so one build serves any host.
@@ -18,4 +23,4 @@ const nextConfig: NextConfig = {
   },
 };
 
-export default nextConfig;
+export default withNextIntl(nextConfig);

@@ -3,7 +3,7 @@
 //   BENCH_LOADS=20 npx tsx bench/web/run.ts
 // Prints figures; asserts nothing.
 /// <reference lib="dom" />
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -15,17 +15,22 @@ const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..
 const nextDir = path.join(webDir, '.next');
 const LOADS = Number(process.env.BENCH_LOADS ?? 10);
 
-function htmlFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return htmlFiles(full);
-    return entry.name.endsWith('.html') && !entry.name.startsWith('_') ? [full] : [];
-  });
+/**
+ * The app's page routes, from the build's manifest. Pages render per request (the locale comes
+ * from the request), so their HTML is fetched from the running stack, not read from the build.
+ */
+function pageRoutes(): string[] {
+  const manifest = JSON.parse(
+    readFileSync(path.join(nextDir, 'server/app-paths-manifest.json'), 'utf8'),
+  ) as Record<string, string>;
+  return Object.keys(manifest)
+    .filter((entry) => entry.endsWith('/page') && !entry.startsWith('/_'))
+    .map((entry) => entry.replace(/\/page$/, '').replace(/\/\(.*?\)/g, '') || '/')
+    .sort();
 }
 
-/** The scripts a page loads before it can run: every <script src> of its prerendered HTML. */
-function pageJavaScript(htmlFile: string) {
-  const html = readFileSync(htmlFile, 'utf8');
+/** The scripts a page loads before it can run: every <script src> of its HTML. */
+function pageJavaScript(route: string, html: string) {
   // noModule scripts (polyfills) are skipped by every browser the UI supports.
   const sources = [
     ...new Set(
@@ -43,13 +48,6 @@ function pageJavaScript(htmlFile: string) {
     raw += bytes.length;
     gzip += gzipSync(bytes, { level: 9 }).length;
   }
-  const route =
-    '/' +
-    path
-      .relative(path.join(nextDir, 'server/app'), htmlFile)
-      .replace(/\.html$/, '')
-      .replace(/\(.*?\)\//g, '')
-      .replace(/^index$/, '');
   return { route, scripts: sources.length, raw, gzip };
 }
 
@@ -60,21 +58,6 @@ const percentile = (values: number[], p: number) => {
 };
 
 ensureWebBuild();
-const pages = htmlFiles(path.join(nextDir, 'server/app'))
-  .map(pageJavaScript)
-  .sort((a, b) => b.gzip - a.gzip);
-console.log('First-load JavaScript per page (production build):');
-console.log('  route                  scripts        raw       gzip');
-for (const p of pages) {
-  console.log(
-    `  ${p.route.padEnd(22)} ${String(p.scripts).padStart(7)} ${kb(p.raw).padStart(10)} ${kb(p.gzip).padStart(10)}`,
-  );
-}
-const largest = pages[0]!;
-console.log(`Largest page: ${largest.route} — ${kb(largest.raw)} raw, ${kb(largest.gzip)} gzip`);
-const buildId = statSync(path.join(nextDir, 'BUILD_ID')).mtime.toISOString();
-console.log(`(build of ${buildId})\n`);
-
 const stack = await startStack({ simSeed: 'bench' });
 const browser = await chromium.launch(CHROMIUM_LAUNCH);
 try {
@@ -91,6 +74,24 @@ try {
     data: {},
     headers: { ...headers, 'x-csrf-token': csrf },
   });
+
+  const pages: ReturnType<typeof pageJavaScript>[] = [];
+  for (const route of pageRoutes()) {
+    const response = await context.request.get(route, { maxRedirects: 0 });
+    if (response.status() === 200) pages.push(pageJavaScript(route, await response.text()));
+  }
+  pages.sort((a, b) => b.gzip - a.gzip);
+  console.log('First-load JavaScript per page (production build):');
+  console.log('  route                  scripts        raw       gzip');
+  for (const p of pages) {
+    console.log(
+      `  ${p.route.padEnd(22)} ${String(p.scripts).padStart(7)} ${kb(p.raw).padStart(10)} ${kb(p.gzip).padStart(10)}`,
+    );
+  }
+  const largest = pages[0]!;
+  console.log(`Largest page: ${largest.route} — ${kb(largest.raw)} raw, ${kb(largest.gzip)} gzip`);
+  const buildId = statSync(path.join(nextDir, 'BUILD_ID')).mtime.toISOString();
+  console.log(`(build of ${buildId})\n`);
 
   // Interactive = the search box exists, is enabled and has focus: React has hydrated, the
   // session and the project have loaded, and a keystroke would land in the box.

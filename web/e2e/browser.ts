@@ -30,12 +30,19 @@ export const CHROMIUM_LAUNCH = {
   ],
 };
 
-/** Chromium with a fresh profile, so no cookie or cache leaks between runs. */
-export async function openBrowser(baseURL: string): Promise<Browser> {
+/**
+ * Chromium with a fresh profile, so no cookie or cache leaks between runs. `locale` sets the
+ * browser's language (navigator.language and Accept-Language), as a user's system would.
+ */
+export async function openBrowser(
+  baseURL: string,
+  options: { locale?: string } = {},
+): Promise<Browser> {
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'cairn-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     ...CHROMIUM_LAUNCH,
     baseURL,
+    locale: options.locale ?? 'en-US',
     viewport: { width: 1280, height: 900 },
   });
   context.setDefaultTimeout(20_000);

@@ -1,10 +1,12 @@
 /**
  * The first run: with the demo on, a new user signs in to a labelled demo whose "Demo studio"
- * project is already bound, synced and embedded by the server, and a search returns evidence.
+ * project is already bound, synced and embedded by the server, and a search returns evidence, in
+ * the language of the browser.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openBrowser, screenshot, type Browser } from './browser';
+import { catalogues } from './locale-check';
 import { ADMIN, startStack, type Stack } from './stack';
 
 let stack: Stack;
@@ -55,5 +57,29 @@ describe('the demo on first run', () => {
       )
       .toBeGreaterThan(0);
     await screenshot(page, 'demo-search');
+  });
+
+  test('follows the browser: a Russian browser gets the demo in Russian', async () => {
+    const { ru } = catalogues;
+    const russian = await openBrowser(stack.webUrl, { locale: 'ru-RU' });
+    const p = russian.page;
+    try {
+      await p.goto('/login');
+      await p.getByText(ru.shell.demo, { exact: true }).waitFor();
+      expect(await p.evaluate(() => document.documentElement.lang)).toBe('ru');
+      await p.getByLabel(ru.login.username).fill(ADMIN.username);
+      await p.getByLabel(ru.login.password).fill(ADMIN.password);
+      await p.getByRole('button', { name: ru.login.signIn }).click();
+      await p.waitForURL('**/search');
+      await p.getByRole('searchbox', { name: ru.search.formLabel }).fill('invoice');
+      await p.keyboard.press('Enter');
+      await p.getByTestId('evidence-card').first().waitFor();
+      await expect(p.getByTestId('evidence-count').textContent()).resolves.toMatch(
+        /^\d+ доказательств?(а|о)?$/,
+      );
+      await screenshot(p, 'demo-search-ru');
+    } finally {
+      await russian.close();
+    }
   });
 });

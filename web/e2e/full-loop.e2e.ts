@@ -2,11 +2,16 @@
  * The whole product loop in a real browser against the real stack: log in, create a project, bind
  * the Chatwoot simulator, sync, embed, find a known message, draft a reply from it, approve, send,
  * see it arrive in the simulator, and see the audit chain verify. Tests run in order and share one
- * stack and one browser session, as a user's day would.
+ * stack and one browser session, as a user's day would. Then, on the same stack: the main loop by
+ * keyboard alone, every page in English and in Russian (lang, words, plurals, relative times, and
+ * axe-core finding nothing serious), and the user's saved language winning over the browser's.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { seriousViolations } from './axe';
 import { openBrowser, screenshot, type Browser } from './browser';
+import { tabTo } from './keyboard';
+import { catalogues, otherLanguageLeftovers, type Locale } from './locale-check';
 import { ADMIN, startStack, type Stack } from './stack';
 
 // Words no generated conversation contains, so the search can only find our message.
@@ -20,6 +25,10 @@ let browser: Browser;
 let page: Page;
 const dialogs: string[] = [];
 let conversationId: number;
+// Conversations with these many messages show each plural form ("1 сообщение", "2 сообщения",
+// "5 сообщений", "21 сообщение").
+const PLURAL_COUNTS = [1, 2, 5, 21] as const;
+const pluralConversations: { count: number; displayId: number }[] = [];
 
 async function runJobFromUi(buttonName: string, jobLabel: string) {
   await page.goto('/jobs');
@@ -41,6 +50,20 @@ beforeAll(async () => {
   conversationId = stack.sim.control.groundTruth.conversationIds()[0]!;
   stack.sim.control.addMessage({ conversationId, content: KNOWN_TEXT, message_type: 'incoming' });
   stack.sim.control.addMessage({ conversationId, content: XSS_TEXT, message_type: 'incoming' });
+  for (const count of PLURAL_COUNTS) {
+    const created = stack.sim.control.addConversation({
+      contact: { name: `Plural client ${count}` },
+      content: `Message 1 of ${count}`,
+    }) as { id: number };
+    for (let n = 2; n <= count; n++) {
+      stack.sim.control.addMessage({
+        conversationId: created.id,
+        content: `Message ${n} of ${count}`,
+        message_type: 'incoming',
+      });
+    }
+    pluralConversations.push({ count, displayId: created.id });
+  }
   browser = await openBrowser(stack.webUrl);
   page = browser.page;
   page.on('dialog', (dialog) => {
@@ -340,6 +363,295 @@ describe('the evidence loop in the browser', () => {
     const alert = page.getByRole('alert').filter({ hasText: 'Too many sign-in attempts' });
     await expect(alert.textContent()).resolves.toMatch(/Try again in \d+ (seconds?|minutes?)/);
     await expect(page.getByRole('button', { name: 'Sign in' }).isDisabled()).resolves.toBe(true);
+  });
+});
+
+const { en, ru } = catalogues;
+const PLURALS: Record<Locale, string[]> = {
+  en: ['1 message', '2 messages', '5 messages', '21 messages'],
+  ru: ['1 сообщение', '2 сообщения', '5 сообщений', '21 сообщение'],
+};
+const RELATIVE_TIME: Record<Locale, RegExp> = { en: / ago$/, ru: / назад$/ };
+
+/** Signs in through the login page of `browserPage`, in whatever language it shows. */
+async function signIn(browserPage: Page, locale: Locale) {
+  await browserPage.goto('/login');
+  await browserPage.getByLabel(catalogues[locale].login.username).fill(ADMIN.username);
+  await browserPage.getByLabel(catalogues[locale].login.password).fill(ADMIN.password);
+  await browserPage.getByRole('button', { name: catalogues[locale].login.signIn }).click();
+  await browserPage.waitForURL('**/search**');
+}
+
+const h1 = (browserPage: Page, name: string) =>
+  browserPage.getByRole('heading', { level: 1, name, exact: true });
+
+interface Visit {
+  name: string;
+  path: string;
+  title: string;
+  ready: (browserPage: Page) => Locator;
+  /** The docs/screenshots name, taken in Russian (the English ones come from the loop above). */
+  screenshot?: string;
+}
+
+/** Every page of the app, in a state worth checking, with its heading in `locale`. */
+async function everyPage(browserPage: Page, locale: Locale): Promise<Visit[]> {
+  const m = catalogues[locale];
+  // The same conversation and reply as the English screenshots of the loop above.
+  const ids = await browserPage.evaluate(
+    async ({ displayId, reply }) => {
+      const get = async (path: string) =>
+        (await (await fetch(`/api${path}`, { credentials: 'include' })).json()) as Record<
+          string,
+          { id: string; conversation_id?: number; payload?: { content: string } }[]
+        >;
+      return {
+        conversation: (await get('/conversations?limit=200')).conversations!.find(
+          (c) => c.conversation_id === displayId,
+        )!.id,
+        outbound: (await get('/outbound?limit=50')).items!.find(
+          (m) => m.payload?.content === reply,
+        )!.id,
+      };
+    },
+    { displayId: conversationId, reply: REPLY_TEXT },
+  );
+  return [
+    {
+      name: 'search',
+      path: '/search?q=Zephyrine%20palette',
+      title: m.search.title,
+      ready: (p) => p.getByTestId('evidence-card'),
+      screenshot: 'search',
+    },
+    {
+      name: 'conversations',
+      path: '/conversations',
+      title: m.conversations.title,
+      ready: (p) => p.getByTestId('conversation-row'),
+      screenshot: 'conversations',
+    },
+    {
+      name: 'conversation',
+      path: `/conversations/view?id=${encodeURIComponent(ids.conversation)}`,
+      title: m.thread.title,
+      ready: (p) => p.getByTestId('conversation-summary'),
+      screenshot: 'conversation',
+    },
+    {
+      name: 'contacts',
+      path: '/contacts',
+      title: m.contacts.title,
+      ready: (p) => p.getByTestId('contact-row'),
+      screenshot: 'contacts',
+    },
+    {
+      name: 'outbound',
+      path: `/outbound?id=${encodeURIComponent(ids.outbound)}`,
+      title: m.outbound.title,
+      ready: (p) => p.getByTestId('outbound-detail').getByTestId('outbound-status'),
+      screenshot: 'outbound',
+    },
+    {
+      name: 'contact policies',
+      path: '/outbound?tab=policies',
+      title: m.outbound.title,
+      ready: (p) => p.getByRole('table', { name: m.policies.table }),
+    },
+    {
+      name: 'jobs',
+      path: '/jobs',
+      title: m.jobs.title,
+      ready: (p) => p.getByTestId('run-row'),
+      screenshot: 'jobs',
+    },
+    {
+      name: 'sources',
+      path: '/sources',
+      title: m.sources.title,
+      ready: (p) => p.getByTestId('completeness-percent'),
+      screenshot: 'sources',
+    },
+    {
+      name: 'audit',
+      path: '/audit',
+      title: m.audit.title,
+      ready: (p) => p.getByTestId('audit-event'),
+      screenshot: 'audit',
+    },
+    {
+      name: 'projects',
+      path: '/projects',
+      title: m.projects.title,
+      ready: (p) => p.getByTestId('project-row'),
+      screenshot: 'projects',
+    },
+    {
+      name: 'profile settings',
+      path: '/settings/profile',
+      title: m.settings.title,
+      ready: (p) => p.getByRole('radio', { checked: true }),
+      screenshot: 'settings',
+    },
+    {
+      name: 'page not found',
+      path: '/no-such-page',
+      title: m.notFound.title,
+      ready: (p) => p.getByRole('link', { name: m.notFound.goToSearch }),
+    },
+  ];
+}
+
+/**
+ * Opens a browser whose language is `browserLocale`, and checks that every page speaks `locale`:
+ * `<html lang>`, no word of the other language's catalogue in the interface, plural forms and
+ * relative times, and no serious or critical axe-core violation.
+ */
+async function checkEveryPage(locale: Locale, browserLocale: string) {
+  const browserOf = await openBrowser(stack.webUrl, { locale: browserLocale });
+  const p = browserOf.page;
+  const m = catalogues[locale];
+  const problems: string[] = [];
+  const check = async (name: string) => {
+    for (const v of await seriousViolations(p)) {
+      problems.push(`${name}: axe ${v.id} (${v.impact}): ${v.help} at ${v.targets.join(' | ')}`);
+    }
+    for (const text of await otherLanguageLeftovers(p, locale)) {
+      problems.push(`${name}: "${text}" is not in ${locale}`);
+    }
+  };
+  try {
+    await p.goto('/login');
+    await h1(p, m.login.title).waitFor();
+    await check('login');
+    if (locale === 'ru') await screenshot(p, 'login-ru');
+    await signIn(p, locale);
+    for (const visit of await everyPage(p, locale)) {
+      await p.goto(visit.path);
+      await h1(p, visit.title).waitFor();
+      await visit.ready(p).first().waitFor();
+      await check(visit.name);
+      if (visit.screenshot && (locale === 'ru' || visit.screenshot === 'settings')) {
+        await screenshot(p, locale === 'ru' ? `${visit.screenshot}-ru` : visit.screenshot);
+      }
+    }
+
+    const shown: string[] = [];
+    for (const { displayId } of pluralConversations) {
+      const globalId = await p.evaluate(async (wanted) => {
+        const response = await fetch('/api/conversations?limit=200', { credentials: 'include' });
+        const body = (await response.json()) as {
+          conversations: { id: string; conversation_id: number }[];
+        };
+        return body.conversations.find((c) => c.conversation_id === wanted)!.id;
+      }, displayId);
+      await p.goto(`/conversations/view?id=${encodeURIComponent(globalId)}`);
+      shown.push((await p.getByTestId('message-count').textContent()) ?? '');
+    }
+    expect(shown).toEqual(PLURALS[locale]);
+
+    await p.goto('/conversations');
+    await p.getByTestId('conversation-row').locator('time').first().waitFor();
+    const times = await p.getByTestId('conversation-row').locator('time').allTextContents();
+    expect(times.length).toBeGreaterThan(0);
+    expect(times.filter((text) => RELATIVE_TIME[locale].test(text))).not.toEqual([]);
+    expect(problems).toEqual([]);
+  } finally {
+    await browserOf.close();
+  }
+}
+
+describe('in either language, by keyboard, for everyone', () => {
+  test('the main loop works with the keyboard alone: search, open the evidence, draft, approve', async () => {
+    const keyboardBrowser = await openBrowser(stack.webUrl, { locale: 'en-US' });
+    const p = keyboardBrowser.page;
+    try {
+      await signIn(p, 'en');
+      await p.goto('/search');
+      await p.getByRole('searchbox', { name: en.search.formLabel }).waitFor();
+      // The search box has the focus when the page opens: typing is the first thing to do.
+      await expect.poll(() => p.evaluate(() => document.activeElement?.id)).toBe('search-query');
+      await p.keyboard.type('Zephyrine palette');
+      await p.keyboard.press('Enter');
+      await p.getByTestId('evidence-card').first().waitFor();
+
+      await tabTo(p, en.search.openConversation);
+      await p.keyboard.press('Enter');
+      await p.waitForURL('**/conversations/view**');
+      await p.getByTestId('thread-message').first().waitFor();
+
+      await tabTo(p, en.thread.draftReply);
+      await p.keyboard.press('Enter');
+      await p.getByTestId('composer').waitFor();
+      await tabTo(p, en.composer.message);
+      await p.keyboard.type('Typed without a mouse: the palette is confirmed.');
+      await tabTo(p, en.composer.save);
+      await p.keyboard.press('Enter');
+
+      const detail = p.getByTestId('outbound-detail');
+      await detail.getByTestId('outbound-status').getByText(en.status.draft).waitFor();
+      await tabTo(p, en.outbound.approve);
+      await p.keyboard.press('Space');
+      await detail.getByTestId('outbound-status').getByText(en.status.approved).waitFor();
+    } finally {
+      await keyboardBrowser.close();
+    }
+  });
+
+  test('an English browser gets every page in English with lang="en", and axe finds nothing serious', async () => {
+    await checkEveryPage('en', 'en-US');
+  });
+
+  test('a Russian browser gets every page in Russian with lang="ru", plural forms and relative times, and axe finds nothing serious', async () => {
+    await checkEveryPage('ru', 'ru-RU');
+  });
+
+  test('the saved language wins over the browser, and switching keeps the page and its data', async () => {
+    const english = await openBrowser(stack.webUrl, { locale: 'en-US' });
+    const p = english.page;
+    try {
+      await signIn(p, 'en');
+      await p.goto('/settings/profile');
+      await h1(p, en.settings.title).waitFor();
+      await p.getByRole('radio', { name: en.settings.language.automatic, checked: true }).waitFor();
+
+      // Switching changes the words in place: same document, and no API data is read again.
+      await p.evaluate(() => Object.assign(window, { __sameDocument: true }));
+      const reads: string[] = [];
+      const onRequest = (request: { url(): string; method(): string }) => {
+        if (request.method() === 'GET' && new URL(request.url()).pathname.startsWith('/api/')) {
+          reads.push(request.url());
+        }
+      };
+      p.on('request', onRequest);
+      await p.getByRole('radio', { name: ru.settings.languageNames.ru }).check();
+      await h1(p, ru.settings.title).waitFor();
+      await p.getByRole('link', { name: ru.nav.conversations }).first().waitFor();
+      await expect.poll(() => p.evaluate(() => document.documentElement.lang)).toBe('ru');
+      expect(await p.evaluate(() => '__sameDocument' in window)).toBe(true);
+      p.off('request', onRequest);
+      expect(reads).toEqual([]);
+    } finally {
+      await english.close();
+    }
+
+    // Another English browser, never used by this user: the saved Russian wins from sign-in on.
+    const another = await openBrowser(stack.webUrl, { locale: 'en-US' });
+    try {
+      await another.page.goto('/login');
+      await h1(another.page, en.login.title).waitFor();
+      await signIn(another.page, 'en');
+      await h1(another.page, ru.search.title).waitFor();
+      expect(await another.page.evaluate(() => document.documentElement.lang)).toBe('ru');
+
+      // Back to "follow the browser": English again, here and at the next sign-in anywhere.
+      await another.page.goto('/settings/profile');
+      await another.page.getByRole('radio', { name: ru.settings.language.automatic }).check();
+      await h1(another.page, en.settings.title).waitFor();
+      expect(await another.page.evaluate(() => document.documentElement.lang)).toBe('en');
+    } finally {
+      await another.close();
+    }
   });
 });
 

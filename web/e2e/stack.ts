@@ -69,6 +69,7 @@ export function ensureWebBuild() {
   const buildId = path.join(webDir, '.next/BUILD_ID');
   const sources = Math.max(
     newestMtime(path.join(webDir, 'src')),
+    newestMtime(path.join(webDir, 'messages')),
     statSync(path.join(webDir, 'next.config.ts')).mtimeMs,
     newestMtime(path.join(repoRoot, 'packages/contract/src')),
   );

@@ -10,6 +10,14 @@ export const LoginBodySchema = Type.Object(
 );
 export type LoginBody = Static<typeof LoginBodySchema>;
 
+/** The interface languages: the web catalogues and the server's (server/src/i18n) carry each. */
+export const LocaleSchema = Type.Union([Type.Literal('en'), Type.Literal('ru')]);
+export type Locale = Static<typeof LocaleSchema>;
+export const LOCALES = ['en', 'ru'] as const satisfies readonly Locale[];
+const SavedLocaleSchema = Type.Union([LocaleSchema, Type.Null()], {
+  description: 'the language chosen in Settings → Profile; null follows the browser',
+});
+
 export const MeSchema = Type.Union([
   Type.Object({ authenticated: Type.Literal(false) }),
   Type.Object({
@@ -17,6 +25,7 @@ export const MeSchema = Type.Union([
     username: Type.String(),
     active_project_id: Type.Union([UuidSchema, Type.Null()]),
     account_scope_id: Type.Union([UuidSchema, Type.Null()]),
+    locale: SavedLocaleSchema,
     created_at: TimestampSchema,
     last_seen_at: NullableTimestamp,
   }),
@@ -24,6 +33,14 @@ export const MeSchema = Type.Union([
 export type Me = Static<typeof MeSchema>;
 
 export const MeResponseSchema = Type.Intersect([Ok({}), MeSchema]);
+
+/** `PATCH /auth/me`: the signed-in user's own preferences. */
+export const UpdateMeBodySchema = Type.Object(
+  { locale: SavedLocaleSchema },
+  { additionalProperties: false },
+);
+export type UpdateMeBody = Static<typeof UpdateMeBodySchema>;
+
 export const LoginResponseSchema = Ok({
   username: Type.String(),
   active_project_id: Type.Union([UuidSchema, Type.Null()]),

@@ -1,3 +1,4 @@
+import type { Locale } from '@cairn/contract';
 import type { ColumnType, Generated } from 'kysely';
 
 /** Kysely's view of the tables in db/migrations. Keep in step with the SQL. */
@@ -27,6 +28,8 @@ export interface AppUsersTable {
   id: Generated<string>;
   username: string;
   password_hash: string;
+  /** The chosen interface language; null follows the browser. */
+  locale: ColumnType<Locale | null, Locale | null | undefined, Locale | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

@@ -138,6 +138,16 @@ describe('email delivery with one-click unsubscribe', () => {
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.body).toContain('<form method="post">');
+    expect(page.body).toContain('<html lang="en">');
+    // Recipients are not users: their browser's language chooses, English when none fits.
+    const russian = await ctx.app.inject({
+      method: 'GET',
+      url: path,
+      headers: { 'accept-language': 'ru-RU,ru;q=0.9,en;q=0.8' },
+    });
+    expect(russian.body).toContain('<html lang="ru">');
+    expect(russian.body).toContain('<h1>Отписаться?</h1>');
+    expect(russian.body).toContain('<button type="submit">Отписаться</button>');
     expect(await policy()).toBeUndefined();
 
     const click = await ctx.app.inject({
@@ -148,6 +158,7 @@ describe('email delivery with one-click unsubscribe', () => {
     });
     expect(click.statusCode).toBe(200);
     expect(click.headers.location).toBeUndefined();
+    expect(click.body).toContain('<h1>You are unsubscribed</h1>');
     expect(await policy()).toEqual({ opted_out: true });
     const audit = await world.session.request(
       'GET',

@@ -1,14 +1,19 @@
 import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
 import { Button } from '@/components/ui/button';
+import { pageMetadata } from '@/i18n/page-metadata';
 
-export default function NotFound() {
+export const generateMetadata = pageMetadata('notFound');
+
+export default async function NotFound() {
+  const t = await getTranslations('notFound');
   return (
     <main className="mx-auto flex max-w-md flex-col gap-3 p-8">
-      <h1 className="text-xl font-semibold">Page not found</h1>
-      <p className="text-sm text-muted-foreground">There is no page at this address.</p>
+      <h1 className="text-xl font-semibold">{t('title')}</h1>
+      <p className="text-sm text-muted-foreground">{t('body')}</p>
       <div>
         <Button asChild>
-          <Link href="/search">Go to search</Link>
+          <Link href="/search">{t('goToSearch')}</Link>
         </Button>
       </div>
     </main>

@@ -9,6 +9,7 @@ import {
   PlugIcon,
   SearchIcon,
   SendIcon,
+  SettingsIcon,
   ShieldCheckIcon,
   UserIcon,
   UsersIcon,
@@ -16,9 +17,11 @@ import {
 } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { useEffect, type ReactNode } from 'react';
 import { api } from '@/lib/api-client';
 import { ActiveProjectProvider } from '@/lib/active-project';
+import { useSavedLocale } from '@/lib/locale';
 import { useDemoMode, useMe, useProjects } from '@/lib/session';
 import { cn } from '@/lib/utils';
 import { Badge } from '@/components/ui/badge';
@@ -35,18 +38,21 @@ import {
 } from '@/components/ui/dropdown-menu';
 import { ErrorState, LoadingState } from '@/components/states';
 
+// Labels are keys of the `nav` catalogue namespace.
 const NAV = [
-  { href: '/search', label: 'Search', icon: SearchIcon },
-  { href: '/conversations', label: 'Conversations', icon: MessagesSquareIcon },
-  { href: '/contacts', label: 'Contacts', icon: UsersIcon },
-  { href: '/outbound', label: 'Outbound', icon: SendIcon },
-  { href: '/jobs', label: 'Jobs', icon: WorkflowIcon },
-  { href: '/sources', label: 'Sources', icon: PlugIcon },
-  { href: '/audit', label: 'Audit', icon: ShieldCheckIcon },
-  { href: '/projects', label: 'Projects', icon: FolderIcon },
+  { href: '/search', label: 'search', icon: SearchIcon },
+  { href: '/conversations', label: 'conversations', icon: MessagesSquareIcon },
+  { href: '/contacts', label: 'contacts', icon: UsersIcon },
+  { href: '/outbound', label: 'outbound', icon: SendIcon },
+  { href: '/jobs', label: 'jobs', icon: WorkflowIcon },
+  { href: '/sources', label: 'sources', icon: PlugIcon },
+  { href: '/audit', label: 'audit', icon: ShieldCheckIcon },
+  { href: '/projects', label: 'projects', icon: FolderIcon },
+  { href: '/settings/profile', label: 'settings', icon: SettingsIcon },
 ] as const;
 
 function ProjectSwitcher() {
+  const t = useTranslations('shell');
   const queryClient = useQueryClient();
   const projects = useProjects();
   const select = useMutation({
@@ -64,20 +70,20 @@ function ProjectSwitcher() {
         <Button
           variant="outline"
           className="max-w-[12rem] justify-between sm:max-w-xs"
-          aria-label={`Active project: ${active?.name ?? 'none'}. Switch project`}
+          aria-label={t('projectSwitcher', { name: active?.name ?? t('noActiveProject') })}
           disabled={projects.isLoading}
         >
           <FolderIcon aria-hidden />
           <span className="truncate">
-            {projects.isLoading ? 'Loading…' : (active?.name ?? 'Choose a project')}
+            {projects.isLoading ? t('loading') : (active?.name ?? t('chooseProject'))}
           </span>
           <ChevronDownIcon aria-hidden />
         </Button>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="start">
-        <DropdownMenuLabel>Projects</DropdownMenuLabel>
+        <DropdownMenuLabel>{t('projects')}</DropdownMenuLabel>
         {list.length === 0 ? (
-          <DropdownMenuItem disabled>No projects yet</DropdownMenuItem>
+          <DropdownMenuItem disabled>{t('noProjects')}</DropdownMenuItem>
         ) : (
           <DropdownMenuRadioGroup
             value={active?.id ?? ''}
@@ -94,7 +100,7 @@ function ProjectSwitcher() {
         )}
         <DropdownMenuSeparator />
         <DropdownMenuItem asChild>
-          <Link href="/projects">Manage projects…</Link>
+          <Link href="/projects">{t('manageProjects')}</Link>
         </DropdownMenuItem>
       </DropdownMenuContent>
     </DropdownMenu>
@@ -102,6 +108,7 @@ function ProjectSwitcher() {
 }
 
 function UserMenu({ username }: { username: string }) {
+  const t = useTranslations('shell');
   const router = useRouter();
   const queryClient = useQueryClient();
   const logout = useMutation({
@@ -114,23 +121,29 @@ function UserMenu({ username }: { username: string }) {
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
-        <Button variant="ghost" aria-label={`User menu for ${username}`}>
+        <Button variant="ghost" aria-label={t('userMenu', { username })}>
           <UserIcon aria-hidden />
           <span className="hidden max-w-[10rem] truncate sm:inline">{username}</span>
         </Button>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="end">
-        <DropdownMenuLabel>Signed in as {username}</DropdownMenuLabel>
+        <DropdownMenuLabel>{t('signedInAs', { username })}</DropdownMenuLabel>
+        <DropdownMenuItem asChild>
+          <Link href="/settings/profile">
+            <SettingsIcon aria-hidden />
+            {t('profile')}
+          </Link>
+        </DropdownMenuItem>
         <DropdownMenuItem asChild>
           <Link href="/audit">
             <HistoryIcon aria-hidden />
-            Activity log
+            {t('activityLog')}
           </Link>
         </DropdownMenuItem>
         <DropdownMenuSeparator />
         <DropdownMenuItem onSelect={() => logout.mutate()}>
           <LogOutIcon aria-hidden />
-          Log out
+          {t('logOut')}
         </DropdownMenuItem>
       </DropdownMenuContent>
     </DropdownMenu>
@@ -138,6 +151,7 @@ function UserMenu({ username }: { username: string }) {
 }
 
 function NavLinks({ className }: { className?: string }) {
+  const t = useTranslations('nav');
   const pathname = usePathname();
   return (
     <ul className={className}>
@@ -154,7 +168,7 @@ function NavLinks({ className }: { className?: string }) {
               )}
             >
               <Icon className="size-4" aria-hidden />
-              {label}
+              {t(label)}
             </Link>
           </li>
         );
@@ -164,12 +178,14 @@ function NavLinks({ className }: { className?: string }) {
 }
 
 export function AppShell({ children }: { children: ReactNode }) {
+  const t = useTranslations();
   const router = useRouter();
   const pathname = usePathname();
   const me = useMe();
   const demo = useDemoMode();
   const authenticated = me.data?.authenticated === true;
   const projects = useProjects(authenticated);
+  useSavedLocale(me.data?.authenticated ? me.data.locale : undefined);
 
   useEffect(() => {
     if (me.data && !me.data.authenticated) {
@@ -180,14 +196,14 @@ export function AppShell({ children }: { children: ReactNode }) {
   if (me.isError) {
     return (
       <main className="mx-auto max-w-lg p-6">
-        <ErrorState error={me.error} title="Cairn could not load" onRetry={() => me.refetch()} />
+        <ErrorState error={me.error} title={t('shell.couldNotLoad')} onRetry={() => me.refetch()} />
       </main>
     );
   }
   if (!me.data || !me.data.authenticated) {
     return (
       <main className="mx-auto max-w-lg p-6">
-        <LoadingState label="Checking your session…" />
+        <LoadingState label={t('shell.checkingSession')} />
       </main>
     );
   }
@@ -201,17 +217,21 @@ export function AppShell({ children }: { children: ReactNode }) {
         href="#main"
         className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-background focus:p-2"
       >
-        Skip to content
+        {t('shell.skipToContent')}
       </a>
       <header className="sticky top-0 z-40 border-b bg-background/95 backdrop-blur">
         <div className="flex h-14 items-center gap-2 px-3 sm:gap-3 sm:px-5">
-          <Link href="/search" className="flex items-center gap-1 font-semibold">
+          <Link
+            href="/search"
+            className="flex items-center gap-1 font-semibold"
+            aria-label={t('shell.home')}
+          >
             <span aria-hidden>◭</span>
             <span>Cairn</span>
           </Link>
           {demo ? (
-            <Badge variant="warning" title="This server runs the bundled demo data">
-              Demo
+            <Badge variant="warning" title={t('shell.demoTitle')}>
+              {t('shell.demo')}
             </Badge>
           ) : null}
           <ProjectSwitcher />
@@ -219,12 +239,12 @@ export function AppShell({ children }: { children: ReactNode }) {
             <UserMenu username={me.data.username} />
           </div>
         </div>
-        <nav aria-label="Main" className="border-t md:hidden">
+        <nav aria-label={t('nav.label')} className="border-t md:hidden">
           <NavLinks className="flex gap-1 overflow-x-auto px-2 py-1" />
         </nav>
       </header>
       <div className="flex">
-        <nav aria-label="Main" className="hidden w-52 shrink-0 border-r md:block">
+        <nav aria-label={t('nav.label')} className="hidden w-52 shrink-0 border-r md:block">
           <NavLinks className="sticky top-14 flex flex-col gap-1 p-3" />
         </nav>
         <main

@@ -1,22 +1,20 @@
+'use client';
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import type { LooseEvidenceRef } from '@/lib/api-types';
+import { useCodeLabel } from '@/lib/labels';
 import { evidenceHref } from '@/lib/links';
-
-const SOURCE_LABELS: Record<string, string> = {
-  cw_messages: 'Message',
-  cw_conversations: 'Conversation',
-  rag_chunks: 'Passage',
-  external: 'External',
-};
 
 /** Evidence references as links to where they lead; every text is rendered as text. */
 export function EvidenceRefList({ refs }: { refs: LooseEvidenceRef[] | null | undefined }) {
-  if (!refs || refs.length === 0) return <span className="text-muted-foreground">No evidence</span>;
+  const t = useTranslations('evidence');
+  const sourceLabel = useCodeLabel('evidence.sources');
+  if (!refs || refs.length === 0) return <span className="text-muted-foreground">{t('none')}</span>;
   return (
     <ul className="flex flex-col gap-1.5">
       {refs.map((ref, i) => {
         const href = evidenceHref(ref);
-        const label = `${SOURCE_LABELS[ref.source] ?? ref.source} ${ref.ref}`;
+        const label = `${sourceLabel(ref.source)} ${ref.ref}`;
         const external = href !== null && /^https?:/.test(href);
         return (
           <li key={`${ref.source}:${ref.ref}:${i}`} className="text-xs" data-testid="evidence-ref">

@@ -1,11 +1,12 @@
 'use client';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter, useSearchParams } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '@/lib/api-client';
 import { sessionKeys, useDemoMode } from '@/lib/session';
 import { Button } from '@/components/ui/button';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Alert, AlertDescription } from '@/components/ui/alert';
@@ -15,12 +16,6 @@ import { ErrorState } from '@/components/states';
 /** Only same-site paths are followed after login, so a crafted link cannot bounce elsewhere. */
 function safeNextPath(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/search';
-}
-
-function formatWait(seconds: number): string {
-  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
-  const minutes = Math.ceil(seconds / 60);
-  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
 /**
@@ -44,6 +39,8 @@ function useCountdown(startedBy: unknown, seconds: number | null): number | null
 }
 
 export function LoginForm() {
+  const t = useTranslations('login');
+  const tShell = useTranslations('shell');
   const router = useRouter();
   const params = useSearchParams();
   const queryClient = useQueryClient();
@@ -78,17 +75,18 @@ export function LoginForm() {
     <Card className="w-full max-w-sm">
       <CardHeader>
         <div className="flex items-center justify-between">
-          <CardTitle className="text-xl">
-            <span aria-hidden>◭ </span>Cairn
-          </CardTitle>
-          {demo ? <Badge variant="warning">Demo</Badge> : null}
+          <h1 className="text-xl leading-tight font-semibold">
+            <span aria-hidden>◭ </span>
+            {t('title')}
+          </h1>
+          {demo ? <Badge variant="warning">{tShell('demo')}</Badge> : null}
         </div>
-        <CardDescription>Sign in to your evidence workspace.</CardDescription>
+        <CardDescription>{t('description')}</CardDescription>
       </CardHeader>
       <CardContent>
-        <form className="flex flex-col gap-4" onSubmit={submit} aria-label="Sign in">
+        <form className="flex flex-col gap-4" onSubmit={submit} aria-label={t('form')}>
           <div className="flex flex-col gap-2">
-            <Label htmlFor="username">Username</Label>
+            <Label htmlFor="username">{t('username')}</Label>
             <Input
               id="username"
               name="username"
@@ -100,7 +98,7 @@ export function LoginForm() {
             />
           </div>
           <div className="flex flex-col gap-2">
-            <Label htmlFor="password">Password</Label>
+            <Label htmlFor="password">{t('password')}</Label>
             <Input
               id="password"
               name="password"
@@ -114,25 +112,25 @@ export function LoginForm() {
           {rateLimited ? (
             <Alert variant="warning" role="alert">
               <AlertDescription>
-                Too many sign-in attempts.{' '}
-                {locked ? `Try again in ${formatWait(waitSeconds)}.` : 'You can try again now.'}
+                {t('tooMany')}{' '}
+                {!locked || waitSeconds === null
+                  ? t('canTryNow')
+                  : waitSeconds < 60
+                    ? t('tryAgainInSeconds', { seconds: waitSeconds })
+                    : t('tryAgainInMinutes', { minutes: Math.ceil(waitSeconds / 60) })}
               </AlertDescription>
             </Alert>
           ) : login.error instanceof ApiError && login.error.code === 'invalid_credentials' ? (
             <Alert variant="destructive" role="alert">
-              <AlertDescription>Wrong username or password.</AlertDescription>
+              <AlertDescription>{t('wrongCredentials')}</AlertDescription>
             </Alert>
           ) : login.error ? (
-            <ErrorState error={login.error} title="Could not sign in" />
+            <ErrorState error={login.error} title={t('couldNotSignIn')} />
           ) : null}
           <Button type="submit" disabled={login.isPending || locked}>
-            {login.isPending ? 'Signing in…' : 'Sign in'}
+            {login.isPending ? t('signingIn') : t('signIn')}
           </Button>
-          {demo ? (
-            <p className="text-xs text-muted-foreground">
-              Demo mode: the admin password was printed once in the server console.
-            </p>
-          ) : null}
+          {demo ? <p className="text-xs text-muted-foreground">{t('demoHint')}</p> : null}
         </form>
       </CardContent>
     </Card>

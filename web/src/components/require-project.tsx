@@ -1,5 +1,6 @@
 'use client';
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import type { ReactNode } from 'react';
 import { useActiveProject } from '@/lib/active-project';
 import { Button } from '@/components/ui/button';
@@ -7,19 +8,19 @@ import { EmptyState } from '@/components/states';
 
 /** Scoped pages render only with an active project; the API would answer 409 otherwise. */
 export function RequireProject({ children }: { children: (projectId: string) => ReactNode }) {
+  const t = useTranslations('states');
   const { projectId } = useActiveProject();
   if (!projectId) {
     return (
       <EmptyState
-        title="No active project"
+        title={t('noActiveProject')}
         action={
           <Button asChild>
-            <Link href="/projects">Choose or create a project</Link>
+            <Link href="/projects">{t('chooseOrCreateProject')}</Link>
           </Button>
         }
       >
-        Everything in Cairn belongs to a project. Pick one with the switcher at the top, or create
-        your first.
+        {t('noActiveProjectBody')}
       </EmptyState>
     );
   }

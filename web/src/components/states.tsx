@@ -1,15 +1,17 @@
 'use client';
 import { AlertTriangleIcon, InboxIcon, Loader2Icon } from 'lucide-react';
+import { useTranslations } from 'next-intl';
 import type { ReactNode } from 'react';
-import { ApiError } from '@/lib/api-client';
+import { useErrorText } from '@/lib/error-text';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Skeleton } from '@/components/ui/skeleton';
 
-export function LoadingState({ label = 'Loading…', rows = 3 }: { label?: string; rows?: number }) {
+export function LoadingState({ label, rows = 3 }: { label?: string; rows?: number }) {
+  const t = useTranslations('common');
   return (
     <div role="status" aria-live="polite" className="flex flex-col gap-2">
-      <span className="sr-only">{label}</span>
+      <span className="sr-only">{label ?? t('loading')}</span>
       {Array.from({ length: rows }, (_, i) => (
         <Skeleton key={i} className="h-10 w-full" />
       ))}
@@ -45,37 +47,47 @@ export function EmptyState({
   );
 }
 
-/** Shows why something failed in words, never a stack trace, plus the id support can look up. */
+/**
+ * Shows why something failed in words of the user's language (chosen by the error's code), never
+ * a stack trace, plus the id support can look up.
+ */
 export function ErrorState({
   error,
-  title = 'Something went wrong',
+  title,
   onRetry,
 }: {
   error: unknown;
   title?: string;
   onRetry?: () => void;
 }) {
-  const message =
-    error instanceof Error ? error.message : 'An unexpected error occurred. Please try again.';
-  const requestId = error instanceof ApiError ? error.requestId : null;
+  const t = useTranslations();
+  const { text, detail, requestId } = useErrorText()(error);
   return (
     <Alert variant="destructive" role="alert">
       <div className="flex items-start gap-3">
         <AlertTriangleIcon className="mt-0.5 size-4 shrink-0" aria-hidden />
         <div className="flex-1">
-          <AlertTitle>{title}</AlertTitle>
+          <AlertTitle>{title ?? t('states.somethingWentWrong')}</AlertTitle>
           <AlertDescription>
-            <p>{message}</p>
+            <p>{text}</p>
+            {detail ? (
+              <p className="mt-1 text-xs break-words opacity-80" lang="en">
+                {detail}
+              </p>
+            ) : null}
             {requestId ? (
               <p className="mt-1 text-xs opacity-80">
-                Request id: <span className="font-mono select-all">{requestId}</span>
+                {t.rich('common.requestId', {
+                  id: requestId,
+                  code: (chunks) => <span className="font-mono select-all">{chunks}</span>,
+                })}
               </p>
             ) : null}
           </AlertDescription>
         </div>
         {onRetry ? (
           <Button size="sm" variant="outline" onClick={onRetry}>
-            Retry
+            {t('common.retry')}
           </Button>
         ) : null}
       </div>
@@ -85,6 +97,7 @@ export function ErrorState({
 
 /** A compact inline error for a mutation (a failed button press). */
 export function MutationError({ error }: { error: unknown }) {
+  const t = useTranslations('states');
   if (!error) return null;
-  return <ErrorState error={error} title="That did not work" />;
+  return <ErrorState error={error} title={t('thatDidNotWork')} />;
 }

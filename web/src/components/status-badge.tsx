@@ -1,3 +1,5 @@
+'use client';
+import { useCodeLabel } from '@/lib/labels';
 import { Badge, type BadgeVariant } from '@/components/ui/badge';
 
 const VARIANTS: Record<string, BadgeVariant> = {
@@ -21,6 +23,7 @@ const VARIANTS: Record<string, BadgeVariant> = {
 };
 
 export function StatusBadge({ status }: { status: string | null | undefined }) {
+  const label = useCodeLabel('status');
   if (!status) return <span className="text-muted-foreground">—</span>;
-  return <Badge variant={VARIANTS[status] ?? 'outline'}>{status.replaceAll('_', ' ')}</Badge>;
+  return <Badge variant={VARIANTS[status] ?? 'outline'}>{label(status)}</Badge>;
 }

@@ -1,7 +1,8 @@
 /**
  * The one browser-side client of the Cairn API. It sends the session cookie, adds the CSRF header
- * on every mutation, and turns error envelopes into an ApiError whose message is readable and whose
- * request id is shown to the user for support.
+ * on every mutation, and turns error envelopes into an ApiError that keeps the stable code (which
+ * the pages turn into words of the user's language, src/lib/error-text.ts), the server's English
+ * message and the request id shown to the user for support.
  */
 import type {
   AuditEvent,
@@ -26,20 +27,12 @@ import type {
   SearchResult,
   Source,
   TestConnection,
+  UpdateMeBody,
   WorkerRun,
 } from './api-types';
 
 export const API_BASE_URL = (process.env.NEXT_PUBLIC_API_BASE_URL ?? '/api').replace(/\/+$/, '');
 export const CSRF_COOKIE_NAME = 'csrf_token';
-
-/** Messages a person can act on, for the error codes the API documents. */
-const FRIENDLY_MESSAGES: Record<string, string> = {
-  unauthorized: 'Your session has ended. Please sign in again.',
-  csrf_invalid: 'This page’s security token is out of date. Reload the page and try again.',
-  active_project_required: 'Choose a project first (project switcher at the top).',
-  upstream_unavailable: 'The Cairn API server is not reachable. Check that it is running.',
-  network_error: 'Could not reach Cairn. Check your connection and try again.',
-};
 
 export class ApiError extends Error {
   constructor(
@@ -94,8 +87,7 @@ async function toApiError(response: Response): Promise<ApiError> {
     // A non-JSON error (e.g. a proxy's HTML page) is summarised by its status below.
   }
   const code = body.error ?? `http_${response.status}`;
-  const message =
-    FRIENDLY_MESSAGES[code] ?? body.message ?? `The request failed (HTTP ${response.status}).`;
+  const message = body.message ?? `The request failed (HTTP ${response.status}).`;
   return new ApiError(
     response.status,
     code,
@@ -145,7 +137,7 @@ export async function apiRequest<T>(
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
-    throw new ApiError(0, 'network_error', FRIENDLY_MESSAGES.network_error!, null);
+    throw new ApiError(0, 'network_error', 'Could not reach Cairn.', null);
   }
   if (!response.ok) throw await toApiError(response);
   if (response.status === 204) return {} as T;
@@ -192,6 +184,7 @@ export const api = {
         password,
       }),
     logout: () => post<Envelope>('/auth/logout'),
+    updateMe: (input: UpdateMeBody) => patch<Body<Me>>('/auth/me', input),
   },
   projects: {
     list: () => get<Body<{ projects: Project[]; active_project_id: string | null }>>('/projects'),

@@ -1,5 +1,6 @@
 'use client';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { AppLocale } from '@/i18n/config';
 import { api } from './api-client';
 
 export const sessionKeys = {
@@ -10,6 +11,18 @@ export const sessionKeys = {
 
 export function useMe() {
   return useQuery({ queryKey: sessionKeys.me, queryFn: () => api.auth.me(), staleTime: 60_000 });
+}
+
+/**
+ * Saves the user's own preferences. The answer is the new `me`, put straight into the cache: the
+ * app shell sees the new locale there and switches the language without refetching anything.
+ */
+export function useUpdateMe() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { locale: AppLocale | null }) => api.auth.updateMe(input),
+    onSuccess: (me) => queryClient.setQueryData(sessionKeys.me, me),
+  });
 }
 
 export function useProjects(enabled = true) {

@@ -3,12 +3,15 @@ import {
   LoginResponseSchema,
   LogoutResponseSchema,
   MeResponseSchema,
+  UpdateMeBodySchema,
 } from '@cairn/contract';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
+import type { Database } from '../../db/database.js';
 import { login, logout } from './service.js';
+import { readUserLocale, setUserLocale } from './user-locale.js';
 
 const tags = ['auth'];
 
@@ -79,20 +82,43 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const s = request.session;
-      if (!s) return { ok: true as const, authenticated: false as const };
-      return {
-        ok: true as const,
-        authenticated: true as const,
-        username: s.username,
-        active_project_id: s.activeProjectId,
-        account_scope_id: s.accountScopeId,
-        created_at: s.createdAt.toISOString(),
-        last_seen_at: s.lastSeenAt.toISOString(),
-      };
+      if (!request.session) return { ok: true as const, authenticated: false as const };
+      return describeMe(app.database, request.session);
+    },
+  );
+
+  app.patch(
+    '/auth/me',
+    {
+      config: { access: 'session' },
+      schema: {
+        tags,
+        summary:
+          "The signed-in user's preferences: the interface language (null follows the browser)",
+        body: UpdateMeBodySchema,
+        response: { 200: MeResponseSchema },
+      },
+    },
+    async (request) => {
+      const session = request.session!;
+      await setUserLocale(app.database, session.userId, request.body.locale);
+      return describeMe(app.database, session);
     },
   );
 };
+
+async function describeMe(database: Database, s: NonNullable<FastifyRequest['session']>) {
+  return {
+    ok: true as const,
+    authenticated: true as const,
+    username: s.username,
+    active_project_id: s.activeProjectId,
+    account_scope_id: s.accountScopeId,
+    locale: await readUserLocale(database, s.userId),
+    created_at: s.createdAt.toISOString(),
+    last_seen_at: s.lastSeenAt.toISOString(),
+  };
+}
 
 const sessionCookie = (config: Config): CookieSerializeOptions => ({
   httpOnly: true,

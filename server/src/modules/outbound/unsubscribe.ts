@@ -1,7 +1,9 @@
-import type { FastifyPluginAsync } from 'fastify';
+import escapeHtml from 'escape-html';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
 import { AppError } from '../../http/errors.js';
+import { localeFromAcceptLanguage, t, type MessageKey } from '../../i18n/index.js';
 import { setPolicy } from './policies.js';
 import { hashUnsubscribeToken } from './send-outbound.js';
 
@@ -47,10 +49,25 @@ export async function unsubscribeByToken(database: Database, token: string, requ
   return row;
 }
 
-const page = (title: string, body: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
-  `<title>${title}</title><style>body{font:16px system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}` +
-  `button{font:inherit;padding:.5rem 1rem}</style></head><body>${body}</body></html>`;
+/**
+ * The page a recipient sees, in the language their browser asks for (recipients are not users, so
+ * there is no saved choice), English otherwise.
+ */
+function page(request: FastifyRequest, state: 'confirm' | 'done') {
+  const locale = localeFromAcceptLanguage(request.headers['accept-language']);
+  const text = (key: MessageKey) => escapeHtml(t(locale, key));
+  const form =
+    state === 'confirm'
+      ? '<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">' +
+        `<button type="submit">${text('unsubscribe.confirm.button')}</button></form>`
+      : '';
+  return (
+    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
+    `<title>${text(`unsubscribe.${state}.title`)}</title><style>body{font:16px system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}` +
+    `button{font:inherit;padding:.5rem 1rem}</style></head>` +
+    `<body><h1>${text(`unsubscribe.${state}.heading`)}</h1><p>${text(`unsubscribe.${state}.body`)}</p>${form}</body></html>`
+  );
+}
 
 /**
  * RFC 8058 one-click unsubscribe. `POST /unsubscribe/:token` (body `List-Unsubscribe=One-Click`,
@@ -82,15 +99,7 @@ export const unsubscribeRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       await unsubscribeByToken(app.database, request.params.token, request.id);
-      return reply
-        .status(200)
-        .type('text/html; charset=utf-8')
-        .send(
-          page(
-            'Unsubscribed',
-            '<h1>You are unsubscribed</h1><p>You will not receive these messages any more.</p>',
-          ),
-        );
+      return reply.status(200).type('text/html; charset=utf-8').send(page(request, 'done'));
     },
   );
 
@@ -110,16 +119,7 @@ export const unsubscribeRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       await findToken(app.database, request.params.token);
-      return reply
-        .type('text/html; charset=utf-8')
-        .send(
-          page(
-            'Unsubscribe',
-            '<h1>Unsubscribe?</h1><p>Confirm to stop receiving these messages.</p>' +
-              '<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">' +
-              '<button type="submit">Unsubscribe</button></form>',
-          ),
-        );
+      return reply.type('text/html; charset=utf-8').send(page(request, 'confirm'));
     },
   );
 };

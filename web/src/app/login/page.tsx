@@ -1,7 +1,8 @@
 import { Suspense } from 'react';
 import { LoginForm } from '@/components/login-form';
+import { pageMetadata } from '@/i18n/page-metadata';
 
-export const metadata = { title: 'Sign in' };
+export const generateMetadata = pageMetadata('login');
 
 export default function LoginPage() {
   return (

@@ -2,11 +2,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { ShieldAlertIcon, ShieldCheckIcon } from 'lucide-react';
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { api } from '@/lib/api-client';
 import type { AuditEvent, AuditVerify, LooseEvidenceRef } from '@/lib/api-types';
 import { useDebounced } from '@/lib/use-debounced';
-import { formatTime } from '@/lib/utils';
+import { useFormat } from '@/lib/format';
+import { useCodeLabel } from '@/lib/labels';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
@@ -20,38 +22,19 @@ import { EmptyState, ErrorState, LoadingState } from '@/components/states';
 
 const PAGE_SIZE = 50;
 
-const BROKEN_REASONS: Record<string, string> = {
-  hash_mismatch: 'its content no longer matches its hash (the row was altered)',
-  prev_hash_mismatch: 'it does not point at the event before it (a row was removed or reordered)',
-  tail_missing: 'the newest events are missing',
-};
-
-function verdictOf(result: AuditVerify) {
-  return {
-    valid: result.valid,
-    checked: result.checked,
-    brokenId: result.first_broken?.id ?? null,
-    reason: result.first_broken
-      ? (BROKEN_REASONS[result.first_broken.reason] ?? result.first_broken.reason)
-      : null,
-  };
-}
-
 function ChainStatus({ projectId }: { projectId: string }) {
+  const t = useTranslations('audit');
+  const brokenReason = useCodeLabel('audit.brokenReasons');
   const verify = useQuery({
     queryKey: ['audit', projectId, 'verify'],
     queryFn: () => api.audit.verify(),
   });
-  if (verify.isLoading) return <LoadingState label="Verifying the audit chain…" rows={1} />;
+  if (verify.isLoading) return <LoadingState label={t('verifying')} rows={1} />;
   if (verify.isError)
     return (
-      <ErrorState
-        error={verify.error}
-        title="Chain verification failed"
-        onRetry={() => verify.refetch()}
-      />
+      <ErrorState error={verify.error} title={t('verifyFailed')} onRetry={() => verify.refetch()} />
     );
-  const verdict = verdictOf(verify.data!);
+  const verdict: AuditVerify = verify.data!;
   return (
     <Alert variant={verdict.valid ? 'success' : 'destructive'} data-testid="chain-status">
       <div className="flex items-start gap-3">
@@ -61,11 +44,16 @@ function ChainStatus({ projectId }: { projectId: string }) {
           <ShieldAlertIcon className="mt-0.5 size-5" aria-hidden />
         )}
         <div className="flex-1">
-          <AlertTitle>{verdict.valid ? 'Chain verified' : 'Chain broken'}</AlertTitle>
+          <AlertTitle>{verdict.valid ? t('verified') : t('broken')}</AlertTitle>
           <AlertDescription>
             {verdict.valid
-              ? `Every event links to the one before it${verdict.checked !== undefined ? ` (${verdict.checked} events checked)` : ''}; none was altered or removed.`
-              : `The first broken link is at event ${verdict.brokenId ?? '(unknown)'}: ${verdict.reason}. Events from there on cannot be trusted.`}
+              ? verdict.checked !== undefined
+                ? t('verifiedBodyCount', { count: verdict.checked })
+                : t('verifiedBody')
+              : t('brokenBody', {
+                  id: verdict.first_broken?.id ?? t('unknownEvent'),
+                  reason: verdict.first_broken ? brokenReason(verdict.first_broken.reason) : '',
+                })}
           </AlertDescription>
         </div>
         <Button
@@ -74,7 +62,7 @@ function ChainStatus({ projectId }: { projectId: string }) {
           onClick={() => verify.refetch()}
           disabled={verify.isFetching}
         >
-          Verify again
+          {t('verifyAgain')}
         </Button>
       </div>
     </Alert>
@@ -115,9 +103,10 @@ function entityHref(type: string, id: string): string | null {
 }
 
 function EntityLine({ type, id }: { type: string; id: string | null }) {
+  const entityType = useCodeLabel('audit.entityTypes');
   if (!type && !id) return null;
   const href = id ? entityHref(type, id) : null;
-  const text = `${type.replaceAll('_', ' ')} ${id ?? ''}`;
+  const text = `${entityType(type)} ${id ?? ''}`;
   return (
     <p className="font-mono text-xs break-all text-muted-foreground">
       {href ? (
@@ -132,16 +121,21 @@ function EntityLine({ type, id }: { type: string; id: string | null }) {
 }
 
 function EventItem({ event }: { event: AuditEvent }) {
+  const t = useTranslations('audit');
+  const tCommon = useTranslations('common');
+  const format = useFormat();
   const [open, setOpen] = useState(false);
   return (
     <li className="flex flex-col gap-1 border-b py-3 last:border-0" data-testid="audit-event">
       <div className="flex flex-wrap items-center gap-2 text-sm">
         <time className="text-muted-foreground" dateTime={event.created_at}>
-          {formatTime(event.created_at)}
+          {format.dateTime(event.created_at)}
         </time>
         <span className="font-medium">{event.action}</span>
         <StatusBadge status={event.status} />
-        <span className="text-muted-foreground">by {event.actor || 'system'}</span>
+        <span className="text-muted-foreground">
+          {t('by', { actor: event.actor || t('system') })}
+        </span>
       </div>
       <EntityLine type={event.entity_type} id={event.entity_id} />
       {event.evidence_refs && event.evidence_refs.length > 0 ? (
@@ -155,7 +149,7 @@ function EventItem({ event }: { event: AuditEvent }) {
           aria-expanded={open}
           onClick={() => setOpen((v) => !v)}
         >
-          {open ? 'Hide details' : 'Details'}
+          {open ? t('hideDetails') : t('details')}
         </Button>
       </div>
       {open ? (
@@ -163,12 +157,15 @@ function EventItem({ event }: { event: AuditEvent }) {
           <PayloadSummary payload={event.payload} />
           {event.request_id ? (
             <p className="text-xs">
-              Request id: <span className="font-mono select-all">{event.request_id}</span>
+              {tCommon.rich('requestId', {
+                id: event.request_id,
+                code: (chunks) => <span className="font-mono select-all">{chunks}</span>,
+              })}
             </p>
           ) : null}
           {event.hash ? (
             <p className="font-mono text-[10px] break-all text-muted-foreground">
-              hash {event.hash}
+              {t('hash', { hash: event.hash })}
             </p>
           ) : null}
         </div>
@@ -178,6 +175,7 @@ function EventItem({ event }: { event: AuditEvent }) {
 }
 
 function AuditLog({ projectId }: { projectId: string }) {
+  const t = useTranslations('audit');
   const [action, setAction] = useState('');
   const [entity, setEntity] = useState('');
   const [offset, setOffset] = useState(0);
@@ -199,10 +197,10 @@ function AuditLog({ projectId }: { projectId: string }) {
       <CardContent className="flex flex-col gap-3 pt-4 sm:pt-5">
         <div className="flex flex-wrap gap-3">
           <div className="flex flex-col gap-1">
-            <Label htmlFor="audit-action">Action</Label>
+            <Label htmlFor="audit-action">{t('action')}</Label>
             <Input
               id="audit-action"
-              placeholder="e.g. outbound.send"
+              placeholder={t('actionPlaceholder')}
               value={action}
               onChange={(e) => {
                 setAction(e.target.value);
@@ -211,7 +209,7 @@ function AuditLog({ projectId }: { projectId: string }) {
             />
           </div>
           <div className="flex min-w-48 flex-1 flex-col gap-1">
-            <Label htmlFor="audit-entity">Entity id</Label>
+            <Label htmlFor="audit-entity">{t('entity')}</Label>
             <Input
               id="audit-entity"
               value={entity}
@@ -223,17 +221,15 @@ function AuditLog({ projectId }: { projectId: string }) {
           </div>
         </div>
         {events.isLoading ? (
-          <LoadingState label="Loading audit log…" />
+          <LoadingState label={t('loading')} />
         ) : events.isError ? (
           <ErrorState error={events.error} onRetry={() => events.refetch()} />
         ) : list.length === 0 ? (
-          <EmptyState title="No events">
-            {filters.action || filters.entity
-              ? 'Nothing matches these filters.'
-              : 'Critical actions will be recorded here.'}
+          <EmptyState title={t('emptyTitle')}>
+            {filters.action || filters.entity ? t('emptyFiltered') : t('emptyBody')}
           </EmptyState>
         ) : (
-          <ol aria-label="Audit events">
+          <ol aria-label={t('events')}>
             {list.map((event) => (
               <EventItem key={event.id} event={event} />
             ))}
@@ -246,7 +242,7 @@ function AuditLog({ projectId }: { projectId: string }) {
             disabled={offset === 0}
             onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}
           >
-            Newer
+            {t('newer')}
           </Button>
           <Button
             variant="outline"
@@ -254,7 +250,7 @@ function AuditLog({ projectId }: { projectId: string }) {
             disabled={list.length < PAGE_SIZE}
             onClick={() => setOffset(offset + PAGE_SIZE)}
           >
-            Older
+            {t('older')}
           </Button>
         </div>
       </CardContent>
@@ -263,12 +259,10 @@ function AuditLog({ projectId }: { projectId: string }) {
 }
 
 export function AuditPage() {
+  const t = useTranslations('audit');
   return (
     <>
-      <PageHeader
-        title="Audit"
-        description="An append-only, hash-chained record of every critical action."
-      />
+      <PageHeader title={t('title')} description={t('description')} />
       <RequireProject>
         {(projectId) => (
           <div className="flex flex-col gap-5">

@@ -1,10 +1,11 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { api } from '@/lib/api-client';
 import { useDebounced } from '@/lib/use-debounced';
-import { formatTime } from '@/lib/utils';
+import { useFormat } from '@/lib/format';
 import { Card, CardContent } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
@@ -21,6 +22,9 @@ import { RequireProject } from '@/components/require-project';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
 
 function ContactList({ projectId }: { projectId: string }) {
+  const t = useTranslations('contacts');
+  const tCommon = useTranslations('common');
+  const format = useFormat();
   const [text, setText] = useState('');
   const q = useDebounced(text.trim());
   const contacts = useQuery({
@@ -32,7 +36,7 @@ function ContactList({ projectId }: { projectId: string }) {
     <Card>
       <CardContent className="flex flex-col gap-3 pt-4 sm:pt-5">
         <div className="flex max-w-md flex-col gap-1">
-          <Label htmlFor="contacts-q">Name, email or phone</Label>
+          <Label htmlFor="contacts-q">{t('filter')}</Label>
           <Input
             id="contacts-q"
             type="search"
@@ -41,23 +45,21 @@ function ContactList({ projectId }: { projectId: string }) {
           />
         </div>
         {contacts.isLoading ? (
-          <LoadingState label="Loading contacts…" />
+          <LoadingState label={t('loading')} />
         ) : contacts.isError ? (
           <ErrorState error={contacts.error} onRetry={() => contacts.refetch()} />
         ) : list.length === 0 ? (
-          <EmptyState title="No contacts">
-            {q ? 'Nobody matches that.' : 'Contacts appear after the first sync.'}
-          </EmptyState>
+          <EmptyState title={t('emptyTitle')}>{q ? t('emptyFiltered') : t('emptyBody')}</EmptyState>
         ) : (
-          <Table aria-label="Contacts">
+          <Table aria-label={t('table')}>
             <TableHeader>
               <TableRow>
-                <TableHead>Name</TableHead>
-                <TableHead>Email</TableHead>
-                <TableHead className="hidden sm:table-cell">Phone</TableHead>
-                <TableHead className="hidden md:table-cell">Updated</TableHead>
+                <TableHead>{t('columnName')}</TableHead>
+                <TableHead>{t('columnEmail')}</TableHead>
+                <TableHead className="hidden sm:table-cell">{t('columnPhone')}</TableHead>
+                <TableHead className="hidden md:table-cell">{t('columnUpdated')}</TableHead>
                 <TableHead>
-                  <span className="sr-only">Actions</span>
+                  <span className="sr-only">{tCommon('actions')}</span>
                 </TableHead>
               </TableRow>
             </TableHeader>
@@ -68,15 +70,15 @@ function ContactList({ projectId }: { projectId: string }) {
                   <TableCell className="break-all">{c.email || '—'}</TableCell>
                   <TableCell className="hidden sm:table-cell">{c.phone ?? '—'}</TableCell>
                   <TableCell className="hidden whitespace-nowrap md:table-cell">
-                    {formatTime(c.updated_at)}
+                    {format.dateTime(c.updated_at)}
                   </TableCell>
                   <TableCell>
                     <Link
                       className="text-sm underline-offset-4 hover:underline"
                       href={`/outbound?tab=policies&contact=${encodeURIComponent(c.id)}`}
-                      aria-label={`Contact policy for ${c.name || c.email || c.id}`}
+                      aria-label={t('policyFor', { name: c.name || c.email || c.id })}
                     >
-                      Policy
+                      {t('policy')}
                     </Link>
                   </TableCell>
                 </TableRow>
@@ -90,9 +92,10 @@ function ContactList({ projectId }: { projectId: string }) {
 }
 
 export function ContactsPage() {
+  const t = useTranslations('contacts');
   return (
     <>
-      <PageHeader title="Contacts" description="Clients who wrote to this project’s inboxes." />
+      <PageHeader title={t('title')} description={t('description')} />
       <RequireProject>{(projectId) => <ContactList projectId={projectId} />}</RequireProject>
     </>
   );

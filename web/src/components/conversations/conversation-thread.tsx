@@ -3,13 +3,16 @@ import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { ArrowLeftIcon, LockIcon, PenLineIcon, SearchIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { useEffect } from 'react';
 import { api } from '@/lib/api-client';
 import type { Message } from '@/lib/api-types';
 import { draftFromEvidenceHref } from '@/lib/links';
-import { cn, formatTime } from '@/lib/utils';
+import { useFormat } from '@/lib/format';
+import { cn } from '@/lib/utils';
 import { Button } from '@/components/ui/button';
 import { PageHeader } from '@/components/page-header';
+import { RelativeTime } from '@/components/relative-time';
 import { RequireProject } from '@/components/require-project';
 import { StatusBadge } from '@/components/status-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
@@ -25,6 +28,8 @@ function kindOf(message: Message): Kind {
 }
 
 function MessageItem({ message, highlighted }: { message: Message; highlighted: boolean }) {
+  const t = useTranslations('thread');
+  const format = useFormat();
   const kind = kindOf(message);
   if (kind === 'activity') {
     return (
@@ -34,7 +39,7 @@ function MessageItem({ message, highlighted }: { message: Message; highlighted: 
         data-kind="activity"
       >
         {message.content}
-        <span className="ml-2 not-italic">{formatTime(message.source_created_at)}</span>
+        <span className="ml-2 not-italic">{format.dateTime(message.source_created_at)}</span>
       </li>
     );
   }
@@ -57,14 +62,14 @@ function MessageItem({ message, highlighted }: { message: Message; highlighted: 
         {kind === 'private' ? (
           <p className="mb-1 flex items-center gap-1 text-xs font-medium text-amber-900">
             <LockIcon className="size-3" aria-hidden />
-            Private note (not visible to the client)
+            {t('privateNote')}
           </p>
         ) : null}
-        {message.content ?? <span className="text-muted-foreground italic">(no text)</span>}
+        {message.content ?? <span className="text-muted-foreground italic">{t('noText')}</span>}
       </div>
       <p className="text-xs text-muted-foreground">
-        {message.sender_name || (kind === 'incoming' ? 'Client' : 'Studio')} ·{' '}
-        {formatTime(message.source_created_at)}
+        {message.sender_name || (kind === 'incoming' ? t('client') : t('studio'))} ·{' '}
+        {format.dateTime(message.source_created_at)}
       </p>
     </li>
   );
@@ -79,6 +84,7 @@ function Thread({
   conversationId: string;
   focusMessageId: string | null;
 }) {
+  const t = useTranslations('thread');
   const messages = useInfiniteQuery({
     queryKey: ['messages', projectId, conversationId],
     queryFn: ({ pageParam }) =>
@@ -96,10 +102,10 @@ function Thread({
     }
   }, [focusMessageId, sorted.length]);
 
-  if (messages.isLoading) return <LoadingState label="Loading messages…" rows={5} />;
+  if (messages.isLoading) return <LoadingState label={t('loading')} rows={5} />;
   if (messages.isError)
     return <ErrorState error={messages.error} onRetry={() => messages.refetch()} />;
-  if (sorted.length === 0) return <EmptyState title="No messages stored for this conversation" />;
+  if (sorted.length === 0) return <EmptyState title={t('empty')} />;
   const lastIncoming = [...sorted].reverse().find((m) => kindOf(m) === 'incoming');
   return (
     <div className="flex flex-col gap-4">
@@ -109,10 +115,10 @@ function Thread({
           onClick={() => messages.fetchNextPage()}
           disabled={messages.isFetchingNextPage}
         >
-          Load more messages
+          {t('loadMore')}
         </Button>
       ) : null}
-      <ol aria-label="Messages" className="flex flex-col gap-3">
+      <ol aria-label={t('messages')} className="flex flex-col gap-3">
         {sorted.map((m) => (
           <MessageItem key={m.id} message={m} highlighted={m.id === focusMessageId} />
         ))}
@@ -128,7 +134,7 @@ function Thread({
             })}
           >
             <PenLineIcon aria-hidden />
-            Draft a reply
+            {t('draftReply')}
           </Link>
         </Button>
       </div>
@@ -144,6 +150,8 @@ function ConversationSummary({
   projectId: string;
   conversationId: string;
 }) {
+  const t = useTranslations('thread');
+  const tCommon = useTranslations('common');
   const conversation = useQuery({
     queryKey: ['conversation', projectId, conversationId],
     queryFn: () => api.conversation(conversationId),
@@ -157,11 +165,19 @@ function ConversationSummary({
       className="mb-4 flex flex-wrap items-center gap-x-3 gap-y-2 text-sm"
       data-testid="conversation-summary"
     >
-      <span className="font-medium">{c.contact_name || 'Unknown contact'}</span>
+      <span className="font-medium">{c.contact_name || tCommon('unknownContact')}</span>
       <StatusBadge status={c.status} />
       <span className="text-muted-foreground">
-        #{c.conversation_id} · {c.message_count} message{c.message_count === 1 ? '' : 's'}
-        {c.last_activity_at ? ` · last activity ${formatTime(c.last_activity_at)}` : ''}
+        {t('number', { id: c.conversation_id })} ·{' '}
+        <span data-testid="message-count">{t('messageCount', { count: c.message_count })}</span>
+        {c.last_activity_at ? (
+          <>
+            {' · '}
+            {t.rich('lastActivity', {
+              when: () => <RelativeTime value={c.last_activity_at} />,
+            })}
+          </>
+        ) : null}
       </span>
       <OpenInChatwoot href={c.deep_link} />
     </div>
@@ -169,6 +185,7 @@ function ConversationSummary({
 }
 
 export function ConversationThreadPage() {
+  const t = useTranslations('thread');
   const params = useSearchParams();
   const conversationId = params.get('id');
   const focus = params.get('message');
@@ -178,7 +195,7 @@ export function ConversationThreadPage() {
         <Button variant="ghost" size="sm" asChild>
           <Link href="/conversations">
             <ArrowLeftIcon aria-hidden />
-            All conversations
+            {t('allConversations')}
           </Link>
         </Button>
         {conversationId ? (
@@ -187,13 +204,13 @@ export function ConversationThreadPage() {
               href={`/search?${new URLSearchParams({ conversation: conversationId }).toString()}`}
             >
               <SearchIcon aria-hidden />
-              Search this conversation
+              {t('searchThis')}
             </Link>
           </Button>
         ) : null}
       </div>
       <PageHeader
-        title="Conversation"
+        title={t('title')}
         description={
           conversationId ? (
             <span className="font-mono text-xs break-all">{conversationId}</span>
@@ -212,9 +229,7 @@ export function ConversationThreadPage() {
               />
             </div>
           ) : (
-            <EmptyState title="No conversation chosen">
-              Open one from the conversations list or a search result.
-            </EmptyState>
+            <EmptyState title={t('noneChosenTitle')}>{t('noneChosenBody')}</EmptyState>
           )
         }
       </RequireProject>

@@ -2,10 +2,10 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { api } from '@/lib/api-client';
 import { conversationHref } from '@/lib/links';
-import { formatTime } from '@/lib/utils';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { NativeSelect } from '@/components/ui/input';
@@ -19,6 +19,7 @@ import {
   TableRow,
 } from '@/components/ui/table';
 import { PageHeader } from '@/components/page-header';
+import { RelativeTime } from '@/components/relative-time';
 import { RequireProject } from '@/components/require-project';
 import { StatusBadge } from '@/components/status-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
@@ -30,6 +31,8 @@ function ConversationList({
   projectId: string;
   initialContact: string;
 }) {
+  const t = useTranslations('conversations');
+  const tCommon = useTranslations('common');
   const [status, setStatus] = useState('');
   const [contact, setContact] = useState(initialContact);
   const contacts = useQuery({
@@ -54,28 +57,28 @@ function ConversationList({
       <CardContent className="flex flex-col gap-3 pt-4 sm:pt-5">
         <div className="flex flex-wrap gap-3">
           <div className="flex flex-col gap-1">
-            <Label htmlFor="conv-status">Status</Label>
+            <Label htmlFor="conv-status">{t('status')}</Label>
             <NativeSelect
               id="conv-status"
               className="w-36"
               value={status}
               onChange={(e) => setStatus(e.target.value)}
             >
-              <option value="">All</option>
-              <option value="open">Open</option>
-              <option value="pending">Pending</option>
-              <option value="snoozed">Snoozed</option>
-              <option value="resolved">Resolved</option>
+              <option value="">{t('allStatuses')}</option>
+              <option value="open">{t('open')}</option>
+              <option value="pending">{t('pending')}</option>
+              <option value="snoozed">{t('snoozed')}</option>
+              <option value="resolved">{t('resolved')}</option>
             </NativeSelect>
           </div>
           <div className="flex min-w-48 flex-1 flex-col gap-1">
-            <Label htmlFor="conv-contact">Contact</Label>
+            <Label htmlFor="conv-contact">{t('contact')}</Label>
             <NativeSelect
               id="conv-contact"
               value={contact}
               onChange={(e) => setContact(e.target.value)}
             >
-              <option value="">Anyone</option>
+              <option value="">{tCommon('anyone')}</option>
               {(contacts.data?.contacts ?? []).map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name || c.email || c.phone || c.id}
@@ -85,23 +88,21 @@ function ConversationList({
           </div>
         </div>
         {conversations.isLoading ? (
-          <LoadingState label="Loading conversations…" />
+          <LoadingState label={t('loading')} />
         ) : conversations.isError ? (
           <ErrorState error={conversations.error} onRetry={() => conversations.refetch()} />
         ) : list.length === 0 ? (
-          <EmptyState title="No conversations">
-            {status || contact
-              ? 'Nothing matches these filters.'
-              : 'Bind a source and run a sync to see conversations here.'}
+          <EmptyState title={t('emptyTitle')}>
+            {status || contact ? t('emptyFiltered') : t('emptyBody')}
           </EmptyState>
         ) : (
-          <Table aria-label="Conversations">
+          <Table aria-label={t('table')}>
             <TableHeader>
               <TableRow>
-                <TableHead>Conversation</TableHead>
-                <TableHead>Contact</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead className="hidden sm:table-cell">Last activity</TableHead>
+                <TableHead>{t('columnConversation')}</TableHead>
+                <TableHead>{t('columnContact')}</TableHead>
+                <TableHead>{t('columnStatus')}</TableHead>
+                <TableHead className="hidden sm:table-cell">{t('columnLastActivity')}</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -120,7 +121,7 @@ function ConversationList({
                     <StatusBadge status={c.status} />
                   </TableCell>
                   <TableCell className="hidden whitespace-nowrap sm:table-cell">
-                    {formatTime(c.last_activity_at)}
+                    <RelativeTime value={c.last_activity_at} />
                   </TableCell>
                 </TableRow>
               ))}
@@ -133,7 +134,7 @@ function ConversationList({
             onClick={() => conversations.fetchNextPage()}
             disabled={conversations.isFetchingNextPage}
           >
-            Load more
+            {tCommon('loadMore')}
           </Button>
         ) : null}
       </CardContent>
@@ -142,13 +143,11 @@ function ConversationList({
 }
 
 export function ConversationsPage() {
+  const t = useTranslations('conversations');
   const contactParam = useSearchParams().get('contact') ?? '';
   return (
     <>
-      <PageHeader
-        title="Conversations"
-        description="Everything synced from Chatwoot for this project."
-      />
+      <PageHeader title={t('title')} description={t('description')} />
       <RequireProject>
         {(projectId) => (
           <ConversationList key={projectId} projectId={projectId} initialContact={contactParam} />

@@ -1,11 +1,13 @@
 'use client';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { PlayIcon, RefreshCwIcon, TimerIcon } from 'lucide-react';
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { api } from '@/lib/api-client';
 import type { JobRun, JobsStatus, ScheduledJob } from '@/lib/api-types';
 import { useJobEvents, type JobEvent, type StreamState } from '@/lib/job-events';
-import { formatBytes, formatDuration, formatTime } from '@/lib/utils';
+import { useFormat } from '@/lib/format';
+import { useCodeLabel } from '@/lib/labels';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
@@ -22,16 +24,15 @@ import {
   TableRow,
 } from '@/components/ui/table';
 import { PageHeader } from '@/components/page-header';
+import { RelativeTime } from '@/components/relative-time';
 import { RequireProject } from '@/components/require-project';
 import { StatusBadge } from '@/components/status-badge';
 import { EmptyState, ErrorState, LoadingState, MutationError } from '@/components/states';
 
-const JOB_LABELS: Record<string, string> = {
-  chatwoot_sync: 'Chatwoot sync',
-  embeddings_run: 'Embeddings',
-  outbound_process: 'Outbound delivery',
-};
-const jobLabel = (name: string) => JOB_LABELS[name] ?? name;
+/** The jobs the run-history filter offers; their names are keys of `jobs.names`. */
+const JOB_NAMES = ['chatwoot_sync', 'embeddings_run', 'outbound_process'] as const;
+/** The run statuses the history filter offers; their words are in `status`. */
+const RUN_STATUSES = ['running', 'ok', 'failed'] as const;
 
 const CADENCES = [60, 300, 600, 900, 1800, 3600, 6 * 3600, 86_400];
 
@@ -42,6 +43,10 @@ const jobKeys = {
 };
 
 function RunProgress({ event }: { event: JobEvent }) {
+  const t = useTranslations('jobs');
+  const jobLabel = useCodeLabel('jobs.names');
+  const phaseLabel = useCodeLabel('jobs.phases');
+  const format = useFormat();
   const total = event.total ?? null;
   const processed = event.processed ?? 0;
   const percent = total ? Math.min(100, (processed / total) * 100) : null;
@@ -50,16 +55,22 @@ function RunProgress({ event }: { event: JobEvent }) {
       <div className="flex items-center justify-between gap-2 text-xs">
         <span>
           {jobLabel(event.job_name ?? '')} <StatusBadge status={event.status} />
-          {event.phase ? <span className="ml-1 text-muted-foreground">{event.phase}</span> : null}
+          {event.phase ? (
+            <span className="ml-1 text-muted-foreground">{phaseLabel(event.phase)}</span>
+          ) : null}
         </span>
         <span className="tabular-nums text-muted-foreground">
-          {processed}
-          {total ? ` / ${total}` : ''}
+          {total
+            ? t('progressCount', {
+                processed: format.number(processed),
+                total: format.number(total),
+              })
+            : format.number(processed)}
         </span>
       </div>
       <Progress
         value={percent ?? (event.status === 'ok' ? 100 : 0)}
-        aria-label={`${jobLabel(event.job_name ?? '')} progress`}
+        aria-label={t('progress', { job: jobLabel(event.job_name ?? '') })}
       />
       {event.error ? <p className="text-xs text-red-700">{event.error}</p> : null}
     </div>
@@ -75,6 +86,7 @@ function ManualRuns({
   events: Record<string, JobEvent>;
   streamState: StreamState;
 }) {
+  const t = useTranslations('jobs');
   const queryClient = useQueryClient();
   const [startedRunIds, setStartedRunIds] = useState<string[]>([]);
   const onStarted = (result: { run?: JobRun; run_id?: string }) => {
@@ -91,34 +103,32 @@ function ManualRuns({
     <Card>
       <CardHeader>
         <div className="flex items-center justify-between gap-2">
-          <CardTitle>Run now</CardTitle>
+          <CardTitle>{t('runNow')}</CardTitle>
           <Badge variant={streamState === 'live' ? 'success' : 'secondary'} aria-live="polite">
             {streamState === 'live'
-              ? 'Live'
+              ? t('live')
               : streamState === 'connecting'
-                ? 'Connecting…'
-                : 'Reconnecting…'}
+                ? t('connecting')
+                : t('reconnecting')}
           </Badge>
         </div>
-        <CardDescription>
-          Sync pulls new and changed conversations; embeddings index them for meaning-based search.
-        </CardDescription>
+        <CardDescription>{t('runNowDescription')}</CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
         <div className="flex flex-wrap gap-2">
           <Button onClick={() => sync.mutate()} disabled={sync.isPending}>
             <RefreshCwIcon aria-hidden />
-            Run sync
+            {t('runSync')}
           </Button>
           <Button variant="secondary" onClick={() => embed.mutate()} disabled={embed.isPending}>
             <PlayIcon aria-hidden />
-            Run embeddings
+            {t('runEmbeddings')}
           </Button>
         </div>
         <MutationError error={sync.error ?? embed.error} />
         {startedRunIds.length > 0 && live.length === 0 ? (
           <p className="text-sm text-muted-foreground" role="status">
-            Queued — waiting for a worker to pick it up…
+            {t('queued')}
           </p>
         ) : null}
         {live.length > 0 ? (
@@ -138,6 +148,9 @@ function countEntries(status: JobsStatus): [string, number][] {
 }
 
 function StatusCounters({ projectId }: { projectId: string }) {
+  const t = useTranslations('jobs');
+  const entityLabel = useCodeLabel('jobs.entities');
+  const format = useFormat();
   const status = useQuery({
     queryKey: jobKeys.status(projectId),
     queryFn: () => api.jobs.status(),
@@ -148,11 +161,11 @@ function StatusCounters({ projectId }: { projectId: string }) {
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Status</CardTitle>
+        <CardTitle>{t('status')}</CardTitle>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
         {status.isLoading ? (
-          <LoadingState label="Loading status…" rows={2} />
+          <LoadingState label={t('loadingStatus')} rows={2} />
         ) : status.isError ? (
           <ErrorState error={status.error} onRetry={() => status.refetch()} />
         ) : (
@@ -160,19 +173,19 @@ function StatusCounters({ projectId }: { projectId: string }) {
             <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
               {countEntries(status.data!).map(([name, value]) => (
                 <div key={name} className="rounded-md border p-2">
-                  <dt className="text-xs text-muted-foreground">{name.replaceAll('_', ' ')}</dt>
-                  <dd className="text-lg font-semibold tabular-nums">{value}</dd>
+                  <dt className="text-xs text-muted-foreground">{entityLabel(name)}</dt>
+                  <dd className="text-lg font-semibold tabular-nums">{format.number(value)}</dd>
                 </div>
               ))}
             </dl>
             {status.data!.rag_counts ? (
               <div>
-                <h3 className="mb-1 text-sm font-medium">Chunks by embedding status</h3>
+                <h3 className="mb-1 text-sm font-medium">{t('chunksByStatus')}</h3>
                 <ul className="flex flex-wrap gap-2 text-sm">
                   {Object.entries(status.data!.rag_counts).map(([name, value]) => (
                     <li key={name} className="flex items-center gap-1">
                       <StatusBadge status={name} />
-                      <span className="tabular-nums">{value}</span>
+                      <span className="tabular-nums">{format.number(value)}</span>
                     </li>
                   ))}
                 </ul>
@@ -181,26 +194,35 @@ function StatusCounters({ projectId }: { projectId: string }) {
             {storage ? (
               <div className="flex flex-col gap-1">
                 <div className="flex justify-between text-sm">
-                  <span>Storage</span>
+                  <span>{t('storage')}</span>
                   <span className="tabular-nums">
-                    {formatBytes(storage.database_bytes)} of {formatBytes(budgetBytes)}
-                    {usage !== null ? ` (${usage.toFixed(1)}%)` : ''}
+                    {t('storageUsage', {
+                      used: format.bytes(storage.database_bytes),
+                      budget: format.bytes(budgetBytes),
+                    })}
+                    {usage !== null
+                      ? ` ${t('storagePercent', { percent: format.percent(usage) })}`
+                      : ''}
                   </span>
                 </div>
-                <Progress value={usage ?? 0} aria-label="Storage used against budget" />
+                <Progress value={usage ?? 0} aria-label={t('storageUsed')} />
                 {storage.alert ? (
                   <p role="alert" className="text-xs font-medium text-red-800">
-                    Storage is above {storage.alert_threshold_pct}% of the budget
-                    (STORAGE_BUDGET_GB): raise the budget or prune old data.
+                    {t('storageAlert', { threshold: storage.alert_threshold_pct })}
                   </p>
                 ) : null}
                 {storage.largest_tables?.length ? (
                   <p className="text-xs text-muted-foreground">
-                    Largest:{' '}
-                    {storage.largest_tables
-                      .slice(0, 3)
-                      .map((t) => `${t.table} ${formatBytes(t.bytes)}`)
-                      .join(', ')}
+                    {t('largest', {
+                      tables: format.list(
+                        storage.largest_tables.slice(0, 3).map((table) =>
+                          t('largestTable', {
+                            table: table.table,
+                            size: format.bytes(table.bytes),
+                          }),
+                        ),
+                      ),
+                    })}
                   </p>
                 ) : null}
               </div>
@@ -213,6 +235,9 @@ function StatusCounters({ projectId }: { projectId: string }) {
 }
 
 function ScheduleRow({ job, projectId }: { job: ScheduledJob; projectId: string }) {
+  const t = useTranslations('jobs');
+  const jobLabel = useCodeLabel('jobs.names');
+  const format = useFormat();
   const queryClient = useQueryClient();
   const update = useMutation({
     mutationFn: (input: { cadence_seconds?: number; enabled?: boolean }) =>
@@ -228,15 +253,15 @@ function ScheduleRow({ job, projectId }: { job: ScheduledJob; projectId: string 
       <TableCell className="font-medium">{label}</TableCell>
       <TableCell>
         <NativeSelect
-          aria-label={`Cadence of ${label}`}
-          className="w-28"
+          aria-label={t('cadenceOf', { job: label })}
+          className="w-auto min-w-28"
           value={job.cadence_seconds}
           disabled={update.isPending}
           onChange={(e) => update.mutate({ cadence_seconds: Number(e.target.value) })}
         >
           {cadences.map((c) => (
             <option key={c} value={c}>
-              every {formatDuration(c)}
+              {t('every', { duration: format.duration(c) })}
             </option>
           ))}
         </NativeSelect>
@@ -244,18 +269,20 @@ function ScheduleRow({ job, projectId }: { job: ScheduledJob; projectId: string 
       <TableCell>
         <Switch
           checked={job.enabled}
-          aria-label={`${label} enabled`}
+          aria-label={t('enabledLabel', { job: label })}
           disabled={update.isPending}
           onCheckedChange={(enabled) => update.mutate({ enabled })}
         />
       </TableCell>
       <TableCell className="whitespace-nowrap">
-        {job.enabled ? formatTime(job.next_run_at) : 'paused'}
+        {job.enabled ? format.dateTime(job.next_run_at) : t('paused')}
       </TableCell>
       <TableCell className="whitespace-nowrap">
         <StatusBadge status={job.last_status} />{' '}
         {job.last_run_at ? (
-          <span className="text-xs text-muted-foreground">{formatTime(job.last_run_at)}</span>
+          <span className="text-xs text-muted-foreground">
+            <RelativeTime value={job.last_run_at} />
+          </span>
         ) : null}
       </TableCell>
       <TableCell className="max-w-xs text-xs break-words text-red-800">
@@ -267,6 +294,7 @@ function ScheduleRow({ job, projectId }: { job: ScheduledJob; projectId: string 
 }
 
 function SchedulerTable({ projectId }: { projectId: string }) {
+  const t = useTranslations('jobs');
   const queryClient = useQueryClient();
   const scheduler = useQuery({
     queryKey: jobKeys.scheduler(projectId),
@@ -281,7 +309,7 @@ function SchedulerTable({ projectId }: { projectId: string }) {
     <Card>
       <CardHeader>
         <div className="flex items-center justify-between gap-2">
-          <CardTitle>Schedule</CardTitle>
+          <CardTitle>{t('schedule')}</CardTitle>
           <Button
             size="sm"
             variant="outline"
@@ -289,30 +317,28 @@ function SchedulerTable({ projectId }: { projectId: string }) {
             disabled={tick.isPending}
           >
             <TimerIcon aria-hidden />
-            Run due jobs now
+            {t('runDue')}
           </Button>
         </div>
       </CardHeader>
       <CardContent>
         <MutationError error={tick.error} />
         {scheduler.isLoading ? (
-          <LoadingState label="Loading schedule…" />
+          <LoadingState label={t('loadingSchedule')} />
         ) : scheduler.isError ? (
           <ErrorState error={scheduler.error} onRetry={() => scheduler.refetch()} />
         ) : jobs.length === 0 ? (
-          <EmptyState title="No scheduled jobs">
-            Scheduled jobs are created with the project.
-          </EmptyState>
+          <EmptyState title={t('noScheduleTitle')}>{t('noScheduleBody')}</EmptyState>
         ) : (
-          <Table aria-label="Scheduled jobs">
+          <Table aria-label={t('scheduleTable')}>
             <TableHeader>
               <TableRow>
-                <TableHead>Job</TableHead>
-                <TableHead>Cadence</TableHead>
-                <TableHead>Enabled</TableHead>
-                <TableHead>Next run</TableHead>
-                <TableHead>Last run</TableHead>
-                <TableHead>Last error</TableHead>
+                <TableHead>{t('columnJob')}</TableHead>
+                <TableHead>{t('columnCadence')}</TableHead>
+                <TableHead>{t('columnEnabled')}</TableHead>
+                <TableHead>{t('columnNextRun')}</TableHead>
+                <TableHead>{t('columnLastRun')}</TableHead>
+                <TableHead>{t('columnLastError')}</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -327,12 +353,18 @@ function SchedulerTable({ projectId }: { projectId: string }) {
   );
 }
 
-function countsSummary(counts: Record<string, unknown> | null | undefined): string {
-  if (!counts) return '';
-  return Object.entries(counts)
-    .filter(([, v]) => typeof v === 'number' && v !== 0)
-    .map(([k, v]) => `${k.replaceAll('_', ' ')} ${v}`)
-    .join(' · ');
+/** "messages inserted 12 · chunks created 12": the non-zero counts a run reported. */
+function useCountsSummary() {
+  const t = useTranslations('jobs');
+  const countLabel = useCodeLabel('jobs.counts');
+  const format = useFormat();
+  return (counts: Record<string, unknown> | null | undefined): string =>
+    Object.entries(counts ?? {})
+      .filter((entry): entry is [string, number] => typeof entry[1] === 'number' && entry[1] !== 0)
+      .map(([name, value]) =>
+        t('countEntry', { name: countLabel(name), value: format.number(value) }),
+      )
+      .join(' · ');
 }
 
 function RunHistory({
@@ -342,6 +374,11 @@ function RunHistory({
   projectId: string;
   events: Record<string, JobEvent>;
 }) {
+  const t = useTranslations('jobs');
+  const jobLabel = useCodeLabel('jobs.names');
+  const statusLabel = useCodeLabel('status');
+  const countsSummary = useCountsSummary();
+  const format = useFormat();
   const [job, setJob] = useState('');
   const [status, setStatus] = useState('');
   const runs = useInfiniteQuery({
@@ -360,56 +397,58 @@ function RunHistory({
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Run history</CardTitle>
+        <CardTitle>{t('history')}</CardTitle>
       </CardHeader>
       <CardContent className="flex flex-col gap-3">
         <div className="flex flex-wrap gap-3">
           <div className="flex flex-col gap-1">
-            <Label htmlFor="runs-job">Job</Label>
+            <Label htmlFor="runs-job">{t('job')}</Label>
             <NativeSelect
               id="runs-job"
               value={job}
               onChange={(e) => setJob(e.target.value)}
               className="w-44"
             >
-              <option value="">All jobs</option>
-              {Object.entries(JOB_LABELS).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
+              <option value="">{t('allJobs')}</option>
+              {JOB_NAMES.map((name) => (
+                <option key={name} value={name}>
+                  {jobLabel(name)}
                 </option>
               ))}
             </NativeSelect>
           </div>
           <div className="flex flex-col gap-1">
-            <Label htmlFor="runs-status">Status</Label>
+            <Label htmlFor="runs-status">{t('runStatus')}</Label>
             <NativeSelect
               id="runs-status"
               value={status}
               onChange={(e) => setStatus(e.target.value)}
               className="w-36"
             >
-              <option value="">Any status</option>
-              <option value="running">running</option>
-              <option value="ok">ok</option>
-              <option value="failed">failed</option>
+              <option value="">{t('anyStatus')}</option>
+              {RUN_STATUSES.map((value) => (
+                <option key={value} value={value}>
+                  {statusLabel(value)}
+                </option>
+              ))}
             </NativeSelect>
           </div>
         </div>
         {runs.isLoading ? (
-          <LoadingState label="Loading runs…" />
+          <LoadingState label={t('loadingRuns')} />
         ) : runs.isError ? (
           <ErrorState error={runs.error} onRetry={() => runs.refetch()} />
         ) : list.length === 0 ? (
-          <EmptyState title="No runs yet">Start a sync above; every run is kept here.</EmptyState>
+          <EmptyState title={t('noRunsTitle')}>{t('noRunsBody')}</EmptyState>
         ) : (
-          <Table aria-label="Run history">
+          <Table aria-label={t('historyTable')}>
             <TableHeader>
               <TableRow>
-                <TableHead>Job</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead>Started</TableHead>
-                <TableHead className="hidden sm:table-cell">Finished</TableHead>
-                <TableHead>Result</TableHead>
+                <TableHead>{t('columnJob')}</TableHead>
+                <TableHead>{t('columnStatus')}</TableHead>
+                <TableHead>{t('columnStarted')}</TableHead>
+                <TableHead className="hidden sm:table-cell">{t('columnFinished')}</TableHead>
+                <TableHead>{t('columnResult')}</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -422,10 +461,10 @@ function RunHistory({
                       <StatusBadge status={live?.status ?? run.status} />
                     </TableCell>
                     <TableCell className="whitespace-nowrap">
-                      {formatTime(run.started_at)}
+                      {format.dateTime(run.started_at)}
                     </TableCell>
                     <TableCell className="hidden whitespace-nowrap sm:table-cell">
-                      {formatTime(run.finished_at)}
+                      {format.dateTime(run.finished_at)}
                     </TableCell>
                     <TableCell className="max-w-md text-xs break-words">
                       {run.error ? (
@@ -446,7 +485,7 @@ function RunHistory({
             onClick={() => runs.fetchNextPage()}
             disabled={runs.isFetchingNextPage}
           >
-            Load older runs
+            {t('loadOlder')}
           </Button>
         ) : null}
       </CardContent>
@@ -469,12 +508,10 @@ function JobsForProject({ projectId }: { projectId: string }) {
 }
 
 export function JobsPage() {
+  const t = useTranslations('jobs');
   return (
     <>
-      <PageHeader
-        title="Jobs"
-        description="Sync, embeddings and delivery: run now, schedule, and see every run."
-      />
+      <PageHeader title={t('title')} description={t('description')} />
       <RequireProject>{(projectId) => <JobsForProject projectId={projectId} />}</RequireProject>
     </>
   );

@@ -1,6 +1,7 @@
 'use client';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { XIcon } from 'lucide-react';
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import { api } from '@/lib/api-client';
 import type { EvidenceRef, OutboundMessage } from '@/lib/api-types';
@@ -41,6 +42,7 @@ export function Composer({
   onCreated: (message: OutboundMessage) => void;
   onClose: () => void;
 }) {
+  const t = useTranslations('composer');
   const queryClient = useQueryClient();
   const [channel, setChannel] = useState<'chatwoot' | 'email'>('chatwoot');
   const [recipient, setRecipient] = useState(seed.conversationGlobalId);
@@ -81,33 +83,31 @@ export function Composer({
       <CardHeader>
         <div className="flex items-start justify-between gap-2">
           <div>
-            <CardTitle>New draft</CardTitle>
-            <CardDescription>
-              Drafts are sent only after approval, and only if the contact’s policies allow.
-            </CardDescription>
+            <CardTitle>{t('title')}</CardTitle>
+            <CardDescription>{t('description')}</CardDescription>
           </div>
-          <Button variant="ghost" size="icon" onClick={onClose} aria-label="Close composer">
+          <Button variant="ghost" size="icon" onClick={onClose} aria-label={t('close')}>
             <XIcon aria-hidden />
           </Button>
         </div>
       </CardHeader>
       <CardContent>
-        <form className="flex flex-col gap-4" onSubmit={submit} aria-label="Compose outbound draft">
+        <form className="flex flex-col gap-4" onSubmit={submit} aria-label={t('form')}>
           <div className="grid gap-3 sm:grid-cols-[10rem_1fr]">
             <div className="flex flex-col gap-1">
-              <Label htmlFor="compose-channel">Channel</Label>
+              <Label htmlFor="compose-channel">{t('channel')}</Label>
               <NativeSelect
                 id="compose-channel"
                 value={channel}
                 onChange={(e) => setChannel(e.target.value as 'chatwoot' | 'email')}
               >
-                <option value="chatwoot">Chatwoot reply</option>
-                <option value="email">Email</option>
+                <option value="chatwoot">{t('channelChatwoot')}</option>
+                <option value="email">{t('channelEmail')}</option>
               </NativeSelect>
             </div>
             <div className="flex flex-col gap-1">
               <Label htmlFor="compose-recipient">
-                {channel === 'chatwoot' ? 'Conversation id' : 'Contact id'}
+                {channel === 'chatwoot' ? t('conversationId') : t('contactId')}
               </Label>
               <Input
                 id="compose-recipient"
@@ -120,7 +120,7 @@ export function Composer({
           </div>
           {channel === 'email' ? (
             <div className="flex flex-col gap-1">
-              <Label htmlFor="compose-subject">Subject</Label>
+              <Label htmlFor="compose-subject">{t('subject')}</Label>
               <Input
                 id="compose-subject"
                 value={subject}
@@ -129,7 +129,7 @@ export function Composer({
             </div>
           ) : null}
           <div className="flex flex-col gap-1">
-            <Label htmlFor="compose-content">Message</Label>
+            <Label htmlFor="compose-content">{t('message')}</Label>
             <Textarea
               id="compose-content"
               required
@@ -137,17 +137,17 @@ export function Composer({
               maxLength={10_000}
               value={content}
               onChange={(e) => setContent(e.target.value)}
-              placeholder="Write the reply the client will receive…"
+              placeholder={t('placeholder')}
             />
           </div>
           <section aria-labelledby="compose-evidence" className="rounded-md border bg-muted/40 p-3">
             <div className="mb-2 flex items-center justify-between">
               <h3 id="compose-evidence" className="text-sm font-medium">
-                Evidence this reply rests on
+                {t('evidence')}
               </h3>
               {evidence.length > 0 ? (
                 <Button size="sm" variant="ghost" onClick={() => setEvidence([])}>
-                  Remove evidence
+                  {t('removeEvidence')}
                 </Button>
               ) : null}
             </div>
@@ -156,10 +156,10 @@ export function Composer({
           <MutationError error={draft.error} />
           <div className="flex gap-2">
             <Button type="submit" disabled={draft.isPending || !content.trim()}>
-              {draft.isPending ? 'Saving…' : 'Save draft'}
+              {draft.isPending ? t('saving') : t('save')}
             </Button>
             <Button variant="outline" onClick={onClose}>
-              Discard
+              {t('discard')}
             </Button>
           </div>
         </form>

@@ -1,10 +1,12 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { CheckCircle2Icon, CircleAlertIcon, CircleXIcon, SendIcon, XIcon } from 'lucide-react';
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { api } from '@/lib/api-client';
 import type { OutboundMessage } from '@/lib/api-types';
-import { formatTime } from '@/lib/utils';
+import { useFormat } from '@/lib/format';
+import { useCodeLabel } from '@/lib/labels';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
@@ -21,34 +23,16 @@ import {
 import { EvidenceRefList } from '@/components/evidence-ref-list';
 import { StatusBadge } from '@/components/status-badge';
 import { ErrorState, LoadingState, MutationError } from '@/components/states';
+import { usePreflightReason } from './preflight-reason';
 
-const REASONS: Record<string, string> = {
-  opt_out: 'The contact opted out of this channel.',
-  opted_out: 'The contact opted out of this channel.',
-  blocked_opt_out: 'The contact opted out of this channel.',
-  stop_on_reply: 'The contact wrote after this draft was created (stop on reply).',
-  frequency_cap_reached:
-    'The contact’s frequency cap is reached; it will go out when the window allows.',
-};
-const SEND_RESULTS: Record<string, string> = {
-  failed: 'Delivery failed; it will be retried automatically if retries remain.',
-  blocked: 'Blocked by the contact’s policy; see the reason above.',
-  deferred: 'Deferred: the frequency cap is reached. It will go out when the window allows.',
-};
-const explainReason = (reason: string) => REASONS[reason] ?? reason.replaceAll('_', ' ');
-
-const CHECK_LABELS: Record<string, string> = {
-  approval: 'Approval',
-  opt_out: 'Opt-out',
-  stop_on_reply: 'Stop on reply',
-  frequency_cap: 'Frequency cap',
-  recipient: 'Recipient',
-};
+const SEND_RESULTS = ['failed', 'blocked', 'deferred'] as const;
+const isExplainedResult = (result: string): result is (typeof SEND_RESULTS)[number] =>
+  (SEND_RESULTS as readonly string[]).includes(result);
 
 const OUTCOME_STYLE = {
-  pass: { Icon: CheckCircle2Icon, className: 'text-emerald-700', label: 'passes' },
-  block: { Icon: CircleXIcon, className: 'text-red-700', label: 'blocks' },
-  defer: { Icon: CircleAlertIcon, className: 'text-amber-700', label: 'defers' },
+  pass: { Icon: CheckCircle2Icon, className: 'text-emerald-700' },
+  block: { Icon: CircleXIcon, className: 'text-red-700' },
+  defer: { Icon: CircleAlertIcon, className: 'text-amber-700' },
 } as const;
 
 function PreflightPanel({
@@ -60,6 +44,9 @@ function PreflightPanel({
   projectId: string;
   status: string;
 }) {
+  const t = useTranslations('preflight');
+  const checkLabel = useCodeLabel('preflight.checks');
+  const reasonOf = usePreflightReason();
   const preflight = useQuery({
     queryKey: ['outbound', projectId, id, 'preflight', status],
     queryFn: () => api.outbound.preflight(id),
@@ -71,18 +58,16 @@ function PreflightPanel({
       data-testid="preflight"
     >
       <h3 id={`preflight-${id}`} className="text-sm font-medium">
-        Preflight
+        {t('title')}
       </h3>
       {preflight.isLoading ? (
-        <LoadingState label="Checking policies…" rows={2} />
+        <LoadingState label={t('checking')} rows={2} />
       ) : preflight.isError ? (
-        <ErrorState error={preflight.error} title="Preflight unavailable" />
+        <ErrorState error={preflight.error} title={t('unavailable')} />
       ) : (
         <>
           <p className="text-sm" data-testid="preflight-verdict">
-            {preflight.data!.would_send
-              ? 'All checks pass: this message would be sent now.'
-              : 'This message would not be sent now:'}
+            {preflight.data!.would_send ? t('wouldSend') : t('wouldNotSend')}
           </p>
           <ul className="flex flex-col gap-1.5">
             {preflight.data!.checks.map((check) => {
@@ -91,9 +76,9 @@ function PreflightPanel({
                 <li key={check.check} className="flex items-start gap-2 text-sm">
                   <style.Icon className={`mt-0.5 size-4 shrink-0 ${style.className}`} aria-hidden />
                   <div>
-                    <span className="font-medium">{CHECK_LABELS[check.check] ?? check.check}</span>{' '}
-                    <span className="sr-only">{style.label}</span>
-                    <span className="text-muted-foreground">— {check.reason}</span>
+                    <span className="font-medium">{checkLabel(check.check)}</span>{' '}
+                    <span className="sr-only">{t(`outcomes.${check.outcome}`)}</span>
+                    <span className="text-muted-foreground">— {reasonOf(check)}</span>
                     {check.evidence.length > 0 ? (
                       <div className="mt-1">
                         <EvidenceRefList refs={check.evidence} />
@@ -119,6 +104,7 @@ function EditDraft({
   projectId: string;
   onDone: () => void;
 }) {
+  const t = useTranslations('outbound');
   const queryClient = useQueryClient();
   const [content, setContent] = useState(message.payload.content);
   const edit = useMutation({
@@ -139,7 +125,7 @@ function EditDraft({
         edit.mutate();
       }}
     >
-      <Label htmlFor={`edit-${message.id}`}>Message</Label>
+      <Label htmlFor={`edit-${message.id}`}>{t('message')}</Label>
       <Textarea
         id={`edit-${message.id}`}
         rows={6}
@@ -149,10 +135,10 @@ function EditDraft({
       <MutationError error={edit.error} />
       <div className="flex gap-2">
         <Button type="submit" size="sm" disabled={edit.isPending || !content.trim()}>
-          Save
+          {t('save')}
         </Button>
         <Button size="sm" variant="outline" onClick={onDone}>
-          Cancel edit
+          {t('cancelEdit')}
         </Button>
       </div>
     </form>
@@ -168,6 +154,9 @@ export function OutboundDetail({
   projectId: string;
   onClose: () => void;
 }) {
+  const t = useTranslations('outbound');
+  const format = useFormat();
+  const reasonLabel = useCodeLabel('outbound.reasons');
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
   const detail = useQuery({
@@ -186,15 +175,15 @@ export function OutboundDetail({
     <Card data-testid="outbound-detail">
       <CardHeader>
         <div className="flex items-start justify-between gap-2">
-          <CardTitle>Message</CardTitle>
-          <Button variant="ghost" size="icon" onClick={onClose} aria-label="Close message">
+          <CardTitle>{t('message')}</CardTitle>
+          <Button variant="ghost" size="icon" onClick={onClose} aria-label={t('closeMessage')}>
             <XIcon aria-hidden />
           </Button>
         </div>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
         {detail.isLoading ? (
-          <LoadingState label="Loading message…" />
+          <LoadingState label={t('loadingMessage')} />
         ) : detail.isError ? (
           <ErrorState error={detail.error} onRetry={() => detail.refetch()} />
         ) : (
@@ -208,12 +197,15 @@ export function OutboundDetail({
                     <StatusBadge status={status} />
                   </span>
                   <span className="text-muted-foreground">
-                    {message.channel === 'chatwoot' ? 'Chatwoot reply' : 'Email'} · created{' '}
-                    {formatTime(message.created_at)}
+                    {t('created', {
+                      channel:
+                        message.channel === 'chatwoot' ? t('channelChatwoot') : t('channelEmail'),
+                      when: format.dateTime(message.created_at),
+                    })}
                   </span>
                 </div>
                 <p className="font-mono text-xs break-all text-muted-foreground">
-                  To: {message.recipient_ref}
+                  {t('to', { recipient: message.recipient_ref })}
                 </p>
                 {editing ? (
                   <EditDraft
@@ -234,13 +226,13 @@ export function OutboundDetail({
                 )}
                 {message.block_reason ? (
                   <Alert variant="warning">
-                    <AlertTitle>Held back</AlertTitle>
-                    <AlertDescription>{explainReason(message.block_reason)}</AlertDescription>
+                    <AlertTitle>{t('heldBack')}</AlertTitle>
+                    <AlertDescription>{reasonLabel(message.block_reason)}</AlertDescription>
                   </Alert>
                 ) : null}
                 {message.last_error ? (
                   <Alert variant="destructive">
-                    <AlertTitle>Last delivery error</AlertTitle>
+                    <AlertTitle>{t('lastError')}</AlertTitle>
                     <AlertDescription className="break-words">
                       {message.last_error}
                     </AlertDescription>
@@ -251,34 +243,36 @@ export function OutboundDetail({
                     <>
                       <Button onClick={() => approve.mutate()} disabled={busy}>
                         <CheckCircle2Icon aria-hidden />
-                        Approve
+                        {t('approve')}
                       </Button>
                       <Button variant="outline" onClick={() => setEditing(true)} disabled={busy}>
-                        Edit
+                        {t('edit')}
                       </Button>
                     </>
                   ) : null}
                   {status === 'approved' ? (
                     <Button onClick={() => send.mutate()} disabled={busy}>
                       <SendIcon aria-hidden />
-                      Send now
+                      {t('sendNow')}
                     </Button>
                   ) : null}
                   {status === 'failed' ? (
                     <Button onClick={() => retry.mutate()} disabled={busy}>
-                      Retry delivery
+                      {t('retryDelivery')}
                     </Button>
                   ) : null}
                   {status === 'draft' || status === 'approved' || status === 'failed' ? (
                     <Button variant="ghost" onClick={() => cancel.mutate()} disabled={busy}>
-                      Cancel message
+                      {t('cancelMessage')}
                     </Button>
                   ) : null}
                 </div>
                 <MutationError error={actionError} />
                 {send.data && send.data.result !== 'sent' && send.data.result !== 'already_sent' ? (
                   <p role="status" className="text-sm text-amber-900">
-                    {SEND_RESULTS[send.data.result] ?? `Not sent: ${send.data.result}`}
+                    {isExplainedResult(send.data.result)
+                      ? t(`sendResults.${send.data.result}`)
+                      : t('notSent', { result: send.data.result })}
                   </p>
                 ) : null}
                 {status !== 'sent' && status !== 'cancelled' ? (
@@ -286,24 +280,24 @@ export function OutboundDetail({
                 ) : null}
                 <section aria-labelledby={`ev-${id}`}>
                   <h3 id={`ev-${id}`} className="mb-1 text-sm font-medium">
-                    Evidence
+                    {t('evidence')}
                   </h3>
                   <EvidenceRefList refs={message.evidence_refs} />
                 </section>
                 <section aria-labelledby={`att-${id}`}>
                   <h3 id={`att-${id}`} className="mb-1 text-sm font-medium">
-                    Delivery attempts
+                    {t('attempts')}
                   </h3>
                   {attempts.length === 0 ? (
-                    <p className="text-sm text-muted-foreground">No attempts yet.</p>
+                    <p className="text-sm text-muted-foreground">{t('noAttempts')}</p>
                   ) : (
-                    <Table aria-label="Delivery attempts">
+                    <Table aria-label={t('attempts')}>
                       <TableHeader>
                         <TableRow>
-                          <TableHead>#</TableHead>
-                          <TableHead>Status</TableHead>
-                          <TableHead>When</TableHead>
-                          <TableHead>Detail</TableHead>
+                          <TableHead>{t('attemptNumber')}</TableHead>
+                          <TableHead>{t('attemptStatus')}</TableHead>
+                          <TableHead>{t('attemptWhen')}</TableHead>
+                          <TableHead>{t('attemptDetail')}</TableHead>
                         </TableRow>
                       </TableHeader>
                       <TableBody>
@@ -314,10 +308,13 @@ export function OutboundDetail({
                               <StatusBadge status={a.status} />
                             </TableCell>
                             <TableCell className="whitespace-nowrap">
-                              {formatTime(a.created_at)}
+                              {format.dateTime(a.created_at)}
                             </TableCell>
                             <TableCell className="max-w-xs text-xs break-words">
-                              {a.error ?? (a.duration_ms != null ? `${a.duration_ms} ms` : '')}
+                              {a.error ??
+                                (a.duration_ms != null
+                                  ? t('durationMs', { ms: a.duration_ms })
+                                  : '')}
                             </TableCell>
                           </TableRow>
                         ))}
@@ -328,16 +325,16 @@ export function OutboundDetail({
                 {audit.length > 0 ? (
                   <section aria-labelledby={`aud-${id}`}>
                     <h3 id={`aud-${id}`} className="mb-1 text-sm font-medium">
-                      History
+                      {t('history')}
                     </h3>
                     <ol className="flex flex-col gap-1 text-xs">
                       {audit.map((event) => (
                         <li key={event.id}>
                           <span className="text-muted-foreground">
-                            {formatTime(event.created_at)}
+                            {format.dateTime(event.created_at)}
                           </span>{' '}
                           <span className="font-medium">{event.action}</span>
-                          {event.actor ? ` by ${event.actor}` : ''}
+                          {event.actor ? ` ${t('historyBy', { actor: event.actor })}` : ''}
                         </li>
                       ))}
                     </ol>

@@ -1,8 +1,10 @@
 'use client';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { api } from '@/lib/api-client';
-import { formatTime } from '@/lib/utils';
+import { useFormat } from '@/lib/format';
+import { useCodeLabel } from '@/lib/labels';
 import { cn } from '@/lib/utils';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
@@ -44,6 +46,11 @@ function MessageList({
   selectedId: string | null;
   onSelect: (id: string) => void;
 }) {
+  const t = useTranslations('outbound');
+  const tCommon = useTranslations('common');
+  const statusLabel = useCodeLabel('status');
+  const reasonLabel = useCodeLabel('outbound.reasons');
+  const format = useFormat();
   const messages = useInfiniteQuery({
     queryKey: ['outbound', projectId, 'list', status],
     queryFn: ({ pageParam }) =>
@@ -52,20 +59,20 @@ function MessageList({
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const list = messages.data?.pages.flatMap((p) => p.items) ?? [];
-  if (messages.isLoading) return <LoadingState label="Loading messages…" />;
+  if (messages.isLoading) return <LoadingState label={t('loading')} />;
   if (messages.isError)
     return <ErrorState error={messages.error} onRetry={() => messages.refetch()} />;
   if (list.length === 0)
     return (
       <EmptyState
-        title={status ? `No ${status.replaceAll('_', ' ')} messages` : 'No outbound messages yet'}
+        title={status ? t('emptyWithStatus', { status: statusLabel(status) }) : t('emptyTitle')}
       >
-        Find evidence in Search and choose “Draft a reply from this”.
+        {t('emptyBody')}
       </EmptyState>
     );
   return (
     <>
-      <ul aria-label="Outbound messages" className="flex flex-col divide-y rounded-md border">
+      <ul aria-label={t('list')} className="flex flex-col divide-y rounded-md border">
         {list.map((m) => (
           <li key={m.id} data-testid="outbound-row">
             <button
@@ -79,12 +86,13 @@ function MessageList({
             >
               <span className="flex items-center gap-2 text-xs text-muted-foreground">
                 <StatusBadge status={m.status} />
-                {m.channel === 'chatwoot' ? 'Chatwoot reply' : 'Email'} · {formatTime(m.created_at)}
+                {m.channel === 'chatwoot' ? t('channelChatwoot') : t('channelEmail')} ·{' '}
+                {format.dateTime(m.created_at)}
               </span>
               <span className="line-clamp-2 text-sm break-words">{m.payload.content}</span>
               {m.block_reason ? (
                 <span className="text-xs text-amber-900">
-                  Held: {m.block_reason.replaceAll('_', ' ')}
+                  {t('held', { reason: reasonLabel(m.block_reason) })}
                 </span>
               ) : null}
             </button>
@@ -98,7 +106,7 @@ function MessageList({
           onClick={() => messages.fetchNextPage()}
           disabled={messages.isFetchingNextPage}
         >
-          Load more
+          {tCommon('loadMore')}
         </Button>
       ) : null}
     </>
@@ -106,6 +114,8 @@ function MessageList({
 }
 
 function OutboundForProject({ projectId }: { projectId: string }) {
+  const t = useTranslations('outbound');
+  const statusLabel = useCodeLabel('status');
   const { params, set } = useUrlState();
   const tab = params.get('tab') === 'policies' ? 'policies' : 'messages';
   const status = params.get('status') ?? '';
@@ -124,9 +134,9 @@ function OutboundForProject({ projectId }: { projectId: string }) {
 
   return (
     <Tabs value={tab} onValueChange={(value) => set({ tab: value === 'messages' ? null : value })}>
-      <TabsList aria-label="Outbound sections">
-        <TabsTrigger value="messages">Messages</TabsTrigger>
-        <TabsTrigger value="policies">Contact policies</TabsTrigger>
+      <TabsList aria-label={t('sections')}>
+        <TabsTrigger value="messages">{t('tabMessages')}</TabsTrigger>
+        <TabsTrigger value="policies">{t('tabPolicies')}</TabsTrigger>
       </TabsList>
       <TabsContent value="messages" className="flex flex-col gap-5">
         {seed ? (
@@ -150,7 +160,7 @@ function OutboundForProject({ projectId }: { projectId: string }) {
         <div className="grid gap-5 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
           <Card>
             <CardContent className="flex flex-col gap-3 pt-4 sm:pt-5">
-              <nav aria-label="Filter by status" className="flex flex-wrap gap-1">
+              <nav aria-label={t('filterByStatus')} className="flex flex-wrap gap-1">
                 {STATUSES.map((s) => (
                   <Button
                     key={s || 'all'}
@@ -159,7 +169,7 @@ function OutboundForProject({ projectId }: { projectId: string }) {
                     aria-pressed={status === s}
                     onClick={() => set({ status: s || null })}
                   >
-                    {s ? s.replaceAll('_', ' ') : 'all'}
+                    {s ? statusLabel(s) : t('allStatuses')}
                   </Button>
                 ))}
               </nav>
@@ -189,12 +199,10 @@ function OutboundForProject({ projectId }: { projectId: string }) {
 }
 
 export function OutboundPage() {
+  const t = useTranslations('outbound');
   return (
     <>
-      <PageHeader
-        title="Outbound"
-        description="Drafts built on evidence, approved by a person, sent once, within each contact’s rules."
-      />
+      <PageHeader title={t('title')} description={t('description')} />
       <RequireProject>
         {(projectId) => <OutboundForProject key={projectId} projectId={projectId} />}
       </RequireProject>

@@ -1,9 +1,10 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import { api } from '@/lib/api-client';
 import type { ContactPolicy } from '@/lib/api-types';
-import { formatTime } from '@/lib/utils';
+import { useFormat } from '@/lib/format';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
@@ -29,6 +30,7 @@ function PolicyForm({
   initialContact: string;
   editing: ContactPolicy | null;
 }) {
+  const t = useTranslations('policies');
   const queryClient = useQueryClient();
   const contacts = useQuery({
     queryKey: ['contacts', projectId, '', 200],
@@ -60,17 +62,17 @@ function PolicyForm({
     <form
       className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3"
       onSubmit={submit}
-      aria-label="Contact policy"
+      aria-label={t('form')}
     >
       <div className="flex flex-col gap-1 sm:col-span-2">
-        <Label htmlFor="policy-contact">Contact</Label>
+        <Label htmlFor="policy-contact">{t('contact')}</Label>
         <NativeSelect
           id="policy-contact"
           required
           value={contact}
           onChange={(e) => setContact(e.target.value)}
         >
-          <option value="">Choose a contact…</option>
+          <option value="">{t('chooseContact')}</option>
           {contact && !(contacts.data?.contacts ?? []).some((c) => c.id === contact) ? (
             <option value={contact}>{contact}</option>
           ) : null}
@@ -82,38 +84,38 @@ function PolicyForm({
         </NativeSelect>
       </div>
       <div className="flex flex-col gap-1">
-        <Label htmlFor="policy-channel">Channel</Label>
+        <Label htmlFor="policy-channel">{t('channel')}</Label>
         <NativeSelect
           id="policy-channel"
           value={channel}
           onChange={(e) => setChannel(e.target.value as 'chatwoot' | 'email')}
         >
-          <option value="chatwoot">Chatwoot</option>
-          <option value="email">Email</option>
+          <option value="chatwoot">{t('channelChatwoot')}</option>
+          <option value="email">{t('channelEmail')}</option>
         </NativeSelect>
       </div>
       <div className="flex items-center gap-2">
         <Switch id="policy-optout" checked={optedOut} onCheckedChange={setOptedOut} />
-        <Label htmlFor="policy-optout">Opted out</Label>
+        <Label htmlFor="policy-optout">{t('optedOut')}</Label>
       </div>
       <div className="flex items-center gap-2">
         <Switch id="policy-stop" checked={stopOnReply} onCheckedChange={setStopOnReply} />
-        <Label htmlFor="policy-stop">Stop when the contact replies</Label>
+        <Label htmlFor="policy-stop">{t('stopOnReply')}</Label>
       </div>
       <div className="flex gap-2">
         <div className="flex flex-1 flex-col gap-1">
-          <Label htmlFor="policy-cap">Max sends</Label>
+          <Label htmlFor="policy-cap">{t('maxSends')}</Label>
           <Input
             id="policy-cap"
             inputMode="numeric"
             pattern="[0-9]*"
-            placeholder="no cap"
+            placeholder={t('noCap')}
             value={cap}
             onChange={(e) => setCap(e.target.value)}
           />
         </div>
         <div className="flex flex-1 flex-col gap-1">
-          <Label htmlFor="policy-window">per hours</Label>
+          <Label htmlFor="policy-window">{t('perHours')}</Label>
           <Input
             id="policy-window"
             inputMode="numeric"
@@ -128,12 +130,12 @@ function PolicyForm({
         <MutationError error={save.error} />
         {save.isSuccess ? (
           <p role="status" className="text-sm text-emerald-800">
-            Policy saved.
+            {t('saved')}
           </p>
         ) : null}
         <div>
           <Button type="submit" disabled={save.isPending || !contact}>
-            Save policy
+            {t('save')}
           </Button>
         </div>
       </div>
@@ -148,6 +150,9 @@ export function PoliciesPanel({
   projectId: string;
   initialContact: string;
 }) {
+  const t = useTranslations('policies');
+  const tCommon = useTranslations('common');
+  const format = useFormat();
   const policies = useQuery({
     queryKey: ['outbound', projectId, 'policies'],
     queryFn: () => api.outbound.policies(),
@@ -166,11 +171,8 @@ export function PoliciesPanel({
     <div className="flex flex-col gap-5">
       <Card>
         <CardHeader>
-          <CardTitle>{editing ? 'Edit contact policy' : 'Set a contact policy'}</CardTitle>
-          <CardDescription>
-            Checked at send time: opt-out blocks, stop-on-reply holds a message once the client
-            writes, a cap limits sends per window.
-          </CardDescription>
+          <CardTitle>{editing ? t('editTitle') : t('setTitle')}</CardTitle>
+          <CardDescription>{t('description')}</CardDescription>
         </CardHeader>
         <CardContent>
           <PolicyForm
@@ -183,27 +185,25 @@ export function PoliciesPanel({
       </Card>
       <Card>
         <CardHeader>
-          <CardTitle>Policies</CardTitle>
+          <CardTitle>{t('listTitle')}</CardTitle>
         </CardHeader>
         <CardContent>
           {policies.isLoading ? (
-            <LoadingState label="Loading policies…" />
+            <LoadingState label={t('loading')} />
           ) : policies.isError ? (
             <ErrorState error={policies.error} onRetry={() => policies.refetch()} />
           ) : list.length === 0 ? (
-            <EmptyState title="No policies yet">
-              Every contact may be messaged until you set one.
-            </EmptyState>
+            <EmptyState title={t('emptyTitle')}>{t('emptyBody')}</EmptyState>
           ) : (
-            <Table aria-label="Contact policies">
+            <Table aria-label={t('table')}>
               <TableHeader>
                 <TableRow>
-                  <TableHead>Contact</TableHead>
-                  <TableHead>Channel</TableHead>
-                  <TableHead>Rules</TableHead>
-                  <TableHead className="hidden sm:table-cell">Updated</TableHead>
+                  <TableHead>{t('columnContact')}</TableHead>
+                  <TableHead>{t('columnChannel')}</TableHead>
+                  <TableHead>{t('columnRules')}</TableHead>
+                  <TableHead className="hidden sm:table-cell">{t('columnUpdated')}</TableHead>
                   <TableHead>
-                    <span className="sr-only">Actions</span>
+                    <span className="sr-only">{tCommon('actions')}</span>
                   </TableHead>
                 </TableRow>
               </TableHeader>
@@ -215,22 +215,28 @@ export function PoliciesPanel({
                         <span className="font-mono text-xs break-all">{p.contact_global_id}</span>
                       )}
                     </TableCell>
-                    <TableCell>{p.channel}</TableCell>
+                    <TableCell>
+                      {p.channel === 'email' ? t('channelEmail') : t('channelChatwoot')}
+                    </TableCell>
                     <TableCell className="flex flex-wrap gap-1">
-                      {p.opted_out ? <Badge variant="destructive">opted out</Badge> : null}
-                      {p.stop_on_reply ? <Badge variant="info">stop on reply</Badge> : null}
-                      {p.max_per_window ? (
+                      {p.opted_out ? (
+                        <Badge variant="destructive">{t('ruleOptedOut')}</Badge>
+                      ) : null}
+                      {p.stop_on_reply ? (
+                        <Badge variant="info">{t('ruleStopOnReply')}</Badge>
+                      ) : null}
+                      {p.max_per_window && p.window_hours ? (
                         <Badge variant="outline">
-                          ≤ {p.max_per_window} / {p.window_hours ?? '?'} h
+                          {t('ruleCap', { max: p.max_per_window, hours: p.window_hours })}
                         </Badge>
                       ) : null}
                     </TableCell>
                     <TableCell className="hidden whitespace-nowrap sm:table-cell">
-                      {formatTime(p.updated_at)}
+                      {format.dateTime(p.updated_at)}
                     </TableCell>
                     <TableCell>
                       <Button size="sm" variant="ghost" onClick={() => setEditing(p)}>
-                        Edit
+                        {t('edit')}
                       </Button>
                     </TableCell>
                   </TableRow>

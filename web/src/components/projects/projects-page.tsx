@@ -1,10 +1,11 @@
 'use client';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import { api } from '@/lib/api-client';
 import type { Project } from '@/lib/api-types';
 import { sessionKeys, useProjects } from '@/lib/session';
-import { formatTime } from '@/lib/utils';
+import { useFormat } from '@/lib/format';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
@@ -30,6 +31,7 @@ import { EmptyState, ErrorState, LoadingState, MutationError } from '@/component
 import { PageHeader } from '@/components/page-header';
 
 function CreateProjectForm() {
+  const t = useTranslations('projects');
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const create = useMutation({
@@ -51,28 +53,28 @@ function CreateProjectForm() {
   return (
     <Card>
       <CardHeader>
-        <CardTitle>New project</CardTitle>
+        <CardTitle>{t('newTitle')}</CardTitle>
       </CardHeader>
       <CardContent>
         <form
           onSubmit={submit}
           className="flex flex-col gap-3 sm:flex-row sm:items-end"
-          aria-label="Create project"
+          aria-label={t('createForm')}
         >
           <div className="flex flex-1 flex-col gap-2">
-            <Label htmlFor="new-project-name">Project name</Label>
+            <Label htmlFor="new-project-name">{t('name')}</Label>
             <Input
               id="new-project-name"
               value={name}
               minLength={2}
               maxLength={160}
               required
-              placeholder="e.g. Northwind rebrand"
+              placeholder={t('namePlaceholder')}
               onChange={(e) => setName(e.target.value)}
             />
           </div>
           <Button type="submit" disabled={create.isPending || name.trim().length < 2}>
-            {create.isPending ? 'Creating…' : 'Create project'}
+            {create.isPending ? t('creating') : t('create')}
           </Button>
         </form>
         <div className="mt-3">
@@ -84,6 +86,8 @@ function CreateProjectForm() {
 }
 
 function RenameDialog({ project, onClose }: { project: Project | null; onClose: () => void }) {
+  const t = useTranslations('projects');
+  const tCommon = useTranslations('common');
   const queryClient = useQueryClient();
   const [name, setName] = useState(project?.name ?? '');
   const rename = useMutation({
@@ -97,8 +101,8 @@ function RenameDialog({ project, onClose }: { project: Project | null; onClose: 
     <Dialog open={project !== null} onOpenChange={(open) => !open && onClose()}>
       <DialogContent>
         <DialogHeader>
-          <DialogTitle>Rename project</DialogTitle>
-          <DialogDescription>The new name shows everywhere at once.</DialogDescription>
+          <DialogTitle>{t('renameTitle')}</DialogTitle>
+          <DialogDescription>{t('renameDescription')}</DialogDescription>
         </DialogHeader>
         <form
           className="flex flex-col gap-3"
@@ -107,7 +111,7 @@ function RenameDialog({ project, onClose }: { project: Project | null; onClose: 
             rename.mutate();
           }}
         >
-          <Label htmlFor="rename-project">Project name</Label>
+          <Label htmlFor="rename-project">{t('name')}</Label>
           <Input
             id="rename-project"
             value={name}
@@ -119,10 +123,10 @@ function RenameDialog({ project, onClose }: { project: Project | null; onClose: 
           <MutationError error={rename.error} />
           <DialogFooter>
             <Button variant="outline" onClick={onClose}>
-              Cancel
+              {tCommon('cancel')}
             </Button>
             <Button type="submit" disabled={rename.isPending || name.trim().length < 2}>
-              Save
+              {tCommon('save')}
             </Button>
           </DialogFooter>
         </form>
@@ -132,6 +136,9 @@ function RenameDialog({ project, onClose }: { project: Project | null; onClose: 
 }
 
 export function ProjectsPage() {
+  const t = useTranslations('projects');
+  const tCommon = useTranslations('common');
+  const format = useFormat();
   const queryClient = useQueryClient();
   const projects = useProjects();
   const [renaming, setRenaming] = useState<Project | null>(null);
@@ -143,33 +150,28 @@ export function ProjectsPage() {
 
   return (
     <>
-      <PageHeader
-        title="Projects"
-        description="Each project has its own sources, conversations, search index and outbound queue."
-      />
+      <PageHeader title={t('title')} description={t('description')} />
       <div className="flex flex-col gap-5">
         <CreateProjectForm />
         <Card>
           <CardHeader>
-            <CardTitle>All projects</CardTitle>
+            <CardTitle>{t('allTitle')}</CardTitle>
           </CardHeader>
           <CardContent>
             {projects.isLoading ? (
-              <LoadingState label="Loading projects…" />
+              <LoadingState label={t('loading')} />
             ) : projects.isError ? (
               <ErrorState error={projects.error} onRetry={() => projects.refetch()} />
             ) : projects.data!.projects.length === 0 ? (
-              <EmptyState title="No projects yet">
-                Create your first project above, then bind it to a Chatwoot account.
-              </EmptyState>
+              <EmptyState title={t('emptyTitle')}>{t('emptyBody')}</EmptyState>
             ) : (
-              <Table aria-label="Projects">
+              <Table aria-label={t('table')}>
                 <TableHeader>
                   <TableRow>
-                    <TableHead>Name</TableHead>
-                    <TableHead className="hidden sm:table-cell">Created</TableHead>
+                    <TableHead>{t('columnName')}</TableHead>
+                    <TableHead className="hidden sm:table-cell">{t('columnCreated')}</TableHead>
                     <TableHead>
-                      <span className="sr-only">Actions</span>
+                      <span className="sr-only">{tCommon('actions')}</span>
                     </TableHead>
                   </TableRow>
                 </TableHeader>
@@ -178,10 +180,12 @@ export function ProjectsPage() {
                     <TableRow key={project.id} data-testid="project-row">
                       <TableCell className="font-medium">
                         <span className="break-all">{project.name}</span>{' '}
-                        {project.id === activeId ? <Badge variant="success">Active</Badge> : null}
+                        {project.id === activeId ? (
+                          <Badge variant="success">{t('active')}</Badge>
+                        ) : null}
                       </TableCell>
                       <TableCell className="hidden text-muted-foreground sm:table-cell">
-                        {formatTime(project.created_at)}
+                        {format.dateTime(project.created_at)}
                       </TableCell>
                       <TableCell>
                         <div className="flex justify-end gap-2">
@@ -191,18 +195,18 @@ export function ProjectsPage() {
                               variant="outline"
                               disabled={select.isPending}
                               onClick={() => select.mutate(project.id)}
-                              aria-label={`Make ${project.name} the active project`}
+                              aria-label={t('selectLabel', { name: project.name })}
                             >
-                              Select
+                              {t('select')}
                             </Button>
                           ) : null}
                           <Button
                             size="sm"
                             variant="ghost"
                             onClick={() => setRenaming(project)}
-                            aria-label={`Rename ${project.name}`}
+                            aria-label={t('renameLabel', { name: project.name })}
                           >
-                            Rename
+                            {t('rename')}
                           </Button>
                         </div>
                       </TableCell>

@@ -3,12 +3,14 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { MessageSquareIcon, PenLineIcon, SearchIcon, SlidersHorizontalIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '@/lib/api-client';
 import type { SearchFilters, SearchHit } from '@/lib/api-types';
 import { useActiveProject } from '@/lib/active-project';
 import { conversationHref, draftFromEvidenceHref, stripMarkers } from '@/lib/links';
-import { formatTime } from '@/lib/utils';
+import { useFormat } from '@/lib/format';
+import { useCodeLabel } from '@/lib/labels';
 import { Alert, AlertDescription } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -21,9 +23,15 @@ import { PageHeader } from '@/components/page-header';
 import { RequireProject } from '@/components/require-project';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
 
-const formatScore = (value: number | null) => (value === null ? '—' : value.toFixed(4));
-
 function EvidenceCard({ hit }: { hit: SearchHit }) {
+  const t = useTranslations('search');
+  const tCommon = useTranslations('common');
+  const senderType = useCodeLabel('search.senderTypes');
+  const format = useFormat();
+  const formatScore = (value: number | null) =>
+    value === null
+      ? '—'
+      : format.number(value, { minimumFractionDigits: 4, maximumFractionDigits: 4 });
   const [showScores, setShowScores] = useState(false);
   const scoresId = useId();
   const scores = hit.scores;
@@ -32,10 +40,10 @@ function EvidenceCard({ hit }: { hit: SearchHit }) {
     <Card data-testid="evidence-card">
       <CardContent className="flex flex-col gap-3 pt-4 sm:pt-5">
         <div className="flex flex-wrap items-center gap-2 text-sm">
-          <span className="font-medium">{hit.contact_name || 'Unknown contact'}</span>
-          {hit.sender_type ? <Badge variant="outline">{hit.sender_type}</Badge> : null}
+          <span className="font-medium">{hit.contact_name || tCommon('unknownContact')}</span>
+          {hit.sender_type ? <Badge variant="outline">{senderType(hit.sender_type)}</Badge> : null}
           <time className="text-muted-foreground" dateTime={when ?? undefined}>
-            {formatTime(when)}
+            {format.dateTime(when)}
           </time>
         </div>
         <blockquote
@@ -45,13 +53,16 @@ function EvidenceCard({ hit }: { hit: SearchHit }) {
           <HighlightedSnippet snippet={hit.snippet} />
         </blockquote>
         <p className="text-xs break-all text-muted-foreground">
-          Evidence: message <span className="font-mono">{hit.message_global_id}</span>
+          {t.rich('evidenceOf', {
+            id: hit.message_global_id,
+            code: (chunks) => <span className="font-mono">{chunks}</span>,
+          })}
         </p>
         <div className="flex flex-wrap gap-2">
           <Button size="sm" variant="outline" asChild>
             <Link href={conversationHref(hit.conversation_global_id, hit.message_global_id)}>
               <MessageSquareIcon aria-hidden />
-              Open conversation
+              {t('openConversation')}
             </Link>
           </Button>
           <OpenInChatwoot href={hit.deep_link} />
@@ -65,7 +76,7 @@ function EvidenceCard({ hit }: { hit: SearchHit }) {
               })}
             >
               <PenLineIcon aria-hidden />
-              Draft a reply from this
+              {t('draftReply')}
             </Link>
           </Button>
           <Button
@@ -75,7 +86,7 @@ function EvidenceCard({ hit }: { hit: SearchHit }) {
             aria-controls={scoresId}
             onClick={() => setShowScores((v) => !v)}
           >
-            {showScores ? 'Hide scores' : 'Show scores'}
+            {showScores ? t('hideScores') : t('showScores')}
           </Button>
         </div>
         {showScores ? (
@@ -84,15 +95,15 @@ function EvidenceCard({ hit }: { hit: SearchHit }) {
             className="grid grid-cols-3 gap-2 rounded-md bg-muted p-2 text-xs tabular-nums"
           >
             <div>
-              <dt className="text-muted-foreground">Meaning (vector)</dt>
+              <dt className="text-muted-foreground">{t('scoreVector')}</dt>
               <dd>{formatScore(scores.vector)}</dd>
             </div>
             <div>
-              <dt className="text-muted-foreground">Words (text)</dt>
+              <dt className="text-muted-foreground">{t('scoreText')}</dt>
               <dd>{formatScore(scores.text)}</dd>
             </div>
             <div>
-              <dt className="text-muted-foreground">Fused</dt>
+              <dt className="text-muted-foreground">{t('scoreFused')}</dt>
               <dd>{formatScore(scores.fused)}</dd>
             </div>
           </dl>
@@ -110,6 +121,8 @@ function toIsoEnd(date: string): string | undefined {
 }
 
 function SearchForProject({ projectId }: { projectId: string }) {
+  const t = useTranslations('search');
+  const tCommon = useTranslations('common');
   const router = useRouter();
   const params = useSearchParams();
   const initialQuery = params.get('q') ?? '';
@@ -164,19 +177,19 @@ function SearchForProject({ projectId }: { projectId: string }) {
     <div className="flex flex-col gap-4">
       <form
         role="search"
-        aria-label="Search conversations"
+        aria-label={t('formLabel')}
         onSubmit={submit}
         className="flex flex-col gap-3"
       >
         <div className="flex gap-2">
           <Label htmlFor="search-query" className="sr-only">
-            Search conversations
+            {t('formLabel')}
           </Label>
           <Input
             id="search-query"
             type="search"
             className="h-10 flex-1 text-base"
-            placeholder="e.g. invoice for the logo revisions"
+            placeholder={t('placeholder')}
             value={query}
             maxLength={2000}
             autoFocus
@@ -184,7 +197,7 @@ function SearchForProject({ projectId }: { projectId: string }) {
           />
           <Button type="submit" className="h-10" disabled={search.isPending || !query.trim()}>
             <SearchIcon aria-hidden />
-            <span className="hidden sm:inline">Search</span>
+            <span className="hidden sm:inline">{t('submit')}</span>
           </Button>
           <Button
             type="button"
@@ -195,7 +208,7 @@ function SearchForProject({ projectId }: { projectId: string }) {
             onClick={() => setShowFilters((v) => !v)}
           >
             <SlidersHorizontalIcon aria-hidden />
-            <span className="hidden sm:inline">Filters</span>
+            <span className="hidden sm:inline">{t('filters')}</span>
           </Button>
         </div>
         {showFilters ? (
@@ -203,9 +216,9 @@ function SearchForProject({ projectId }: { projectId: string }) {
             id="search-filters"
             className="grid gap-3 rounded-lg border p-3 sm:grid-cols-3 lg:grid-cols-6"
           >
-            <legend className="px-1 text-sm font-medium">Filters</legend>
+            <legend className="px-1 text-sm font-medium">{t('filters')}</legend>
             <div className="flex flex-col gap-1">
-              <Label htmlFor="filter-from">From</Label>
+              <Label htmlFor="filter-from">{t('from')}</Label>
               <Input
                 id="filter-from"
                 type="date"
@@ -214,7 +227,7 @@ function SearchForProject({ projectId }: { projectId: string }) {
               />
             </div>
             <div className="flex flex-col gap-1">
-              <Label htmlFor="filter-to">To</Label>
+              <Label htmlFor="filter-to">{t('to')}</Label>
               <Input
                 id="filter-to"
                 type="date"
@@ -223,13 +236,13 @@ function SearchForProject({ projectId }: { projectId: string }) {
               />
             </div>
             <div className="flex flex-col gap-1">
-              <Label htmlFor="filter-contact">Contact</Label>
+              <Label htmlFor="filter-contact">{t('contact')}</Label>
               <NativeSelect
                 id="filter-contact"
                 value={contact}
                 onChange={(e) => setContact(e.target.value)}
               >
-                <option value="">Anyone</option>
+                <option value="">{tCommon('anyone')}</option>
                 {(contacts.data?.contacts ?? []).map((c) => (
                   <option key={c.id} value={c.id}>
                     {c.name || c.email || c.id}
@@ -238,29 +251,29 @@ function SearchForProject({ projectId }: { projectId: string }) {
               </NativeSelect>
             </div>
             <div className="flex flex-col gap-1">
-              <Label htmlFor="filter-conversation">Conversation id</Label>
+              <Label htmlFor="filter-conversation">{t('conversation')}</Label>
               <Input
                 id="filter-conversation"
-                placeholder="cw:…"
+                placeholder={t('conversationPlaceholder')}
                 value={conversation}
                 onChange={(e) => setConversation(e.target.value)}
               />
             </div>
             <div className="flex flex-col gap-1">
-              <Label htmlFor="filter-sender">Sender</Label>
+              <Label htmlFor="filter-sender">{t('sender')}</Label>
               <NativeSelect
                 id="filter-sender"
                 value={sender}
                 onChange={(e) => setSender(e.target.value)}
               >
-                <option value="">Any</option>
-                <option value="contact">Client (contact)</option>
-                <option value="user">Studio (agent)</option>
-                <option value="agent_bot">Bot</option>
+                <option value="">{t('anySender')}</option>
+                <option value="contact">{t('senderContact')}</option>
+                <option value="user">{t('senderUser')}</option>
+                <option value="agent_bot">{t('senderBot')}</option>
               </NativeSelect>
             </div>
             <div className="flex flex-col gap-1">
-              <Label htmlFor="filter-topk">Results</Label>
+              <Label htmlFor="filter-topk">{t('results')}</Label>
               <NativeSelect
                 id="filter-topk"
                 value={topK}
@@ -276,31 +289,26 @@ function SearchForProject({ projectId }: { projectId: string }) {
           </fieldset>
         ) : null}
       </form>
-      <section aria-label="Results" aria-live="polite" aria-busy={search.isPending}>
+      <section aria-label={t('results')} aria-live="polite" aria-busy={search.isPending}>
         {search.isPending ? (
-          <LoadingState label="Searching…" rows={3} />
+          <LoadingState label={t('searching')} rows={3} />
         ) : search.isError ? (
-          <ErrorState error={search.error} title="Search failed" />
+          <ErrorState error={search.error} title={t('failed')} />
         ) : !search.data ? (
-          <EmptyState title="Search your client conversations">
-            Every result is a piece of evidence: the exact message, who wrote it and when, with a
-            link back to the conversation.
-          </EmptyState>
+          <EmptyState title={t('emptyTitle')}>{t('emptyBody')}</EmptyState>
         ) : hits.length === 0 ? (
-          <EmptyState title="No evidence found">
-            Try other words, remove filters, or check on the Jobs page that a sync has run.
-          </EmptyState>
+          <EmptyState title={t('noneTitle')}>{t('noneBody')}</EmptyState>
         ) : (
           <div className="flex flex-col gap-3">
-            <p className="text-sm text-muted-foreground">
-              {hits.length} piece{hits.length === 1 ? '' : 's'} of evidence
+            <p className="text-sm text-muted-foreground" data-testid="evidence-count">
+              {t('count', { count: hits.length })}
             </p>
             {search.data.degraded ? (
               <Alert variant="warning">
                 <AlertDescription>
                   {search.data.degraded === 'embeddings_pending'
-                    ? 'Matched by words only: embeddings are still being computed, so results by meaning will join soon.'
-                    : 'Matched by words only: the embedding provider is unavailable right now.'}
+                    ? t('degradedPending')
+                    : t('degradedUnavailable')}
                 </AlertDescription>
               </Alert>
             ) : null}
@@ -315,12 +323,13 @@ function SearchForProject({ projectId }: { projectId: string }) {
 }
 
 export function SearchPage() {
+  const t = useTranslations('search');
   const { project } = useActiveProject();
   return (
     <>
       <PageHeader
-        title="Search"
-        description={project ? <>Evidence from {project.name}’s conversations.</> : undefined}
+        title={t('title')}
+        description={project ? t('description', { project: project.name }) : undefined}
       />
       <RequireProject>
         {(projectId) => <SearchForProject key={projectId} projectId={projectId} />}

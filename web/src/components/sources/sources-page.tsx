@@ -2,12 +2,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { CheckCircle2Icon, CopyIcon, PlugZapIcon, Trash2Icon } from 'lucide-react';
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import { api, API_BASE_URL } from '@/lib/api-client';
 import type { Source } from '@/lib/api-types';
 import { useActiveProject } from '@/lib/active-project';
 import { conversationHref } from '@/lib/links';
-import { formatTime } from '@/lib/utils';
+import { useFormat } from '@/lib/format';
+import { useCodeLabel } from '@/lib/labels';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -46,6 +48,7 @@ export const sourceKeys = {
 };
 
 function BindSourceForm({ projectId }: { projectId: string }) {
+  const t = useTranslations('sources');
   const queryClient = useQueryClient();
   const [baseUrl, setBaseUrl] = useState('');
   const [accountId, setAccountId] = useState('');
@@ -75,31 +78,24 @@ function BindSourceForm({ projectId }: { projectId: string }) {
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Bind a Chatwoot account</CardTitle>
-        <CardDescription>
-          Cairn reads conversations with an access token of a Chatwoot agent or administrator
-          (Profile settings → Access token). The token is stored encrypted and never shown again.
-        </CardDescription>
+        <CardTitle>{t('bindTitle')}</CardTitle>
+        <CardDescription>{t('bindDescription')}</CardDescription>
       </CardHeader>
       <CardContent>
-        <form
-          onSubmit={submit}
-          className="grid gap-4 sm:grid-cols-2"
-          aria-label="Bind Chatwoot account"
-        >
+        <form onSubmit={submit} className="grid gap-4 sm:grid-cols-2" aria-label={t('bindForm')}>
           <div className="flex flex-col gap-2 sm:col-span-2">
-            <Label htmlFor="cw-base-url">Chatwoot URL</Label>
+            <Label htmlFor="cw-base-url">{t('baseUrl')}</Label>
             <Input
               id="cw-base-url"
               type="url"
               required
-              placeholder="https://chat.example.com"
+              placeholder={t('baseUrlPlaceholder')}
               value={baseUrl}
               onChange={(e) => setBaseUrl(e.target.value)}
             />
           </div>
           <div className="flex flex-col gap-2">
-            <Label htmlFor="cw-account-id">Account id</Label>
+            <Label htmlFor="cw-account-id">{t('accountId')}</Label>
             <Input
               id="cw-account-id"
               inputMode="numeric"
@@ -111,7 +107,7 @@ function BindSourceForm({ projectId }: { projectId: string }) {
             />
           </div>
           <div className="flex flex-col gap-2">
-            <Label htmlFor="cw-api-token">API access token</Label>
+            <Label htmlFor="cw-api-token">{t('apiToken')}</Label>
             <Input
               id="cw-api-token"
               type="password"
@@ -122,9 +118,7 @@ function BindSourceForm({ projectId }: { projectId: string }) {
             />
           </div>
           <div className="flex flex-col gap-2 sm:col-span-2">
-            <Label htmlFor="cw-webhook-secret">
-              Webhook secret (optional, at least 16 characters)
-            </Label>
+            <Label htmlFor="cw-webhook-secret">{t('webhookSecret')}</Label>
             <Input
               id="cw-webhook-secret"
               type="password"
@@ -135,8 +129,7 @@ function BindSourceForm({ projectId }: { projectId: string }) {
               onChange={(e) => setWebhookSecret(e.target.value)}
             />
             <p id="cw-webhook-secret-help" className="text-xs text-muted-foreground">
-              Paste the secret Chatwoot shows when you create the webhook (Settings → Integrations →
-              Webhooks, Chatwoot 4.12 or newer). Without webhooks, Cairn still polls on schedule.
+              {t('webhookSecretHelp')}
             </p>
           </div>
           <div className="flex items-center gap-2 sm:col-span-2">
@@ -146,7 +139,7 @@ function BindSourceForm({ projectId }: { projectId: string }) {
               onCheckedChange={(v) => setUrlToken(v === true)}
             />
             <Label htmlFor="cw-url-token" className="font-normal">
-              My Chatwoot is older than 4.12 (no signed webhooks): use a secret token in the URL
+              {t('urlToken')}
             </Label>
           </div>
           <div className="flex flex-col gap-3 sm:col-span-2">
@@ -154,7 +147,7 @@ function BindSourceForm({ projectId }: { projectId: string }) {
             <div>
               <Button type="submit" disabled={bind.isPending}>
                 <PlugZapIcon aria-hidden />
-                {bind.isPending ? 'Binding…' : 'Bind account'}
+                {bind.isPending ? t('binding') : t('bind')}
               </Button>
             </div>
           </div>
@@ -168,6 +161,7 @@ function BindSourceForm({ projectId }: { projectId: string }) {
 const shownOnceToken = new Map<string, string>();
 
 function CopyButton({ text, label }: { text: string; label: string }) {
+  const t = useTranslations('sources');
   const [copied, setCopied] = useState(false);
   return (
     <Button
@@ -181,7 +175,7 @@ function CopyButton({ text, label }: { text: string; label: string }) {
       }}
     >
       {copied ? <CheckCircle2Icon aria-hidden /> : <CopyIcon aria-hidden />}
-      {copied ? 'Copied' : 'Copy'}
+      {copied ? t('copied') : t('copy')}
     </Button>
   );
 }
@@ -195,6 +189,8 @@ function webhookUrlFor(source: Source): string {
 }
 
 function SourceCard({ source, projectId }: { source: Source; projectId: string }) {
+  const t = useTranslations('sources');
+  const format = useFormat();
   const queryClient = useQueryClient();
   const test = useMutation({ mutationFn: () => api.sources.test(source.id) });
   const remove = useMutation({
@@ -206,32 +202,32 @@ function SourceCard({ source, projectId }: { source: Source; projectId: string }
     <Card>
       <CardHeader>
         <div className="flex flex-wrap items-center gap-2">
-          <CardTitle>Chatwoot account {source.account_id}</CardTitle>
-          <Badge variant="success">Bound</Badge>
+          <CardTitle>{t('accountTitle', { id: source.account_id })}</CardTitle>
+          <Badge variant="success">{t('bound')}</Badge>
         </div>
         <CardDescription className="break-all">{source.base_url}</CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
-          <dt className="text-muted-foreground">API token</dt>
-          <dd>{source.api_token_set ? 'Stored (encrypted)' : 'Missing'}</dd>
-          <dt className="text-muted-foreground">Webhook secret</dt>
+          <dt className="text-muted-foreground">{t('apiTokenLabel')}</dt>
+          <dd>{source.api_token_set ? t('storedEncrypted') : t('missing')}</dd>
+          <dt className="text-muted-foreground">{t('webhookSecretLabel')}</dt>
           <dd>
             {source.webhook_secret_set
-              ? 'Stored (encrypted)'
+              ? t('storedEncrypted')
               : source.webhook_url_token_set
-                ? 'URL token (unsigned Chatwoot)'
-                : 'Not set — polling only'}
+                ? t('urlTokenSet')
+                : t('pollingOnly')}
           </dd>
-          <dt className="text-muted-foreground">Bound</dt>
-          <dd>{formatTime(source.created_at)}</dd>
+          <dt className="text-muted-foreground">{t('boundAt')}</dt>
+          <dd>{format.dateTime(source.created_at)}</dd>
         </dl>
         <section
           aria-labelledby={`webhook-${source.id}`}
           className="rounded-md border bg-muted/40 p-3"
         >
           <h3 id={`webhook-${source.id}`} className="mb-2 text-sm font-medium">
-            Webhook (optional, for near-instant updates)
+            {t('webhookTitle')}
           </h3>
           <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
             <code
@@ -240,48 +236,43 @@ function SourceCard({ source, projectId }: { source: Source; projectId: string }
             >
               {webhookUrl}
             </code>
-            <CopyButton text={webhookUrl} label="Copy webhook URL" />
+            <CopyButton text={webhookUrl} label={t('copyWebhookUrl')} />
           </div>
           <ol className="mt-2 list-decimal pl-5 text-xs text-muted-foreground">
-            <li>In Chatwoot open Settings → Integrations → Webhooks → Add new webhook.</li>
-            <li>Paste the URL above; tick message and conversation events and contact events.</li>
-            <li>
-              Chatwoot 4.12+ shows a signing secret: unbind and bind again with that secret in
-              “Webhook secret”, or set it at bind time. Cairn refuses unsigned or stale deliveries.
-            </li>
-            <li>Webhooks are never retried by Chatwoot; the scheduled sync fills any gap.</li>
+            <li>{t('webhookStep1')}</li>
+            <li>{t('webhookStep2')}</li>
+            <li>{t('webhookStep3')}</li>
+            <li>{t('webhookStep4')}</li>
           </ol>
         </section>
         <div className="flex flex-wrap items-center gap-2">
           <Button variant="outline" onClick={() => test.mutate()} disabled={test.isPending}>
             <PlugZapIcon aria-hidden />
-            {test.isPending ? 'Testing…' : 'Test connection'}
+            {test.isPending ? t('testing') : t('test')}
           </Button>
           <Dialog>
             <DialogTrigger asChild>
               <Button variant="ghost">
                 <Trash2Icon aria-hidden />
-                Unbind
+                {t('unbind')}
               </Button>
             </DialogTrigger>
             <DialogContent>
               <DialogHeader>
-                <DialogTitle>Unbind this Chatwoot account?</DialogTitle>
-                <DialogDescription>
-                  Synced conversations stay; new ones stop arriving until you bind again.
-                </DialogDescription>
+                <DialogTitle>{t('unbindTitle')}</DialogTitle>
+                <DialogDescription>{t('unbindBody')}</DialogDescription>
               </DialogHeader>
               <MutationError error={remove.error} />
               <DialogFooter>
                 <DialogClose asChild>
-                  <Button variant="outline">Keep</Button>
+                  <Button variant="outline">{t('keep')}</Button>
                 </DialogClose>
                 <Button
                   variant="destructive"
                   onClick={() => remove.mutate()}
                   disabled={remove.isPending}
                 >
-                  Unbind
+                  {t('unbind')}
                 </Button>
               </DialogFooter>
             </DialogContent>
@@ -290,16 +281,27 @@ function SourceCard({ source, projectId }: { source: Source; projectId: string }
         <div aria-live="polite">
           {test.isSuccess ? (
             <Alert variant={test.data.warnings.length > 0 ? 'warning' : 'success'}>
-              <AlertTitle>Connection works</AlertTitle>
+              <AlertTitle>{t('connectionWorks')}</AlertTitle>
               <AlertDescription>
                 <p>
-                  Account{' '}
-                  {test.data.account_name ? `“${test.data.account_name}”` : test.data.account_id}
-                  {test.data.role ? `, signed in as ${test.data.role}` : ''}.
+                  {test.data.account_name
+                    ? t('accountNamed', { name: test.data.account_name })
+                    : t('accountNumbered', { id: test.data.account_id })}
+                  {test.data.role ? ` ${t('signedInAsRole', { role: test.data.role })}` : ''}
                 </p>
-                {test.data.warnings.map((warning) => (
-                  <p key={warning}>{warning}</p>
-                ))}
+                {test.data.warnings.length > 0 ? (
+                  // The one warning the server gives today is about the token's role; a newer
+                  // one shows in the server's (English) words until the catalogue knows it.
+                  test.data.role && test.data.role !== 'administrator' ? (
+                    <p>{t('roleWarning', { role: test.data.role })}</p>
+                  ) : (
+                    test.data.warnings.map((warning) => (
+                      <p key={warning} lang="en">
+                        {warning}
+                      </p>
+                    ))
+                  )
+                ) : null}
               </AlertDescription>
             </Alert>
           ) : null}
@@ -311,6 +313,9 @@ function SourceCard({ source, projectId }: { source: Source; projectId: string }
 }
 
 function CompletenessCard({ source, projectId }: { source: Source; projectId: string }) {
+  const t = useTranslations('sources');
+  const format = useFormat();
+  const gapReason = useCodeLabel('sources.gapReasons');
   const completeness = useQuery({
     queryKey: sourceKeys.completeness(projectId, source.id),
     queryFn: () => api.sources.completeness(source.id),
@@ -322,54 +327,55 @@ function CompletenessCard({ source, projectId }: { source: Source; projectId: st
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Completeness</CardTitle>
-        <CardDescription>
-          What Chatwoot reports per conversation against what Cairn stores. Search sees only stored
-          messages.
-        </CardDescription>
+        <CardTitle>{t('completeness')}</CardTitle>
+        <CardDescription>{t('completenessDescription')}</CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
         {completeness.isLoading ? (
-          <LoadingState label="Loading completeness…" />
+          <LoadingState label={t('loadingCompleteness')} />
         ) : completeness.isError ? (
           <ErrorState error={completeness.error} onRetry={() => completeness.refetch()} />
         ) : (
           <>
             <div className="flex flex-col gap-2">
               <div className="flex items-baseline justify-between text-sm">
-                <span>Conversations fully stored</span>
+                <span>{t('fullyStored')}</span>
                 <span className="font-semibold" data-testid="completeness-percent">
-                  {neverSynced ? 'Not synced yet' : `${percent!.toFixed(1)}%`}
+                  {neverSynced ? t('notSynced') : format.percent(percent ?? 0)}
                 </span>
               </div>
-              <Progress value={neverSynced ? 0 : (percent ?? 0)} aria-label="Completeness" />
+              <Progress value={neverSynced ? 0 : (percent ?? 0)} aria-label={t('completeness')} />
               {data ? (
                 <p className="text-xs text-muted-foreground">
-                  {data.conversations_complete} of {data.conversations_total} conversations complete
-                  · {data.messages_stored} of {data.messages_reported} messages stored
-                  {data.last_sync_at ? ` · last sync ${formatTime(data.last_sync_at)}` : ''}
+                  {t('completenessSummary', {
+                    complete: data.conversations_complete,
+                    total: data.conversations_total,
+                    stored: data.messages_stored,
+                    reported: data.messages_reported,
+                  })}
+                  {data.last_sync_at
+                    ? ` · ${t('lastSync', { when: format.dateTime(data.last_sync_at) })}`
+                    : ''}
                 </p>
               ) : null}
             </div>
             {gaps.length === 0 ? (
-              <EmptyState title={neverSynced ? 'No sync yet' : 'No gaps'}>
-                {neverSynced
-                  ? 'Run a sync from the Jobs page to fill the ledger.'
-                  : 'Every conversation Chatwoot reports is fully stored.'}
+              <EmptyState title={neverSynced ? t('noSyncTitle') : t('noGapsTitle')}>
+                {neverSynced ? t('noSyncBody') : t('noGapsBody')}
               </EmptyState>
             ) : (
-              <Table aria-label="Conversations with gaps">
+              <Table aria-label={t('gapsTable')}>
                 <TableCaption>
                   {data!.gaps_total > gaps.length
-                    ? `Showing ${gaps.length} of ${data!.gaps_total} conversations with gaps, most missing first.`
-                    : `${gaps.length} conversation${gaps.length === 1 ? '' : 's'} with gaps.`}
+                    ? t('gapsShowing', { shown: gaps.length, total: data!.gaps_total })
+                    : t('gapsAll', { count: gaps.length })}
                 </TableCaption>
                 <TableHeader>
                   <TableRow>
-                    <TableHead>Conversation</TableHead>
-                    <TableHead>Messages (source / stored)</TableHead>
-                    <TableHead>Why</TableHead>
-                    <TableHead className="hidden sm:table-cell">Last fetched</TableHead>
+                    <TableHead>{t('columnConversation')}</TableHead>
+                    <TableHead>{t('columnMessages')}</TableHead>
+                    <TableHead>{t('columnWhy')}</TableHead>
+                    <TableHead className="hidden sm:table-cell">{t('columnLastFetched')}</TableHead>
                   </TableRow>
                 </TableHeader>
                 <TableBody>
@@ -384,17 +390,22 @@ function CompletenessCard({ source, projectId }: { source: Source; projectId: st
                         </Link>
                       </TableCell>
                       <TableCell className="tabular-nums">
-                        {row.source_message_count ?? '?'} / {row.stored_message_count}
-                        {row.missing_messages ? ` (${row.missing_messages} missing)` : ''}
+                        {t('gapCounts', {
+                          source: row.source_message_count ?? '?',
+                          stored: row.stored_message_count,
+                        })}
+                        {row.missing_messages
+                          ? ` ${t('missingCount', { count: row.missing_messages })}`
+                          : ''}
                       </TableCell>
                       <TableCell className="max-w-xs text-xs break-words">
-                        {row.reason.replaceAll('_', ' ')}
+                        {gapReason(row.reason)}
                         {row.last_error ? (
                           <span className="block text-red-800">{row.last_error}</span>
                         ) : null}
                       </TableCell>
                       <TableCell className="hidden whitespace-nowrap sm:table-cell">
-                        {formatTime(row.last_fetched_at)}
+                        {format.dateTime(row.last_fetched_at)}
                       </TableCell>
                     </TableRow>
                   ))}
@@ -409,20 +420,19 @@ function CompletenessCard({ source, projectId }: { source: Source; projectId: st
 }
 
 function SourcesForProject({ projectId }: { projectId: string }) {
+  const t = useTranslations('sources');
   const sources = useQuery({
     queryKey: sourceKeys.list(projectId),
     queryFn: () => api.sources.list(),
   });
-  if (sources.isLoading) return <LoadingState label="Loading sources…" />;
+  if (sources.isLoading) return <LoadingState label={t('loadingSources')} />;
   if (sources.isError)
     return <ErrorState error={sources.error} onRetry={() => sources.refetch()} />;
   const list = sources.data?.sources ?? [];
   if (list.length === 0) {
     return (
       <div className="flex flex-col gap-4">
-        <EmptyState title="No source bound yet">
-          Bind this project to its Chatwoot account to sync conversations, contacts and messages.
-        </EmptyState>
+        <EmptyState title={t('noSourceTitle')}>{t('noSourceBody')}</EmptyState>
         <BindSourceForm projectId={projectId} />
       </div>
     );
@@ -440,17 +450,14 @@ function SourcesForProject({ projectId }: { projectId: string }) {
 }
 
 export function SourcesPage() {
+  const t = useTranslations('sources');
   const { project } = useActiveProject();
   return (
     <>
       <PageHeader
-        title="Sources"
+        title={t('title')}
         description={
-          project ? (
-            <>Where {project.name}’s conversations come from.</>
-          ) : (
-            'Where conversations come from.'
-          )
+          project ? t('description', { project: project.name }) : t('descriptionNoProject')
         }
       />
       <RequireProject>{(projectId) => <SourcesForProject projectId={projectId} />}</RequireProject>

@@ -1,6 +1,7 @@
 import { AuditPage } from '@/components/audit/audit-page';
+import { pageMetadata } from '@/i18n/page-metadata';
 
-export const metadata = { title: 'Audit' };
+export const generateMetadata = pageMetadata('audit');
 
 export default function Page() {
   return <AuditPage />;

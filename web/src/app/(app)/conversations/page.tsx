@@ -1,7 +1,8 @@
 import { Suspense } from 'react';
 import { ConversationsPage } from '@/components/conversations/conversations-page';
+import { pageMetadata } from '@/i18n/page-metadata';
 
-export const metadata = { title: 'Conversations' };
+export const generateMetadata = pageMetadata('conversations');
 
 export default function Page() {
   return (

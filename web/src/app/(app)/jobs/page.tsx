@@ -1,6 +1,7 @@
 import { JobsPage } from '@/components/jobs/jobs-page';
+import { pageMetadata } from '@/i18n/page-metadata';
 
-export const metadata = { title: 'Jobs' };
+export const generateMetadata = pageMetadata('jobs');
 
 export default function Page() {
   return <JobsPage />;

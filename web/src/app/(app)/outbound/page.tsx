@@ -1,7 +1,8 @@
 import { Suspense } from 'react';
 import { OutboundPage } from '@/components/outbound/outbound-page';
+import { pageMetadata } from '@/i18n/page-metadata';
 
-export const metadata = { title: 'Outbound' };
+export const generateMetadata = pageMetadata('outbound');
 
 export default function Page() {
   return (

@@ -1,7 +1,8 @@
 import { Suspense } from 'react';
 import { SearchPage } from '@/components/search/search-page';
+import { pageMetadata } from '@/i18n/page-metadata';
 
-export const metadata = { title: 'Search' };
+export const generateMetadata = pageMetadata('search');
 
 export default function Page() {
   return (
