@@ -1,0 +1,128 @@
+import { addWorkingMinutes, formatLocal, workingMinutesBetween } from './calendar.js';
+import {
+  clientName,
+  conversationSubject,
+  isStudioReply,
+  orderedMessages,
+  type DetectorContext,
+} from './context.js';
+import { fingerprint } from './fingerprint.js';
+import { evidenceRef, excerpt, prepareText } from './text.js';
+import type { ConversationView, DetectorRun, MessageView } from './types.js';
+
+export const AWAITING_REPLY_VERSION = '1';
+
+/** Evidence cites at most this many of the waiting messages (the first ones: the wait began there). */
+const MAX_REFS = 5;
+/** Waiting three times the target is critical: the client has been ignored for most of a day or more. */
+const CRITICAL_FACTOR = 3;
+
+/**
+ * Words a client closes an exchange with. A message made only of these ("Спасибо!", "ok, thanks",
+ * "👍") asks for nothing, so it does not start a wait (it is still cited if a wait is open).
+ */
+const ACK_WORDS = new Set(
+  (
+    'спасибо спс благодарю благодарим большое огромное вам тебе ок окей ok okay хорошо отлично ' +
+    'понятно понял поняла поняли принято приняли получили получил получила супер класс ' +
+    'договорились ага да ждем ждём будем ждать thanks thank you so much great got it received ' +
+    'perfect cool noted sounds good all clear will do awesome nice many the ty'
+  ).split(' '),
+);
+
+export function isAcknowledgement(text: string): boolean {
+  const { norm } = prepareText(text);
+  if (norm.includes('?')) return false;
+  const words = norm.match(/[\p{L}']+/gu) ?? [];
+  return words.length <= 8 && words.every((w) => ACK_WORDS.has(w));
+}
+
+/**
+ * The client's messages since the studio's last reply (empty when the client's last word was a
+ * mere acknowledgement), and each earlier wait with the reply that ended it.
+ */
+export function unansweredMessages(view: ConversationView): {
+  waiting: MessageView[];
+  answered: { first: MessageView; reply: MessageView }[];
+} {
+  let waiting: MessageView[] = [];
+  const answered: { first: MessageView; reply: MessageView }[] = [];
+  for (const message of orderedMessages(view)) {
+    if (message.direction === 'inbound') {
+      if (waiting.length === 0 && isAcknowledgement(message.text)) continue;
+      waiting.push(message);
+    } else if (isStudioReply(message) && waiting.length > 0) {
+      answered.push({ first: waiting[0]!, reply: message });
+      waiting = [];
+    }
+  }
+  return { waiting, answered };
+}
+
+/**
+ * `awaiting_reply`: the client wrote and no studio reply followed within the project's response
+ * target, counted in working time from the first unanswered message. Each answered wait yields a
+ * resolution (the reply cited), so a signal raised earlier closes in the same run that sees the reply.
+ * A conversation resolved in Chatwoot waits for nothing.
+ */
+export function detectAwaitingReply(view: ConversationView, ctx: DetectorContext): DetectorRun {
+  const subjectKey = view.conversation.id;
+  const run: DetectorRun = {
+    signals: [],
+    resolutions: [],
+    evaluated: [{ detector: 'awaiting_reply', subject_key: subjectKey }],
+    next_check_at: null,
+  };
+  const { waiting, answered } = unansweredMessages(view);
+  for (const { first, reply } of answered) {
+    run.resolutions.push({
+      fingerprint: fingerprint('awaiting_reply', subjectKey, first.id),
+      detector: 'awaiting_reply',
+      subject_key: subjectKey,
+      why: `answered by ${reply.id} at ${reply.created_at}`,
+      evidence_ref: reply.id,
+    });
+  }
+  const first = waiting[0];
+  if (!first) return run;
+  const id = fingerprint('awaiting_reply', subjectKey, first.id);
+  if (view.conversation.status === 'resolved') {
+    run.resolutions.push({
+      fingerprint: id,
+      detector: 'awaiting_reply',
+      subject_key: subjectKey,
+      why: 'the conversation was resolved without a reply',
+    });
+    return run;
+  }
+  const { calendar, settings, now } = ctx;
+  const since = new Date(first.created_at);
+  const due = addWorkingMinutes(calendar, since, settings.response_target_minutes);
+  if (now < due) {
+    run.next_check_at = due.toISOString();
+    return run;
+  }
+  const waited = workingMinutesBetween(calendar, since, now);
+  const hours = Math.round((waited / 60) * 10) / 10;
+  run.signals.push({
+    kind: 'awaiting_reply',
+    severity: waited >= CRITICAL_FACTOR * settings.response_target_minutes ? 'critical' : 'warning',
+    title: `${clientName(view)} is waiting for a reply`,
+    detail:
+      `"${excerpt(first.text)}" — unanswered since ${formatLocal(calendar, since)}, ` +
+      `${hours} working hours; the target is ${settings.response_target_minutes / 60} (due ${formatLocal(calendar, due)}).`,
+    due_at: due.toISOString(),
+    subject: conversationSubject(view),
+    evidence_refs: waiting
+      .slice(0, MAX_REFS)
+      .map((m) =>
+        evidenceRef({ source: 'cw_messages', ref: m.id, text: m.text, at: m.created_at }),
+      ),
+    detector: 'awaiting_reply',
+    detector_version: AWAITING_REPLY_VERSION,
+    fingerprint: id,
+    subject_key: subjectKey,
+    attributes: { waiting_messages: waiting.length, working_minutes_waited: waited },
+  });
+  return run;
+}
