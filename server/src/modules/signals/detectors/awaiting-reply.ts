@@ -7,7 +7,7 @@ import {
   type DetectorContext,
 } from './context.js';
 import { fingerprint } from './fingerprint.js';
-import { evidenceRef, excerpt, prepareText } from './text.js';
+import { evidenceRef, excerpt, findFirst, prepareText, wordRegex } from './text.js';
 import type { ConversationView, DetectorRun, MessageView } from './types.js';
 
 export const AWAITING_REPLY_VERSION = '1';
@@ -18,23 +18,52 @@ const MAX_REFS = 5;
 const CRITICAL_FACTOR = 3;
 
 /**
- * Words a client closes an exchange with. A message made only of these ("Спасибо!", "ok, thanks",
- * "👍") asks for nothing, so it does not start a wait (it is still cited if a wait is open).
+ * What makes a client message ask nothing of the studio (docs/signals.md, "awaiting_reply"):
+ * - a short thank-you or receipt ("Спасибо!", "Получили, всё открывается. Спасибо!", "Perfect,
+ *   thanks Tom.", "👍"): at most ten words, a thanks or receipt word, no question, no request;
+ * - a message that only announces the client's own next step ("покажу руководству и вернусь",
+ *   "we'll review it internally and come back to you", "finance will handle it next week",
+ *   "оплатим до конца года"): the ball is in the client's court; no question, no request.
  */
-const ACK_WORDS = new Set(
+const THANKS = wordRegex(
+  'спасибо|спс|благодар\\p{L}*|получили|получил|получила|принято|приняли|thanks|thank you|ty|got it|got them|received|noted|👍|🙏',
+);
+const ONLY_ACK_WORDS = new Set(
   (
     'спасибо спс благодарю благодарим большое огромное вам тебе ок окей ok okay хорошо отлично ' +
     'понятно понял поняла поняли принято приняли получили получил получила супер класс ' +
-    'договорились ага да ждем ждём будем ждать thanks thank you so much great got it received ' +
+    'договорились ага да ждем будем ждать thanks thank you so much great got it received ' +
     'perfect cool noted sounds good all clear will do awesome nice many the ty'
   ).split(' '),
+);
+/** A request or a question to the studio keeps a message waiting whatever else it says. */
+const REQUEST = wordRegex(
+  [
+    'пришлите|пришли|отправьте|скиньте|сделайте|подскажите|уточните|посмотрите|поправьте|исправьте|добавьте|внесите|напомните',
+    'можно ли|можете|сможете|успеете|нужно|нужен|нужна|нужны|надо|прошу|просим|пожалуйста|срочно',
+    'please|could you|can you|would you|will you|need|needs|let me know|send (?:us|me|over)|asap|urgent',
+  ].join('|'),
+);
+/** The client's own next step: a first-person (or their team's) future action. */
+const CLIENT_NEXT_STEP = wordRegex(
+  [
+    'вернусь|вернемся|свяжусь|свяжемся|передам|передадим|покажу|покажем|посмотрим|посмотрю|обсудим|обсужу',
+    'сообщу|сообщим|напишу|напишем|дам знать|дадим знать|оплатим|оплачу|оплатит|подумаем|подумаю|изучим|изучу',
+    'согласуем|согласую|проверим|проверю|пришлю|пришлем|отправлю|отправим|подпишем|подпишу',
+    "get back to you|come back to you|revert|be in touch|let you know|(?:we|i)(?:'ll| will) (?:review|discuss|check|send|pay|think|look|share|confirm)",
+    '(?:will|to) handle it|(?:are|is) processing|is with our (?:finance|accounts|legal|team)',
+  ].join('|'),
 );
 
 export function isAcknowledgement(text: string): boolean {
   const { norm } = prepareText(text);
-  if (norm.includes('?')) return false;
+  if (norm.includes('?') || findFirst(REQUEST, norm)) return false;
   const words = norm.match(/[\p{L}']+/gu) ?? [];
-  return words.length <= 8 && words.every((w) => ACK_WORDS.has(w));
+  if (words.every((w) => ONLY_ACK_WORDS.has(w))) return words.length <= 8;
+  return (
+    (words.length <= 10 && findFirst(THANKS, norm) !== null) ||
+    findFirst(CLIENT_NEXT_STEP, norm) !== null
+  );
 }
 
 /**

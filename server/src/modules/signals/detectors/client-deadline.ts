@@ -32,6 +32,10 @@ const DEADLINE_WORDS = wordRegex(
     'нужн\\p{L}*|надо|необходимо|должн\\p{L}*|успеть|успеете|успеваете|важно',
     'deadline|due|launch\\p{L}*|go[- ]live|goes live|release|presentation|pitch|event|conference|exhibition',
     'opening|trade show|board meeting|print\\p{L}*|need|needs|needed|must|have to|has to|required',
+    // Someone outside the studio looks at or presents the work on that date.
+    'investors?|инвестор\\p{L}*|present(?:s|ing)?|all-hands|town hall|представля\\p{L}*|презентуем|презентует|выступ\\p{L}*',
+    // The work goes public on that date.
+    'publish\\p{L}*|posting|goes out|go out|публику\\p{L}*|публикаци\\p{L}*|выходит|выйдет|эфир\\p{L}*',
   ].join('|'),
 );
 /** A date for a call or a meeting is a scheduling matter, not a deadline (unless the sentence also names one). */

@@ -18,8 +18,9 @@ import { findAll, wordRegex, type PreparedText } from './text.js';
  * deadline should not be read. Each rule is documented in docs/signals.md ("Due dates"):
  *
  * - a date without a time of day is due at the END of the business day on that date;
- * - "к обеду", "до обеда", "by lunch" = 13:00; "утром", "morning" = 12:00 (by the end of the
- *   morning); "днём", "afternoon" = 17:00; "вечером", "к вечеру", "evening", "tonight" = 20:00;
+ * - "к обеду", "до обеда", "by lunch" = 13:00; "утром", "в первой половине дня", "morning" =
+ *   12:00 (the end of the morning); "днём", "во второй половине дня", "afternoon" = 17:00;
+ *   "вечером", "к вечеру", "evening", "tonight" = 20:00;
  * - "до конца дня", "by EOD", "by COB", "end of day" = the end of business hours on the message's
  *   day, or on the next working day when the message came after hours or on a day off;
  * - "до конца недели", "by the end of the week", "by EOW", "на этой неделе", "this week" = the
@@ -67,6 +68,9 @@ const AFTERNOON = 17 * 60;
 const EVENING = 20 * 60;
 const EOD = -1; // the end of business hours, whatever they are
 
+/** "Monday afternoon", "tomorrow morning": the bare part-of-day word counts after a day word. */
+const AFTER_DAY_WORD =
+  '(?<=(?:today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday) )';
 const PART_OF_DAY: { re: RegExp; minute: number }[] = [
   {
     re: wordRegex(
@@ -75,18 +79,16 @@ const PART_OF_DAY: { re: RegExp; minute: number }[] = [
     minute: LUNCH,
   },
   {
-    re: wordRegex(
-      'утром|с утра|in the morning|(?<=tomorrow |monday |tuesday |wednesday |thursday |friday )morning',
-    ),
+    re: wordRegex(`утром|с утра|в первой половине дня|in the morning|${AFTER_DAY_WORD}morning`),
     minute: NOON,
   },
   {
-    re: wordRegex('дн[её]м|в первой половине дня|in the afternoon|(?<=tomorrow )afternoon'),
+    re: wordRegex(`дн[её]м|во второй половине дня|in the afternoon|${AFTER_DAY_WORD}afternoon`),
     minute: AFTERNOON,
   },
   {
     re: wordRegex(
-      'вечером|к вечеру|до вечера|in the evening|tonight|this evening|(?<=tomorrow )evening',
+      `вечером|к вечеру|до вечера|in the evening|tonight|this evening|${AFTER_DAY_WORD}evening`,
     ),
     minute: EVENING,
   },
@@ -112,6 +114,28 @@ const NEXT_WEEK = wordRegex(
 const EARLY_NEXT_WEEK = wordRegex(
   'в начале (?:следующей )?недели|early next week|at the start of next week|beginning of next week',
 );
+const WEEKDAY_NAMES: Record<string, number> = {
+  monday: 1,
+  tuesday: 2,
+  wednesday: 3,
+  thursday: 4,
+  friday: 5,
+  saturday: 6,
+  sunday: 7,
+  понедельник: 1,
+  вторник: 2,
+  среду: 3,
+  среда: 3,
+  четверг: 4,
+  пятницу: 5,
+  пятница: 5,
+  субботу: 6,
+  суббота: 6,
+  воскресенье: 7,
+};
+const WEEKDAY_WORD = Object.keys(WEEKDAY_NAMES).join('|');
+const WEEKDAY_BEFORE = new RegExp(`(?<![\\p{L}])(${WEEKDAY_WORD}),?\\s+$`, 'u');
+const WEEKDAY_AFTER = new RegExp(`^,?\\s+(?:в |во |on )?(${WEEKDAY_WORD})(?![\\p{L}])`, 'u');
 const WEEKDAY_DATIVE = wordRegex(`(?:к|ко) (${Object.keys(WEEKDAYS_DATIVE).join('|')})`);
 const NUMERIC_DATE = wordRegex(
   '(?:до|к|по|на|с|от|on|by|until|before|due|не позднее)\\s+(\\d{1,2})[./](\\d{1,2})(?:[./](\\d{4}|\\d{2}))?|(\\d{1,2})\\.(\\d{1,2})\\.(\\d{4})',
@@ -161,10 +185,25 @@ function customMentions(text: PreparedText, at: DateTime, calendar: BusinessCale
     found.push({ start: m.start, end: m.end, day, minute: EOD });
   }
   for (const m of findAll(NEXT_WEEK, norm)) {
+    const nextWeek = today.plus({ weeks: 1 }).startOf('week');
+    // "Thursday next week", "в четверг на следующей неделе": that weekday of next week.
+    const before = WEEKDAY_BEFORE.exec(norm.slice(Math.max(0, m.start - 18), m.start));
+    const after = WEEKDAY_AFTER.exec(norm.slice(m.end, m.end + 18));
+    const named = before ?? after;
+    if (named) {
+      const weekday = WEEKDAY_NAMES[named[1]!]!;
+      found.push({
+        start: before ? m.start - before[0].length + before.index : m.start,
+        end: after && !before ? m.end + after[0].length : m.end,
+        day: nextWeek.plus({ days: weekday - 1 }),
+        minute: null,
+      });
+      continue;
+    }
     found.push({
       start: m.start,
       end: m.end,
-      day: lastWorkingDayOfWeek(calendar, today.plus({ weeks: 1 })),
+      day: lastWorkingDayOfWeek(calendar, nextWeek),
       minute: EOD,
     });
   }
@@ -340,9 +379,16 @@ export function findDateMentions(
   const at = inZone(calendar, messageAt);
   const custom = customMentions(text, at, calendar);
   const all = [...custom, ...chronoMentions(text, at, custom, calendar.zone)];
-  // Lone parts of day ("к обеду пришлём", "by EOD") are mentions of their own.
   for (const part of PART_OF_DAY) {
     for (const m of findAll(part.re, text.norm)) {
+      // Before a date ("by end of day Wednesday", "к обеду в пятницу"): that date's time of day.
+      const next = all.find((t) => t.day && t.start >= m.end && t.start - m.end <= 4);
+      if (next) {
+        if (next.minute === null) next.minute = part.minute;
+        next.start = m.start;
+        continue;
+      }
+      // Alone ("к обеду пришлём", "by EOD"): a mention of its own.
       if (!all.some((t) => overlaps(t, m) || (m.start >= t.end && m.start - t.end <= 28))) {
         all.push({ start: m.start, end: m.end, day: null, minute: part.minute });
       }

@@ -37,7 +37,9 @@ const INVOICE = wordRegex(
     'вот сч[её]т|инвойс\\p{L}*|invoice(?:s|d)?(?:\\s*(?:no\\.?|number|#)\\s*[\\w/-]+)?',
   ].join('|'),
 );
-const INVOICE_NUMBER = /(?:№|#|n|номер|no\.?|number)\s*([\p{L}\d/-]*\d[\p{L}\d/-]*)/u;
+/** The invoice's number, looked for after "счёт"/"invoice" in the same sentence. */
+const INVOICE_NUMBER =
+  /(?:сч[её]т\p{L}*|invoice|инвойс\p{L}*)[^.!?\n]{0,20}?(?:№|#|(?<![\p{L}])(?:n|номер|no\.?|number)(?![\p{L}]))\s*([\p{L}\d/-]*\d[\p{L}\d/-]*)/u;
 
 /**
  * Money that has moved: "оплатили", "оплата прошла", "получили оплату", "paid", "payment sent",
@@ -48,14 +50,16 @@ const PAID = wordRegex(
   [
     'оплатили|оплатил|оплатила|оплачено|оплачен|оплачены|оплата прошла|оплата поступила|оплату получили',
     'получили оплату|получили ваш платеж|получили платеж|получили аванс|получили предоплату|деньги (?:пришли|поступили|ушли)',
-    '(?:перевели|перечислили)\\s+(?:вам\\s+)?(?:деньги|оплату|аванс|предоплату|платеж|сумму|остаток|\\d)|платеж прошел|платеж отправлен|провели оплату|произвели оплату|внесли (?:предоплату|аванс|оплату)',
-    "paid|(?:we've|we have|have|has) (?:transferred|wired)|payment (?:has been |was |is )?(?:sent|made|completed|received|processed|done)",
+    '(?:перевели|перечислили)\\s+(?:вам\\s+)?(?:деньги|оплату|аванс|предоплату|платеж|сумму|остаток|\\d+)|платеж прошел|платеж отправлен|провели оплату|произвели оплату|внесли (?:предоплату|аванс|оплату)',
+    '(?:оплат[ау]|аванс|предоплат[ау]|деньги)(?: [\\p{L}\\d]+){0,4} (?:отправили|перевели|провели|внесли|сделали)',
+    "paid|(?:we've|we have|have|has) (?:transferred|wired)|(?:sent|made) the payment",
+    'payment(?: of [^.!?\\n]{1,24}?)? (?:has been |was |is )?(?:sent|made|completed|received|processed|done)',
     'payment went through|received (?:your|the) payment|transfer (?:is |was )?(?:done|complete)',
   ].join('|'),
 );
 /** "Paid" as a word inside other meanings: "paid attention", "paid off" (it worked), "unpaid". */
 const PAID_FALSE_FRIEND =
-  /^paid (?:attention|off|ads?|media|search|social|tier|plan|version|subscription)/;
+  /^paid (?:\p{L}+ )?(?:attention|off|ads?|media|search|social|tier|plan|version|subscription)/u;
 /** "должен быть оплачен", "will be paid", "to be paid": a payment expected, not one made. */
 const MODAL_BEFORE =
   /(?:должен быть|должна быть|должно быть|должны быть|нужно|надо|будет|будут|to be|must be|should be|will be|needs to be|need to be|can be)\s+(?:\p{L}+\s+)?$/u;
@@ -100,7 +104,8 @@ function findInvoice(message: MessageView, ctx: DetectorContext): Invoice | null
   const promise = findFirst(PROMISE, prepared.norm, sentence.start, sentence.end);
   if (promise && promise.start < hit.start + 30 && !/во вложении|attached/.test(prepared.norm))
     return null;
-  const number = INVOICE_NUMBER.exec(hit.text)?.[1] ?? null;
+  const number =
+    INVOICE_NUMBER.exec(prepared.norm.slice(sentence.start, sentence.end))?.[1] ?? null;
   let due: Date | null = null;
   for (const mention of findDateMentions(
     prepared,

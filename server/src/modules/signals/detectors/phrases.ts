@@ -20,7 +20,7 @@ export const PROMISE = wordRegex(
     'напишем|напишу|вернемся|вернусь|свяжемся|свяжусь|перезвоним|перезвоню|выставим|выставлю',
     'будет готов[аоы]?|будут готовы|будет у вас|будут у вас',
     "(?:we|i)(?:'ll| will| shall|'re going to| are going to|'m going to| am going to)(?!\\s+(?:not|never|be (?:out|away|off|on (?:holiday|vacation|leave)|unable)))",
-    "(?:it|they|this|that|everything|the [a-z]+)(?:'ll| will) be (?:ready|done|finished|delivered|sent|with you|live|up)",
+    "(?:it|they|this|that|everything|the(?: [a-z]+){1,3})(?:'ll| will) be (?:ready|done|finished|delivered|sent|with you|live|up)",
     "you(?:'ll| will) (?:have|get|receive|see)|expect (?:it|them|the [a-z]+) (?:by|on|before)|get back to you",
   ].join('|'),
 );

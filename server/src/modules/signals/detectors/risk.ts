@@ -82,6 +82,7 @@ const CLASSES: { risk: RiskClass; severity: Severity; re: RegExp }[] = [
         'сорвали (?:срок\\p{L}*|дедлайн)|нарушили срок\\p{L}*|подвели нас|очень плохо|плохое качество|низкое качество',
         'unhappy|disappointed|disappointing|unacceptable|not acceptable|frustrat\\p{L}*|terrible|awful|poor quality',
         'this is not what we asked|not what we (?:asked|ordered|paid) for|missed (?:the|our|another) deadline|let us down|fed up',
+        '(?:is|are|was|becoming) (?:a |an )?(?:real |big |serious |major )?(?:problem|issue) for us|это (?:для нас )?(?:большая |серьезная |реальная )?проблема',
       ].join('|'),
     ),
   },
@@ -148,14 +149,17 @@ const NEGATIVE = wordRegex(
 );
 
 /**
- * A message's mood: +1 per positive word, −1 per negative one; a positive word right after a
- * negation ("не отлично", "not great") counts as negative. Only the client's own text counts.
+ * A message's mood: +1 per positive word, −1 per negative one and per risk phrase other than
+ * urgency; a positive word right after a negation ("не отлично", "not great") counts as
+ * negative. Only the client's own text counts.
  */
 export function sentimentScore(text: string): number {
   const { norm } = prepareText(text);
   let score = 0;
   for (const m of findAll(POSITIVE, norm)) score += negatedBefore(norm, m.start) ? -1 : 1;
   score -= findAll(NEGATIVE, norm).length;
+  // A complaint, cancellation, refund or legal phrase is negative whatever words it uses.
+  score -= findRisks(text).filter((h) => h.risk !== 'urgency' && h.risk !== 'mild_urgency').length;
   return score;
 }
 

@@ -54,7 +54,7 @@ function stalledSignal(
 }
 
 /**
- * An open conversation with no activity (any message, note included) for `stalled_days`
+ * An open conversation with no activity (a message either way; notes do not count) for `stalled_days`
  * calendar days, unless it is waiting for the studio's reply (that is `awaiting_reply`'s signal,
  * not a second one). Keyed on the last message, so a conversation that wakes up and falls
  * silent again is a new condition; each earlier silence that activity ended is resolved.
@@ -65,7 +65,8 @@ export function detectStalledConversation(
 ): DetectorRun {
   const subjectKey = view.conversation.id;
   const run = emptyRun(subjectKey);
-  const messages = orderedMessages(view);
+  // Activity is what passes between the studio and the client: a private note is not contact.
+  const messages = orderedMessages(view).filter((m) => m.direction !== 'note');
   const limit = ctx.settings.stalled_days * DAY_MS;
   for (let i = 0; i + 1 < messages.length; i += 1) {
     const gap = Date.parse(messages[i + 1]!.created_at) - Date.parse(messages[i]!.created_at);
@@ -92,11 +93,11 @@ export function detectStalledConversation(
     });
     return run;
   }
-  const times = [last?.created_at, view.conversation.last_activity_at]
-    .filter((t): t is string => !!t)
-    .map(Date.parse);
-  if (times.length === 0) return run;
-  const lastActivity = Math.max(...times);
+  // Chatwoot's own last_activity_at also moves for notes and status changes; it stands in only
+  // for a conversation whose messages were not given.
+  const since = last?.created_at ?? view.conversation.last_activity_at;
+  if (!since) return run;
+  const lastActivity = Date.parse(since);
   const stalledAt = new Date(lastActivity + limit);
   if (ctx.now < stalledAt) {
     run.next_check_at = stalledAt.toISOString();
