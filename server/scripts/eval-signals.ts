@@ -129,12 +129,16 @@ function evaluate(
     for (const expected of conversation.expected) {
       const tally = tallies.get(expected.kind)!;
       const primary = `${conversation.id}:${expected.messages[0]}`;
-      const index = detected.findIndex(
+      const candidates = detected.filter(
         (s) =>
           s.kind === expected.kind &&
           (expected.kind !== 'risk' || ruleOf(s) === (expected.rule ?? 'phrase')) &&
           s.evidence_refs[0]?.ref === primary,
       );
+      // Two dates in one message are two signals with one primary message: pair by due date first.
+      const chosen =
+        candidates.find((s) => sameInstant(expected.due_at, s.due_at)) ?? candidates[0];
+      const index = chosen ? detected.indexOf(chosen) : -1;
       if (index < 0) {
         tally.fn += 1;
         findings.push({
