@@ -1,4 +1,4 @@
-import { businessDayMinutes, formatLocal, workingMinutesBetween } from './calendar.js';
+import { businessDayMinutes, formatLocal, inZone, workingMinutesBetween } from './calendar.js';
 import {
   clientName,
   conversationSubject,
@@ -66,7 +66,8 @@ export function detectClientDeadlines(view: ConversationView, ctx: DetectorConte
     if (!ANY_LIMIT.test(prepared.norm) && !findFirst(DEADLINE_WORDS, prepared.norm)) continue;
     const bounds = sentences(prepared.own);
     const mentions = findDateMentions(prepared, new Date(message.created_at), ctx.calendar, bounds);
-    let ordinal = 0;
+    // One date per day: "a fix today, we send at 5pm" is one deadline, the more precise one.
+    const byDay = new Map<string, { due: Date; match: { start: number; end: number } }>();
     for (const mention of mentions) {
       const sentence = bounds.find((s) => mention.start >= s.start && mention.start < s.end);
       if (!sentence) continue;
@@ -86,15 +87,21 @@ export function detectClientDeadlines(view: ConversationView, ctx: DetectorConte
         cue && cue.start < mention.start && mention.start - cue.end < 40
           ? cue.start
           : mention.start;
+      const day = inZone(ctx.calendar, mention.due).toISODate() ?? '';
+      const seen = byDay.get(day);
+      if (!seen || mention.due < seen.due) {
+        byDay.set(day, { due: mention.due, match: { start, end: mention.end } });
+      }
+    }
+    for (const [day, found] of byDay) {
       run.signals.push(
         deadlineSignal(view, ctx, {
-          id: fingerprint('client_deadline', message.id, ordinal),
+          id: fingerprint('client_deadline', message.id, day),
           message,
-          due: mention.due,
-          match: { start, end: mention.end },
+          due: found.due,
+          match: found.match,
         }),
       );
-      ordinal += 1;
     }
   }
   return run;

@@ -13,6 +13,7 @@ import {
   evidenceRef,
   excerpt,
   findAll,
+  findFirst,
   isQuestion,
   prepareText,
   sentences,
@@ -88,10 +89,22 @@ export function findCommitments(message: MessageView, ctx: DetectorContext): Com
   return found;
 }
 
-/** Whether a studio message hands something over (an attachment, or a delivery phrase said as a fact). */
+/** A delivery that says more is coming ("первые два размера, третий доделываем", "the rest to follow"). */
+const PARTIAL_DELIVERY = wordRegex(
+  [
+    'доделываем|дорабатываем|остальн\\p{L}*|оставш\\p{L}*|еще в работе|пока только|первую часть|первые (?:два|две|три|\\d+)|часть',
+    'the rest|remaining|still working|first (?:part|batch|half|two|three|few)|partial\\p{L}*|more to come|to follow',
+  ].join('|'),
+);
+
+/**
+ * Whether a studio message hands something over (an attachment, or a delivery phrase said as a
+ * fact) in full: a partial delivery leaves the promise open.
+ */
 export function delivers(message: MessageView): boolean {
-  if (message.has_attachments) return true;
   const prepared = prepareText(message.text);
+  if (findFirst(PARTIAL_DELIVERY, prepared.norm)) return false;
+  if (message.has_attachments) return true;
   const bounds = sentences(prepared.own);
   return findAll(DELIVERY, prepared.norm).some((hit) => {
     const sentence = bounds.find((s) => hit.start >= s.start && hit.start < s.end);

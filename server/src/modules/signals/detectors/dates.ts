@@ -21,6 +21,7 @@ import { findAll, wordRegex, type PreparedText } from './text.js';
  * - "к обеду", "до обеда", "by lunch" = 13:00; "утром", "в первой половине дня", "morning" =
  *   12:00 (the end of the morning); "днём", "во второй половине дня", "afternoon" = 17:00;
  *   "вечером", "к вечеру", "evening", "tonight" = 20:00;
+ * - "first thing (Thursday)", "с самого утра" = the start of business hours;
  * - "до конца дня", "by EOD", "by COB", "end of day" = the end of business hours on the message's
  *   day, or on the next working day when the message came after hours or on a day off;
  * - "до конца недели", "by the end of the week", "by EOW", "на этой неделе", "this week" = the
@@ -29,7 +30,7 @@ import { findAll, wordRegex, type PreparedText } from './text.js';
  *   week; "в начале (следующей) недели", "early next week" = its first working day;
  * - "к пятнице", "ко вторнику" (the dative chrono does not know) = the next such weekday;
  * - "20.12", "20.12.2025", "до 20/12" = day.month (the studio's convention, also in English text);
- * - "the 3rd", "on the 15th", "к 5 числу" = the next such day of the month;
+ * - "the 3rd", "on the 15th", "к 5 числу", "до 25-го" = the next such day of the month;
  * - "в течение 3 рабочих дней", "within 5 business days" = that many working days on, end of
  *   business; "в течение 3 дней", "within 3 days" = that many calendar days on.
  * A weekday named on that same weekday means next week's (as chrono reads it).
@@ -67,11 +68,16 @@ const LUNCH = 13 * 60;
 const AFTERNOON = 17 * 60;
 const EVENING = 20 * 60;
 const EOD = -1; // the end of business hours, whatever they are
+const SOB = -2; // the start of business hours
 
 /** "Monday afternoon", "tomorrow morning": the bare part-of-day word counts after a day word. */
 const AFTER_DAY_WORD =
   '(?<=(?:today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday) )';
 const PART_OF_DAY: { re: RegExp; minute: number }[] = [
+  {
+    re: wordRegex('first thing(?: in the morning)?|с самого утра|первым делом с утра'),
+    minute: SOB,
+  },
   {
     re: wordRegex(
       '(?:к|до) обеда?|к обеду|by lunch(?:time)?|before lunch|by noon|к полудню|до полудня',
@@ -141,7 +147,7 @@ const NUMERIC_DATE = wordRegex(
   '(?:до|к|по|на|с|от|on|by|until|before|due|не позднее)\\s+(\\d{1,2})[./](\\d{1,2})(?:[./](\\d{4}|\\d{2}))?|(\\d{1,2})\\.(\\d{1,2})\\.(\\d{4})',
 );
 const ORDINAL_DAY = wordRegex(
-  '(?:on|by|before|until|for|from) the (\\d{1,2})(?:st|nd|rd|th)|(?:до|к|на|по) (\\d{1,2})(?:-?(?:го|е|му|ое))? числа|(?:до|к|на|по) (\\d{1,2})(?:-?(?:го|е|му|ое))? числу',
+  '(?:on|by|before|until|for|from) the (\\d{1,2})(?:st|nd|rd|th)|(?:до|к|на|по) (\\d{1,2})(?:-?(?:го|е|му|ое))? числа|(?:до|к|на|по) (\\d{1,2})(?:-?(?:го|е|му|ое))? числу|(?:до|к|на|по|с) (\\d{1,2})-(?:го|е|му|ое)(?! (?:январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр))',
 );
 const WITHIN_DAYS = wordRegex(
   '(?:в течение|в течении|за|within|in) (\\d{1,2}|одного|двух|трех|пяти|one|two|three|five) (рабочих |банковских |business |working )?(?:дней|дня|день|days|day)',
@@ -241,7 +247,7 @@ function customMentions(text: PreparedText, at: DateTime, calendar: BusinessCale
   }
   ORDINAL_DAY.lastIndex = 0;
   for (let m = ORDINAL_DAY.exec(norm); m; m = ORDINAL_DAY.exec(norm)) {
-    const d = Number(m[1] ?? m[2] ?? m[3]);
+    const d = Number(m[1] ?? m[2] ?? m[3] ?? m[4]);
     if (d < 1 || d > 31) continue;
     let day = today.set({ day: Math.min(d, today.daysInMonth ?? 28) });
     if (day < today) {
@@ -293,6 +299,8 @@ function chronoMentions(
     if (!hasDay && !hasTime) continue;
     // chrono reads "(к) концу дня"/"конца недели" as a day; the rules above own those phrases.
     if (/^(?:дня|недели|неделе)$/i.test(result.text.trim())) continue;
+    // "сейчас уточняем", "we're now checking": the present moment is not a deadline.
+    if (/^(?:сейчас|теперь|now|right now|currently)$/i.test(result.text.trim())) continue;
     const day = DateTime.fromObject(
       {
         year: c.get('year') ?? at.year,
@@ -342,7 +350,7 @@ function refineTime(norm: string, mention: Partial, sentenceEnd: number): Partia
 
 function resolve(mention: Partial, at: DateTime, calendar: BusinessCalendar): DateMention | null {
   let { day } = mention;
-  const { minute } = mention;
+  const minute = mention.minute === SOB ? calendar.startMinute : mention.minute;
   if (!day) {
     // A time alone: today if still ahead, else tomorrow (chrono's forward reading, kept for parts of day).
     const today = at.startOf('day');
@@ -367,8 +375,8 @@ function resolve(mention: Partial, at: DateTime, calendar: BusinessCalendar): Da
 }
 
 /**
- * Every date mention in the message's own text within `[from, to)` (a sentence, or the whole
- * message), resolved relative to `messageAt` in the calendar's zone, in text order.
+ * Every date mention in the message's own text, resolved relative to `messageAt` in the
+ * calendar's zone, in text order; `sentenceBounds` keep a time of day with its own sentence.
  */
 export function findDateMentions(
   text: PreparedText,

@@ -31,7 +31,7 @@ const INVOICE = wordRegex(
   [
     'сч[её]т(?:а|у)?\\s*(?:№|#|n|номер)\\s*[\\p{L}\\d/-]+',
     'сч[её]т(?:а|ов)?(?:-|\\s+на\\s+)?фактур\\p{L}*|сч[её]т(?:а|ов)? на оплату|сч[её]т(?:а)? к оплате',
-    'сч[её]т(?:а)? на (?:сумму )?\\d|сч[её]т(?:а)? в размере',
+    'сч[её]т(?:а)? на (?:сумму )?\\d+|сч[её]т(?:а)? в размере',
     '(?:выставили|выставил|выставила|выставляем|направляем|направили|отправляем|отправили|высылаем|выслали|прикладываем|приложили|прикрепляем|прикрепили|прилагаю|прилагаем)\\s+(?:вам\\s+)?(?:новый\\s+|повторно\\s+|обновленный\\s+|исправленный\\s+|финальный\\s+)?сч[её]т\\p{L}*',
     'сч[её]т(?:а)?\\s+(?:во вложении|в приложении|прикрепил\\p{L}*|приложил\\p{L}*|отправил\\p{L}*|выставил\\p{L}*)',
     'вот сч[её]т|инвойс\\p{L}*|invoice(?:s|d)?(?:\\s*(?:no\\.?|number|#)\\s*[\\w/-]+)?',
@@ -52,7 +52,8 @@ const PAID = wordRegex(
     'получили оплату|получили ваш платеж|получили платеж|получили аванс|получили предоплату|деньги (?:пришли|поступили|ушли)',
     '(?:перевели|перечислили)\\s+(?:вам\\s+)?(?:деньги|оплату|аванс|предоплату|платеж|сумму|остаток|\\d+)|платеж прошел|платеж отправлен|провели оплату|произвели оплату|внесли (?:предоплату|аванс|оплату)',
     '(?:оплат[ау]|аванс|предоплат[ау]|деньги)(?: [\\p{L}\\d]+){0,4} (?:отправили|перевели|провели|внесли|сделали)',
-    "paid|(?:we've|we have|have|has) (?:transferred|wired)|(?:sent|made) the payment",
+    "paid|(?:we've|we have|have|has) (?:just |now |already |today )?(?:transferred|wired)|(?:sent|made) the payment",
+    '(?:оплат[ау]|аванс|предоплат[ау]|деньги|платеж)(?: [\\p{L}\\d]+){0,3} (?:получили|пришл[аи]|поступил[аи]?)',
     'payment(?: of [^.!?\\n]{1,24}?)? (?:has been |was |is )?(?:sent|made|completed|received|processed|done)',
     'payment went through|received (?:your|the) payment|transfer (?:is |was )?(?:done|complete)',
   ].join('|'),
@@ -60,6 +61,10 @@ const PAID = wordRegex(
 /** "Paid" as a word inside other meanings: "paid attention", "paid off" (it worked), "unpaid". */
 const PAID_FALSE_FRIEND =
   /^paid (?:\p{L}+ )?(?:attention|off|ads?|media|search|social|tier|plan|version|subscription)/u;
+/** Part of the sum: the invoice stays open for the rest. */
+const PARTIAL = wordRegex(
+  'половин\\p{L}*|част\\p{L}*|частично|первую часть|первый транш|half|part of|partial\\p{L}*|first instal\\p{L}*',
+);
 /** "должен быть оплачен", "will be paid", "to be paid": a payment expected, not one made. */
 const MODAL_BEFORE =
   /(?:должен быть|должна быть|должно быть|должны быть|нужно|надо|будет|будут|to be|must be|should be|will be|needs to be|need to be|can be)\s+(?:\p{L}+\s+)?$/u;
@@ -139,7 +144,7 @@ function findInvoice(message: MessageView, ctx: DetectorContext): Invoice | null
 
 function findPayment(
   message: MessageView,
-): { prepared: PreparedText; match: Match; money: Money | null } | null {
+): { prepared: PreparedText; match: Match; money: Money | null; partial: boolean } | null {
   const prepared = prepareText(message.text);
   const hit = findAll(PAID, prepared.norm).find(
     (h) =>
@@ -148,7 +153,12 @@ function findPayment(
       !PAID_FALSE_FRIEND.test(prepared.norm.slice(h.start)) &&
       !/un$/.test(prepared.norm.slice(h.start - 2, h.start)),
   );
-  return hit ? { prepared, match: hit, money: nearestMoney(prepared, hit) } : null;
+  if (!hit) return null;
+  const sentence = sentences(prepared.own).find((s) => hit.start >= s.start && hit.start < s.end);
+  const partial = sentence
+    ? findFirst(PARTIAL, prepared.norm, sentence.start, sentence.end) !== null
+    : false;
+  return { prepared, match: hit, money: nearestMoney(prepared, hit), partial };
 }
 
 function moneyText(money: Money | null): string {
@@ -187,8 +197,11 @@ export function detectPayments(view: ConversationView, ctx: DetectorContext): De
   let nextCheck: Date | null = null;
   for (const invoice of invoices.values()) {
     const id = fingerprint('payment', subjectKey, 'invoice', invoice.key);
+    // A part payment ("оплатили пока половину") leaves the invoice open for the rest.
     const settled = payments.find(
-      (p) => Date.parse(p.message.created_at) > Date.parse(invoice.message.created_at),
+      (p) =>
+        !p.found.partial &&
+        Date.parse(p.message.created_at) > Date.parse(invoice.message.created_at),
     );
     if (settled) {
       run.resolutions.push({
@@ -226,6 +239,7 @@ export function detectPayments(view: ConversationView, ctx: DetectorContext): De
       subject_key: subjectKey,
       attributes: {
         event: 'payment',
+        partial: found.partial,
         amount: found.money?.amount ?? null,
         currency: found.money?.currency ?? null,
       },

@@ -8,7 +8,8 @@ import { wordRegex } from './text.js';
 /**
  * The studio promising to do something: Russian first-person future (perfective) verbs and "будет
  * готово"-style outcomes; English "we'll / I will / we're going to …" (not followed by a negation
- * or an absence such as "we'll be out of office"), "… will be ready", "you'll have", "get back to you".
+ * or an absence such as "we'll be out of office"), "… will be ready", "you'll have", "get back to you";
+ * a delivery date relayed from a supplier ("the printer confirmed delivery on January 6").
  */
 export const PROMISE = wordRegex(
   [
@@ -22,6 +23,8 @@ export const PROMISE = wordRegex(
     "(?:we|i)(?:'ll| will| shall|'re going to| are going to|'m going to| am going to)(?!\\s+(?:not|never|be (?:out|away|off|on (?:holiday|vacation|leave)|unable)))",
     "(?:it|they|this|that|everything|the(?: [a-z]+){1,3})(?:'ll| will) be (?:ready|done|finished|delivered|sent|with you|live|up)",
     "you(?:'ll| will) (?:have|get|receive|see)|expect (?:it|them|the [a-z]+) (?:by|on|before)|get back to you",
+    // A delivery date the studio relays from its supplier is the studio's promise too.
+    '(?:confirmed|scheduled|planned) (?:the )?delivery|delivery (?:is )?(?:confirmed|scheduled|planned)|доставк\\p{L}* (?:подтвердил\\p{L}*|запланирован\\p{L}*)|подтвердил\\p{L}* доставку',
   ].join('|'),
 );
 

@@ -37,6 +37,9 @@ const CLASSES: { risk: RiskClass; severity: Severity; re: RegExp }[] = [
         'cancel(?:l?ing|l?ed)? (?:the |our )?(?:contract|project|order|engagement|subscription|retainer)',
         'terminat(?:e|ing) (?:the |our )?(?:contract|agreement|engagement)|end(?:ing)? (?:our|the) (?:contract|engagement|collaboration)',
         'pull(?:ing)? the plug|another agency|find another (?:agency|studio|vendor)',
+        // Switching vendors: "considering other agencies", "смотрим других подрядчиков".
+        '(?:considering|looking at|talking to|switch(?:ing)? to|move to|moving to) (?:other|another|a different|a new) (?:agenc|studio|studios|vendor|supplier|partner)\\p{L}*',
+        '(?:рассматриваем|смотрим|ищем|выбираем) (?:других|другую|другого|новых|нового|новую) (?:подрядчик|студи|агентств|исполнител)\\p{L}*',
       ].join('|'),
     ),
   },
@@ -69,6 +72,8 @@ const CLASSES: { risk: RiskClass; severity: Severity; re: RegExp }[] = [
         '(?:свяжите|соедините) (?:меня |нас )?с (?:руководител\\p{L}*|директор\\p{L}*)|жалоб\\p{L}*|пожалуюсь|пожалуемся',
         'escalat\\p{L}*|(?:speak|talk) (?:to|with) (?:your|the) (?:manager|boss|ceo|director|supervisor)|your (?:boss|ceo|supervisor)',
         'formal complaint|file a complaint',
+        '(?:speak|talk) (?:to|with) (?:someone|somebody|whoever|the person|a person) (?:more senior|senior|in charge|who manages|that manages|manages|responsible)',
+        '(?:поговорить|связаться|пообщаться) с (?:тем|кем-то|кем-нибудь),? (?:кто|кто-то) (?:отвечает|руководит|главный)',
       ].join('|'),
     ),
   },
@@ -82,6 +87,7 @@ const CLASSES: { risk: RiskClass; severity: Severity; re: RegExp }[] = [
         'сорвали (?:срок\\p{L}*|дедлайн)|нарушили срок\\p{L}*|подвели нас|очень плохо|плохое качество|низкое качество',
         'unhappy|disappointed|disappointing|unacceptable|not acceptable|frustrat\\p{L}*|terrible|awful|poor quality',
         'this is not what we asked|not what we (?:asked|ordered|paid) for|missed (?:the|our|another) deadline|let us down|fed up',
+        'стало (?:только )?хуже|выглядит дешево|дешево выглядит|got worse|looks cheap|worse than (?:before|the last)',
         '(?:is|are|was|becoming) (?:a |an )?(?:real |big |serious |major )?(?:problem|issue) for us|это (?:для нас )?(?:большая |серьезная |реальная )?проблема',
       ].join('|'),
     ),
@@ -143,8 +149,8 @@ const POSITIVE = wordRegex(
 const NEGATIVE = wordRegex(
   [
     'плохо|плох\\p{L}*|не нравится|не понравил\\p{L}*|недовол\\p{L}*|ужасн\\p{L}*|разочарова\\p{L}*|неприемлем\\p{L}*|проблем\\p{L}*|ошибк\\p{L}*',
-    'опять|снова|задерж\\p{L}*|сорвал\\p{L}*|не работает|не то|странн\\p{L}*|непонятн\\p{L}*|сколько можно|до сих пор|где (?:же )?(?:макеты|результат|файлы)|безобрази\\p{L}*',
-    "bad|wrong|issue|issues|problem\\p{L}*|disappoint\\p{L}*|unhappy|delay\\p{L}*|again|terrible|awful|frustrat\\p{L}*|not happy|still (?:waiting|no)|doesn't work|broken|confus\\p{L}*",
+    'хуже|дешево|блекл\\p{L}*|опять|снова|задерж\\p{L}*|сорвал\\p{L}*|не работает|не то|странн\\p{L}*|непонятн\\p{L}*|сколько можно|до сих пор|где (?:же )?(?:макеты|результат|файлы)|безобрази\\p{L}*',
+    "worse|cheap|bad|wrong|issue|issues|problem\\p{L}*|disappoint\\p{L}*|unhappy|delay\\p{L}*|again|terrible|awful|frustrat\\p{L}*|not happy|still (?:waiting|no)|doesn't work|broken|confus\\p{L}*",
   ].join('|'),
 );
 
