@@ -25,7 +25,7 @@ import {
 } from '../src/modules/signals/detectors/index.js';
 
 const DATA_DIR = fileURLToPath(new URL('../eval/signals/', import.meta.url));
-const SPLITS = ['tuning', 'held-out'] as const;
+const SPLITS = ['tuning', 'held-out', 'held-out-2'] as const;
 const MIN_PRECISION = 0.9;
 const MIN_RECALL = 0.85;
 const MIN_EXACT_DUE = 0.95;
