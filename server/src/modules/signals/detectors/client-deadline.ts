@@ -7,7 +7,15 @@ import {
 } from './context.js';
 import { findDateMentions } from './dates.js';
 import { fingerprint } from './fingerprint.js';
-import { evidenceRef, excerpt, findFirst, prepareText, sentences, wordRegex } from './text.js';
+import {
+  evidenceRef,
+  excerpt,
+  findAll,
+  findFirst,
+  prepareText,
+  sentences,
+  wordRegex,
+} from './text.js';
 import type { ConversationView, DetectedSignal, DetectorRun } from './types.js';
 
 export const CLIENT_DEADLINE_VERSION = '1';
@@ -83,10 +91,14 @@ export function detectClientDeadlines(view: ConversationView, ctx: DetectorConte
       ) {
         continue;
       }
-      const start =
-        cue && cue.start < mention.start && mention.start - cue.end < 40
-          ? cue.start
-          : mention.start;
+      // Highlight from the cue nearest before the date ("нужно к 15 декабря").
+      const lead = findAll(
+        DEADLINE_WORDS,
+        norm,
+        Math.max(sentence.start, mention.start - 40),
+        mention.start,
+      ).pop();
+      const start = lead ? lead.start : mention.start;
       const day = inZone(ctx.calendar, mention.due).toISODate() ?? '';
       const seen = byDay.get(day);
       if (!seen || mention.due < seen.due) {
