@@ -51,6 +51,18 @@ describe('runDetectors', () => {
     expect(second).toEqual(first);
   });
 
+  it('returns identical signals to a later run while no condition crosses a step, so nothing needs writing', () => {
+    const view = busy('cw:p:1:1');
+    const noon = runDetectors({ settings: MOSCOW, now: NOW, conversations: [view] });
+    const later = runDetectors({
+      settings: MOSCOW,
+      now: '2025-12-12T12:40:00+03:00',
+      conversations: [view],
+    });
+    expect(later.signals).toEqual(noon.signals);
+    expect(later.resolutions).toEqual(noon.resolutions);
+  });
+
   it('keeps a fingerprint while the condition holds and only its severity or time changes', () => {
     const view = busy('cw:p:1:1');
     const early = runDetectors({

@@ -131,15 +131,15 @@ export function detectAwaitingReply(view: ConversationView, ctx: DetectorContext
     run.next_check_at = due.toISOString();
     return run;
   }
-  const waited = workingMinutesBetween(calendar, since, now);
-  const hours = Math.round((waited / 60) * 10) / 10;
+  const critical = CRITICAL_FACTOR * settings.response_target_minutes;
+  const waited = workingMinutesBetween(calendar, since, now, critical);
   run.signals.push({
     kind: 'awaiting_reply',
-    severity: waited >= CRITICAL_FACTOR * settings.response_target_minutes ? 'critical' : 'warning',
+    severity: waited >= critical ? 'critical' : 'warning',
     title: `${clientName(view)} is waiting for a reply`,
     detail:
-      `"${excerpt(first.text)}" — unanswered since ${formatLocal(calendar, since)}, ` +
-      `${hours} working hours; the target is ${settings.response_target_minutes / 60} (due ${formatLocal(calendar, due)}).`,
+      `"${excerpt(first.text)}" — unanswered since ${formatLocal(calendar, since)}; ` +
+      `the target of ${settings.response_target_minutes / 60} working hours passed at ${formatLocal(calendar, due)}.`,
     due_at: due.toISOString(),
     subject: conversationSubject(view),
     evidence_refs: waiting
@@ -151,7 +151,7 @@ export function detectAwaitingReply(view: ConversationView, ctx: DetectorContext
     detector_version: AWAITING_REPLY_VERSION,
     fingerprint: id,
     subject_key: subjectKey,
-    attributes: { waiting_messages: waiting.length, working_minutes_waited: waited },
+    attributes: { waiting_messages: waiting.length },
   });
   return run;
 }

@@ -108,13 +108,21 @@ export function addWorkingMinutes(calendar: BusinessCalendar, from: Date, minute
   return cursor.toJSDate();
 }
 
-/** Working minutes between two instants (0 when `to` is not after `from`). */
-export function workingMinutesBetween(calendar: BusinessCalendar, from: Date, to: Date): number {
+/**
+ * Working minutes between two instants (0 when `to` is not after `from`); with `atLeast`, the
+ * walk stops once that many are counted (a severity only asks whether a threshold was crossed).
+ */
+export function workingMinutesBetween(
+  calendar: BusinessCalendar,
+  from: Date,
+  to: Date,
+  atLeast = Infinity,
+): number {
   if (to <= from) return 0;
   let cursor = inZone(calendar, from);
   const end = inZone(calendar, to);
   let total = 0;
-  for (let i = 0; i < MAX_DAYS_WALKED && cursor < end; i += 1) {
+  for (let i = 0; i < MAX_DAYS_WALKED && cursor < end && total < atLeast; i += 1) {
     const day = cursor.startOf('day');
     if (isWorkingDay(calendar, day)) {
       const open = atMinute(day, calendar.startMinute);

@@ -132,7 +132,9 @@ function deadlineSignal(
   const { calendar, now } = ctx;
   const passed = now >= found.due;
   const near =
-    !passed && workingMinutesBetween(calendar, now, found.due) <= businessDayMinutes(calendar);
+    !passed &&
+    workingMinutesBetween(calendar, now, found.due, businessDayMinutes(calendar) + 1) <=
+      businessDayMinutes(calendar);
   const said = excerpt(found.message.text.slice(found.match.start, found.match.end), 80);
   return {
     kind: 'client_deadline',

@@ -157,7 +157,8 @@ function commitmentSignal(view: ConversationView, ctx: DetectorContext, c: Commi
   const { calendar, now } = ctx;
   const due = c.mention.due;
   const overdue = now >= due;
-  const late = overdue ? workingMinutesBetween(calendar, due, now) : 0;
+  const critical = 2 * businessDayMinutes(calendar);
+  const late = overdue ? workingMinutesBetween(calendar, due, now, critical) : 0;
   const start = Math.min(c.promise.start, c.mention.start);
   const end = Math.max(c.promise.end, c.mention.end);
   const said = excerpt(c.message.text.slice(start, end), 80);
@@ -165,7 +166,7 @@ function commitmentSignal(view: ConversationView, ctx: DetectorContext, c: Commi
     kind: 'commitment' as const,
     severity: !overdue
       ? ('info' as const)
-      : late >= 2 * businessDayMinutes(calendar)
+      : late >= critical
         ? ('critical' as const)
         : ('warning' as const),
     title: overdue

@@ -163,6 +163,20 @@ const NUMBER_WORDS: Record<string, number> = {
   five: 5,
 };
 
+/**
+ * Anything a date could be made of: a digit, a weekday or month stem, a relative day, a part of
+ * day or one of the phrases above. Without one there is no mention to find.
+ */
+const DATE_HINT = new RegExp(
+  [
+    '\\d',
+    'понедел|вторн|сред|четверг|пятниц|суббот|воскрес|январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр',
+    'сегодн|завтра|вчера|через|недел|конц|обед|полуд|утр|вечер|дн[её]м|половин|числ|течени|одного|двух|трех|пяти',
+    'mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|today|tomorrow|tonight|yesterday',
+    'week|eod|eow|cob|close of business|end of|lunch|noon|morning|afternoon|evening|first thing|within|the \\w+(?:st|nd|rd|th)',
+  ].join('|'),
+);
+
 function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
   return a.start < b.end && b.start < a.end;
 }
@@ -181,11 +195,12 @@ function customMentions(text: PreparedText, at: DateTime, calendar: BusinessCale
   const norm = text.norm;
   const found: Partial[] = [];
   const today = at.startOf('day');
-  const afterHours = !isWorkingDay(calendar, today) || at >= atMinute(today, calendar.endMinute);
+  const afterHours = () =>
+    !isWorkingDay(calendar, today) || at >= atMinute(today, calendar.endMinute);
 
   for (const m of findAll(END_OF_WEEK, norm)) {
     let day = lastWorkingDayOfWeek(calendar, today);
-    if (day < today || (day.hasSame(today, 'day') && afterHours)) {
+    if (day < today || (day.hasSame(today, 'day') && afterHours())) {
       day = lastWorkingDayOfWeek(calendar, today.plus({ weeks: 1 }));
     }
     found.push({ start: m.start, end: m.end, day, minute: EOD });
@@ -384,6 +399,8 @@ export function findDateMentions(
   calendar: BusinessCalendar,
   sentenceBounds: { start: number; end: number }[],
 ): DateMention[] {
+  // Most messages name no date: a cheap look for any date-like word spares the zone arithmetic and chrono.
+  if (!DATE_HINT.test(text.norm)) return [];
   const at = inZone(calendar, messageAt);
   const custom = customMentions(text, at, calendar);
   const all = [...custom, ...chronoMentions(text, at, custom, calendar.zone)];

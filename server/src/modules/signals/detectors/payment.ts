@@ -257,11 +257,12 @@ function invoiceSignal(
 ): DetectedSignal {
   const { calendar, now } = ctx;
   const overdue = invoice.due !== null && now >= invoice.due;
-  const late = overdue ? workingMinutesBetween(calendar, invoice.due!, now) : 0;
+  const critical = 5 * businessDayMinutes(calendar);
+  const late = overdue ? workingMinutesBetween(calendar, invoice.due!, now, critical) : 0;
   const label = invoice.number ? `Invoice №${invoice.number}` : 'Invoice';
   return {
     kind: 'payment',
-    severity: !overdue ? 'info' : late >= 5 * businessDayMinutes(calendar) ? 'critical' : 'warning',
+    severity: !overdue ? 'info' : late >= critical ? 'critical' : 'warning',
     title: `${overdue ? 'Overdue: ' : ''}${label}, ${moneyText(invoice.money)}${invoice.due ? `, due ${formatLocal(calendar, invoice.due)}` : ''}`,
     detail: `The studio sent "${excerpt(invoice.message.text, 160)}" (${formatLocal(calendar, new Date(invoice.message.created_at))}); no payment mentioned since.`,
     ...(invoice.due ? { due_at: invoice.due.toISOString() } : {}),

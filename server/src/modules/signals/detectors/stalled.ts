@@ -108,7 +108,7 @@ export function detectStalledConversation(
   run.signals.push(
     stalledSignal({
       severity: days >= 2 * ctx.settings.stalled_days ? 'critical' : 'warning',
-      title: `No activity with ${clientName(view)} for ${days} days`,
+      title: `No activity with ${clientName(view)} since ${formatLocal(ctx.calendar, new Date(lastActivity))}`,
       detail: last
         ? `The last message (${formatLocal(ctx.calendar, new Date(last.created_at))}): "${excerpt(last.text, 140)}"`
         : 'The conversation has had no messages.',
@@ -125,14 +125,15 @@ export function detectStalledConversation(
       ],
       fingerprint: id,
       subject_key: subjectKey,
-      attributes: { target: 'conversation', days_quiet: days },
+      attributes: { target: 'conversation' },
     }),
   );
   return run;
 }
 
 function overdueSeverity(ctx: DetectorContext, due: Date) {
-  return workingMinutesBetween(ctx.calendar, due, ctx.now) >= 5 * businessDayMinutes(ctx.calendar)
+  const critical = 5 * businessDayMinutes(ctx.calendar);
+  return workingMinutesBetween(ctx.calendar, due, ctx.now, critical) >= critical
     ? 'critical'
     : 'warning';
 }
@@ -258,13 +259,13 @@ export function detectStalledDeal(deal: AttioDealView, ctx: DetectorContext): De
   run.signals.push(
     stalledSignal({
       severity: days >= 2 * ctx.settings.deal_stalled_days ? 'critical' : 'warning',
-      title: `Deal "${excerpt(deal.name, 60)}" has had no activity for ${days} days`,
+      title: `Deal "${excerpt(deal.name, 60)}" has had no activity since ${formatLocal(ctx.calendar, lastActivity)}`,
       detail: `Stage ${deal.stage?.title ?? 'unknown'}${value}; last activity ${formatLocal(ctx.calendar, lastActivity)}.`,
       subject,
       evidence_refs: [{ source: 'attio_deals', ref: deal.id, snippet, meta: {} }],
       fingerprint: id,
       subject_key: subjectKey,
-      attributes: { target: 'attio_deal', days_quiet: days, stage: deal.stage?.title ?? null },
+      attributes: { target: 'attio_deal', stage: deal.stage?.title ?? null },
     }),
   );
   return run;

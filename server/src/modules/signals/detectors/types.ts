@@ -165,6 +165,12 @@ export interface SignalSubject {
   attio_task_id?: string;
 }
 
+/**
+ * One condition that needs attention. Its fields depend on `now` only in steps (severity,
+ * `overdue`, a title saying "Overdue"), never continuously (no "waiting 5.3 hours"), so the
+ * scheduled re-evaluation of an unchanged condition returns an identical signal and the caller
+ * writes nothing until a step is crossed.
+ */
 export interface DetectedSignal {
   kind: SignalKind;
   severity: Severity;
