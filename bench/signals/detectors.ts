@@ -21,6 +21,7 @@ import {
   type MessageView,
 } from '../../server/src/modules/signals/detectors/index.js';
 import { prepareText } from '../../server/src/modules/signals/detectors/text.js';
+import { rng } from '../support/random.js';
 
 const TOTAL = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const PER_CONVERSATION = 20;
@@ -32,17 +33,6 @@ const SETTINGS = {
   holidays: ['2026-01-01', '2026-01-02'],
 };
 const NOW = '2025-12-20T12:00:00+03:00';
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INBOUND = [
   'Добрый день! Посмотрели макеты, в целом нравится, но шапку хотим светлее. Когда ждать правки?',

@@ -4,6 +4,7 @@ import {
   conversationSubject,
   isStudioReply,
   orderedMessages,
+  startRun,
   type DetectorContext,
 } from './context.js';
 import { fingerprint } from './fingerprint.js';
@@ -96,12 +97,7 @@ export function unansweredMessages(view: ConversationView): {
  */
 export function detectAwaitingReply(view: ConversationView, ctx: DetectorContext): DetectorRun {
   const subjectKey = view.conversation.id;
-  const run: DetectorRun = {
-    signals: [],
-    resolutions: [],
-    evaluated: [{ detector: 'awaiting_reply', subject_key: subjectKey }],
-    next_check_at: null,
-  };
+  const run = startRun('awaiting_reply', subjectKey);
   const { waiting, answered } = unansweredMessages(view);
   for (const { first, reply } of answered) {
     run.resolutions.push({

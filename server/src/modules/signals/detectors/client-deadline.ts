@@ -3,6 +3,7 @@ import {
   clientName,
   conversationSubject,
   orderedMessages,
+  startRun,
   type DetectorContext,
 } from './context.js';
 import { findDateMentions } from './dates.js';
@@ -61,12 +62,7 @@ const STRONG_DEADLINE = wordRegex(
  */
 export function detectClientDeadlines(view: ConversationView, ctx: DetectorContext): DetectorRun {
   const subjectKey = view.conversation.id;
-  const run: DetectorRun = {
-    signals: [],
-    resolutions: [],
-    evaluated: [{ detector: 'client_deadline', subject_key: subjectKey }],
-    next_check_at: null,
-  };
+  const run = startRun('client_deadline', subjectKey);
   for (const message of orderedMessages(view)) {
     if (message.direction !== 'inbound') continue;
     const prepared = prepareText(message.text);

@@ -4,6 +4,7 @@ import {
   earliest,
   isStudioReply,
   orderedMessages,
+  startRun,
   type DetectorContext,
 } from './context.js';
 import { findDateMentions, type DateMention } from './dates.js';
@@ -123,12 +124,7 @@ export function delivers(message: MessageView): boolean {
  */
 export function detectCommitments(view: ConversationView, ctx: DetectorContext): DetectorRun {
   const subjectKey = view.conversation.id;
-  const run: DetectorRun = {
-    signals: [],
-    resolutions: [],
-    evaluated: [{ detector: 'commitment', subject_key: subjectKey }],
-    next_check_at: null,
-  };
+  const run = startRun('commitment', subjectKey);
   const studio = orderedMessages(view).filter(isStudioReply);
   let nextCheck: Date | null = null;
   for (const [index, message] of studio.entries()) {

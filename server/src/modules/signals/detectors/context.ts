@@ -1,6 +1,13 @@
 import { businessCalendar, type BusinessCalendar } from './calendar.js';
 import { withDefaults } from './settings.js';
-import type { ConversationView, MessageView, SignalSettings, SignalSubject } from './types.js';
+import type {
+  ConversationView,
+  DetectorRun,
+  MessageView,
+  SignalKind,
+  SignalSettings,
+  SignalSubject,
+} from './types.js';
 
 /** What every detector receives besides its rows: the project's settings and calendar, and `now`. */
 export interface DetectorContext {
@@ -53,4 +60,14 @@ export function earliest(a: Date | null, b: Date | null): Date | null {
   if (!a) return b;
   if (!b) return a;
   return a < b ? a : b;
+}
+
+/** A detector's run over one subject, before it found anything: the subject counts as evaluated. */
+export function startRun(detector: SignalKind, subjectKey: string): DetectorRun {
+  return {
+    signals: [],
+    resolutions: [],
+    evaluated: [{ detector, subject_key: subjectKey }],
+    next_check_at: null,
+  };
 }

@@ -1,5 +1,11 @@
 import { businessDayMinutes, formatLocal, workingMinutesBetween } from './calendar.js';
-import { conversationSubject, earliest, orderedMessages, type DetectorContext } from './context.js';
+import {
+  conversationSubject,
+  earliest,
+  orderedMessages,
+  startRun,
+  type DetectorContext,
+} from './context.js';
 import { findMoney, type Money } from './amounts.js';
 import { findDateMentions } from './dates.js';
 import { fingerprint } from './fingerprint.js';
@@ -173,12 +179,7 @@ function moneyText(money: Money | null): string {
  */
 export function detectPayments(view: ConversationView, ctx: DetectorContext): DetectorRun {
   const subjectKey = view.conversation.id;
-  const run: DetectorRun = {
-    signals: [],
-    resolutions: [],
-    evaluated: [{ detector: 'payment', subject_key: subjectKey }],
-    next_check_at: null,
-  };
+  const run = startRun('payment', subjectKey);
   const messages = orderedMessages(view).filter((m) => m.direction !== 'note');
   const invoices = new Map<string, Invoice>();
   const payments: { message: MessageView; found: NonNullable<ReturnType<typeof findPayment>> }[] =

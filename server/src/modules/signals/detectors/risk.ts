@@ -2,6 +2,7 @@ import {
   clientName,
   conversationSubject,
   orderedMessages,
+  startRun,
   type DetectorContext,
 } from './context.js';
 import { fingerprint } from './fingerprint.js';
@@ -197,12 +198,7 @@ function sentimentTurn(inbound: MessageView[]): { negative: MessageView[] } | nu
  */
 export function detectRisks(view: ConversationView, _ctx: DetectorContext): DetectorRun {
   const subjectKey = view.conversation.id;
-  const run: DetectorRun = {
-    signals: [],
-    resolutions: [],
-    evaluated: [{ detector: 'risk', subject_key: subjectKey }],
-    next_check_at: null,
-  };
+  const run = startRun('risk', subjectKey);
   const inbound = orderedMessages(view).filter((m) => m.direction === 'inbound');
   for (const message of inbound) {
     const hits = findRisks(message.text);

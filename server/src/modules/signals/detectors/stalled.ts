@@ -10,6 +10,7 @@ import {
   clientName,
   conversationSubject,
   orderedMessages,
+  startRun,
   type DetectorContext,
 } from './context.js';
 import { fingerprint } from './fingerprint.js';
@@ -31,15 +32,6 @@ const DAY_MS = 86_400_000;
 const OPEN_STATUSES = new Set(['open', 'pending']);
 const CLOSED_STAGE =
   /\b(?:won|lost|closed|churned|cancel+ed)\b|выигран|проигран|закрыт|отказ|успешно реализован/i;
-
-function emptyRun(subjectKey: string): DetectorRun {
-  return {
-    signals: [],
-    resolutions: [],
-    evaluated: [{ detector: 'stalled', subject_key: subjectKey }],
-    next_check_at: null,
-  };
-}
 
 function stalledSignal(
   fields: Pick<
@@ -64,7 +56,7 @@ export function detectStalledConversation(
   ctx: DetectorContext,
 ): DetectorRun {
   const subjectKey = view.conversation.id;
-  const run = emptyRun(subjectKey);
+  const run = startRun('stalled', subjectKey);
   // Activity is what passes between the studio and the client: a private note is not contact.
   const messages = orderedMessages(view).filter((m) => m.direction !== 'note');
   const limit = ctx.settings.stalled_days * DAY_MS;
@@ -141,7 +133,7 @@ function overdueSeverity(ctx: DetectorContext, due: Date) {
 /** A Linear issue past its due date (the end of business on that day) and neither completed nor canceled. */
 export function detectStalledIssue(issue: LinearIssueView, ctx: DetectorContext): DetectorRun {
   const subjectKey = `linear:${issue.id}`;
-  const run = emptyRun(subjectKey);
+  const run = startRun('stalled', subjectKey);
   if (!issue.due_date) return run;
   const id = fingerprint('stalled', subjectKey, issue.due_date);
   const done = ['completed', 'canceled'].includes(issue.state_type) || !!issue.archived_at;
@@ -190,7 +182,7 @@ export function detectStalledIssue(issue: LinearIssueView, ctx: DetectorContext)
 /** An Attio task past `deadline_at` and not completed. */
 export function detectStalledTask(task: AttioTaskView, ctx: DetectorContext): DetectorRun {
   const subjectKey = `attio_task:${task.id}`;
-  const run = emptyRun(subjectKey);
+  const run = startRun('stalled', subjectKey);
   if (!task.deadline_at) return run;
   const id = fingerprint('stalled', subjectKey, new Date(task.deadline_at).toISOString());
   if (task.is_completed) {
@@ -230,7 +222,7 @@ export function detectStalledTask(task: AttioTaskView, ctx: DetectorContext): De
 /** An open deal (not in a won/lost/closed stage) with no activity for `deal_stalled_days` days. */
 export function detectStalledDeal(deal: AttioDealView, ctx: DetectorContext): DetectorRun {
   const subjectKey = `attio_deal:${deal.id}`;
-  const run = emptyRun(subjectKey);
+  const run = startRun('stalled', subjectKey);
   const lastActivity = new Date(deal.last_activity_at ?? deal.created_at);
   const id = fingerprint('stalled', subjectKey, lastActivity.toISOString());
   const closed = deal.stage?.is_closed ?? CLOSED_STAGE.test(deal.stage?.title ?? '');
