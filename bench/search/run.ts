@@ -26,6 +26,7 @@ import os from 'node:os';
 import { sql } from 'kysely';
 import { loadConfig } from '../../server/src/config.js';
 import { createBenchDatabase } from '../support/database.js';
+import { rng } from '../support/random.js';
 import { openDatabase, type Database, type Scope } from '../../server/src/db/database.js';
 import { migrate } from '../../server/src/db/migrator.js';
 import { createLocalEmbedder } from '../../server/src/modules/rag/embeddings/local-embedder.js';
@@ -55,16 +56,6 @@ const config = loadConfig({ EMBED_BATCH_SIZE: '200', ...process.env });
 const log = (line: string) => console.log(line);
 
 // Deterministic text: a seeded generator over a studio vocabulary in both languages.
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const RU = (
   'макет макеты макетов логотип логотипа логотипом упаковка упаковки сайт сайта страница страницы ' +
   'счёт счета оплата оплату договор договора правки правок дедлайн сроки созвон встреча презентация ' +
