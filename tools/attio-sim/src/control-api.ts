@@ -2,6 +2,7 @@
 // sim.control under /__sim/. Control errors answer `{error}` with 404 or 422 as chatwoot-sim does;
 // errors on the Attio API paths keep Attio's envelope.
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { webhookConfigBody } from '@cairn/studio';
 import type { AttioSimControl } from './control.js';
 import { AttioError } from './errors.js';
 import { InputError } from './store.js';
@@ -116,13 +117,13 @@ export function registerControlApi(app: FastifyInstance, control: AttioSimContro
   });
   app.get('/__sim/webhooks', async () => control.webhookDeliveries());
   app.put<{ Body: Body }>('/__sim/webhooks', async (request) => {
-    const url = request.body['url'];
-    const secret = request.body['secret'];
-    if (url !== null && typeof url !== 'string')
-      throw new InputError('url must be a string or null');
-    if (secret !== undefined && typeof secret !== 'string')
-      throw new InputError('secret must be a string');
-    return { ok: true, secret: control.configureWebhook(url, secret) };
+    let config: ReturnType<typeof webhookConfigBody>;
+    try {
+      config = webhookConfigBody(request.body);
+    } catch (error) {
+      throw new InputError(error instanceof Error ? error.message : String(error));
+    }
+    return { ok: true, secret: control.configureWebhook(config.url, config.secret) };
   });
   app.post('/__sim/webhooks/flush', async () => {
     await control.flushWebhooks();

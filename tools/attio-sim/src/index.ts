@@ -3,9 +3,7 @@
 import { listen } from '@cairn/studio';
 import { buildAttioApp } from './app.js';
 import { createControl, type AttioSimControl } from './control.js';
-import type { AttioRateLimitOptions } from './rate-limit.js';
-import { SimCore } from './sim-core.js';
-import type { AttioSizeName, ExplicitAttioSize } from './sizes.js';
+import { SimCore, type CoreOptions } from './sim-core.js';
 
 export type {
   AttioSimControl,
@@ -38,21 +36,10 @@ export {
 } from './webhooks.js';
 export type { RequestLogEntry, WebhookDelivery, StudioTruth } from '@cairn/studio';
 
-export interface AttioSimOptions {
+export interface AttioSimOptions extends CoreOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
-  /** Share it with the Chatwoot and Linear simulators of the same studio. */
-  seed?: number | string;
-  size?: AttioSizeName | ExplicitAttioSize;
-  token?: string;
-  /** Registers a webhook for every record, note and task event at start. */
-  webhook?: { url: string; secret?: string };
-  rateLimits?: AttioRateLimitOptions;
-  /** End of the generated history (Unix seconds); fixed by default so data is identical. */
-  historyEndsAt?: number;
-  /** Clock for changes and rate limits, Unix milliseconds. */
-  now?: () => number;
 }
 
 export interface AttioSim {

@@ -37,6 +37,7 @@ export const FAULT_KINDS = [
 export type AttioFaultKind = (typeof FAULT_KINDS)[number];
 
 export interface CoreOptions {
+  /** Share it with the other simulators of the same studio. */
   seed?: number | string;
   size?: AttioSizeName | ExplicitAttioSize;
   /** The API token (`Authorization: Bearer <token>`); seeded when omitted. */
@@ -44,8 +45,9 @@ export interface CoreOptions {
   /** Registers a webhook for every record, note and task event at start. */
   webhook?: { url: string; secret?: string };
   rateLimits?: AttioRateLimitOptions;
+  /** End of the generated history (Unix seconds); fixed by default so data is identical. */
   historyEndsAt?: number;
-  /** Unix milliseconds; the wall clock by default. */
+  /** Clock for changes and rate limits, Unix milliseconds; the wall clock by default. */
   now?: () => number;
 }
 

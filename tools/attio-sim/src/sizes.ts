@@ -1,21 +1,17 @@
 // Size presets. A preset names the studio (shared with the Linear simulator and paired with the
-// Chatwoot size of the same name) and how many notes and tasks the CRM holds.
-import { STUDIO_PRESETS, type StudioSize, type StudioSizeName } from '@cairn/studio';
+// Chatwoot size of the same name; people and companies come from it) and how many notes and tasks
+// the CRM holds.
+import {
+  resolveSimSize,
+  type ResolvedSimSize,
+  type SimSize,
+  type StudioSizeName,
+} from '@cairn/studio';
 
 export type AttioSizeName = StudioSizeName;
-
-export interface ExplicitAttioSize {
-  /** A studio preset or its parts; defaults to `tiny`. Companies and people come from it. */
-  studio?: StudioSizeName | StudioSize;
-  notes: number;
-  tasks: number;
-}
-
-export interface ResolvedAttioSize {
-  studio: StudioSizeName | StudioSize;
-  notes: number;
-  tasks: number;
-}
+/** `{ studio?, notes, tasks }`. */
+export type ExplicitAttioSize = SimSize<'notes' | 'tasks'>;
+export type ResolvedAttioSize = ResolvedSimSize<'notes' | 'tasks'>;
 
 const PRESETS: Record<AttioSizeName, ResolvedAttioSize> = {
   tiny: { studio: 'tiny', notes: 60, tasks: 30 },
@@ -28,18 +24,5 @@ const PRESETS: Record<AttioSizeName, ResolvedAttioSize> = {
 export function resolveAttioSize(
   size: AttioSizeName | ExplicitAttioSize | undefined,
 ): ResolvedAttioSize {
-  if (size === undefined) return PRESETS.tiny;
-  if (typeof size === 'string') {
-    const preset = PRESETS[size];
-    if (!preset)
-      throw new Error(`unknown size "${String(size)}" (${Object.keys(PRESETS).join(', ')})`);
-    return preset;
-  }
-  for (const key of ['notes', 'tasks'] as const) {
-    if (!Number.isInteger(size[key]) || size[key] < 0)
-      throw new Error(`size.${key} must be a non-negative integer`);
-  }
-  if (typeof size.studio === 'string' && !STUDIO_PRESETS[size.studio])
-    throw new Error(`unknown studio size "${size.studio}"`);
-  return { studio: size.studio ?? 'tiny', notes: size.notes, tasks: size.tasks };
+  return resolveSimSize(size, PRESETS, ['notes', 'tasks']);
 }

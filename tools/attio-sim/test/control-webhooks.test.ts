@@ -1,51 +1,32 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startWebhookReceiver, type ReceivedDelivery, type WebhookReceiver } from '@cairn/studio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { attioSignedDelivery, signAttioWebhook, type AttioSim } from '../src/index.js';
 import { api, ctl, queryAll, startTinySim, type Json } from './helpers.js';
 
-interface Received {
-  headers: IncomingHttpHeaders;
-  raw: string;
-  body: Json;
-}
-
 const SECRET = 'a'.repeat(64);
-let receiver: Server;
-let received: Received[] = [];
+let receiver: WebhookReceiver;
 let sim: AttioSim;
 let hookUrl = '';
 
 beforeAll(async () => {
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      received.push({ headers: request.headers, raw, body: JSON.parse(raw) as Json });
-      response.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/attio`;
+  receiver = await startWebhookReceiver('/webhooks/attio');
+  hookUrl = receiver.url;
   sim = await startTinySim({ seed: 'control', webhook: { url: hookUrl, secret: SECRET } });
 });
 beforeEach(() => {
-  received = [];
+  receiver.clear();
 });
 afterAll(async () => {
   await sim.stop();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
 });
+
+type Received = ReceivedDelivery & { body: Json };
 
 async function deliveries(): Promise<Received[]> {
   await sim.control.flushWebhooks();
-  const order = new Map(sim.control.webhookDeliveries().map((d, i) => [d.deliveryId, i]));
-  return [...received].sort(
-    (a, b) =>
-      order.get(String(a.headers['idempotency-key']))! -
-      order.get(String(b.headers['idempotency-key']))!,
-  );
+  const ids = sim.control.webhookDeliveries().map((d) => d.deliveryId);
+  return receiver.inOrder(ids, 'idempotency-key') as Received[];
 }
 
 const objectId = async (slug: string) =>

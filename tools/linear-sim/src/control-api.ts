@@ -2,6 +2,7 @@
 // as sim.control under /__sim/. Errors: 404 `{error}` for unknown entities, 422 `{error}` for bad
 // input, as chatwoot-sim answers.
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { webhookConfigBody } from '@cairn/studio';
 import type { LinearSimControl } from './control.js';
 import { InputError, NotFoundError } from './store.js';
 
@@ -125,13 +126,13 @@ export function registerControlApi(app: FastifyInstance, control: LinearSimContr
 
   app.get('/__sim/webhooks', async () => control.webhookDeliveries());
   app.put<{ Body: Body }>('/__sim/webhooks', async (request) => {
-    const url = request.body['url'];
-    const secret = request.body['secret'];
-    if (url !== null && typeof url !== 'string')
-      throw new InputError('url must be a string or null');
-    if (secret !== undefined && typeof secret !== 'string')
-      throw new InputError('secret must be a string');
-    return { ok: true, secret: control.configureWebhook(url, secret) };
+    let config: ReturnType<typeof webhookConfigBody>;
+    try {
+      config = webhookConfigBody(request.body);
+    } catch (error) {
+      throw new InputError(error instanceof Error ? error.message : String(error));
+    }
+    return { ok: true, secret: control.configureWebhook(config.url, config.secret) };
   });
   app.post('/__sim/webhooks/flush', async () => {
     await control.flushWebhooks();

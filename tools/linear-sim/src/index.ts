@@ -3,9 +3,7 @@
 import { listen } from '@cairn/studio';
 import { buildLinearApp } from './app.js';
 import { createControl, type LinearSimControl } from './control.js';
-import type { RateLimitOptions } from './rate-limit.js';
-import { SimCore } from './sim-core.js';
-import type { ExplicitLinearSize, LinearSizeName } from './sizes.js';
+import { SimCore, type CoreOptions } from './sim-core.js';
 import type { LinearWebhookAction, LinearWebhookType } from './webhooks.js';
 
 export type {
@@ -35,21 +33,10 @@ export {
 } from './webhooks.js';
 export type { RequestLogEntry, WebhookDelivery, StudioTruth } from '@cairn/studio';
 
-export interface LinearSimOptions {
+export interface LinearSimOptions extends CoreOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
-  /** Share it with the Chatwoot and Attio simulators of the same studio. */
-  seed?: number | string;
-  size?: LinearSizeName | ExplicitLinearSize;
-  apiKey?: string;
-  accessToken?: string;
-  webhook?: { url: string; secret?: string };
-  rateLimits?: RateLimitOptions;
-  /** End of the generated history (Unix seconds); fixed by default so data is identical. */
-  historyEndsAt?: number;
-  /** Clock for updatedAt of changes and for rate limits, Unix milliseconds. */
-  now?: () => number;
 }
 
 export interface LinearSim {

@@ -104,41 +104,19 @@ export class RateLimiter {
       requests.take(1);
       complexity.take(cost);
     }
-    return {
-      allowed,
-      snapshot: {
-        requests: {
-          limit: requests.capacity,
-          remaining: Math.floor(requests.remaining(now)),
-          reset: requests.reset(now),
-        },
-        complexity: {
-          limit: complexity.capacity,
-          remaining: Math.floor(complexity.remaining(now)),
-          reset: complexity.reset(now),
-        },
-        cost,
-      },
-    };
+    return { allowed, snapshot: { ...this.peek(credential), cost } };
   }
 
   /** The buckets as they are, without taking anything. */
   peek(credential: string): RateLimitSnapshot {
     const now = this.clock();
-    const { requests, complexity } = this.bucketsOf(credential);
-    return {
-      requests: {
-        limit: requests.capacity,
-        remaining: Math.floor(requests.remaining(now)),
-        reset: requests.reset(now),
-      },
-      complexity: {
-        limit: complexity.capacity,
-        remaining: Math.floor(complexity.remaining(now)),
-        reset: complexity.reset(now),
-      },
-      cost: 0,
-    };
+    const pair = this.bucketsOf(credential);
+    const state = (bucket: LeakyBucket) => ({
+      limit: bucket.capacity,
+      remaining: Math.floor(bucket.remaining(now)),
+      reset: bucket.reset(now),
+    });
+    return { requests: state(pair.requests), complexity: state(pair.complexity), cost: 0 };
   }
 }
 

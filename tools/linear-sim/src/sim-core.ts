@@ -54,6 +54,7 @@ export const FAULT_KINDS = [
 export type LinearFaultKind = (typeof FAULT_KINDS)[number];
 
 export interface CoreOptions {
+  /** Share it with the other simulators of the same studio. */
   seed?: number | string;
   size?: LinearSizeName | ExplicitLinearSize;
   /** The personal API key (`Authorization: <key>`); seeded when omitted. */
@@ -62,8 +63,9 @@ export interface CoreOptions {
   accessToken?: string;
   webhook?: { url: string; secret?: string };
   rateLimits?: RateLimitOptions;
+  /** End of the generated history (Unix seconds); fixed by default so data is identical. */
   historyEndsAt?: number;
-  /** Unix milliseconds; the wall clock by default. */
+  /** Clock for changes and rate limits, Unix milliseconds; the wall clock by default. */
   now?: () => number;
 }
 

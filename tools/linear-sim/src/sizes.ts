@@ -1,22 +1,16 @@
 // Size presets. A preset names the studio (shared with the Attio simulator and paired with the
 // Chatwoot size of the same name) and how much tracker work it holds.
-import { STUDIO_PRESETS, type StudioSize, type StudioSizeName } from '@cairn/studio';
+import {
+  resolveSimSize,
+  type ResolvedSimSize,
+  type SimSize,
+  type StudioSizeName,
+} from '@cairn/studio';
 
 export type LinearSizeName = StudioSizeName;
-
-export interface ExplicitLinearSize {
-  /** A studio preset or its parts; defaults to `tiny`. */
-  studio?: StudioSizeName | StudioSize;
-  issues: number;
-  /** Comments in all, spread over the issues. */
-  comments: number;
-}
-
-export interface ResolvedLinearSize {
-  studio: StudioSizeName | StudioSize;
-  issues: number;
-  comments: number;
-}
+/** `{ studio?, issues, comments }`: comments in all, spread over the issues. */
+export type ExplicitLinearSize = SimSize<'issues' | 'comments'>;
+export type ResolvedLinearSize = ResolvedSimSize<'issues' | 'comments'>;
 
 const PRESETS: Record<LinearSizeName, ResolvedLinearSize> = {
   tiny: { studio: 'tiny', issues: 60, comments: 180 },
@@ -29,18 +23,5 @@ const PRESETS: Record<LinearSizeName, ResolvedLinearSize> = {
 export function resolveLinearSize(
   size: LinearSizeName | ExplicitLinearSize | undefined,
 ): ResolvedLinearSize {
-  if (size === undefined) return PRESETS.tiny;
-  if (typeof size === 'string') {
-    const preset = PRESETS[size];
-    if (!preset)
-      throw new Error(`unknown size "${String(size)}" (${Object.keys(PRESETS).join(', ')})`);
-    return preset;
-  }
-  for (const key of ['issues', 'comments'] as const) {
-    if (!Number.isInteger(size[key]) || size[key] < 0)
-      throw new Error(`size.${key} must be a non-negative integer`);
-  }
-  if (size.studio !== undefined && typeof size.studio === 'string' && !STUDIO_PRESETS[size.studio])
-    throw new Error(`unknown studio size "${size.studio}"`);
-  return { studio: size.studio ?? 'tiny', issues: size.issues, comments: size.comments };
+  return resolveSimSize(size, PRESETS, ['issues', 'comments']);
 }

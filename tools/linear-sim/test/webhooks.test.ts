@@ -1,6 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { LinearWebhookClient } from '@linear/sdk/webhooks';
+import { startWebhookReceiver, type ReceivedDelivery, type WebhookReceiver } from '@cairn/studio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   buildWebhookPayload,
@@ -10,50 +9,28 @@ import {
 } from '../src/index.js';
 import { startTinySim, type Json } from './helpers.js';
 
-interface Received {
-  headers: IncomingHttpHeaders;
-  raw: string;
-  body: Json;
-}
-
 const SECRET = 'lin_wh_test_secret_0123456789';
-let receiver: Server;
-let received: Received[] = [];
+let receiver: WebhookReceiver;
 let sim: LinearSim;
 
 beforeAll(async () => {
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      received.push({ headers: request.headers, raw, body: JSON.parse(raw) as Json });
-      response.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const { port } = receiver.address() as AddressInfo;
-  sim = await startTinySim({
-    seed: 'hooks',
-    webhook: { url: `http://127.0.0.1:${port}/webhooks/linear`, secret: SECRET },
-  });
+  receiver = await startWebhookReceiver('/webhooks/linear');
+  sim = await startTinySim({ seed: 'hooks', webhook: { url: receiver.url, secret: SECRET } });
 });
 beforeEach(() => {
-  received = [];
+  receiver.clear();
 });
 afterAll(async () => {
   await sim.stop();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
 });
+
+type Received = ReceivedDelivery & { body: Json };
 
 async function deliveries(): Promise<Received[]> {
   await sim.control.flushWebhooks();
-  const order = new Map(sim.control.webhookDeliveries().map((d, i) => [d.deliveryId, i]));
-  return [...received].sort(
-    (a, b) =>
-      order.get(String(a.headers['linear-delivery']))! -
-      order.get(String(b.headers['linear-delivery']))!,
-  );
+  const ids = sim.control.webhookDeliveries().map((d) => d.deliveryId);
+  return receiver.inOrder(ids, 'linear-delivery') as Received[];
 }
 
 describe('webhooks', () => {

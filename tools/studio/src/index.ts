@@ -39,6 +39,18 @@ export {
   type WebhookDelivery,
 } from './kit/deliveries.js';
 export { halfBody, listen, nginxPage, sendTruncated } from './kit/http.js';
+export { parseSimCli, stopOnSignals, type SimCliArgs } from './kit/cli.js';
+export {
+  resolveSimSize,
+  webhookConfigBody,
+  type ResolvedSimSize,
+  type SimSize,
+} from './kit/presets.js';
+export {
+  startWebhookReceiver,
+  type ReceivedDelivery,
+  type WebhookReceiver,
+} from './kit/receiver.js';
 export {
   DEFAULT_HISTORY_END,
   hashString,
