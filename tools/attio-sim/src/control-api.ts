@@ -1,20 +1,14 @@
 // The control API over HTTP, for the demo and for tests in another process: the same operations as
 // sim.control under /__sim/. Control errors answer `{error}` with 404 or 422 as chatwoot-sim does;
 // errors on the Attio API paths keep Attio's envelope.
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { webhookConfigBody } from '@cairn/studio';
+import type { FastifyInstance } from 'fastify';
+import { ndjson, registerCommonControlRoutes } from '@cairn/studio';
 import type { AttioSimControl } from './control.js';
 import { AttioError } from './errors.js';
 import { InputError } from './store.js';
 import type { ObjectSlug } from './world.js';
 
 type Body = Record<string, unknown>;
-
-function ndjson(reply: FastifyReply, rows: Iterable<unknown>): FastifyReply {
-  let out = '';
-  for (const row of rows) out += `${JSON.stringify(row)}\n`;
-  return reply.type('application/x-ndjson').send(out);
-}
 
 export function registerControlApi(app: FastifyInstance, control: AttioSimControl): void {
   app.setErrorHandler((error, request, reply) => {
@@ -82,8 +76,6 @@ export function registerControlApi(app: FastifyInstance, control: AttioSimContro
     return { ok: true };
   });
 
-  app.get('/__sim/stats', async () => control.stats());
-  app.get('/__sim/studio-truth', async () => control.studioTruth());
   app.get<{ Params: { object: string } }>(
     '/__sim/ground-truth/records/:object',
     async (request, reply) =>
@@ -96,39 +88,6 @@ export function registerControlApi(app: FastifyInstance, control: AttioSimContro
     ndjson(reply, control.groundTruth.tasks()),
   );
 
-  app.get('/__sim/faults', async () => control.faults());
-  app.post<{ Body: Body }>('/__sim/faults', async (request) => {
-    try {
-      return control.injectFault(request.body as never);
-    } catch (error) {
-      throw new InputError(error instanceof Error ? error.message : String(error));
-    }
-  });
-  app.delete('/__sim/faults', async () => {
-    control.clearFaults();
-    return { ok: true };
-  });
-  app.get<{ Querystring: { route?: string } }>('/__sim/requests', async (request) =>
-    control.requests(request.query.route ? { route: request.query.route } : undefined),
-  );
-  app.delete('/__sim/requests', async () => {
-    control.clearRequests();
-    return { ok: true };
-  });
-  app.get('/__sim/webhooks', async () => control.webhookDeliveries());
-  app.put<{ Body: Body }>('/__sim/webhooks', async (request) => {
-    let config: ReturnType<typeof webhookConfigBody>;
-    try {
-      config = webhookConfigBody(request.body);
-    } catch (error) {
-      throw new InputError(error instanceof Error ? error.message : String(error));
-    }
-    return { ok: true, secret: control.configureWebhook(config.url, config.secret) };
-  });
-  app.post('/__sim/webhooks/flush', async () => {
-    await control.flushWebhooks();
-    return { ok: true };
-  });
   app.put<{ Body: Body }>('/__sim/rate-limits', async (request) => {
     try {
       return control.setRateLimits(request.body);
@@ -136,4 +95,5 @@ export function registerControlApi(app: FastifyInstance, control: AttioSimContro
       throw new InputError(error instanceof Error ? error.message : String(error));
     }
   });
+  registerCommonControlRoutes(app, control, (message) => new InputError(message));
 }

@@ -1,19 +1,13 @@
 // The control API over HTTP, for the demo and for tests in another process: the same operations
 // as sim.control under /__sim/. Errors: 404 `{error}` for unknown entities, 422 `{error}` for bad
 // input, as chatwoot-sim answers.
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { webhookConfigBody } from '@cairn/studio';
+import type { FastifyInstance } from 'fastify';
+import { ndjson, registerCommonControlRoutes } from '@cairn/studio';
 import type { LinearSimControl } from './control.js';
 import { InputError, NotFoundError } from './store.js';
 
 type Body = Record<string, unknown>;
 type Params = { id: string };
-
-function ndjson(reply: FastifyReply, rows: Iterable<unknown>): FastifyReply {
-  let out = '';
-  for (const row of rows) out += `${JSON.stringify(row)}\n`;
-  return reply.type('application/x-ndjson').send(out);
-}
 
 function text(value: unknown, field: string): string {
   if (typeof value !== 'string') throw new InputError(`${field} must be a string`);
@@ -85,8 +79,6 @@ export function registerControlApi(app: FastifyInstance, control: LinearSimContr
     control.archiveProject(request.params.id),
   );
 
-  app.get('/__sim/stats', async () => control.stats());
-  app.get('/__sim/studio-truth', async () => control.studioTruth());
   app.get('/__sim/ground-truth/issues', async (_request, reply) =>
     ndjson(reply, control.groundTruth.issues()),
   );
@@ -108,36 +100,6 @@ export function registerControlApi(app: FastifyInstance, control: LinearSimContr
     ndjson(reply, control.groundTruth.users()),
   );
 
-  app.get('/__sim/faults', async () => control.faults());
-  app.post<{ Body: Body }>('/__sim/faults', (request) =>
-    guarded(() => control.injectFault(request.body as never))(),
-  );
-  app.delete('/__sim/faults', async () => {
-    control.clearFaults();
-    return { ok: true };
-  });
-  app.get<{ Querystring: { route?: string } }>('/__sim/requests', async (request) =>
-    control.requests(request.query.route ? { route: request.query.route } : undefined),
-  );
-  app.delete('/__sim/requests', async () => {
-    control.clearRequests();
-    return { ok: true };
-  });
-
-  app.get('/__sim/webhooks', async () => control.webhookDeliveries());
-  app.put<{ Body: Body }>('/__sim/webhooks', async (request) => {
-    let config: ReturnType<typeof webhookConfigBody>;
-    try {
-      config = webhookConfigBody(request.body);
-    } catch (error) {
-      throw new InputError(error instanceof Error ? error.message : String(error));
-    }
-    return { ok: true, secret: control.configureWebhook(config.url, config.secret) };
-  });
-  app.post('/__sim/webhooks/flush', async () => {
-    await control.flushWebhooks();
-    return { ok: true };
-  });
   app.post<{ Body: Body }>('/__sim/webhook-payload', (request) =>
     guarded(() =>
       control.buildWebhookPayload(
@@ -156,4 +118,5 @@ export function registerControlApi(app: FastifyInstance, control: LinearSimContr
     control.resetRateLimits();
     return { ok: true };
   });
+  registerCommonControlRoutes(app, control, (message) => new InputError(message));
 }

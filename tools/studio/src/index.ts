@@ -46,6 +46,7 @@ export {
   type ResolvedSimSize,
   type SimSize,
 } from './kit/presets.js';
+export { ndjson, registerCommonControlRoutes, type CommonControl } from './kit/control-routes.js';
 export {
   startWebhookReceiver,
   type ReceivedDelivery,
