@@ -24,6 +24,18 @@ export type { AccountEvent };
 export { signWebhook, signedDelivery } from './webhooks.js';
 export { DEFAULT_HISTORY_END } from './sim-core.js';
 export { CONVERSATIONS_PER_PAGE, CONTACTS_PER_PAGE } from './queries.js';
+export { chatwootClients } from './studio-clients.js';
+// Seeded randomness, shared with the other simulators so every generator draws the same way.
+export { Rng, rngFor, hashString, mix, unit } from './random.js';
+export { pluralRu } from './corpus.js';
+export type { Topic, Language } from './corpus.js';
+export type {
+  ChatwootClientCompany,
+  ChatwootClientContact,
+  ChatwootClientsOptions,
+  ChatwootStudioAgent,
+  ChatwootStudioClients,
+} from './studio-clients.js';
 
 export interface ChatwootSimOptions {
   /** 0 (default) picks a free port. */
