@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { blockedCause, type GuardedFetch } from '../../lib/net/guarded-http.js';
 
 /**
  * A typed client for the Chatwoot Application API, limited to what ingestion needs. Every fact it
@@ -71,9 +72,15 @@ export const CONVERSATIONS_PAGE_SIZE = 25;
 export const MESSAGES_RANGE_PAGE_SIZE = 1000;
 export const CONTACTS_PAGE_SIZE = 15;
 
-export type ChatwootErrorKind = 'http' | 'network' | 'timeout' | 'invalid_response' | 'aborted';
+export type ChatwootErrorKind =
+  'http' | 'network' | 'timeout' | 'invalid_response' | 'aborted' | 'blocked';
 
-/** Thrown when the client gives up; names the endpoint, the last status and how many attempts ran. */
+/**
+ * Thrown when the client gives up; names the endpoint, the last status and how many attempts ran.
+ * The message is shown to users (test-connection answer, a sync's recorded error), so it never
+ * carries the upstream's body, and every connection failure reads the same: which of refused,
+ * reset or silent a port was would make the connection test a port scanner.
+ */
 export class ChatwootApiError extends Error {
   constructor(
     readonly endpoint: string,
@@ -91,6 +98,8 @@ export class ChatwootApiError extends Error {
 }
 
 export interface ChatwootClientOptions {
+  /** The guarded fetch (lib/net/guarded-http.ts): `baseUrl` is user input. */
+  fetch: GuardedFetch;
   baseUrl: string;
   accountId: number;
   apiToken: string;
@@ -115,8 +124,9 @@ const DEFAULT_RETRY_BASE_MS = 500;
 const DEFAULT_RETRY_MAX_MS = 30_000;
 // A hostile or confused server must not park a sync for hours with a huge Retry-After.
 const RETRY_AFTER_CAP_MS = 120_000;
-// Enough of a bad body to recognise it in a log, never enough to leak a page of client data.
-const BODY_EXCERPT_CHARS = 200;
+// One phrase for refused, reset, timed out and not-HTTP alike (see ChatwootApiError).
+const UNREACHABLE =
+  'no usable HTTP response (the connection was refused, reset, or not answered in time)';
 
 export class ChatwootClient {
   private readonly root: string;
@@ -239,7 +249,7 @@ export class ChatwootClient {
       let retryAfterMs: number | null = null;
       const release = await this.limiter.acquire();
       try {
-        const response = await fetch(url, {
+        const response = await this.options.fetch(url, {
           headers: { api_access_token: this.options.apiToken, accept: 'application/json' },
           signal: this.attemptSignal(),
         });
@@ -253,14 +263,10 @@ export class ChatwootClient {
           last = {
             status: response.status,
             kind: 'invalid_response',
-            detail: `unexpected body: ${excerpt(text)}`,
+            detail: 'the response is not the JSON this endpoint returns',
           };
         } else {
-          last = {
-            status: response.status,
-            kind: 'http',
-            detail: excerpt(text) || response.statusText,
-          };
+          last = { status: response.status, kind: 'http', detail: httpDetail(response.status) };
           if (response.status === 429) this.limiter.throttled();
           if (!isRetryableStatus(response.status)) {
             throw new ChatwootApiError(endpoint, response.status, attempt, 'http', last.detail);
@@ -270,15 +276,13 @@ export class ChatwootClient {
       } catch (error) {
         if (error instanceof ChatwootApiError) throw error;
         this.throwIfAborted(endpoint, attempt);
+        // A refused host stays refused: retrying would only repeat the answer.
+        const blocked = blockedCause(error);
+        if (blocked)
+          throw new ChatwootApiError(endpoint, null, attempt, 'blocked', blocked.message);
         const timedOut =
           error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-        last = timedOut
-          ? {
-              status: null,
-              kind: 'timeout',
-              detail: `no response within ${this.options.timeoutMs} ms`,
-            }
-          : { status: null, kind: 'network', detail: networkDetail(error) };
+        last = { status: null, kind: timedOut ? 'timeout' : 'network', detail: UNREACHABLE };
       } finally {
         release();
       }
@@ -392,11 +396,9 @@ function isArrayOfIds(value: unknown): boolean {
   );
 }
 
-function excerpt(text: string) {
-  return text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}…` : text.trim();
-}
-
-function networkDetail(error: unknown) {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+function httpDetail(status: number) {
+  if (status === 401) return 'the API token was rejected';
+  if (status === 404) return 'not found (check the base URL and account id)';
+  if (status === 429) return 'rate limited';
+  return status >= 500 ? 'the server failed' : 'the request was refused';
 }

@@ -41,8 +41,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { base_url, account_id, api_token, webhook_secret, webhook_url_token } = request.body;
       const { source, webhookUrlToken } = await bindChatwootSource(
-        app.database,
-        app.secrets,
+        { database: app.database, secrets: app.secrets, hostPolicy: app.hostPolicy },
         request.scope,
         {
           baseUrl: base_url,
