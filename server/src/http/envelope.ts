@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { NOT_BLANK_PATTERN } from '@cairn/contract';
 import type {
   FastifyError,
   FastifyInstance,
@@ -101,7 +102,10 @@ function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   if (error.validation) {
     const fields = error.validation.map((v) => ({
       field: fieldName(error.validationContext, v.instancePath, v.params),
-      message: v.message ?? 'is invalid',
+      message:
+        v.keyword === 'pattern' && v.params.pattern === NOT_BLANK_PATTERN
+          ? 'must not be blank'
+          : (v.message ?? 'is invalid'),
     }));
     return new AppError(
       'validation_error',

@@ -5,6 +5,7 @@ import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
 import { hashSessionId } from '../../http/access.js';
+import { findUnstorableText } from '../../lib/text.js';
 import { recordAudit } from '../audit/service.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 
@@ -191,6 +192,9 @@ export async function addUser(
   username: string,
   password: string,
 ): Promise<void> {
+  // The same rule as the login body's schema: a name with something in it that Postgres can store.
+  if (!/\S/.test(username) || findUnstorableText(username))
+    throw new Error('username must not be blank or contain NUL');
   assertPasswordStrength(password);
   await database.db
     .insertInto('app_users')
