@@ -87,5 +87,9 @@ const toDto = (s: SourceSummary) => ({
   webhook_secret_set: s.webhook_secret_enc !== null,
   webhook_url_token_set: s.webhook_url_token_hash !== null,
   webhook_path: `/webhooks/chatwoot/${s.id}`,
+  last_webhook_error:
+    s.last_webhook_error && s.last_webhook_error_at
+      ? { message: s.last_webhook_error, at: s.last_webhook_error_at.toISOString() }
+      : null,
   created_at: s.created_at.toISOString(),
 });

@@ -25,6 +25,8 @@ export interface SourceSummary {
   account_id: number;
   webhook_secret_enc: string | null;
   webhook_url_token_hash: string | null;
+  last_webhook_error: string | null;
+  last_webhook_error_at: Date | null;
   created_at: Date;
 }
 
@@ -62,6 +64,8 @@ const summaryColumns = [
   'account_id',
   'webhook_secret_enc',
   'webhook_url_token_hash',
+  'last_webhook_error',
+  'last_webhook_error_at',
   'created_at',
 ] as const;
 
@@ -235,3 +239,25 @@ const auditScope = (scope: Scope, actor: Actor) => ({
   actor: actor.username,
   requestId: actor.requestId,
 });
+
+/**
+ * Remembers the last webhook delivery this source refused after authenticating it (a payload that
+ * is not Chatwoot's shape). Chatwoot never retries a webhook, so this, shown with the source, is
+ * the only trace of an event that was dropped. Its own short transaction: the delivery's is gone.
+ */
+export async function recordWebhookError(
+  database: Database,
+  scope: Scope,
+  sourceId: string,
+  message: string,
+): Promise<void> {
+  await database.withScope(scope, (trx) =>
+    trx
+      .updateTable('project_sources')
+      .set({ last_webhook_error: message.slice(0, 500), last_webhook_error_at: new Date() })
+      .where('id', '=', sourceId)
+      .where('project_id', '=', scope.projectId)
+      .where('account_scope_id', '=', scope.accountScopeId)
+      .execute(),
+  );
+}
