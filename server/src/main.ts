@@ -16,7 +16,9 @@ async function main() {
   const [command = 'serve', ...args] = process.argv.slice(2);
   loadDotEnv();
   const config = withDemoAllowlist(loadConfig());
-  const database = await openDatabase(config);
+  // A user command writes into a running server's embedded database through its socket; anything
+  // else refuses a data directory another process holds (db/embedded.ts).
+  const database = await openDatabase(config, { attachToRunning: command === 'user' });
   try {
     if (command === 'migrate' || config.MIGRATE_ON_START || command === 'serve') {
       await migrate({
