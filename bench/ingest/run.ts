@@ -30,7 +30,13 @@ import { createBenchDatabase } from '../support/database.js';
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? Math.round(MESSAGES / 25));
 const BASELINE_ROWS = Number(process.env.BENCH_BASELINE_ROWS ?? 5_000);
-const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', WORKER_ENABLED: 'false' });
+const config = loadConfig({
+  // The simulator listens on loopback: opened for it like a studio-network Chatwoot, guard on.
+  SOURCE_HOST_ALLOWLIST: '127.0.0.1',
+  ...process.env,
+  LOG_LEVEL: 'silent',
+  WORKER_ENABLED: 'false',
+});
 const log = (...parts: unknown[]) => console.log(...parts);
 const rate = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en-US');
 

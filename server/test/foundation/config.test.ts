@@ -35,6 +35,21 @@ describe('configuration', () => {
     ]);
   });
 
+  it('names a list entry that is not an address, a range or a host', () => {
+    const error = (() => {
+      try {
+        loadConfig({ TRUST_PROXY: 'loopback,everyone', SOURCE_HOST_ALLOWLIST: '10.0.0.0/33' });
+      } catch (e) {
+        return e;
+      }
+    })() as ConfigError;
+    expect(error.issues).toEqual([
+      { variable: 'TRUST_PROXY', message: expect.stringContaining('"everyone"') },
+      { variable: 'SOURCE_HOST_ALLOWLIST', message: expect.stringContaining('"10.0.0.0/33"') },
+    ]);
+    expect(loadConfig({}).TRUST_PROXY).toBe('loopback');
+  });
+
   it('stops the process at start-up with a message naming PORT when PORT=abc', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
       cwd: path.resolve(import.meta.dirname, '../..'),

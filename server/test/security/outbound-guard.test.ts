@@ -11,6 +11,8 @@ import {
   parseHostAllowlist,
 } from '../../src/lib/net/host-policy.js';
 import { defaultJobHandlers } from '../../src/modules/jobs/handlers.js';
+import { createChatwootAdapter } from '../../src/modules/outbound/adapters/chatwoot.js';
+import { DeliveryError } from '../../src/modules/outbound/adapters/types.js';
 import { startJobs, type JobsRuntime } from '../../src/modules/jobs/runtime.js';
 import { useTestApp } from '../support/app.js';
 import { LOOPBACK } from '../support/constants.js';
@@ -273,6 +275,40 @@ describe('what the guarded fetch will not do', () => {
       await http.close();
       server.closeAllConnections();
       server.close();
+    }
+  });
+});
+
+describe('the outbound Chatwoot adapter', () => {
+  afterEach(() => {
+    accepted = 0;
+    sockets.length = 0;
+  });
+
+  it('sends a reply to a refused host nowhere, and does not retry it', async () => {
+    const http = createGuardedHttp({});
+    const adapter = createChatwootAdapter({ timeoutMs: 2_000, http });
+    try {
+      const request = {
+        messageId: 'm1',
+        handle: 'cairn-m1',
+        content: 'Thanks, the files are on their way.',
+        chatwoot: {
+          baseUrl: `http://127.1:${port}`,
+          accountId: 1,
+          apiToken: 'secret-token',
+          conversationId: 7,
+        },
+      };
+      const error = await adapter.deliver(request).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect(error).toMatchObject({ retryable: false, outcomeUnknown: false });
+      expect((error as Error).message).toMatch(/host resolves to a private address \(loopback\)/);
+      await expect(adapter.lookup!(request)).rejects.toThrow(/private address/);
+      expect(accepted).toBe(0);
+      expect(sockets).toEqual([]);
+    } finally {
+      await http.close();
     }
   });
 });
