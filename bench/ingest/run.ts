@@ -153,7 +153,7 @@ async function main() {
       >`
         select m.id, m.account_id, m.message_id, m.conversation_global_id, m.contact_global_id, m.sender_type,
           m.sender_id, m.private, m.message_type, m.content_type, m.content, m.data,
-          m.source_created_at::text as source_created_at, null as source_updated_at,
+          m.source_created_at::text as source_created_at, null as source_updated_at, null as carried,
           c.conversation_id, c.data as conversation_data
         from cw_messages m join cw_conversations c on c.id = m.conversation_global_id
         where m.project_id = ${scope.projectId}::uuid order by m.message_id limit ${BASELINE_ROWS}`.execute(
@@ -178,6 +178,7 @@ async function main() {
         last_activity_at: null,
         source_created_at: null,
         source_updated_at: null,
+        carried: null,
       }));
       await database.withScope(target, (trx) => upsertConversations(trx, target, conversations));
       const rows: MessageRow[] = sample.map(
