@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { startChatwootSim, type Sim } from '@cairn/chatwoot-sim';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGuardedHttp, type GuardedHttp } from '../../src/lib/net/guarded-http.js';
 import {
   allowedAddresses,
@@ -30,6 +30,7 @@ import { PUBLIC_ADDRESS, testResolver } from '../support/resolver.js';
 let counter: Server;
 let port: number;
 let accepted = 0;
+/** Sockets the process dialled toward the counting server or anywhere off loopback. */
 const sockets: string[] = [];
 
 function onClientSocket(message: unknown) {
@@ -39,8 +40,10 @@ function onClientSocket(message: unknown) {
   // is recorded here, and anything but loopback is never dialled at all.
   (socket as unknown as { connect: (...args: unknown[]) => Socket }).connect = (...args) => {
     const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
-    const host = String((first as { host?: string } | undefined)?.host);
-    sockets.push(host);
+    const target = first as { host?: string; port?: number | string } | undefined;
+    const host = String(target?.host);
+    // The test database's own connections (loopback, another port) come and go meanwhile.
+    if (host !== LOOPBACK || Number(target?.port) === port) sockets.push(`${host}:${target?.port}`);
     if (host !== LOOPBACK) {
       process.nextTick(() => socket.destroy(new Error(`test: refused to dial ${host}`)));
       return socket;
@@ -58,6 +61,11 @@ beforeAll(async () => {
 afterAll(() => {
   diagnostics.unsubscribe('net.client.socket', onClientSocket);
   counter.close();
+});
+// Every test starts with both witnesses at zero.
+beforeEach(() => {
+  accepted = 0;
+  sockets.length = 0;
 });
 
 // Every spelling of a refused address, as a URL. Loopback ones reach the counting server if
@@ -115,10 +123,6 @@ describe('the guarded agent refuses every private address form, before any conne
     http = createGuardedHttp({ resolve: testResolver(NAMES) });
   });
   afterAll(() => http.close());
-  afterEach(() => {
-    accepted = 0;
-    sockets.length = 0;
-  });
 
   it.each([
     ...LITERAL_FORMS.map(([name, host]) => [name, host] as const),
@@ -280,11 +284,6 @@ describe('what the guarded fetch will not do', () => {
 });
 
 describe('the outbound Chatwoot adapter', () => {
-  afterEach(() => {
-    accepted = 0;
-    sockets.length = 0;
-  });
-
   it('sends a reply to a refused host nowhere, and does not retry it', async () => {
     const http = createGuardedHttp({});
     const adapter = createChatwootAdapter({ timeoutMs: 2_000, http });
@@ -337,10 +336,6 @@ describe('binding a source checks base_url fully, with no allowlist', () => {
   beforeAll(async () => {
     session = await signIn(ctx.app, ctx.database);
     await createProject(session);
-  });
-  afterEach(() => {
-    accepted = 0;
-    sockets.length = 0;
   });
 
   it.each([
