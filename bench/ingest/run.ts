@@ -30,7 +30,13 @@ import { createBenchDatabase } from '../support/database.js';
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? Math.round(MESSAGES / 25));
 const BASELINE_ROWS = Number(process.env.BENCH_BASELINE_ROWS ?? 5_000);
-const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', WORKER_ENABLED: 'false' });
+const config = loadConfig({
+  // The simulator listens on loopback: opened for it like a studio-network Chatwoot, guard on.
+  SOURCE_HOST_ALLOWLIST: '127.0.0.1',
+  ...process.env,
+  LOG_LEVEL: 'silent',
+  WORKER_ENABLED: 'false',
+});
 const log = (...parts: unknown[]) => console.log(...parts);
 const rate = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en-US');
 
@@ -147,7 +153,7 @@ async function main() {
       >`
         select m.id, m.account_id, m.message_id, m.conversation_global_id, m.contact_global_id, m.sender_type,
           m.sender_id, m.private, m.message_type, m.content_type, m.content, m.data,
-          m.source_created_at::text as source_created_at, null as source_updated_at,
+          m.source_created_at::text as source_created_at, null as source_updated_at, null as carried,
           c.conversation_id, c.data as conversation_data
         from cw_messages m join cw_conversations c on c.id = m.conversation_global_id
         where m.project_id = ${scope.projectId}::uuid order by m.message_id limit ${BASELINE_ROWS}`.execute(
@@ -172,6 +178,7 @@ async function main() {
         last_activity_at: null,
         source_created_at: null,
         source_updated_at: null,
+        carried: null,
       }));
       await database.withScope(target, (trx) => upsertConversations(trx, target, conversations));
       const rows: MessageRow[] = sample.map(

@@ -5,12 +5,20 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import {
+  parseHostAllowlist,
+  systemResolver,
+  type HostPolicy,
+  type HostResolver,
+} from './lib/net/host-policy.js';
 import { createSecrets, type Secrets } from './lib/secrets.js';
 import { accessPlugin } from './http/access.js';
-import { envelopePlugin, requestIdFrom } from './http/envelope.js';
+import { envelopePlugin, frameworkErrorHandler, requestIdFrom } from './http/envelope.js';
 import { loggerOptions } from './http/logger.js';
 import { metricsPlugin } from './http/metrics.js';
 import { openapiPlugin } from './http/openapi.js';
+import { trustedProxies } from './http/trusted-proxies.js';
+import { schemaController } from './http/validation.js';
 import { moduleRoutes } from './modules/index.js';
 
 declare module 'fastify' {
@@ -19,6 +27,8 @@ declare module 'fastify' {
     database: Database;
     secrets: Secrets;
     demo: boolean;
+    /** Which hosts requests to user-supplied URLs may reach (SOURCE_HOST_ALLOWLIST). */
+    hostPolicy: HostPolicy;
     /** Every registered route with its access level: the table the access tests walk. */
     routeTable: { method: string; url: string; access: string }[];
   }
@@ -32,7 +42,23 @@ export interface AppDeps {
   demo?: boolean;
   /** Overrides for tests, e.g. a log stream to assert on. */
   logger?: FastifyServerOptions['logger'];
+  /** Resolves host names for the outbound guard; tests inject one that never leaves loopback. */
+  resolveHost?: HostResolver;
 }
+
+const SECURITY_HEADERS = {
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      // The docs UI is the only HTML the API serves.
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+    },
+  },
+} as const;
 
 /** Builds the whole API from plugins and module routes. Tests build exactly this. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -41,16 +67,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger ?? loggerOptions(config),
     genReqId: requestIdFrom,
     bodyLimit: config.BODY_LIMIT_BYTES,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // Bodies are validated as sent, querystrings and params coerced; no string holds a NUL.
+    schemaController,
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: frameworkErrorHandler(SECURITY_HEADERS),
+    // request.ip is the client's address only when a trusted proxy (TRUST_PROXY) says so.
+    trustProxy: trustedProxies(config.TRUST_PROXY),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
   app.decorate('database', database);
   app.decorate('secrets', deps.secrets ?? createSecrets(requireKey(config)));
   app.decorate('demo', deps.demo ?? false);
+  app.decorate('hostPolicy', {
+    allowlist: parseHostAllowlist(config.SOURCE_HOST_ALLOWLIST),
+    resolve: deps.resolveHost ?? systemResolver,
+  });
   // JSON only: a text/plain body is how a cross-site form sneaks past CORS preflight.
   app.removeContentTypeParser('text/plain');
+  // An empty body sent as application/json (as some clients do on a POST that takes no body) is
+  // no body at all; a route that needs one still refuses it by its schema.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
   app.decorate('routeTable', []);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
@@ -64,19 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(envelopePlugin);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        // The docs UI is the only HTML the API serves.
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-      },
-    },
-  });
+  await app.register(helmet, SECURITY_HEADERS);
   // A list, not a string: only a matching Origin is reflected, any other gets no CORS header.
   await app.register(cors, { origin: [new URL(config.CORS_ORIGIN).origin], credentials: true });
   await app.register(cookie);

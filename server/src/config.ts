@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { trustedProxies } from './http/trusted-proxies.js';
+import { parseHostAllowlist } from './lib/net/host-policy.js';
 
 /**
  * The one configuration of the server, validated once at boot. Every variable here is listed in
@@ -26,6 +28,16 @@ const optionalString = z
 
 const optionalUrl = optionalString.pipe(z.url().optional());
 
+/** A list checked by `parse` at boot (which throws naming the bad entry), kept as its string. */
+const checkedList = (parse: (raw: string) => unknown) =>
+  z.string().superRefine((value, ctx) => {
+    try {
+      parse(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
 export const ConfigSchema = z.object({
   // Database
   DATABASE_URL: optionalUrl,
@@ -48,6 +60,7 @@ export const ConfigSchema = z.object({
   CORS_ORIGIN: z.url().default('http://localhost:3000'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: int(1_048_576, 1024),
+  TRUST_PROXY: checkedList(trustedProxies).default('loopback'),
 
   // Identity
   SESSION_COOKIE_NAME: z.string().min(1).default('sid'),
@@ -57,6 +70,7 @@ export const ConfigSchema = z.object({
   SESSION_MAX_DAYS: int(14, 1),
   LOGIN_RATE_LIMIT_MAX_ATTEMPTS: int(10, 1),
   LOGIN_RATE_LIMIT_WINDOW_MINUTES: int(15, 1),
+  LOGIN_USERNAME_DELAY_SECONDS: int(5, 1, 3600),
   AUTH_USERNAME: optionalString,
   AUTH_PASSWORD: optionalString,
   SECRETS_KEY: optionalString.pipe(
@@ -69,6 +83,9 @@ export const ConfigSchema = z.object({
   // Storage
   STORAGE_BUDGET_GB: num(20, 0.001),
   STORAGE_ALERT_THRESHOLD_PCT: num(85, 1, 100),
+
+  // Outbound requests to user-supplied hosts
+  SOURCE_HOST_ALLOWLIST: checkedList(parseHostAllowlist).optional(),
 
   // Chatwoot
   CHATWOOT_BASE_URL: optionalUrl,

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from './config.js';
+import { demoEnabled, type Config } from './config.js';
 import type { Database, Scope } from './db/database.js';
+import { parseHostAllowlist, systemResolver } from './lib/net/host-policy.js';
 import type { Secrets } from './lib/secrets.js';
 import type { JobsRuntime } from './modules/jobs/index.js';
 import { createProject } from './modules/projects/service.js';
@@ -13,6 +14,24 @@ const DEMO_SEED = 'cairn-demo-studio';
 // About 5,000 messages: enough to search, synced and embedded within a minute on a laptop.
 const DEMO_SIZE = 'small';
 const RUN_POLL_MS = 1_000;
+// Where the demo's simulator listens (its default host).
+const DEMO_CHATWOOT_HOST = '127.0.0.1';
+
+/**
+ * The configuration a demo runs with: the simulator's loopback address added to
+ * SOURCE_HOST_ALLOWLIST, exactly as an operator would add a self-hosted Chatwoot on their own
+ * network. The guard stays on; anything else on loopback is only reachable because the demo is a
+ * single-user, local trial (docs/operations.md, "Outbound requests").
+ */
+export function withDemoAllowlist(config: Config): Config {
+  if (!demoEnabled(config)) return config;
+  const entries = (config.SOURCE_HOST_ALLOWLIST ?? '').split(',').map((e) => e.trim());
+  if (entries.includes(DEMO_CHATWOOT_HOST)) return config;
+  return {
+    ...config,
+    SOURCE_HOST_ALLOWLIST: [...entries.filter(Boolean), DEMO_CHATWOOT_HOST].join(','),
+  };
+}
 
 export interface Demo {
   chatwootUrl: string;
@@ -31,10 +50,14 @@ export async function startDemo(options: {
   jobs: JobsRuntime | null;
   logger: FastifyBaseLogger;
 }): Promise<Demo> {
-  const { database, secrets, logger } = options;
+  const { config, database, secrets, logger } = options;
   const { startChatwootSim } = await import('@cairn/chatwoot-sim');
-  const sim = await startChatwootSim({ seed: DEMO_SEED, size: DEMO_SIZE });
-  const scope = await ensureDemoProject(database, secrets, sim);
+  const sim = await startChatwootSim({
+    seed: DEMO_SEED,
+    size: DEMO_SIZE,
+    host: DEMO_CHATWOOT_HOST,
+  });
+  const scope = await ensureDemoProject(config, database, secrets, sim);
   logger.info(
     { chatwoot: sim.url, projectId: scope.projectId },
     'demo: simulated Chatwoot bound to "Demo studio"',
@@ -62,6 +85,7 @@ export async function startDemo(options: {
 
 /** The demo project, created once; its source follows the simulator's port, new at each start. */
 async function ensureDemoProject(
+  config: Config,
   database: Database,
   secrets: Secrets,
   sim: { url: string; accountId: number; token: string },
@@ -101,8 +125,14 @@ async function ensureDemoProject(
   );
   if (!bound) {
     await bindChatwootSource(
-      database,
-      secrets,
+      {
+        database,
+        secrets,
+        hostPolicy: {
+          allowlist: parseHostAllowlist(withDemoAllowlist(config).SOURCE_HOST_ALLOWLIST),
+          resolve: systemResolver,
+        },
+      },
       scope,
       { baseUrl: sim.url, accountId: sim.accountId, apiToken: sim.token },
       actor,

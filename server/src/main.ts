@@ -6,7 +6,7 @@ import { ConfigError, demoEnabled, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrator.js';
 import { createSecrets, resolveSecretsKey } from './lib/secrets.js';
-import { startDemo, type Demo } from './demo.js';
+import { startDemo, withDemoAllowlist, type Demo } from './demo.js';
 import { ensureInitialAdmin } from './modules/auth/service.js';
 import { defaultJobHandlers, startJobs, type JobsRuntime } from './modules/jobs/index.js';
 import { runWorker } from './worker.js';
@@ -15,8 +15,10 @@ import { runWorker } from './worker.js';
 async function main() {
   const [command = 'serve', ...args] = process.argv.slice(2);
   loadDotEnv();
-  const config = loadConfig();
-  const database = await openDatabase(config);
+  const config = withDemoAllowlist(loadConfig());
+  // A user command writes into a running server's embedded database through its socket; anything
+  // else refuses a data directory another process holds (db/embedded.ts).
+  const database = await openDatabase(config, { attachToRunning: command === 'user' });
   try {
     if (command === 'migrate' || config.MIGRATE_ON_START || command === 'serve') {
       await migrate({

@@ -136,6 +136,8 @@ export async function startStack(
       WORKER_INTERVAL_SECONDS: '3600',
       DATABASE_URL: '',
       CHATWOOT_BASE_URL: '',
+      // The simulator listens on loopback: opened like a studio-network Chatwoot, guard on.
+      SOURCE_HOST_ALLOWLIST: '127.0.0.1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,9 +1,9 @@
 import { Type, type Static } from 'typebox';
-import { NullableTimestamp, Ok, TimestampSchema, UuidSchema } from './common.js';
+import { NullableTimestamp, Ok, TimestampSchema, UuidSchema, RequiredText } from './common.js';
 
 export const LoginBodySchema = Type.Object(
   {
-    username: Type.String({ minLength: 1, maxLength: 120 }),
+    username: RequiredText({ maxLength: 120 }),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
   },
   { additionalProperties: false },

@@ -20,6 +20,16 @@ const RequestId = Type.Optional(Type.String({ description: 'always present; the 
 export const Ok = <T extends Record<string, TSchema>>(fields: T) =>
   Type.Object({ ok: Type.Literal(true), request_id: RequestId, ...fields });
 
+/** At least one character that is not white space; the server words its failure "must not be blank". */
+export const NOT_BLANK_PATTERN = '\\S';
+
+/** Text that must say something (a name, a query, a message): blank or only spaces is refused. */
+export const RequiredText = (options: {
+  minLength?: number;
+  maxLength: number;
+  description?: string;
+}) => Type.String({ minLength: 1, ...options, pattern: NOT_BLANK_PATTERN });
+
 export const UuidSchema = Type.String({ format: 'uuid' });
 export const IdParamsSchema = Type.Object({ id: UuidSchema });
 export const TimestampSchema = Type.String({ format: 'date-time' });

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { NullableTimestamp, Ok, TimestampSchema, UuidSchema } from './common.js';
+import { NullableTimestamp, Ok, TimestampSchema, UuidSchema, RequiredText } from './common.js';
 
 export const OUTBOUND_STATUSES = [
   'draft',
@@ -41,8 +41,8 @@ export type EvidenceRefInput = Static<typeof EvidenceRefSchema>;
 
 export const OutboundPayloadSchema = Type.Object(
   {
-    content: Type.String({ minLength: 1, maxLength: 150_000 }),
-    subject: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+    content: RequiredText({ maxLength: 150_000 }),
+    subject: Type.Optional(RequiredText({ maxLength: 300 })),
   },
   { additionalProperties: false },
 );

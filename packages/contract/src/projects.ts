@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Ok, TimestampSchema, UuidSchema } from './common.js';
+import { Ok, TimestampSchema, UuidSchema, RequiredText } from './common.js';
 
 export const ProjectSchema = Type.Object({
   id: UuidSchema,
@@ -13,18 +13,18 @@ export type Project = Static<typeof ProjectSchema>;
 
 export const CreateProjectBodySchema = Type.Object(
   {
-    name: Type.String({ minLength: 2, maxLength: 160 }),
+    name: RequiredText({ minLength: 2, maxLength: 160 }),
     account_scope_key: Type.Optional(
       Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9][a-z0-9._-]*$' }),
     ),
-    account_scope_name: Type.Optional(Type.String({ minLength: 1, maxLength: 160 })),
+    account_scope_name: Type.Optional(RequiredText({ maxLength: 160 })),
   },
   { additionalProperties: false },
 );
 export type CreateProjectBody = Static<typeof CreateProjectBodySchema>;
 
 export const RenameProjectBodySchema = Type.Object(
-  { name: Type.String({ minLength: 2, maxLength: 160 }) },
+  { name: RequiredText({ minLength: 2, maxLength: 160 }) },
   { additionalProperties: false },
 );
 

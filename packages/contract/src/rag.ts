@@ -1,6 +1,6 @@
 // Request and response schemas of the rag module; owned by that module's engineer.
 import { Type, type Static } from 'typebox';
-import { NullableTimestamp, Ok, TimestampSchema } from './common.js';
+import { NullableTimestamp, Ok, TimestampSchema, RequiredText } from './common.js';
 
 const GlobalId = Type.String({ minLength: 1, maxLength: 300 });
 
@@ -18,7 +18,7 @@ export type SearchFilters = Static<typeof SearchFiltersSchema>;
 
 export const SearchBodySchema = Type.Object(
   {
-    query: Type.String({ minLength: 1, maxLength: 2000 }),
+    query: RequiredText({ maxLength: 2000 }),
     topK: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })),
     filters: Type.Optional(SearchFiltersSchema),
   },
@@ -77,7 +77,7 @@ export type SearchResponse = Static<typeof SearchResponseSchema>;
 
 export const EvidenceSearchQuerySchema = Type.Object(
   {
-    q: Type.String({ minLength: 1, maxLength: 2000 }),
+    q: RequiredText({ maxLength: 2000 }),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   },
   { additionalProperties: false },

@@ -12,6 +12,15 @@ export const SourceSchema = Type.Object({
   webhook_url_token_set: Type.Boolean(),
   /** Path of this source's webhook receiver, relative to the API base. */
   webhook_path: Type.String(),
+  /**
+   * The last webhook delivery refused after its signature checked out (a payload that is not
+   * Chatwoot's shape, e.g. an unknown status), or null. Chatwoot does not retry webhooks: the
+   * next sync brings the change in instead.
+   */
+  last_webhook_error: Type.Union([
+    Type.Object({ message: Type.String(), at: TimestampSchema }),
+    Type.Null(),
+  ]),
   created_at: TimestampSchema,
 });
 export type Source = Static<typeof SourceSchema>;

@@ -33,6 +33,10 @@ export async function openDatabase(
     Config,
     'DATABASE_URL' | 'DATA_DIR' | 'DB_POOL_MAX' | 'DB_APP_ROLE' | 'EMBEDDED_DB_PORT'
   >,
+  options: {
+    /** Embedded only: use the database a running process serves instead of refusing (embedded.ts). */
+    attachToRunning?: boolean;
+  } = {},
 ): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let connectionString = config.DATABASE_URL;
@@ -40,6 +44,7 @@ export async function openDatabase(
     embedded = await startEmbeddedPostgres({
       dataDir: path.resolve(config.DATA_DIR, 'pgdata'),
       port: config.EMBEDDED_DB_PORT,
+      ifInUse: options.attachToRunning ? 'attach' : 'refuse',
     });
     connectionString = embedded.connectionString;
   }

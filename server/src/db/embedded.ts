@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
@@ -8,8 +9,36 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 export interface EmbeddedPostgres {
   /** A postgres:// URL on loopback, so every client (pool, migrator, pg-boss) uses `pg` unchanged. */
   connectionString: string;
+  /** The pid of the process serving the data directory, when this one attached to it. */
+  attachedTo?: number;
   stop(): Promise<void>;
 }
+
+/** The data directory is held by another live process, and this one may not share it. */
+export class DataDirectoryInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `the embedded database in ${dataDir} is in use by another Cairn process (pid ${pid}); ` +
+        'stop it first, or set DATABASE_URL to use a server Postgres. ' +
+        '(`npm run user` talks to a running server by itself.)',
+    );
+    this.name = 'DataDirectoryInUseError';
+  }
+}
+
+interface LockInfo {
+  pid: number;
+  /** The pglite-socket port, once the holder serves it. */
+  port?: number;
+}
+
+// A holder that has taken the lock opens PGlite and then its socket: seconds, a minute at most on
+// a slow disk. An attaching process waits that long for the port to appear.
+const ATTACH_WAIT_MS = 60_000;
+const ATTACH_POLL_MS = 200;
 
 /**
  * Starts PGlite (Postgres compiled to WebAssembly) persisted in `dataDir` and serves it on
@@ -21,8 +50,38 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port?: number;
+  /**
+   * When another live process already serves the directory: `refuse` (the default) throws a
+   * DataDirectoryInUseError; `attach` connects to that process's socket instead (a short-lived
+   * command such as `npm run user`, whose writes must land in the running server's database).
+   */
+  ifInUse?: 'refuse' | 'attach';
 }): Promise<EmbeddedPostgres> {
   await mkdir(options.dataDir, { recursive: true });
+  const lockPath = `${options.dataDir}.lock`;
+  const holder = await takeLock(lockPath);
+  if (holder) {
+    if (options.ifInUse !== 'attach')
+      throw new DataDirectoryInUseError(options.dataDir, holder.pid);
+    const port = await holderPort(lockPath, holder.pid, options.dataDir);
+    return {
+      connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      attachedTo: holder.pid,
+      async stop() {},
+    };
+  }
+  try {
+    return await serve(options, lockPath);
+  } catch (error) {
+    await releaseLock(lockPath);
+    throw error;
+  }
+}
+
+async function serve(
+  options: { dataDir: string; port?: number },
+  lockPath: string,
+): Promise<EmbeddedPostgres> {
   const db = await PGlite.create({
     dataDir: options.dataDir,
     extensions: { vector, pgcrypto, btree_gin },
@@ -37,13 +96,103 @@ export async function startEmbeddedPostgres(options: {
   });
   await server.start();
   const [host, port] = server.getServerConn().split(':');
+  await writeLock(lockPath, { pid: process.pid, port: Number(port) });
   return {
     connectionString: `postgres://postgres@${host}:${port}/postgres`,
     async stop() {
       await server.stop();
       await db.close();
+      await releaseLock(lockPath);
     },
   };
+}
+
+/**
+ * One process owns a data directory: two PGlite instances on one directory each believe they are
+ * the only Postgres, and the last to write wins, silently. Node has no portable OS file lock, so
+ * the lock is a file beside the directory, created with O_EXCL (atomic: exactly one creator wins)
+ * and holding the owner's pid and, once served, its socket port (for `attach`). A lock whose pid is
+ * gone is stale (a crash, kill -9) and is taken over; so is one naming this very pid, which after a
+ * container restart is the previous incarnation's, since this process has not locked it yet. Two
+ * processes taking over the same stale lock at the same instant could both remove it; the second
+ * `wx` create still fails for one of them, and that one then sees the other as the live holder.
+ * Returns null when this process now holds the lock, or the live holder.
+ */
+async function takeLock(lockPath: string): Promise<LockInfo | null> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(lockPath, 'wx');
+      await handle.writeFile(JSON.stringify({ pid: process.pid } satisfies LockInfo));
+      await handle.close();
+      return null;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const info = await readLock(lockPath);
+    if (info === undefined) continue; // removed meanwhile: try again
+    if (info === null) {
+      // Created but not yet written: its owner is between two system calls.
+      if (attempt > 50) await rm(lockPath, { force: true });
+      else await sleep(20);
+      continue;
+    }
+    if (info.pid !== process.pid && isAlive(info.pid)) return info;
+    await rm(lockPath, { force: true });
+  }
+}
+
+/** The lock's content; null when unreadable (being written), undefined when it is gone. */
+async function readLock(lockPath: string): Promise<LockInfo | null | undefined> {
+  let text: string;
+  try {
+    text = await readFile(lockPath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const info = JSON.parse(text) as LockInfo;
+    return Number.isInteger(info.pid) && info.pid > 0 ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Replaces the lock's content in one step (write aside, then rename over it). */
+async function writeLock(lockPath: string, info: LockInfo) {
+  const temporary = `${lockPath}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(info));
+  await rename(temporary, lockPath);
+}
+
+async function releaseLock(lockPath: string) {
+  const info = await readLock(lockPath);
+  if (info?.pid === process.pid) await rm(lockPath, { force: true });
+}
+
+/** The holder's socket port, waiting while it starts; throws if it stops without serving. */
+async function holderPort(lockPath: string, pid: number, dataDir: string): Promise<number> {
+  const deadline = Date.now() + ATTACH_WAIT_MS;
+  for (;;) {
+    const info = await readLock(lockPath);
+    if (info?.pid === pid && info.port) return info.port;
+    if (info === undefined || !isAlive(pid) || Date.now() > deadline)
+      throw new Error(
+        `the Cairn process (pid ${pid}) holding the embedded database in ${dataDir} did not ` +
+          'start serving it; try again once it is up, or stop it',
+      );
+    await sleep(ATTACH_POLL_MS);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 const EXTENDED_QUERY_MESSAGES = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]); // P B D E C H

@@ -49,6 +49,8 @@ export interface LoginAttemptsTable {
   id: Generated<number>;
   attempt_key: string;
   attempted_at: Timestamp;
+  /** Lower-cased; null on rows from before migration 0013. */
+  username: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ProjectSourcesTable extends Scoped {
@@ -60,6 +62,12 @@ export interface ProjectSourcesTable extends Scoped {
   api_token_enc: string;
   webhook_secret_enc: string | null;
   webhook_url_token_hash: string | null;
+  last_webhook_error: ColumnType<string | null, string | null | undefined, string | null>;
+  last_webhook_error_at: ColumnType<
+    Date | null,
+    Date | string | null | undefined,
+    Date | string | null
+  >;
   settings: Json<Record<string, unknown>>;
   created_at: CreatedAt;
   updated_at: Timestamp;

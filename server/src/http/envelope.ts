@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { NOT_BLANK_PATTERN } from '@cairn/contract';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+} from 'fastify';
 import fp from 'fastify-plugin';
+import helmet, { type HelmetOptions } from 'helmet';
 import { AppError, type ErrorCode } from './errors.js';
 
 // An incoming x-request-id is kept only when it looks like an id, never arbitrary text for logs.
@@ -52,6 +60,32 @@ export const envelopePlugin = fp(
   { name: 'envelope' },
 );
 
+/**
+ * Fastify's router answers a URL it cannot route (bad percent-encoding, an over-long parameter)
+ * before any hook runs, so neither this plugin's request id nor helmet's headers would reach that
+ * answer, and its default body echoes the URL. This handler is Fastify's `frameworkErrors` option:
+ * it gives those answers the envelope, the x-request-id header and the same security headers as
+ * every other response, and names the problem without repeating the URL.
+ */
+export function frameworkErrorHandler(
+  securityHeaders: Readonly<HelmetOptions>,
+): NonNullable<FastifyServerOptions['frameworkErrors']> {
+  const applySecurityHeaders = helmet(securityHeaders);
+  return (error, request, reply) => {
+    reply.header('x-request-id', request.id);
+    applySecurityHeaders(request.raw, reply.raw, () => undefined);
+    const appError =
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new AppError('uri_too_long', 'a path parameter is too long')
+        : error.code === 'FST_ERR_BAD_URL'
+          ? new AppError('validation_error', 'the URL is not valid: malformed percent-encoding', {
+              fields: [{ field: 'url', message: 'has malformed percent-encoding' }],
+            })
+          : toAppError(error as FastifyError, request);
+    void sendError(reply, request, appError);
+  };
+}
+
 function sendError(reply: FastifyReply, request: FastifyRequest, error: AppError) {
   if (error.headers) reply.headers(error.headers);
   return reply.status(error.statusCode).send({
@@ -68,7 +102,10 @@ function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   if (error.validation) {
     const fields = error.validation.map((v) => ({
       field: fieldName(error.validationContext, v.instancePath, v.params),
-      message: v.message ?? 'is invalid',
+      message:
+        v.keyword === 'pattern' && v.params.pattern === NOT_BLANK_PATTERN
+          ? 'must not be blank'
+          : (v.message ?? 'is invalid'),
     }));
     return new AppError(
       'validation_error',
@@ -79,6 +116,11 @@ function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return new AppError('unsupported_media_type', 'request body must be application/json');
   }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
+    return new AppError('payload_too_large', 'request body is too large', {
+      fields: [{ field: 'body', message: 'is too large' }],
+    });
+  }
   if (
     error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
     error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
@@ -86,11 +128,6 @@ function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   ) {
     return new AppError('validation_error', 'request body is not valid JSON', {
       fields: [{ field: 'body', message: 'is not valid JSON' }],
-    });
-  }
-  if (error.statusCode === 413) {
-    return new AppError('validation_error', 'request body is too large', {
-      fields: [{ field: 'body', message: 'too large' }],
     });
   }
   if (isConnectionError(error)) {

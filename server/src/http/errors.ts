@@ -31,6 +31,10 @@ export const ERROR_STATUS = {
   idempotency_in_flight: 409,
   /** A generic state conflict (e.g. a unique name already taken). */
   conflict: 409,
+  /** The body is larger than BODY_LIMIT_BYTES. */
+  payload_too_large: 413,
+  /** A path parameter longer than the router accepts. */
+  uri_too_long: 414,
   /** The body is not application/json. */
   unsupported_media_type: 415,
   /** The same idempotency key was used with a different body. */

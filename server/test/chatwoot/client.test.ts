@@ -7,6 +7,8 @@ import {
   parseRetryAfter,
 } from '../../src/modules/chatwoot/client.js';
 import { parseChatwootTime } from '../../src/modules/chatwoot/time.js';
+import { createGuardedHttp } from '../../src/lib/net/guarded-http.js';
+import { LOOPBACK } from '../support/constants.js';
 
 describe('Chatwoot timestamps', () => {
   it.each([
@@ -83,13 +85,18 @@ describe('chunking', () => {
 
 describe('client against the simulator', () => {
   let sim: Sim;
+  const http = createGuardedHttp({ allowlist: LOOPBACK });
   beforeAll(async () => {
     sim = await startChatwootSim({ size: 'tiny', seed: 'client' });
   });
-  afterAll(() => void sim?.stop());
+  afterAll(async () => {
+    await sim?.stop();
+    await http.close();
+  });
 
   const client = (options: Partial<ConstructorParameters<typeof ChatwootClient>[0]> = {}) =>
     new ChatwootClient({
+      fetch: http.fetch,
       baseUrl: sim.url,
       accountId: sim.accountId,
       apiToken: sim.token,
@@ -121,13 +128,14 @@ describe('client against the simulator', () => {
     );
   });
 
-  it('does not retry a rejected token, and never puts the token in the error', async () => {
+  it('does not retry a rejected token, and puts neither the token nor the body in the error', async () => {
     const error = (await client({ apiToken: 'wrong-token-value' })
       .listContacts({ page: 1 })
       .catch((e: unknown) => e)) as ChatwootApiError;
     expect(error.status).toBe(401);
     expect(error.attempts).toBe(1);
-    expect(error.message).toContain('Invalid Access Token');
+    expect(error.message).toContain('the API token was rejected');
+    expect(error.message).not.toContain('Invalid Access Token');
     expect(error.message).not.toContain('wrong-token-value');
   });
 });

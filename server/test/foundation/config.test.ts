@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { withDemoAllowlist } from '../../src/demo.js';
 
 describe('configuration', () => {
   it('applies the documented defaults', () => {
@@ -33,6 +34,31 @@ describe('configuration', () => {
       'LOG_LEVEL',
       'PORT',
     ]);
+  });
+
+  it('names a list entry that is not an address, a range or a host', () => {
+    const error = (() => {
+      try {
+        loadConfig({ TRUST_PROXY: 'loopback,everyone', SOURCE_HOST_ALLOWLIST: '10.0.0.0/33' });
+      } catch (e) {
+        return e;
+      }
+    })() as ConfigError;
+    expect(error.issues).toEqual([
+      { variable: 'TRUST_PROXY', message: expect.stringContaining('"everyone"') },
+      { variable: 'SOURCE_HOST_ALLOWLIST', message: expect.stringContaining('"10.0.0.0/33"') },
+    ]);
+    expect(loadConfig({}).TRUST_PROXY).toBe('loopback');
+  });
+
+  it("opens only the demo simulator's loopback address, and only for the demo", () => {
+    expect(withDemoAllowlist(loadConfig({})).SOURCE_HOST_ALLOWLIST).toBe('127.0.0.1');
+    expect(
+      withDemoAllowlist(loadConfig({ SOURCE_HOST_ALLOWLIST: 'chat.lan' })).SOURCE_HOST_ALLOWLIST,
+    ).toBe('chat.lan,127.0.0.1');
+    expect(
+      withDemoAllowlist(loadConfig({ DATABASE_URL: 'postgres://db/cairn' })).SOURCE_HOST_ALLOWLIST,
+    ).toBeUndefined();
   });
 
   it('stops the process at start-up with a message naming PORT when PORT=abc', () => {

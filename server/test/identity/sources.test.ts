@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app.js';
 import { signInWithProject } from '../support/factories.js';
+import { testResolver } from '../support/resolver.js';
 
 const TOKEN = 'cw-api-token-very-secret-4242';
 const WEBHOOK_SECRET = 'webhook-secret-also-very-secret-99';
@@ -14,7 +15,7 @@ const bindBody = (baseUrl: string) => ({
 });
 
 describe('sources', () => {
-  const ctx = useTestApp();
+  const ctx = useTestApp({}, { resolveHost: testResolver() });
 
   it('binds a Chatwoot account, stores the token encrypted and never returns it', async () => {
     const { session } = await signInWithProject(ctx.app, ctx.database);

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChatwootSim } from '@cairn/chatwoot-sim';
 import { openDatabase, type Database, type Scope } from '../../src/db/database.js';
 import { createSecrets } from '../../src/lib/secrets.js';
+import { parseHostAllowlist, systemResolver } from '../../src/lib/net/host-policy.js';
 import { bindChatwootSource } from '../../src/modules/sources/service.js';
+import { LOOPBACK } from '../support/constants.js';
 import { expectConverged } from '../chatwoot/harness.js';
 import { enqueueManualRun } from '../../src/modules/jobs/enqueue-run.js';
 import { openQueue, type JobQueue } from '../../src/modules/jobs/queue.js';
@@ -44,6 +46,7 @@ describe.skipIf(!serverUrl)(
           WORKER_ID: id,
           EMBEDDING_DIM: '256',
           LOG_LEVEL: 'warn',
+          SOURCE_HOST_ALLOWLIST: LOOPBACK,
           ...env,
         },
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -199,8 +202,11 @@ describe.skipIf(!serverUrl)(
         sim.control.injectFault({ route: 'messages', kind: 'delay', delayMs: 250, times: 100_000 });
         const scope = scopes[1]!;
         await bindChatwootSource(
-          database,
-          createSecrets(secretsKey),
+          {
+            database,
+            secrets: createSecrets(secretsKey),
+            hostPolicy: { allowlist: parseHostAllowlist(LOOPBACK), resolve: systemResolver },
+          },
           scope,
           { baseUrl: sim.url, accountId: sim.accountId, apiToken: sim.token },
           { userId: '', username: 'test', requestId: 'kill-9' },

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
-import { TEST_EMBEDDING_DIM } from './constants.js';
+import { LOOPBACK, TEST_EMBEDDING_DIM } from './constants.js';
 import { startTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestContext {
@@ -21,12 +21,16 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
     LOG_LEVEL: 'info',
     WORKER_ENABLED: 'false',
     SECRETS_KEY: '11'.repeat(32),
+    SOURCE_HOST_ALLOWLIST: LOOPBACK,
     ...env,
   });
 }
 
 /** Builds the app over a fresh database for the current test file, closed after it. */
-export function useTestApp(env: Record<string, string> = {}): TestContext {
+export function useTestApp(
+  env: Record<string, string> = {},
+  deps: Pick<AppDeps, 'resolveHost'> = {},
+): TestContext {
   const ctx = { logs: [] as string[] } as TestContext;
   beforeAll(async () => {
     ctx.testDb = await startTestDatabase();
@@ -36,6 +40,7 @@ export function useTestApp(env: Record<string, string> = {}): TestContext {
       config: ctx.config,
       database: ctx.database,
       logger: { level: 'info', stream: { write: (line: string) => ctx.logs.push(line) } },
+      ...deps,
     });
     await ctx.app.ready();
   });

@@ -204,3 +204,28 @@ describe('creating messages through the Application API', () => {
     expect(shown.body['status']).toBe('open');
   });
 });
+
+describe('planting content a client must survive', () => {
+  it('serves a message planted over /__sim/messages with NUL and an unpaired surrogate exactly as given', async () => {
+    const conversationId = await openConversationId();
+    const content = 'Total\u0000 due \ud83d Friday';
+    const res = await fetch(`${sim.url}/__sim/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ conversationId, content, message_type: 'incoming' }),
+    });
+    const planted = (await res.json()) as Json;
+    const listed = await api(sim, accountPath(sim, `/conversations/${conversationId}/messages`));
+    // JSON-escaped on the wire, as Rails renders them; the client decides what to keep.
+    expect(listed.text).toContain('Total\\u0000 due \\ud83d Friday');
+    expect(listed.body['payload'].find((m: Json) => m['id'] === planted['id'])['content']).toBe(
+      content,
+    );
+    expect(
+      sim.control.buildWebhookPayload('message_created', {
+        conversationId,
+        messageId: planted['id'] as number,
+      })['content'],
+    ).toBe(content);
+  });
+});

@@ -38,11 +38,28 @@ export function upstreamUrlFor(requestUrl: string, origin = upstreamOrigin()): s
   return `${origin}${path}${url.search}`;
 }
 
+/**
+ * The address of the client this server is talking to, as Next's server recorded it. A route
+ * handler sees no socket; Next (base-server.ts) sets `x-forwarded-for` to the socket's address
+ * unless the request already carried the header, in which case it keeps the header as sent. Its
+ * last entry is therefore the nearest hop's word: this server's own peer when nothing came before
+ * it, or what a reverse proxy in front appended. Only that one address goes on, never the rest of
+ * a chain a client may have written itself.
+ */
+export function clientAddress(request: Request): string | null {
+  const last = request.headers.get('x-forwarded-for')?.split(',').pop()?.trim();
+  return last ? last : null;
+}
+
 function forwardedRequestHeaders(request: Request): Headers {
   const headers = new Headers();
   request.headers.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name)) headers.set(name, value);
+    if (!HOP_BY_HOP.has(name) && name !== 'x-forwarded-for') headers.set(name, value);
   });
+  // The API keys its login limit on the client's address and trusts this header only from its
+  // configured proxies (TRUST_PROXY, loopback by default: this process).
+  const client = clientAddress(request);
+  if (client) headers.set('x-forwarded-for', client);
   const url = new URL(request.url);
   // Cookies, Origin, Sec-Fetch-* and content-type pass through unchanged above: the API checks
   // Origin and Sec-Fetch-Site against the browser-facing origin, so they must stay the browser's.

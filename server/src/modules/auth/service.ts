@@ -5,6 +5,7 @@ import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
 import { hashSessionId } from '../../http/access.js';
+import { findUnstorableText } from '../../lib/text.js';
 import { recordAudit } from '../audit/service.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 
@@ -18,10 +19,21 @@ export interface NewSession {
 }
 
 const randomToken = () => randomBytes(32).toString('base64url'); // 256 bits
+// The per-username delay starts at this many times the per-(ip, username) limit: one address is
+// locked before it gets there, so it takes a guesser at several addresses to trigger it.
+const USERNAME_DELAY_FACTOR = 2;
 
 /**
- * Checks the credentials under a per (ip, username) limit kept in Postgres, so it holds across
- * processes. Unknown users and wrong passwords take the same path and give the same error.
+ * Checks the credentials under two limits kept in Postgres, so they hold across processes:
+ * - per (ip, username): LOGIN_RATE_LIMIT_MAX_ATTEMPTS failures in the window lock that pair, so a
+ *   guesser at one address stops there, and nobody else is locked out by it;
+ * - per username, from anywhere: once the name has had twice as many failures in the window (more
+ *   than one address can make before its own lock), it takes at most one attempt per
+ *   LOGIN_USERNAME_DELAY_SECONDS. That slows a guesser spread over many addresses to a trickle,
+ *   yet only ever delays the owner by seconds: it never locks.
+ * `ip` is `request.ip`, which names the client behind the bundled web proxy only because that
+ * proxy forwards X-Forwarded-For and TRUST_PROXY trusts it (http/trusted-proxies.ts).
+ * Unknown users and wrong passwords take the same path and give the same error.
  */
 export async function login(
   database: Database,
@@ -34,8 +46,10 @@ export async function login(
     previousCookie?: string;
   },
 ): Promise<NewSession> {
-  const attemptKey = `${input.ip}|${input.username.toLowerCase()}`;
+  const username = input.username.toLowerCase();
+  const attemptKey = `${input.ip}|${username}`;
   await assertNotRateLimited(database, config, attemptKey);
+  await assertUsernameNotThrottled(database, config, username);
 
   const user = await database.db
     .selectFrom('app_users')
@@ -44,7 +58,10 @@ export async function login(
     .executeTakeFirst();
   const valid = await verifyPassword(user?.password_hash, input.password);
   if (!user || !valid) {
-    await database.db.insertInto('login_attempts').values({ attempt_key: attemptKey }).execute();
+    await database.db
+      .insertInto('login_attempts')
+      .values({ attempt_key: attemptKey, username })
+      .execute();
     await recordAudit(database.db, {
       projectId: null,
       accountScopeId: null,
@@ -142,6 +159,39 @@ async function assertNotRateLimited(database: Database, config: Config, attemptK
   }
 }
 
+/**
+ * The per-username delay. Concurrent attempts read the same last failure, so a burst can pass a
+ * few more than one per delay; each still costs a full argon2 verification, and holding a lock
+ * across that verification would stall the embedded database, which runs one transaction at a
+ * time.
+ */
+async function assertUsernameNotThrottled(database: Database, config: Config, username: string) {
+  const row = await database.db
+    .selectFrom('login_attempts')
+    .select([
+      sql<number>`count(*)::int`.as('failures'),
+      sql<Date | null>`max(attempted_at)`.as('latest'),
+    ])
+    .where('username', '=', username)
+    .where(
+      'attempted_at',
+      '>',
+      sql<Date>`now() - make_interval(mins => ${config.LOGIN_RATE_LIMIT_WINDOW_MINUTES})`,
+    )
+    .executeTakeFirstOrThrow();
+  if (row.failures < USERNAME_DELAY_FACTOR * config.LOGIN_RATE_LIMIT_MAX_ATTEMPTS || !row.latest)
+    return;
+  const waitMs = row.latest.getTime() + config.LOGIN_USERNAME_DELAY_SECONDS * 1000 - Date.now();
+  if (waitMs <= 0) return;
+  const retryAfter = Math.ceil(waitMs / 1000);
+  throw new AppError(
+    'rate_limited',
+    `many failed sign-ins for this user from several places; try again in ${retryAfter} seconds`,
+    { retry_after_seconds: retryAfter },
+    { 'retry-after': String(retryAfter) },
+  );
+}
+
 /** Expired sessions and stale attempts are garbage; clearing them at login keeps both tables small. */
 async function pruneExpired(database: Database, config: Config) {
   await database.db
@@ -191,6 +241,9 @@ export async function addUser(
   username: string,
   password: string,
 ): Promise<void> {
+  // The same rule as the login body's schema: a name with something in it that Postgres can store.
+  if (!/\S/.test(username) || findUnstorableText(username))
+    throw new Error('username must not be blank or contain NUL');
   assertPasswordStrength(password);
   await database.db
     .insertInto('app_users')

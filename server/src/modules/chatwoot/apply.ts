@@ -7,12 +7,12 @@ import type { ChatwootConversation, ChatwootMessage } from './client.js';
 import { conversationGlobalId } from './ids.js';
 import { notifyInboundContactMessages } from './inbound-replies.js';
 import {
-  isDeletedMessage,
   toContactRow,
   toConversationRow,
   toMessageRow,
   type Ids,
   type MessageRow,
+  type RowOptions,
 } from './normalize.js';
 import {
   deleteMissingMessages,
@@ -41,6 +41,7 @@ export async function applyConversations(
   scope: Scope,
   ids: Ids,
   conversations: ChatwootConversation[],
+  options: RowOptions = {},
 ): Promise<number> {
   const unique = [...new Map(conversations.map((c) => [c.id, c])).values()];
   const senders = unique.flatMap((c) => (c.meta?.sender?.id !== undefined ? [c.meta.sender] : []));
@@ -51,12 +52,12 @@ export async function applyConversations(
     scope,
     [...new Map(senders.map((s) => [s.id, s])).values()]
       .sort((a, b) => a.id - b.id)
-      .map((s) => toContactRow(ids, s, 'conversation')),
+      .map((s) => toContactRow(ids, s, 'conversation', options)),
   );
   const written = await upsertConversations(
     trx,
     scope,
-    unique.map((c) => toConversationRow(ids, c)),
+    unique.map((c) => toConversationRow(ids, c, options)),
   );
   await recordLedgerSource(
     trx,
@@ -104,7 +105,7 @@ export async function applyFetchedConversations(
   const rows = batch.flatMap(({ conversation, messages }) => {
     const contact = toConversationRow(ids, conversation).contact_global_id;
     return (messages ?? []).map((m) =>
-      toMessageRow(ids, { ...m, conversation_id: m.conversation_id ?? conversation.id }, contact),
+      toMessageRow(ids, m, m.conversation_id ?? conversation.id, contact),
     );
   });
   const result = await applyMessageRows(trx, scope, rows, config);
@@ -141,7 +142,10 @@ export async function applyFetchedConversations(
   return { ...result, messagesDeleted: result.messagesDeleted + deleted };
 }
 
-/** Upserts message rows; chunks are rebuilt for exactly the rows that were written. */
+/**
+ * Upserts message rows; chunks are rebuilt for exactly the rows that were written, from what was
+ * stored (a partial webhook row keeps the content it did not carry, and so keeps its chunks).
+ */
 export async function applyMessageRows(
   trx: Trx,
   scope: Scope,
@@ -151,50 +155,47 @@ export async function applyMessageRows(
   // One statement may not touch a row twice: a message served on two pages is written once.
   const rows = [...new Map(input.map((r) => [r.id, r])).values()];
   const changed = await upsertMessages(trx, scope, rows);
-  const byId = new Map(rows.map((r) => [r.id, r]));
   const chunks = await replaceChunks(
     trx,
     scope,
-    changed.map(({ id, inserted }) => {
-      const row = byId.get(id)!;
+    changed.map((row) => {
       const chunkable = isChunkable(
         {
           message_type: row.message_type,
           private: row.private,
           content: row.content,
-          deleted: isDeletedMessage(row.data),
+          deleted: row.deleted,
         },
         config.MIN_EMBED_CHARS,
       );
       return {
         messageGlobalId: row.id,
-        isNew: inserted,
+        isNew: row.inserted,
         conversationGlobalId: row.conversation_global_id,
         chunks: chunkable ? chunkText(row.content ?? '', config.CHUNK_SIZE) : [],
       };
     }),
   );
-  const newInbound = changed
-    .filter((c) => c.inserted)
-    .map((c) => byId.get(c.id)!)
-    .filter(
-      (r) => r.message_type === 0 && r.sender_type === 'Contact' && r.contact_global_id !== null,
-    );
+  const newInbound = changed.filter(
+    (r) =>
+      r.inserted &&
+      r.message_type === 0 &&
+      r.sender_type === 'Contact' &&
+      r.contact_global_id !== null,
+  );
   if (newInbound.length > 0) {
     await notifyInboundContactMessages(
       trx,
       scope,
       newInbound.map((r) => ({
         contactGlobalId: r.contact_global_id!,
-        at: r.source_created_at ? new Date(r.source_created_at) : new Date(),
+        at: r.source_created_at ?? new Date(),
       })),
     );
   }
   const inserted = changed.filter((c) => c.inserted).length;
   // Chatwoot deletes by blanking a message and flagging it (API-NOTES §8): such an update is a deletion.
-  const deleted = changed.filter(
-    (c) => !c.inserted && isDeletedMessage(byId.get(c.id)!.data),
-  ).length;
+  const deleted = changed.filter((c) => !c.inserted && c.deleted).length;
   return {
     messagesInserted: inserted,
     messagesUpdated: changed.length - inserted - deleted,

@@ -1,50 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { blockedCause, type GuardedFetch } from '../../lib/net/guarded-http.js';
 
 /**
  * A typed client for the Chatwoot Application API, limited to what ingestion needs. Every fact it
  * relies on is in shared/reference/chatwoot/API-NOTES.md; the section is named where it matters.
  */
 
+import {
+  readContactPage,
+  readConversationPage,
+  readMessagePage,
+  readProfile,
+  type ChatwootContact,
+  type ChatwootConversation,
+  type ChatwootMessage,
+  type PayloadProblem,
+} from './payloads.js';
+
 type Json = Record<string, unknown>;
+type Reader<T> = (raw: unknown) => { ok: true; value: T } | { ok: false; problem: PayloadProblem };
 
-/** A contact as the contacts list and `conversation.meta.sender` send it (§6, §3). */
-export interface ChatwootContact extends Json {
-  id: number;
-  name?: string | null;
-  email?: string | null;
-  phone_number?: string | null;
-  identifier?: string | null;
-  custom_attributes?: Json;
-  created_at?: number;
-}
-
-/** A push-event or REST message (§3, §4). `message_type` is an integer in REST. */
-export interface ChatwootMessage extends Json {
-  id: number;
-  content?: string | null;
-  conversation_id: number;
-  message_type: number | string;
-  content_type?: string;
-  content_attributes?: Json;
-  created_at: number | string;
-  private?: boolean;
-  sender_type?: string | null;
-  sender_id?: number | null;
-  sender?: (Json & { id?: number; type?: string }) | null;
-}
-
-/** An item of the conversation list (§3). `updated_at` is a float, `timestamp` = last activity. */
-export interface ChatwootConversation extends Json {
-  id: number;
-  inbox_id?: number;
-  status?: string;
-  meta: { sender?: ChatwootContact; assignee?: { id?: number } | null } & Json;
-  messages?: ChatwootMessage[];
-  created_at?: number;
-  updated_at?: number;
-  last_activity_at?: number;
-  timestamp?: number;
-}
+export type { ChatwootContact, ChatwootConversation, ChatwootMessage };
 
 export interface ConversationPage {
   meta: { all_count?: number } & Json;
@@ -63,7 +39,7 @@ export interface ContactPage {
 
 export interface ChatwootProfile extends Json {
   id: number;
-  accounts?: { id: number; name?: string; role?: string }[];
+  accounts?: { id: number; name?: string | null; role?: string | null }[];
 }
 
 /** Page sizes the server fixes (§3, §4, §6); the responses carry no page count. */
@@ -71,9 +47,15 @@ export const CONVERSATIONS_PAGE_SIZE = 25;
 export const MESSAGES_RANGE_PAGE_SIZE = 1000;
 export const CONTACTS_PAGE_SIZE = 15;
 
-export type ChatwootErrorKind = 'http' | 'network' | 'timeout' | 'invalid_response' | 'aborted';
+export type ChatwootErrorKind =
+  'http' | 'network' | 'timeout' | 'invalid_response' | 'aborted' | 'blocked';
 
-/** Thrown when the client gives up; names the endpoint, the last status and how many attempts ran. */
+/**
+ * Thrown when the client gives up; names the endpoint, the last status and how many attempts ran.
+ * The message is shown to users (test-connection answer, a sync's recorded error), so it never
+ * carries the upstream's body, and every connection failure reads the same: which of refused,
+ * reset or silent a port was would make the connection test a port scanner.
+ */
 export class ChatwootApiError extends Error {
   constructor(
     readonly endpoint: string,
@@ -91,6 +73,8 @@ export class ChatwootApiError extends Error {
 }
 
 export interface ChatwootClientOptions {
+  /** The guarded fetch (lib/net/guarded-http.ts): `baseUrl` is user input. */
+  fetch: GuardedFetch;
   baseUrl: string;
   accountId: number;
   apiToken: string;
@@ -115,8 +99,9 @@ const DEFAULT_RETRY_BASE_MS = 500;
 const DEFAULT_RETRY_MAX_MS = 30_000;
 // A hostile or confused server must not park a sync for hours with a huge Retry-After.
 const RETRY_AFTER_CAP_MS = 120_000;
-// Enough of a bad body to recognise it in a log, never enough to leak a page of client data.
-const BODY_EXCERPT_CHARS = 200;
+// One phrase for refused, reset, timed out and not-HTTP alike (see ChatwootApiError).
+const UNREACHABLE =
+  'no usable HTTP response (the connection was refused, reset, or not answered in time)';
 
 export class ChatwootClient {
   private readonly root: string;
@@ -129,16 +114,12 @@ export class ChatwootClient {
 
   /** `GET /api/v1/profile`: proves the token works and lists the accounts it may read. */
   profile(): Promise<ChatwootProfile> {
-    return this.getJson(
-      '/api/v1/profile',
-      {},
-      (body) => isObject(body) && typeof body.id === 'number',
-    ) as Promise<ChatwootProfile>;
+    return this.getJson('/api/v1/profile', {}, readProfile);
   }
 
   /** One page of conversations, every status, newest activity first unless told otherwise (§3). */
   async listConversations(params: { page: number; sortBy?: string }): Promise<ConversationPage> {
-    const body = await this.getJson(
+    const { data } = await this.getJson(
       this.accountPath('/conversations'),
       {
         status: 'all',
@@ -146,9 +127,8 @@ export class ChatwootClient {
         sort_by: params.sortBy ?? 'last_activity_at_desc',
         page: String(params.page),
       },
-      (b) => isObject(b) && isObject(b.data) && isArrayOfIds(b.data.payload),
+      readConversationPage,
     );
-    const data = (body as { data: ConversationPage }).data;
     return { meta: data.meta ?? {}, payload: data.payload };
   }
 
@@ -157,12 +137,12 @@ export class ChatwootClient {
    * edit touches the conversation, so this finds changes that activity order does not.
    */
   async listConversationsUpdatedWithin(seconds: number): Promise<ChatwootConversation[]> {
-    const body = await this.getJson(
+    const { data } = await this.getJson(
       this.accountPath('/conversations'),
       { status: 'all', assignee_type: 'all', updated_within: String(Math.ceil(seconds)) },
-      (b) => isObject(b) && isObject(b.data) && isArrayOfIds(b.data.payload),
+      readConversationPage,
     );
-    return (body as { data: ConversationPage }).data.payload;
+    return data.payload;
   }
 
   /** Up to 20 messages older than `before` (or the newest 20), oldest first (§4). */
@@ -172,12 +152,11 @@ export class ChatwootClient {
   ): Promise<MessagePage> {
     const query: Record<string, string> = {};
     if (params.before !== undefined) query.before = String(params.before);
-    const body = await this.getJson(
+    const page = await this.getJson(
       this.accountPath(`/conversations/${conversationId}/messages`),
       query,
-      (b) => isObject(b) && isArrayOfIds(b.payload),
+      readMessagePage,
     );
-    const page = body as MessagePage;
     return { meta: page.meta ?? {}, payload: page.payload };
   }
 
@@ -191,23 +170,21 @@ export class ChatwootClient {
     fromId: number,
     beforeId: number,
   ): Promise<MessagePage> {
-    const body = await this.getJson(
+    const page = await this.getJson(
       this.accountPath(`/conversations/${conversationId}/messages`),
       { after: String(fromId), before: String(beforeId) },
-      (b) => isObject(b) && isArrayOfIds(b.payload),
+      readMessagePage,
     );
-    const page = body as MessagePage;
     return { meta: page.meta ?? {}, payload: page.payload };
   }
 
   /** One page of the contacts list; always sorted, because the server adds no ORDER BY otherwise (§6). */
   async listContacts(params: { page: number }): Promise<ContactPage> {
-    const body = await this.getJson(
+    const page = await this.getJson(
       this.accountPath('/contacts'),
       { sort: 'created_at', page: String(params.page), include_contact_inboxes: 'false' },
-      (b) => isObject(b) && isArrayOfIds(b.payload),
+      readContactPage,
     );
-    const page = body as ContactPage;
     return { meta: page.meta ?? {}, payload: page.payload };
   }
 
@@ -217,13 +194,14 @@ export class ChatwootClient {
 
   /**
    * GET with a per-attempt timeout and retries on 429, 5xx, network errors, timeouts and bodies
-   * that are not the JSON shape asked for (a truncated page is a transient upstream fault).
+   * that are not the JSON shape asked for (a truncated page is a transient upstream fault). The
+   * body is read through the same payload schemas as webhooks (payloads.ts).
    */
-  private async getJson(
+  private async getJson<T>(
     path: string,
     query: Record<string, string>,
-    isValid: (body: unknown) => boolean,
-  ): Promise<unknown> {
+    read: Reader<T>,
+  ): Promise<T> {
     const search = new URLSearchParams(query).toString();
     const endpoint = `GET ${path}${search ? `?${search}` : ''}`;
     const url = `${this.root}${path}${search ? `?${search}` : ''}`;
@@ -239,28 +217,28 @@ export class ChatwootClient {
       let retryAfterMs: number | null = null;
       const release = await this.limiter.acquire();
       try {
-        const response = await fetch(url, {
+        const response = await this.options.fetch(url, {
           headers: { api_access_token: this.options.apiToken, accept: 'application/json' },
           signal: this.attemptSignal(),
         });
         const text = await response.text();
         if (response.ok) {
           const body = parseJson(text);
-          if (body !== undefined && isValid(body)) {
+          const result = body === undefined ? null : read(body);
+          if (result?.ok) {
             this.limiter.succeeded();
-            return body;
+            return result.value;
           }
+          // The field and rule that failed, never the body: it may hold anything.
           last = {
             status: response.status,
             kind: 'invalid_response',
-            detail: `unexpected body: ${excerpt(text)}`,
+            detail: result
+              ? `the response does not match this endpoint's shape: ${result.problem.field} ${result.problem.message}`
+              : 'the response is not JSON',
           };
         } else {
-          last = {
-            status: response.status,
-            kind: 'http',
-            detail: excerpt(text) || response.statusText,
-          };
+          last = { status: response.status, kind: 'http', detail: httpDetail(response.status) };
           if (response.status === 429) this.limiter.throttled();
           if (!isRetryableStatus(response.status)) {
             throw new ChatwootApiError(endpoint, response.status, attempt, 'http', last.detail);
@@ -270,15 +248,13 @@ export class ChatwootClient {
       } catch (error) {
         if (error instanceof ChatwootApiError) throw error;
         this.throwIfAborted(endpoint, attempt);
+        // A refused host stays refused: retrying would only repeat the answer.
+        const blocked = blockedCause(error);
+        if (blocked)
+          throw new ChatwootApiError(endpoint, null, attempt, 'blocked', blocked.message);
         const timedOut =
           error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-        last = timedOut
-          ? {
-              status: null,
-              kind: 'timeout',
-              detail: `no response within ${this.options.timeoutMs} ms`,
-            }
-          : { status: null, kind: 'network', detail: networkDetail(error) };
+        last = { status: null, kind: timedOut ? 'timeout' : 'network', detail: UNREACHABLE };
       } finally {
         release();
       }
@@ -382,21 +358,9 @@ function parseJson(text: string): unknown {
   }
 }
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isArrayOfIds(value: unknown): boolean {
-  return (
-    Array.isArray(value) && value.every((item) => isObject(item) && typeof item.id === 'number')
-  );
-}
-
-function excerpt(text: string) {
-  return text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}…` : text.trim();
-}
-
-function networkDetail(error: unknown) {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+function httpDetail(status: number) {
+  if (status === 401) return 'the API token was rejected';
+  if (status === 404) return 'not found (check the base URL and account id)';
+  if (status === 429) return 'rate limited';
+  return status >= 500 ? 'the server failed' : 'the request was refused';
 }

@@ -1,13 +1,21 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { sql } from 'kysely';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { Config } from '../../config.js';
-import type { Database } from '../../db/database.js';
+import type { Database, Scope } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
 import type { Secrets } from '../../lib/secrets.js';
-import { hashUrlToken, loadSourceForWebhook } from '../sources/service.js';
+import { scrubText } from '../../lib/text.js';
+import { claimWebhookDelivery } from '../../lib/webhook-replay-guard.js';
+import { hashUrlToken, loadSourceForWebhook, recordWebhookError } from '../sources/service.js';
 import { applyConversations, applyMessageRows } from './apply.js';
-import type { ChatwootContact, ChatwootConversation, ChatwootMessage } from './client.js';
-import { toContactRow, toConversationRow, toMessageRow } from './normalize.js';
+import { toContactRow, toConversationRow, toMessageRow, type Ids } from './normalize.js';
+import {
+  readContactEvent,
+  readConversationEvent,
+  readMessageEvent,
+  type PayloadProblem,
+} from './payloads.js';
 import { upsertContacts } from './sql.js';
 
 /**
@@ -41,9 +49,10 @@ const APPLIED_EVENTS = new Set([
   'contact_updated',
 ]);
 
-// Deliveries are remembered a day: far longer than the ±WEBHOOK_TOLERANCE_SECONDS window in which
-// a replayed signature could still pass, so a replay is always either stale or a known delivery.
-const DELIVERY_MEMORY = '1 day';
+// Receipts are remembered a day, and never less than twice the tolerance: a timestamp may be that
+// far ahead when first seen and that far behind when replayed, so within the memory a replay is
+// always either stale or a known receipt.
+const RECEIPT_MEMORY_SECONDS = 86_400;
 
 const invalid = (why: string) => new AppError('invalid_signature', `webhook rejected: ${why}`);
 
@@ -63,12 +72,13 @@ export async function receiveChatwootWebhook(
 
   const signature = header(request.headers, 'x-chatwoot-signature');
   const timestamp = header(request.headers, 'x-chatwoot-timestamp');
-  let deliveryKey: string;
+  // What the credential vouches for: the replay key (lib/webhook-replay-guard.ts).
+  let signed: Buffer;
   if (request.urlToken !== undefined && source.webhookUrlTokenHash && signature === undefined) {
     if (!constantTimeEqualHex(hashUrlToken(request.urlToken), source.webhookUrlTokenHash))
       throw invalid('wrong URL token');
-    // Unsigned servers send no delivery id; an identical body is the same event.
-    deliveryKey = `body:${createHash('sha256').update(request.rawBody).digest('hex')}`;
+    // Unsigned servers send no timestamp: the body alone is the delivery.
+    signed = request.rawBody;
   } else {
     if (!source.webhookSecret) throw invalid('the source has no webhook secret');
     if (signature === undefined || timestamp === undefined)
@@ -81,72 +91,120 @@ export async function receiveChatwootWebhook(
       toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
     });
     if (check !== 'ok') throw invalid(check);
-    const delivery = header(request.headers, 'x-chatwoot-delivery');
-    deliveryKey = delivery && delivery.length <= 200 ? delivery : `sig:${signature.slice(7)}`;
+    signed = Buffer.concat([Buffer.from(`${timestamp}.`), request.rawBody]);
   }
 
-  let payload: Record<string, unknown>;
-  try {
-    const parsed = JSON.parse(request.rawBody.toString('utf8')) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw new Error('not an object');
-    payload = parsed as Record<string, unknown>;
-  } catch {
-    throw new AppError('validation_error', 'webhook body is not a JSON object', {
-      fields: [{ field: 'body', message: 'is not a JSON object' }],
-    });
+  // Authenticated from here on, but still input: read through the same schemas as the API
+  // client's responses (payloads.ts). A refusal is recorded on the source, since Chatwoot never
+  // retries and nobody else would ever see it.
+  const parsed = parseEvent(request.rawBody);
+  if (!parsed.ok) {
+    await recordWebhookError(
+      database,
+      scope,
+      source.id,
+      `${parsed.event ?? 'webhook'} refused: ${parsed.problem.field} ${parsed.problem.message}`,
+    );
+    throw new AppError(
+      'validation_error',
+      `webhook payload refused: ${parsed.problem.field} ${parsed.problem.message}`,
+      { fields: [parsed.problem] },
+    );
   }
-  const event = typeof payload.event === 'string' ? payload.event : null;
+  const { event, apply } = parsed;
   const ids = { projectId: scope.projectId, accountId: source.accountId };
+  const delivery = header(request.headers, 'x-chatwoot-delivery');
 
   return database.withScope(scope, async (trx) => {
-    await sql`delete from cw_webhook_deliveries
-      where source_id = ${source.id}::uuid and received_at < now() - ${DELIVERY_MEMORY}::interval`.execute(
-      trx,
-    );
-    const { rows } = await sql`
-      insert into cw_webhook_deliveries (project_id, account_scope_id, source_id, delivery_id, event)
-      values (${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, ${source.id}::uuid, ${deliveryKey}, ${event})
-      on conflict (source_id, delivery_id) do nothing
-      returning delivery_id`.execute(trx);
-    if (rows.length === 0) return { event, applied: false, duplicate: true };
-    if (!event || !APPLIED_EVENTS.has(event)) return { event, applied: false, duplicate: false };
-
-    if (event === 'contact_created' || event === 'contact_updated') {
-      const { event: _e, changed_attributes: _c, ...contact } = payload;
-      if (typeof contact.id !== 'number') throw badPayload('id');
-      await upsertContacts(trx, scope, [toContactRow(ids, contact as ChatwootContact, 'webhook')]);
-      return { event, applied: true, duplicate: false };
-    }
-
-    if (event.startsWith('conversation_')) {
-      const { event: _e, changed_attributes: _c, ...conversation } = payload;
-      if (typeof conversation.id !== 'number') throw badPayload('id');
-      await applyConversations(trx, scope, ids, [conversation as ChatwootConversation]);
-      return { event, applied: true, duplicate: false };
-    }
-
-    // message_created / message_updated: the message carries its conversation (webhook shape).
-    const { event: _e, conversation, ...message } = payload;
-    const parent = conversation as ChatwootConversation | undefined;
-    if (typeof message.id !== 'number') throw badPayload('id');
-    if (!parent || typeof parent.id !== 'number') throw badPayload('conversation.id');
-    await applyConversations(trx, scope, ids, [parent]);
-    const contact = toConversationRow(ids, parent).contact_global_id;
-    const row = toMessageRow(
-      ids,
-      { ...(message as ChatwootMessage), conversation_id: parent.id },
-      contact,
-    );
-    await applyMessageRows(trx, scope, [row], config);
+    const claim = await claimWebhookDelivery(trx, scope, {
+      receiver: 'chatwoot',
+      endpointId: source.id,
+      signed,
+      deliveryId: delivery && delivery.length <= 200 ? delivery : undefined,
+      event,
+      rememberSeconds: Math.max(RECEIPT_MEMORY_SECONDS, 2 * config.WEBHOOK_TOLERANCE_SECONDS),
+    });
+    if (claim === 'replay') return { event, applied: false, duplicate: true };
+    if (!apply) return { event, applied: false, duplicate: false };
+    await apply(trx, scope, ids, config);
     return { event, applied: true, duplicate: false };
   });
 }
 
-const badPayload = (field: string) =>
-  new AppError('validation_error', `webhook payload lacks ${field}`, {
-    fields: [{ field, message: 'is required' }],
-  });
+type Apply = (
+  trx: Transaction<DB>,
+  scope: Scope,
+  ids: Ids,
+  config: Pick<Config, 'CHUNK_SIZE' | 'MIN_EMBED_CHARS'>,
+) => Promise<void>;
+
+type ParsedEvent =
+  | { ok: true; event: string | null; apply: Apply | null }
+  | { ok: false; event: string | null; problem: PayloadProblem };
+
+/**
+ * The body as one of the events ingestion applies (or an event it ignores), or the first field
+ * that is not Chatwoot's shape. Objects are applied as partial: a webhook writes only the keys
+ * it carries (normalize.ts).
+ */
+function parseEvent(rawBody: Buffer): ParsedEvent {
+  let payload: Record<string, unknown>;
+  try {
+    const value = JSON.parse(rawBody.toString('utf8')) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error();
+    payload = value as Record<string, unknown>;
+  } catch {
+    return { ok: false, event: null, problem: { field: 'body', message: 'is not a JSON object' } };
+  }
+  const event = typeof payload.event === 'string' ? scrubText(payload.event).slice(0, 100) : null;
+  if (!event || !APPLIED_EVENTS.has(event)) return { ok: true, event, apply: null };
+  const { event: _event, changed_attributes: _changed, ...object } = payload;
+  const partial = { partial: true };
+
+  if (event.startsWith('contact_')) {
+    const read = readContactEvent(object);
+    if (!read.ok) return { ok: false, event, problem: read.problem };
+    return {
+      ok: true,
+      event,
+      apply: async (trx, scope, ids) => {
+        await upsertContacts(trx, scope, [toContactRow(ids, read.value, 'webhook', partial)]);
+      },
+    };
+  }
+  if (event.startsWith('conversation_')) {
+    const read = readConversationEvent(object);
+    if (!read.ok) return { ok: false, event, problem: read.problem };
+    return {
+      ok: true,
+      event,
+      apply: async (trx, scope, ids) => {
+        await applyConversations(trx, scope, ids, [read.value], partial);
+      },
+    };
+  }
+  // message_created / message_updated: the message carries its conversation (webhook shape).
+  const read = readMessageEvent(object);
+  if (!read.ok) return { ok: false, event, problem: read.problem };
+  return {
+    ok: true,
+    event,
+    apply: async (trx, scope, ids, config) => {
+      const { conversation, ...message } = read.value;
+      await applyConversations(trx, scope, ids, [conversation], partial);
+      const parent = toConversationRow(ids, conversation, partial);
+      const contact = parent.carried?.includes('contact_global_id')
+        ? parent.contact_global_id
+        : undefined;
+      await applyMessageRows(
+        trx,
+        scope,
+        [toMessageRow(ids, message, conversation.id, contact, partial)],
+        config,
+      );
+    },
+  };
+}
 
 /**
  * `X-Chatwoot-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`, compared in

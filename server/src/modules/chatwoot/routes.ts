@@ -19,6 +19,7 @@ import type {
   TypeBoxTypeProvider,
 } from '@fastify/type-provider-typebox';
 import { AppError, notFound } from '../../http/errors.js';
+import { createGuardedHttp } from '../../lib/net/guarded-http.js';
 import { loadChatwootSource } from '../sources/service.js';
 import { ChatwootApiError, ChatwootClient } from './client.js';
 import { readCompleteness } from './completeness.js';
@@ -134,7 +135,12 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const source = await loadChatwootSource(app.database, app.secrets, request.scope);
       if (!source || source.id !== request.params.id) throw notFound('source');
+      const http = createGuardedHttp({
+        ...app.hostPolicy,
+        totalTimeoutMs: TEST_CONNECTION_TIMEOUT_MS * 2,
+      });
       const client = new ChatwootClient({
+        fetch: http.fetch,
         baseUrl: source.baseUrl,
         accountId: source.accountId,
         apiToken: source.apiToken,
@@ -147,16 +153,22 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
         profile = await client.profile();
       } catch (error) {
         if (error instanceof ChatwootApiError) {
+          // The client's message is built to be shown: no upstream body, one phrase for every
+          // connection failure, and the guard's reason when the host is refused.
           const hint =
             error.status === 401
               ? 'Chatwoot rejected the API token'
-              : 'Chatwoot could not be reached';
+              : error.kind === 'blocked'
+                ? 'Chatwoot was not contacted'
+                : 'Chatwoot could not be reached';
           throw new AppError('upstream_error', `${hint}: ${error.message}`, {
             status: error.status,
             attempts: error.attempts,
           });
         }
         throw error;
+      } finally {
+        await http.close();
       }
       const membership = profile.accounts?.find((a) => a.id === source.accountId);
       if (!membership) {
@@ -187,6 +199,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // (encapsulated: other routes keep the normal JSON parser) JSON bodies stay raw Buffers.
   await app.register(async (scoped) => {
     const webhooks = scoped.withTypeProvider<TypeBoxTypeProvider>();
+    webhooks.removeContentTypeParser('application/json');
     webhooks.addContentTypeParser(
       'application/json',
       { parseAs: 'buffer' },

@@ -27,6 +27,32 @@ export function inScope(scope: Scope, alias?: string): RawBuilder<boolean> {
 
 const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
 
+/**
+ * A column of a row that may be partial (normalize.ts, `carried`): the row's value when the row
+ * is whole or carries the column, the stored row's (`o`) otherwise. Column names are this file's
+ * constants, never input.
+ */
+const kept = (column: string) =>
+  sql.raw(
+    `case when r.carried is null or '${column}' = any(r.carried) then r.${column} else o.${column} end`,
+  );
+
+/** A partial row's payload is merged over the stored one; a whole row's replaces it. */
+const keptData = sql.raw(
+  `case when r.carried is null then r.data else coalesce(o.data, '{}'::jsonb) || r.data end`,
+);
+
+/**
+ * The stored row behind each partial row, read in the same statement. Lateral and gated on
+ * `r.carried is not null`, so a whole row (every row of a sync) costs no lookup at all. The read
+ * sees the statement's snapshot: a sync committing between it and this row's update can be
+ * overwritten, for a column the partial event did not carry, by the value just before; the next
+ * sync lists whole objects and writes it back.
+ */
+const storedRow = (table: string, scope: Scope) =>
+  sql`left join lateral (select * from ${sql.table(table)} s
+        where r.carried is not null and s.id = r.id and ${inScope(scope, 's')}) o on true`;
+
 function countWrites(rows: { inserted: boolean }[]): WriteCounts {
   const inserted = rows.filter((r) => r.inserted).length;
   return { inserted, updated: rows.length - inserted };
@@ -46,11 +72,13 @@ export async function upsertContacts(
   const { rows: written } = await sql<{ inserted: boolean }>`
     insert into cw_contacts as c (id, project_id, account_scope_id, account_id, contact_id, name, email,
       phone, identifier, custom_attributes, data, source_created_at, seen_via)
-    select r.id, ${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, r.account_id, r.contact_id, r.name,
-      r.email, r.phone, r.identifier, coalesce(r.custom_attributes, '{}'::jsonb), r.data, r.source_created_at, r.seen_via
+    select r.id, ${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, r.account_id, r.contact_id,
+      ${kept('name')}, ${kept('email')}, ${kept('phone')}, ${kept('identifier')},
+      coalesce(${kept('custom_attributes')}, '{}'::jsonb), ${keptData}, ${kept('source_created_at')}, r.seen_via
     from jsonb_to_recordset(${json(rows)}) as r(id text, account_id integer, contact_id bigint, name text,
       email text, phone text, identifier text, custom_attributes jsonb, data jsonb,
-      source_created_at timestamptz, seen_via text)
+      source_created_at timestamptz, seen_via text, carried text[])
+    ${storedRow('cw_contacts', scope)}
     on conflict (id) do update set
       name = excluded.name, email = excluded.email, phone = excluded.phone,
       identifier = excluded.identifier, custom_attributes = excluded.custom_attributes,
@@ -74,11 +102,16 @@ export async function upsertConversations(
     insert into cw_conversations as c (id, project_id, account_scope_id, account_id, conversation_id, inbox_id,
       status, assignee_id, contact_global_id, data, last_activity_at, source_created_at, source_updated_at)
     select r.id, ${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, r.account_id, r.conversation_id,
-      r.inbox_id, r.status, r.assignee_id, r.contact_global_id, r.data, r.last_activity_at,
-      r.source_created_at, r.source_updated_at
+      ${kept('inbox_id')}, ${kept('status')}, ${kept('assignee_id')}, ${kept('contact_global_id')},
+      -- meta is merged one level down too: a partial event's meta may name only the sender.
+      ${keptData} || case when r.carried is not null and o.data ? 'meta' and r.data ? 'meta'
+        then jsonb_build_object('meta', (o.data -> 'meta') || (r.data -> 'meta')) else '{}'::jsonb end,
+      ${kept('last_activity_at')}, ${kept('source_created_at')}, ${kept('source_updated_at')}
     from jsonb_to_recordset(${json(rows)}) as r(id text, account_id integer, conversation_id bigint,
       inbox_id bigint, status text, assignee_id bigint, contact_global_id text, data jsonb,
-      last_activity_at timestamptz, source_created_at timestamptz, source_updated_at timestamptz)
+      last_activity_at timestamptz, source_created_at timestamptz, source_updated_at timestamptz,
+      carried text[])
+    ${storedRow('cw_conversations', scope)}
     on conflict (id) do update set
       inbox_id = excluded.inbox_id, status = excluded.status, assignee_id = excluded.assignee_id,
       contact_global_id = excluded.contact_global_id, data = excluded.data,
@@ -93,9 +126,18 @@ export async function upsertConversations(
   return countWrites(written);
 }
 
+/** A message row as stored after the write (a partial row merged over what was there). */
 export interface ChangedMessage {
   id: string;
   inserted: boolean;
+  conversation_global_id: string;
+  contact_global_id: string | null;
+  sender_type: string | null;
+  private: boolean;
+  message_type: number;
+  content: string | null;
+  deleted: boolean;
+  source_created_at: Date | null;
 }
 
 /** Upserts messages; returns the rows actually written, the only ones whose chunks can change. */
@@ -110,12 +152,14 @@ export async function upsertMessages(
       contact_global_id, sender_type, sender_id, private, message_type, content_type, content, data,
       source_created_at, source_updated_at)
     select r.id, ${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, r.account_id, r.message_id,
-      r.conversation_global_id, r.contact_global_id, r.sender_type, r.sender_id, r.private, r.message_type,
-      r.content_type, r.content, r.data, r.source_created_at, r.source_updated_at
+      r.conversation_global_id, ${kept('contact_global_id')}, ${kept('sender_type')}, ${kept('sender_id')},
+      ${kept('private')}, ${kept('message_type')}, ${kept('content_type')}, ${kept('content')}, ${keptData},
+      ${kept('source_created_at')}, ${kept('source_updated_at')}
     from jsonb_to_recordset(${json(rows)}) as r(id text, account_id integer, message_id bigint,
       conversation_global_id text, contact_global_id text, sender_type text, sender_id bigint,
       private boolean, message_type smallint, content_type text, content text, data jsonb,
-      source_created_at timestamptz, source_updated_at timestamptz)
+      source_created_at timestamptz, source_updated_at timestamptz, carried text[])
+    ${storedRow('cw_messages', scope)}
     on conflict (id) do update set
       contact_global_id = excluded.contact_global_id, sender_type = excluded.sender_type,
       sender_id = excluded.sender_id, private = excluded.private, message_type = excluded.message_type,
@@ -128,7 +172,12 @@ export async function upsertMessages(
       is distinct from
         (excluded.contact_global_id, excluded.sender_type, excluded.sender_id, excluded.private,
          excluded.message_type, excluded.content_type, excluded.content, excluded.data, excluded.source_created_at)
-    returning m.id, (xmax = 0) as inserted`.execute(trx);
+    returning m.id, (xmax = 0) as inserted, m.conversation_global_id, m.contact_global_id, m.sender_type,
+      m.private, m.message_type, m.content, m.source_created_at,
+      -- Chatwoot deletes by blanking and flagging (API-NOTES §8); compared as jsonb, never cast.
+      coalesce(m.data -> 'content_attributes' -> 'deleted' = 'true'::jsonb, false) as deleted`.execute(
+    trx,
+  );
   return written;
 }
 

@@ -1,5 +1,7 @@
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
+import { createGuardedHttp, type GuardedHttp } from '../../lib/net/guarded-http.js';
+import type { HostResolver } from '../../lib/net/host-policy.js';
 import type { ChatwootSource } from '../sources/service.js';
 import {
   ChatwootApiError,
@@ -74,6 +76,7 @@ export interface SyncOptions {
     | 'CHATWOOT_CONCURRENCY'
     | 'CHUNK_SIZE'
     | 'MIN_EMBED_CHARS'
+    | 'SOURCE_HOST_ALLOWLIST'
   >;
   scope: Scope;
   source: Pick<ChatwootSource, 'baseUrl' | 'accountId' | 'apiToken'>;
@@ -83,6 +86,8 @@ export interface SyncOptions {
   client?: Pick<ChatwootClientOptions, 'retryBaseMs' | 'retryMaxMs' | 'onRetry'>;
   /** Messages per write transaction (default WRITE_BATCH_MESSAGES). */
   writeBatchMessages?: number;
+  /** Resolves host names for the outbound guard; tests inject one. */
+  resolveHost?: HostResolver;
 }
 
 // One transaction per ~2,000 messages: large enough that per-statement overhead vanishes, small
@@ -110,8 +115,21 @@ const CONTACT_WRITE_BATCH = 1_000;
  *   watermark moves only when the whole run succeeded.
  */
 export async function syncChatwoot(options: SyncOptions): Promise<SyncCounts> {
+  // The source's base URL is user input: every request of the run goes through one guarded agent.
+  const http = createGuardedHttp({
+    allowlist: options.config.SOURCE_HOST_ALLOWLIST,
+    resolve: options.resolveHost,
+  });
+  try {
+    return await syncWith(options, http);
+  } finally {
+    await http.close();
+  }
+}
+
+async function syncWith(options: SyncOptions, http: GuardedHttp): Promise<SyncCounts> {
   const { database, scope, source } = options;
-  const run = startRun(options);
+  const run = startRun(options, http);
   const wmSource = watermarkSource(source.accountId);
   const watermark = await database.withScope(scope, (trx) => readWatermark(trx, scope, wmSource));
   run.counts.mode = watermark ? 'incremental' : 'full';
@@ -147,9 +165,10 @@ interface SyncRun extends SyncOptions {
   requests: () => number;
 }
 
-function startRun(options: SyncOptions): SyncRun {
+function startRun(options: SyncOptions, http: GuardedHttp): SyncRun {
   const { config, source } = options;
   const client = new ChatwootClient({
+    fetch: http.fetch,
     baseUrl: source.baseUrl,
     accountId: source.accountId,
     apiToken: source.apiToken,

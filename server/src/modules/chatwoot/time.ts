@@ -26,3 +26,17 @@ function fromSeconds(seconds: number): Date | null {
   if (!Number.isFinite(seconds) || seconds <= 0) return null;
   return new Date(Math.round(seconds * 1000));
 }
+
+/**
+ * Whether a value is one of the four shapes (or empty): what the payload schemas accept for a
+ * time field. Garbage such as "not a date" is refused there rather than stored as null.
+ */
+export function isChatwootTime(value: unknown): boolean {
+  if (value === null || value === '') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0;
+  return (
+    typeof value === 'string' &&
+    (/^\d+(\.\d+)?$/.test(value) ||
+      (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && Number.isFinite(Date.parse(value))))
+  );
+}

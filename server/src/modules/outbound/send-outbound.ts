@@ -4,6 +4,7 @@ import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
+import { createGuardedHttp } from '../../lib/net/guarded-http.js';
 import { createSecrets, resolveSecretsKey, type Secrets } from '../../lib/secrets.js';
 import { recordAudit } from '../audit/service.js';
 import { loadChatwootSource } from '../sources/service.js';
@@ -58,7 +59,10 @@ export interface SendOutcome {
 
 export function createAdapters(config: Config): DeliveryAdapters {
   return {
-    chatwoot: createChatwootAdapter({ timeoutMs: config.CHATWOOT_TIMEOUT_MS }),
+    chatwoot: createChatwootAdapter({
+      timeoutMs: config.CHATWOOT_TIMEOUT_MS,
+      http: createGuardedHttp({ allowlist: config.SOURCE_HOST_ALLOWLIST }),
+    }),
     email: createEmailAdapter({ smtpUrl: config.SMTP_URL, from: config.SMTP_FROM }),
   };
 }

@@ -41,8 +41,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { base_url, account_id, api_token, webhook_secret, webhook_url_token } = request.body;
       const { source, webhookUrlToken } = await bindChatwootSource(
-        app.database,
-        app.secrets,
+        { database: app.database, secrets: app.secrets, hostPolicy: app.hostPolicy },
         request.scope,
         {
           baseUrl: base_url,
@@ -88,5 +87,9 @@ const toDto = (s: SourceSummary) => ({
   webhook_secret_set: s.webhook_secret_enc !== null,
   webhook_url_token_set: s.webhook_url_token_hash !== null,
   webhook_path: `/webhooks/chatwoot/${s.id}`,
+  last_webhook_error:
+    s.last_webhook_error && s.last_webhook_error_at
+      ? { message: s.last_webhook_error, at: s.last_webhook_error_at.toISOString() }
+      : null,
   created_at: s.created_at.toISOString(),
 });

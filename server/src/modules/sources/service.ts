@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database, Scope } from '../../db/database.js';
 import { AppError, notFound } from '../../http/errors.js';
+import type { HostPolicy } from '../../lib/net/host-policy.js';
+import { checkOutboundUrl, OutboundUrlError } from '../../lib/net/outbound-url.js';
 import type { Secrets } from '../../lib/secrets.js';
 import type { Actor } from '../projects/service.js';
 import { recordAudit } from '../audit/service.js';
@@ -23,15 +25,33 @@ export interface SourceSummary {
   account_id: number;
   webhook_secret_enc: string | null;
   webhook_url_token_hash: string | null;
+  last_webhook_error: string | null;
+  last_webhook_error_at: Date | null;
   created_at: Date;
 }
 
 /** `https://Chat.Example.com:443/` and `https://chat.example.com` are the same account host. */
-export function normalizeBaseUrl(raw: string): string {
+export function normalizeBaseUrl(raw: string | URL): string {
   const url = new URL(raw);
   url.hash = '';
   url.search = '';
   return url.toString().replace(/\/+$/, '');
+}
+
+/**
+ * The base URL as it will be called, or a `400 validation_error` naming `base_url`: the same
+ * address check as every request to it (lib/net), made at bind time so a source that could
+ * never be synced is never stored. The message never repeats the URL (it may hold credentials).
+ */
+export async function checkBaseUrl(raw: string, policy: HostPolicy): Promise<string> {
+  try {
+    return normalizeBaseUrl(await checkOutboundUrl(raw, policy));
+  } catch (error) {
+    if (!(error instanceof OutboundUrlError)) throw error;
+    throw new AppError('validation_error', `invalid base_url: ${error.message}`, {
+      fields: [{ field: 'base_url', message: error.message }],
+    });
+  }
 }
 
 export const hashUrlToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -44,6 +64,8 @@ const summaryColumns = [
   'account_id',
   'webhook_secret_enc',
   'webhook_url_token_hash',
+  'last_webhook_error',
+  'last_webhook_error_at',
   'created_at',
 ] as const;
 
@@ -60,8 +82,11 @@ export async function listSources(database: Database, scope: Scope): Promise<Sou
 }
 
 export async function bindChatwootSource(
-  database: Database,
-  secrets: Secrets,
+  {
+    database,
+    secrets,
+    hostPolicy,
+  }: { database: Database; secrets: Secrets; hostPolicy: HostPolicy },
   scope: Scope,
   input: {
     baseUrl: string;
@@ -72,7 +97,7 @@ export async function bindChatwootSource(
   },
   actor: Actor,
 ): Promise<{ source: SourceSummary; webhookUrlToken?: string }> {
-  const baseUrl = normalizeBaseUrl(input.baseUrl);
+  const baseUrl = await checkBaseUrl(input.baseUrl, hostPolicy);
   const externalId = `${baseUrl}#${input.accountId}`;
   const webhookUrlToken = input.webhookUrlToken ? randomBytes(32).toString('base64url') : undefined;
   try {
@@ -214,3 +239,25 @@ const auditScope = (scope: Scope, actor: Actor) => ({
   actor: actor.username,
   requestId: actor.requestId,
 });
+
+/**
+ * Remembers the last webhook delivery this source refused after authenticating it (a payload that
+ * is not Chatwoot's shape). Chatwoot never retries a webhook, so this, shown with the source, is
+ * the only trace of an event that was dropped. Its own short transaction: the delivery's is gone.
+ */
+export async function recordWebhookError(
+  database: Database,
+  scope: Scope,
+  sourceId: string,
+  message: string,
+): Promise<void> {
+  await database.withScope(scope, (trx) =>
+    trx
+      .updateTable('project_sources')
+      .set({ last_webhook_error: message.slice(0, 500), last_webhook_error_at: new Date() })
+      .where('id', '=', sourceId)
+      .where('project_id', '=', scope.projectId)
+      .where('account_scope_id', '=', scope.accountScopeId)
+      .execute(),
+  );
+}

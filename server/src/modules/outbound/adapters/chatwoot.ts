@@ -1,3 +1,4 @@
+import { blockedCause, type GuardedHttp } from '../../../lib/net/guarded-http.js';
 import { ChatwootClient, type ChatwootMessage } from '../../chatwoot/client.js';
 import {
   DeliveryError,
@@ -18,7 +19,11 @@ const LOOKUP_SKEW_SECONDS = 300;
  * travels as `echo_id` and as `content_attributes.cairn_outbound_id`, which Chatwoot stores, so a
  * later attempt can find a message an earlier one delivered (`lookup`).
  */
-export function createChatwootAdapter(options: { timeoutMs: number }): DeliveryAdapter {
+export function createChatwootAdapter(options: {
+  timeoutMs: number;
+  /** The guarded agent (lib/net): a source's base URL is user input. */
+  http: GuardedHttp;
+}): DeliveryAdapter {
   return {
     channel: 'chatwoot',
     async deliver(request) {
@@ -26,7 +31,7 @@ export function createChatwootAdapter(options: { timeoutMs: number }): DeliveryA
       const url = `${target.baseUrl.replace(/\/+$/, '')}/api/v1/accounts/${target.accountId}/conversations/${target.conversationId}/messages`;
       let response: Response;
       try {
-        response = await fetch(url, {
+        response = await options.http.fetch(url, {
           method: 'POST',
           headers: {
             api_access_token: target.apiToken,
@@ -43,12 +48,16 @@ export function createChatwootAdapter(options: { timeoutMs: number }): DeliveryA
           signal: AbortSignal.timeout(options.timeoutMs),
         });
       } catch (error) {
+        // Refused before connecting: nothing was sent, and retrying cannot change the answer.
+        const blocked = blockedCause(error);
+        if (blocked)
+          throw new DeliveryError(`Chatwoot was not contacted: ${blocked.message}`, false, false);
         const timedOut =
           error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         throw new DeliveryError(
           timedOut
             ? `Chatwoot did not answer within ${options.timeoutMs} ms`
-            : `Chatwoot unreachable: ${describe(error)}`,
+            : 'Chatwoot unreachable: no usable HTTP response',
           true,
           true,
         );
@@ -58,7 +67,8 @@ export function createChatwootAdapter(options: { timeoutMs: number }): DeliveryA
       if (response.ok && body && typeof body.id === 'number') {
         return { providerMessageId: String(body.id), response: summary(body) };
       }
-      const detail = `Chatwoot answered HTTP ${response.status}: ${text.slice(0, 200)}`;
+      // The status only: an upstream body is never echoed into what users see.
+      const detail = `Chatwoot answered HTTP ${response.status}`;
       const retryable =
         response.status === 429 || response.status === 408 || response.status >= 500;
       // A 5xx may come from a proxy after Chatwoot stored the message: reconcile before resending.
@@ -70,6 +80,7 @@ export function createChatwootAdapter(options: { timeoutMs: number }): DeliveryA
     async lookup(request) {
       const target = requireTarget(request);
       const client = new ChatwootClient({
+        fetch: options.http.fetch,
         baseUrl: target.baseUrl,
         accountId: target.accountId,
         apiToken: target.apiToken,
@@ -138,10 +149,5 @@ function parse(text: string): Record<string, unknown> | null {
     return null;
   }
 }
-
-const describe = (error: unknown) =>
-  error instanceof Error
-    ? `${(error.cause as { code?: string } | undefined)?.code ?? error.name}: ${error.message}`
-    : String(error);
 
 export type { DeliveryResult };

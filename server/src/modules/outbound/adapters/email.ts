@@ -18,6 +18,7 @@ export function createEmailAdapter(options: {
   smtpUrl: string | undefined;
   from: string;
 }): DeliveryAdapter {
+  // SMTP_URL is the operator's configuration, not user input: no outbound guard (lib/net) here.
   const transport = options.smtpUrl
     ? nodemailer.createTransport({
         url: options.smtpUrl,

@@ -40,6 +40,8 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): EmbeddingP
   const maxRetries = options.maxRetries ?? 4;
   const retryBaseMs = options.retryBaseMs ?? 500;
   const retryMaxDelayMs = options.retryMaxDelayMs ?? 30_000;
+  // Plain fetch, not the outbound guard (lib/net): OPENAI_BASE_URL is the operator's configuration,
+  // not user input, and a model server on loopback or the studio network is a legitimate choice.
   const doFetch = options.fetch ?? fetch;
   // text-embedding-3-* can shorten their vectors to the column's dimension; older models and most
   // self-hosted servers reject the parameter, so it is only sent to the models that accept it.

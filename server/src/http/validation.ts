@@ -1,0 +1,84 @@
+import AjvCompiler from '@fastify/ajv-compiler';
+import type { FastifyServerOptions } from 'fastify';
+import { findUnstorableText } from '../lib/text.js';
+
+/**
+ * How request parts are validated: one Ajv per kind of input, and one rule for every string.
+ *
+ * - Querystrings, path params and headers arrive as text, so they are coerced to the schema's
+ *   types (`?limit=5` is 5). A JSON body already has types: coercing it would let `{"query": 123}`
+ *   or `{"username": 1}` through as strings, so bodies are validated as sent.
+ * - Every string anywhere in a request (body, query, params) that Postgres cannot store (NUL, an
+ *   unpaired surrogate; lib/text.ts) is a `400 validation_error` naming its field, for every route
+ *   that declares the part's schema, with no per-route code. A route that declares no schema for a
+ *   part does not read it.
+ */
+
+// Fastify's own defaults (see @fastify/ajv-compiler), but nothing removed silently: an unknown
+// property is an error, not a field quietly dropped.
+const BASE_OPTIONS = {
+  removeAdditional: false,
+  useDefaults: true,
+  allErrors: false,
+} as const;
+
+type ValidateFunction = ((data: unknown, context?: unknown) => unknown) & {
+  errors?: unknown;
+  schemaEnv?: unknown;
+};
+
+type BuildValidator = NonNullable<
+  NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
+>['buildValidator'];
+
+export const schemaController: FastifyServerOptions['schemaController'] = {
+  compilersFactory: {
+    buildValidator: ((externalSchemas: unknown, ajvServerOption: unknown) => {
+      const factory = AjvCompiler();
+      const options = (ajvServerOption ?? {}) as { plugins?: unknown[] };
+      const asSent = factory(
+        externalSchemas as never,
+        {
+          ...options,
+          customOptions: { ...BASE_OPTIONS, coerceTypes: false },
+        } as never,
+      );
+      const coerced = factory(
+        externalSchemas as never,
+        {
+          ...options,
+          customOptions: { ...BASE_OPTIONS, coerceTypes: 'array' },
+        } as never,
+      );
+      return (route: { schema: unknown; httpPart?: string }) =>
+        refusingUnstorableText(
+          (route.httpPart === 'body' ? asSent : coerced)(route as never) as ValidateFunction,
+        );
+    }) as unknown as BuildValidator,
+  },
+};
+
+function refusingUnstorableText(validate: ValidateFunction): ValidateFunction {
+  const wrapped: ValidateFunction = (data, context) => {
+    const found = findUnstorableText(data);
+    if (found) {
+      wrapped.errors = [
+        {
+          instancePath: found.path,
+          schemaPath: '#',
+          keyword: 'text',
+          params: {},
+          message: found.message,
+        },
+      ];
+      return false;
+    }
+    const valid = validate(data, context);
+    wrapped.errors = validate.errors;
+    return valid;
+  };
+  // Fastify passes the request as parent data when the function carries Ajv's schemaEnv, which
+  // is what lets Ajv coerce a whole querystring in place.
+  if (validate.schemaEnv) wrapped.schemaEnv = validate.schemaEnv;
+  return wrapped;
+}
