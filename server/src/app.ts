@@ -12,6 +12,10 @@ import { loggerOptions } from './http/logger.js';
 import { metricsPlugin } from './http/metrics.js';
 import { openapiPlugin } from './http/openapi.js';
 import { moduleRoutes } from './modules/index.js';
+import { jobsPlugin } from './modules/jobs/plugin.js';
+import { systemPlugin } from './modules/system/plugin.js';
+import { createStartState, type StartState } from './modules/system/start-phase.js';
+import type { ProjectCreatedHook } from './modules/projects/service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,6 +25,8 @@ declare module 'fastify' {
     demo: boolean;
     /** Every registered route with its access level: the table the access tests walk. */
     routeTable: { method: string; url: string; access: string }[];
+    /** Run inside every project's creation transaction; plugins add theirs (jobs: schedules). */
+    projectCreatedHooks: ProjectCreatedHook[];
   }
 }
 
@@ -30,6 +36,8 @@ export interface AppDeps {
   /** Defaults to one built from SECRETS_KEY. */
   secrets?: Secrets;
   demo?: boolean;
+  /** Where start-up is; main.ts builds the app before migrating. Default: ready. */
+  start?: StartState;
   /** Overrides for tests, e.g. a log stream to assert on. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -49,6 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('database', database);
   app.decorate('secrets', deps.secrets ?? createSecrets(requireKey(config)));
   app.decorate('demo', deps.demo ?? false);
+  app.decorate('projectCreatedHooks', []);
   // JSON only: a text/plain body is how a cross-site form sneaks past CORS preflight.
   app.removeContentTypeParser('text/plain');
   app.decorate('routeTable', []);
@@ -64,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(envelopePlugin);
+  await app.register(systemPlugin, { start: deps.start ?? createStartState() });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -83,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metricsPlugin);
   await app.register(openapiPlugin);
   await app.register(accessPlugin, { config, database });
+  await app.register(jobsPlugin);
 
   await app.register(moduleRoutes);
   await app.register(moduleRoutes, { prefix: '/v1' });

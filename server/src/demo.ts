@@ -3,7 +3,9 @@ import type { Config } from './config.js';
 import type { Database, Scope } from './db/database.js';
 import type { Secrets } from './lib/secrets.js';
 import type { JobsRuntime } from './modules/jobs/index.js';
-import { createProject } from './modules/projects/service.js';
+import { waitForRun } from './modules/jobs/runs.js';
+import { createProject, type ProjectCreatedHook } from './modules/projects/service.js';
+import type { StartPhase } from './modules/system/start-phase.js';
 import { bindChatwootSource, normalizeBaseUrl } from './modules/sources/service.js';
 
 export const DEMO_PROJECT_NAME = 'Demo studio';
@@ -12,7 +14,8 @@ const DEMO_SCOPE_KEY = 'demo';
 const DEMO_SEED = 'cairn-demo-studio';
 // About 5,000 messages: enough to search, synced and embedded within a minute on a laptop.
 const DEMO_SIZE = 'small';
-const RUN_POLL_MS = 1_000;
+// The first sync and indexing take seconds; this only bounds a wait that something broke.
+const FIRST_RUN_TIMEOUT_MS = 30 * 60 * 1000;
 
 export interface Demo {
   chatwootUrl: string;
@@ -30,11 +33,14 @@ export async function startDemo(options: {
   secrets: Secrets;
   jobs: JobsRuntime | null;
   logger: FastifyBaseLogger;
+  projectHooks: readonly ProjectCreatedHook[];
+  /** Told when the demo starts indexing and when it is ready (the start phase /health shows). */
+  onPhase: (phase: Extract<StartPhase, 'indexing' | 'ready'>) => void;
 }): Promise<Demo> {
   const { database, secrets, logger } = options;
   const { startChatwootSim } = await import('@cairn/chatwoot-sim');
   const sim = await startChatwootSim({ seed: DEMO_SEED, size: DEMO_SIZE });
-  const scope = await ensureDemoProject(database, secrets, sim);
+  const scope = await ensureDemoProject(database, secrets, sim, options.projectHooks);
   logger.info(
     { chatwoot: sim.url, projectId: scope.projectId },
     'demo: simulated Chatwoot bound to "Demo studio"',
@@ -42,14 +48,18 @@ export async function startDemo(options: {
 
   const controller = new AbortController();
   if (options.jobs) {
-    void runFirstJobs(database, options.jobs, scope, controller.signal).catch((error: unknown) =>
-      logger.warn(
-        { err: error },
-        'demo: first sync or embeddings did not finish; the scheduler retries',
-      ),
-    );
+    void runFirstJobs(database, options.jobs, scope, controller.signal, options.onPhase)
+      .catch((error: unknown) =>
+        logger.warn(
+          { err: error },
+          'demo: first sync or embeddings did not finish; the scheduler retries',
+        ),
+      )
+      // Ready either way: a failed first run is visible in the jobs page, not a start that hangs.
+      .finally(() => options.onPhase('ready'));
   } else {
     logger.warn('demo: WORKER_ENABLED=false, so the demo waits for a worker to sync');
+    options.onPhase('ready');
   }
   return {
     chatwootUrl: sim.url,
@@ -65,6 +75,7 @@ async function ensureDemoProject(
   database: Database,
   secrets: Secrets,
   sim: { url: string; accountId: number; token: string },
+  projectHooks: readonly ProjectCreatedHook[],
 ): Promise<Scope> {
   const existing = await database.db
     .selectFrom('projects as p')
@@ -80,6 +91,7 @@ async function ensureDemoProject(
         database,
         { name: DEMO_PROJECT_NAME, accountScopeKey: DEMO_SCOPE_KEY, accountScopeName: 'Demo' },
         actor,
+        projectHooks,
       ).then((p) => ({
         projectId: p.id,
         accountScopeId: p.account_scope_id,
@@ -111,26 +123,28 @@ async function ensureDemoProject(
   return scope;
 }
 
-/** Sync, then embed: embedding before the messages are in would find nothing to do. */
+/**
+ * Sync, then embed: embedding before the messages are in would find nothing to do. The sync's own
+ * follow-up (jobs/embeddings-wake.ts) may have queued the embeddings run already; asking again
+ * returns that run.
+ */
 async function runFirstJobs(
   database: Database,
   jobs: JobsRuntime,
   scope: Scope,
   signal: AbortSignal,
+  onPhase: (phase: 'indexing') => void,
 ) {
+  const wait = (runId: string) =>
+    waitForRun(database, scope, runId, {
+      timeoutMs: FIRST_RUN_TIMEOUT_MS,
+      signal,
+      signals: jobs.signals,
+    });
   const sync = await jobs.enqueue(scope, 'chatwoot_sync', 'demo');
-  await waitForRun(database, sync.run.id, signal);
-  await jobs.enqueue(scope, 'embeddings_run', 'demo');
-}
-
-async function waitForRun(database: Database, runId: string, signal: AbortSignal) {
-  while (!signal.aborted) {
-    const run = await database.db
-      .selectFrom('job_runs')
-      .select('status')
-      .where('id', '=', runId)
-      .executeTakeFirst();
-    if (!run || run.status === 'ok' || run.status === 'failed') return;
-    await new Promise((resolve) => setTimeout(resolve, RUN_POLL_MS));
-  }
+  await wait(sync.run.id);
+  if (signal.aborted) return;
+  onPhase('indexing');
+  const embeddings = await jobs.enqueue(scope, 'embeddings_run', 'demo');
+  await wait(embeddings.run.id);
 }

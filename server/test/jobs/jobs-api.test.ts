@@ -39,6 +39,8 @@ describe('jobs', () => {
       handlers: recordingHandlers(ctx.database, workerId, (context) => behaviour(context)),
       metrics: ctx.app.metrics,
       workerId,
+      // The app's signal hub, as main.ts wires it: a request's enqueue wakes these workers.
+      signals: ctx.app.jobs.signals,
       ...fastWorker,
     });
     workers.push(runtime);
@@ -475,7 +477,8 @@ describe('jobs', () => {
         expect(run.meta.previous_attempts).toEqual([
           expect.objectContaining({
             worker_id: 'ghost',
-            status: 'failed',
+            // Handed back to the queue, not failed: a waiter keeps waiting for the retry.
+            status: 'queued',
             error: expect.stringMatching(/worker ghost stopped sending heartbeats/),
           }),
         ]);

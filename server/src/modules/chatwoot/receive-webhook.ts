@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Config } from '../../config.js';
-import type { Database } from '../../db/database.js';
+import type { Database, Scope } from '../../db/database.js';
 import { AppError } from '../../http/errors.js';
 import type { Secrets } from '../../lib/secrets.js';
 import { hashUrlToken, loadSourceForWebhook } from '../sources/service.js';
@@ -52,6 +52,8 @@ export async function receiveChatwootWebhook(
     database: Database;
     secrets: Secrets;
     config: Pick<Config, 'WEBHOOK_TOLERANCE_SECONDS' | 'CHUNK_SIZE' | 'MIN_EMBED_CHARS'>;
+    /** Called once the delivery's new or changed chunks have committed, to get them embedded. */
+    onChunksWritten?: (scope: Scope) => void;
   },
   request: WebhookRequest,
 ): Promise<WebhookOutcome> {
@@ -99,7 +101,8 @@ export async function receiveChatwootWebhook(
   const event = typeof payload.event === 'string' ? payload.event : null;
   const ids = { projectId: scope.projectId, accountId: source.accountId };
 
-  return database.withScope(scope, async (trx) => {
+  let chunksWritten = false;
+  const outcome = await database.withScope(scope, async (trx): Promise<WebhookOutcome> => {
     await sql`delete from cw_webhook_deliveries
       where source_id = ${source.id}::uuid and received_at < now() - ${DELIVERY_MEMORY}::interval`.execute(
       trx,
@@ -138,9 +141,12 @@ export async function receiveChatwootWebhook(
       { ...(message as ChatwootMessage), conversation_id: parent.id },
       contact,
     );
-    await applyMessageRows(trx, scope, [row], config);
+    const { chunks } = await applyMessageRows(trx, scope, [row], config);
+    chunksWritten = chunks.created + chunks.reset > 0;
     return { event, applied: true, duplicate: false };
   });
+  if (chunksWritten) deps.onChunksWritten?.(scope);
+  return outcome;
 }
 
 const badPayload = (field: string) =>
