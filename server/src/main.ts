@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { runUserCommand } from './cli/user.js';
 import { ConfigError, demoEnabled, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
+import { requestIdFrom } from './http/envelope.js';
 import { migrate } from './db/migrator.js';
 import { createSecrets, resolveSecretsKey } from './lib/secrets.js';
 import { startDemo, type Demo } from './demo.js';
@@ -69,7 +71,15 @@ async function requireSecretsKey(config: Config): Promise<string> {
  */
 async function serve(config: Config, secretsKey: string) {
   const start = createStartState('migrating');
-  const database = await openDatabase(config);
+  // Opening the embedded database takes seconds (its first start creates the cluster); the port
+  // answers "starting" meanwhile, so a UI already up shows that rather than an unreachable API.
+  const placeholder = await listenWhileStarting(config);
+  let database: Database;
+  try {
+    database = await openDatabase(config);
+  } finally {
+    await placeholder.close();
+  }
   let app: FastifyInstance;
   try {
     app = await buildApp({
@@ -140,6 +150,39 @@ async function serve(config: Config, secretsKey: string) {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * Before the app exists: every request answers `503 starting` (phase `starting`) in the API's
+ * envelope. Closed, with its connections, right before the app listens on the same port.
+ */
+async function listenWhileStarting(config: Config): Promise<{ close(): Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    const body = {
+      ok: false,
+      error: 'starting',
+      message: 'Cairn is starting: opening its database',
+      details: { phase: 'starting' },
+      request_id: requestIdFrom(request),
+    };
+    response.writeHead(503, {
+      'content-type': 'application/json; charset=utf-8',
+      'retry-after': '1',
+      'x-request-id': body.request_id,
+    });
+    response.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 /** The repository's .env, if any; variables already in the environment win. */

@@ -24,7 +24,7 @@ export const systemPlugin = fp<{ start: StartState }>(
     app.decorate('databaseProbe', probe);
     app.addHook('onClose', async () => probe.close());
     app.addHook('onRequest', async (request) => {
-      if (options.start.phase !== 'migrating') return;
+      if (options.start.phase !== 'migrating' && options.start.phase !== 'starting') return;
       const url = request.routeOptions.url ?? '';
       if (url === '/health' || url === '/v1/health') return;
       throw new AppError('starting', 'Cairn is starting: migrating its database', {

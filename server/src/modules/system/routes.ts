@@ -18,8 +18,8 @@ export const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async () => {
-      if (app.start.phase === 'migrating') {
-        throw new AppError('starting', 'Cairn is starting: migrating its database', {
+      if (app.start.phase === 'migrating' || app.start.phase === 'starting') {
+        throw new AppError('starting', `Cairn is starting: ${app.start.phase}`, {
           phase: app.start.phase,
         });
       }
