@@ -10,6 +10,7 @@ import { DEFAULT_EXPIRE_SECONDS, openQueue, type JobQueue, type QueueOptions } f
 import { DEFAULT_STALE_AFTER_SECONDS, reapDeadRuns } from './reaper.js';
 import { tick, type WorkerRunRow } from './scheduler.js';
 import { createJobSignals, type JobSignals } from './signals.js';
+import { createStatisticsKeeper } from './table-statistics.js';
 import { JOB_TYPES, type JobHandlers, type JobType, type QueuedRun } from './types.js';
 import { defaultWorkerId } from './worker-identity.js';
 
@@ -71,6 +72,7 @@ export async function startJobs(options: StartJobsOptions): Promise<JobsRuntime>
     options.queue?.expireSeconds?.[jobType] ?? DEFAULT_EXPIRE_SECONDS[jobType];
   // A sync that wrote chunks asks for them to be embedded now rather than at the next schedule.
   const embeddings = createEmbeddingsWake({ database, queue: async () => queue, logger });
+  const statistics = createStatisticsKeeper(database.db, logger);
   const executor = createRunExecutor({
     database,
     config,
@@ -82,7 +84,11 @@ export async function startJobs(options: StartJobsOptions): Promise<JobsRuntime>
     expireSeconds,
     signals,
     onFinished: (jobType, scope, counts) => {
-      if (jobType === 'chatwoot_sync' && wroteChunks(counts)) embeddings.chunksWritten(scope);
+      // Statistics first: the embeddings run asked for next reads what the sync wrote.
+      const analyzed = statistics.request();
+      if (jobType === 'chatwoot_sync' && wroteChunks(counts)) {
+        void analyzed.then(() => embeddings.chunksWritten(scope));
+      }
     },
   });
 
@@ -92,6 +98,9 @@ export async function startJobs(options: StartJobsOptions): Promise<JobsRuntime>
   const reap = async () =>
     (await reapDeadRuns({ database, queue, staleAfterSeconds, logger })).length;
   await reap();
+  // A restart may find tables changed since their last analyze (the embedded home never
+  // analyzes by itself); in the background, so taking work does not wait for it.
+  void statistics.request();
 
   const slots = new Map<JobType, string[]>(JOB_TYPES.map((jobType) => [jobType, []]));
   for (const jobType of JOB_TYPES) {
@@ -165,6 +174,7 @@ export async function startJobs(options: StartJobsOptions): Promise<JobsRuntime>
         for (const timer of timers) clearInterval(timer);
         unsubscribe();
         embeddings.close();
+        await statistics.idle();
         const graceMs = (options.shutdownGraceSeconds ?? 20) * 1000;
         // Shortly before pg-boss stops waiting, ask handlers to stop so that their runs are handed
         // back cleanly rather than failed by pg-boss under them.
