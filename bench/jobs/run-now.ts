@@ -7,9 +7,9 @@
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/jobs/run-now.ts
  *                                                      # server Postgres: in-process and a separate worker process
  *
- * Baseline in the same run: the worker with the wake-ups cut (its own signal hub, which nothing
- * emits to), so it finds work by pg-boss's 2 s poll and the waiting request by its 1 s fallback:
- * the behaviour before signals. BENCH_RUNS (default 20).
+ * Baseline in the same run: the worker with the wake-ups cut (a signal hub that neither sends nor
+ * hears), so it finds work by pg-boss's 2 s poll, and the waiting request sees the end by its 1 s
+ * fallback poll: the behaviour before signals (then a 250 ms poll). BENCH_RUNS (default 20).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { defaultJobHandlers } from '../../server/src/modules/jobs/handlers.js';
 import { startJobs, type JobsRuntime } from '../../server/src/modules/jobs/runtime.js';
+import type { JobSignals } from '../../server/src/modules/jobs/signals.js';
 import { ms, percentile, SECRETS_KEY, startStack, type Stack } from '../support/stack.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
@@ -64,14 +65,24 @@ async function measure(stack: Stack, label: string): Promise<void> {
 
 const silent = pino({ level: 'silent' });
 
+/** A hub that neither sends nor hears anything: the worker finds work only by polling. */
+const deaf: JobSignals = {
+  origin: 'deaf',
+  notifyInTransaction: async () => undefined,
+  emit: () => undefined,
+  on: () => () => undefined,
+  listen: async () => undefined,
+  close: async () => undefined,
+};
+
 async function inProcess(stack: Stack, wake: boolean): Promise<JobsRuntime> {
   return startJobs({
     config: stack.config,
     database: stack.database,
     logger: silent,
     handlers: defaultJobHandlers(stack.config),
-    // main.ts hands the app's hub to the worker; leaving it out cuts the in-process wake-up.
-    signals: wake ? stack.app.jobs.signals : undefined,
+    // main.ts hands the app's hub to the worker; the deaf one cuts every wake-up both ways.
+    signals: wake ? stack.app.jobs.signals : deaf,
     scheduler: false,
   });
 }
