@@ -84,8 +84,10 @@ export async function startJobs(options: StartJobsOptions): Promise<JobsRuntime>
     expireSeconds,
     signals,
     onFinished: (jobType, scope, counts) => {
-      // Statistics first: the embeddings run asked for next reads what the sync wrote.
-      const analyzed = statistics.request();
+      // Statistics first, after a run that wrote much: the embeddings run asked for next reads
+      // what the sync wrote. Runs that wrote little leave it to the periodic pass.
+      const analyzed =
+        rowsWritten(counts) >= ANALYZE_AFTER_ROWS ? statistics.request() : Promise.resolve();
       if (jobType === 'chatwoot_sync' && wroteChunks(counts)) {
         void analyzed.then(() => embeddings.chunksWritten(scope));
       }
@@ -158,6 +160,7 @@ export async function startJobs(options: StartJobsOptions): Promise<JobsRuntime>
 
   if (options.scheduler ?? true) every(config.WORKER_INTERVAL_SECONDS, 'scheduler tick', tickAll);
   every(options.reaperIntervalSeconds ?? 30, 'reaper', reap);
+  every(STATISTICS_INTERVAL_SECONDS, 'planner statistics', () => statistics.request());
   logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'job worker started');
 
   let stopping: Promise<void> | undefined;
@@ -190,6 +193,30 @@ export async function startJobs(options: StartJobsOptions): Promise<JobsRuntime>
       return stopping;
     },
   };
+}
+
+// A run that wrote this many rows refreshes statistics right away (a first sync, a backfill);
+// below it the check waits for the periodic pass, so a stream of small runs (a no-change re-sync,
+// a webhook's single chunk) does not put a catalog query after each on the embedded database's
+// one session.
+const ANALYZE_AFTER_ROWS = 100;
+const STATISTICS_INTERVAL_SECONDS = 60;
+
+/** Rows a sync or embeddings run wrote, from its counts (sync-chatwoot.ts, run-embeddings.ts). */
+function rowsWritten(counts: Record<string, unknown>): number {
+  const keys = [
+    'contacts_written',
+    'conversations_written',
+    'messages_inserted',
+    'messages_updated',
+    'messages_deleted',
+    'chunks_created',
+    'chunks_reset',
+    'chunks_removed',
+    'embedded',
+    'evidence_indexed',
+  ];
+  return keys.reduce((sum, key) => sum + (Number(counts[key]) || 0), 0);
 }
 
 /** The sync's counts say whether it created or changed chunks (chatwoot/sync-chatwoot.ts). */
