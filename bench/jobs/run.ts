@@ -13,6 +13,7 @@ import { openDatabase } from '../../server/src/db/database.js';
 import { migrate } from '../../server/src/db/migrator.js';
 import { openQueue } from '../../server/src/modules/jobs/queue.js';
 import { createDefaultSchedules, tick } from '../../server/src/modules/jobs/scheduler.js';
+import { createJobSignals } from '../../server/src/modules/jobs/signals.js';
 
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 300);
@@ -76,7 +77,9 @@ async function measure(workers: number) {
     const children = await Promise.all(
       Array.from({ length: workers }, (_, i) => startWorker(url, `bench-${i + 1}`)),
     );
-    const queue = await openQueue(database, pino({ level: 'silent' }), { supervise: false });
+    const logger = pino({ level: 'silent' });
+    const signals = createJobSignals(database, logger);
+    const queue = await openQueue(database, logger, signals, { supervise: false });
     const total = PROJECTS * 3;
 
     const started = performance.now();
@@ -104,6 +107,7 @@ async function measure(workers: number) {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
     await queue.stop({ graceful: false });
+    await signals.close();
     await database.close();
     return {
       workers,

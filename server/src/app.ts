@@ -20,6 +20,10 @@ import { openapiPlugin } from './http/openapi.js';
 import { trustedProxies } from './http/trusted-proxies.js';
 import { schemaController } from './http/validation.js';
 import { moduleRoutes } from './modules/index.js';
+import { jobsPlugin } from './modules/jobs/plugin.js';
+import { systemPlugin } from './modules/system/plugin.js';
+import { createStartState, type StartState } from './modules/system/start-phase.js';
+import type { ProjectCreatedHook } from './modules/projects/service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -31,6 +35,8 @@ declare module 'fastify' {
     hostPolicy: HostPolicy;
     /** Every registered route with its access level: the table the access tests walk. */
     routeTable: { method: string; url: string; access: string }[];
+    /** Run inside every project's creation transaction; plugins add theirs (jobs: schedules). */
+    projectCreatedHooks: ProjectCreatedHook[];
   }
 }
 
@@ -40,6 +46,8 @@ export interface AppDeps {
   /** Defaults to one built from SECRETS_KEY. */
   secrets?: Secrets;
   demo?: boolean;
+  /** Where start-up is; main.ts builds the app before migrating. Default: ready. */
+  start?: StartState;
   /** Overrides for tests, e.g. a log stream to assert on. */
   logger?: FastifyServerOptions['logger'];
   /** Resolves host names for the outbound guard; tests inject one that never leaves loopback. */
@@ -83,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     allowlist: parseHostAllowlist(config.SOURCE_HOST_ALLOWLIST),
     resolve: deps.resolveHost ?? systemResolver,
   });
+  app.decorate('projectCreatedHooks', []);
   // JSON only: a text/plain body is how a cross-site form sneaks past CORS preflight.
   app.removeContentTypeParser('text/plain');
   // An empty body sent as application/json (as some clients do on a POST that takes no body) is
@@ -106,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(envelopePlugin);
+  await app.register(systemPlugin, { start: deps.start ?? createStartState() });
   await app.register(helmet, SECURITY_HEADERS);
   // A list, not a string: only a matching Origin is reflected, any other gets no CORS header.
   await app.register(cors, { origin: [new URL(config.CORS_ORIGIN).origin], credentials: true });
@@ -113,6 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metricsPlugin);
   await app.register(openapiPlugin);
   await app.register(accessPlugin, { config, database });
+  await app.register(jobsPlugin);
 
   await app.register(moduleRoutes);
   await app.register(moduleRoutes, { prefix: '/v1' });

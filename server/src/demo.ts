@@ -4,7 +4,9 @@ import type { Database, Scope } from './db/database.js';
 import { parseHostAllowlist, systemResolver } from './lib/net/host-policy.js';
 import type { Secrets } from './lib/secrets.js';
 import type { JobsRuntime } from './modules/jobs/index.js';
-import { createProject } from './modules/projects/service.js';
+import { waitForRun } from './modules/jobs/runs.js';
+import { createProject, type ProjectCreatedHook } from './modules/projects/service.js';
+import type { StartPhase } from './modules/system/start-phase.js';
 import { bindChatwootSource, normalizeBaseUrl } from './modules/sources/service.js';
 
 export const DEMO_PROJECT_NAME = 'Demo studio';
@@ -13,7 +15,8 @@ const DEMO_SCOPE_KEY = 'demo';
 const DEMO_SEED = 'cairn-demo-studio';
 // About 5,000 messages: enough to search, synced and embedded within a minute on a laptop.
 const DEMO_SIZE = 'small';
-const RUN_POLL_MS = 1_000;
+// The first sync and indexing take seconds; this only bounds a wait that something broke.
+const FIRST_RUN_TIMEOUT_MS = 30 * 60 * 1000;
 // Where the demo's simulator listens (its default host).
 const DEMO_CHATWOOT_HOST = '127.0.0.1';
 
@@ -49,6 +52,9 @@ export async function startDemo(options: {
   secrets: Secrets;
   jobs: JobsRuntime | null;
   logger: FastifyBaseLogger;
+  projectHooks: readonly ProjectCreatedHook[];
+  /** Told when the demo starts indexing and when it is ready (the start phase /health shows). */
+  onPhase: (phase: Extract<StartPhase, 'indexing' | 'ready'>) => void;
 }): Promise<Demo> {
   const { config, database, secrets, logger } = options;
   const { startChatwootSim } = await import('@cairn/chatwoot-sim');
@@ -57,7 +63,7 @@ export async function startDemo(options: {
     size: DEMO_SIZE,
     host: DEMO_CHATWOOT_HOST,
   });
-  const scope = await ensureDemoProject(config, database, secrets, sim);
+  const scope = await ensureDemoProject(config, database, secrets, sim, options.projectHooks);
   logger.info(
     { chatwoot: sim.url, projectId: scope.projectId },
     'demo: simulated Chatwoot bound to "Demo studio"',
@@ -65,14 +71,18 @@ export async function startDemo(options: {
 
   const controller = new AbortController();
   if (options.jobs) {
-    void runFirstJobs(database, options.jobs, scope, controller.signal).catch((error: unknown) =>
-      logger.warn(
-        { err: error },
-        'demo: first sync or embeddings did not finish; the scheduler retries',
-      ),
-    );
+    void runFirstJobs(database, options.jobs, scope, controller.signal, options.onPhase)
+      .catch((error: unknown) =>
+        logger.warn(
+          { err: error },
+          'demo: first sync or embeddings did not finish; the scheduler retries',
+        ),
+      )
+      // Ready either way: a failed first run is visible in the jobs page, not a start that hangs.
+      .finally(() => options.onPhase('ready'));
   } else {
     logger.warn('demo: WORKER_ENABLED=false, so the demo waits for a worker to sync');
+    options.onPhase('ready');
   }
   return {
     chatwootUrl: sim.url,
@@ -89,6 +99,7 @@ async function ensureDemoProject(
   database: Database,
   secrets: Secrets,
   sim: { url: string; accountId: number; token: string },
+  projectHooks: readonly ProjectCreatedHook[],
 ): Promise<Scope> {
   const existing = await database.db
     .selectFrom('projects as p')
@@ -104,6 +115,7 @@ async function ensureDemoProject(
         database,
         { name: DEMO_PROJECT_NAME, accountScopeKey: DEMO_SCOPE_KEY, accountScopeName: 'Demo' },
         actor,
+        projectHooks,
       ).then((p) => ({
         projectId: p.id,
         accountScopeId: p.account_scope_id,
@@ -141,26 +153,28 @@ async function ensureDemoProject(
   return scope;
 }
 
-/** Sync, then embed: embedding before the messages are in would find nothing to do. */
+/**
+ * Sync, then embed: embedding before the messages are in would find nothing to do. The sync's own
+ * follow-up (jobs/embeddings-wake.ts) may have queued the embeddings run already; asking again
+ * returns that run.
+ */
 async function runFirstJobs(
   database: Database,
   jobs: JobsRuntime,
   scope: Scope,
   signal: AbortSignal,
+  onPhase: (phase: 'indexing') => void,
 ) {
+  const wait = (runId: string) =>
+    waitForRun(database, scope, runId, {
+      timeoutMs: FIRST_RUN_TIMEOUT_MS,
+      signal,
+      signals: jobs.signals,
+    });
   const sync = await jobs.enqueue(scope, 'chatwoot_sync', 'demo');
-  await waitForRun(database, sync.run.id, signal);
-  await jobs.enqueue(scope, 'embeddings_run', 'demo');
-}
-
-async function waitForRun(database: Database, runId: string, signal: AbortSignal) {
-  while (!signal.aborted) {
-    const run = await database.db
-      .selectFrom('job_runs')
-      .select('status')
-      .where('id', '=', runId)
-      .executeTakeFirst();
-    if (!run || run.status === 'ok' || run.status === 'failed') return;
-    await new Promise((resolve) => setTimeout(resolve, RUN_POLL_MS));
-  }
+  await wait(sync.run.id);
+  if (signal.aborted) return;
+  onPhase('indexing');
+  const embeddings = await jobs.enqueue(scope, 'embeddings_run', 'demo');
+  await wait(embeddings.run.id);
 }

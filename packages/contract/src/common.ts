@@ -38,6 +38,14 @@ export const CursorSchema = Type.String({ maxLength: 512 });
 
 export const HealthResponseSchema = Ok({
   status: Type.Literal('ok'),
+  phase: Type.Union(
+    [Type.Literal('syncing the demo'), Type.Literal('indexing'), Type.Literal('ready')],
+    {
+      description:
+        'Start-up phase once the database is migrated: the demo is syncing, then indexing, then ' +
+        'ready. While migrating, /health answers 503 `starting` with details.phase = "migrating".',
+    },
+  ),
   db: Type.Object({ ok: Type.Boolean(), latency_ms: Type.Number(), embedded: Type.Boolean() }),
   demo: Type.Boolean({ description: 'true when this server runs the bundled demo' }),
   version: Type.String(),

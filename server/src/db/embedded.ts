@@ -1,10 +1,6 @@
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PGlite } from '@electric-sql/pglite';
-import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
-import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Worker } from 'node:worker_threads';
 
 export interface EmbeddedPostgres {
   /** A postgres:// URL on loopback, so every client (pool, migrator, pg-boss) uses `pg` unchanged. */
@@ -41,11 +37,12 @@ const ATTACH_WAIT_MS = 60_000;
 const ATTACH_POLL_MS = 200;
 
 /**
- * Starts PGlite (Postgres compiled to WebAssembly) persisted in `dataDir` and serves it on
- * loopback. PGlite is a single Postgres session: every socket connection shares it, transactions
- * from different connections run one after another, and session-level SET leaks across
- * connections. Hence the rules the rest of the code keeps: only SET LOCAL, and never a transaction
- * held open across a network call.
+ * Starts the embedded database (PGlite, persisted in `dataDir`, served on loopback: see
+ * embedded-server.ts) in a thread of its own. PGlite executes each statement synchronously in
+ * WebAssembly; on the API's thread every search's statements blocked the event loop, so under 50
+ * concurrent searches even `/health`, which needs no database, waited up to half a second
+ * (docs/benchmarks.md). In its own thread the database works while the API's event loop keeps
+ * answering; the two talk over the same loopback socket as before, so nothing else changes.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -82,27 +79,44 @@ async function serve(
   options: { dataDir: string; port?: number },
   lockPath: string,
 ): Promise<EmbeddedPostgres> {
-  const db = await PGlite.create({
-    dataDir: options.dataDir,
-    extensions: { vector, pgcrypto, btree_gin },
+  // From TypeScript sources (tests, tsx) the thread registers tsx before loading its entry;
+  // from the compiled dist/ the entry is plain JavaScript. A small evaluated bootstrap does this,
+  // since a thread's entry file is loaded before any loader could be registered in it.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = new URL(
+    fromSource ? './embedded-thread.ts' : './embedded-thread.js',
+    import.meta.url,
+  );
+  const bootstrap = fromSource
+    ? // Resolved from the working directory: only tests and tsx runs, inside the repository.
+      `import('tsx/esm/api')` +
+      `.then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`
+    : `import(${JSON.stringify(entry.href)})`;
+  const worker = new Worker(bootstrap, { eval: true, workerData: options });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const connectionString = await new Promise<string>((resolve, reject) => {
+    worker.once('message', (message: { connectionString?: string; error?: string }) =>
+      message.connectionString
+        ? resolve(message.connectionString)
+        : reject(new Error(`embedded database: ${message.error}`)),
+    );
+    worker.once('error', reject);
+    void exited.then(() => reject(new Error('embedded database thread exited while starting')));
   });
-  keepExtendedQueriesTogether(db);
-  const server = new PGLiteSocketServer({
-    db,
-    host: '127.0.0.1',
-    port: options.port ?? 0,
-    // Above 1 so a pool, pg-boss and the migrator can each hold a connection.
-    maxConnections: 100,
-  });
-  await server.start();
-  const [host, port] = server.getServerConn().split(':');
-  await writeLock(lockPath, { pid: process.pid, port: Number(port) });
+  // An error after start (the thread crashed) shows as refused connections, answered with 503.
+  worker.on('error', () => undefined);
+  const port = Number(new URL(connectionString).port);
+  await writeLock(lockPath, { pid: process.pid, port });
+  let stopping: Promise<void> | undefined;
   return {
-    connectionString: `postgres://postgres@${host}:${port}/postgres`,
-    async stop() {
-      await server.stop();
-      await db.close();
-      await releaseLock(lockPath);
+    connectionString,
+    stop() {
+      stopping ??= (async () => {
+        worker.postMessage('stop');
+        await exited;
+        await releaseLock(lockPath);
+      })();
+      return stopping;
     },
   };
 }
@@ -193,24 +207,4 @@ function isAlive(pid: number): boolean {
     // EPERM: the process exists but belongs to another user.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-const EXTENDED_QUERY_MESSAGES = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]); // P B D E C H
-
-/**
- * pglite-socket queues each protocol message on its own, so another connection's messages can run
- * between one client's Parse, Bind and Execute and replace its unnamed statement or portal
- * ("portal \"\" does not exist", or a Bind to someone else's statement). Its queue already serves
- * only the current connection while a transaction is open; reporting an unfinished extended query
- * (up to its Sync) as "in transaction" extends that to every query.
- */
-function keepExtendedQueriesTogether(db: PGlite) {
-  let extendedQueryOpen = false;
-  const exec = db.execProtocolRawStream.bind(db);
-  db.execProtocolRawStream = (message, options) => {
-    extendedQueryOpen = EXTENDED_QUERY_MESSAGES.has(message[0]!);
-    return exec(message, options);
-  };
-  const inTransaction = db.isInTransaction.bind(db);
-  db.isInTransaction = () => inTransaction() || extendedQueryOpen;
 }

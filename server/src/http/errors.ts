@@ -47,6 +47,8 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   /** The database cannot be reached. */
   db_unavailable: 503,
+  /** The server is still starting (migrating its database); details.phase says where it is. */
+  starting: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

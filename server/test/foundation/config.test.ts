@@ -1,8 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { withDemoAllowlist } from '../../src/demo.js';
+import { startTestDatabase } from '../support/database.js';
+
+const serverDir = path.resolve(import.meta.dirname, '../..');
 
 describe('configuration', () => {
   it('applies the documented defaults', () => {
@@ -63,7 +67,7 @@ describe('configuration', () => {
 
   it('stops the process at start-up with a message naming PORT when PORT=abc', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
+      cwd: serverDir,
       env: { ...process.env, PORT: 'abc' },
       encoding: 'utf8',
       timeout: 30_000,
@@ -71,5 +75,33 @@ describe('configuration', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('PORT');
     expect(result.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+  });
+
+  it('refuses to start without SECRETS_KEY on a server database before applying any migration', async () => {
+    // An empty database (either home: the embedded one is served on loopback like a server).
+    const empty = await startTestDatabase({ migrated: false });
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+        cwd: serverDir,
+        env: { ...process.env, DATABASE_URL: empty.url, SECRETS_KEY: '', PORT: '0' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toContain('SECRETS_KEY');
+      const client = new pg.Client({ connectionString: empty.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ n: number }>(
+          `select count(*)::int as n from pg_tables where schemaname not in ('pg_catalog', 'information_schema')`,
+        );
+        expect(rows[0]!.n).toBe(0);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await empty.drop();
+    }
   });
 });

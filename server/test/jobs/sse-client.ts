@@ -9,8 +9,12 @@ export interface EventStreamClient {
   status: number;
   events: StreamEvent[];
   comments: number;
+  /** The server said it reports every change from now on (`: listening`). */
+  listening: boolean;
   ended: boolean;
   waitFor(predicate: (events: StreamEvent[]) => boolean, timeoutMs?: number): Promise<void>;
+  /** Resolves once the stream is listening (see `listening`). */
+  untilListening(): Promise<void>;
   close(): void;
 }
 
@@ -22,6 +26,7 @@ export function openEventStream(url: string, cookie: string): Promise<EventStrea
         status: res.statusCode ?? 0,
         events: [],
         comments: 0,
+        listening: false,
         ended: false,
         async waitFor(predicate, timeoutMs = 20_000) {
           const deadline = Date.now() + timeoutMs;
@@ -30,6 +35,13 @@ export function openEventStream(url: string, cookie: string): Promise<EventStrea
               throw new Error(`timed out waiting; events: ${JSON.stringify(client.events)}`);
             }
             await new Promise((r) => setTimeout(r, 50));
+          }
+        },
+        async untilListening() {
+          const deadline = Date.now() + 20_000;
+          while (!client.listening) {
+            if (Date.now() > deadline) throw new Error('the stream never said it was listening');
+            await new Promise((r) => setTimeout(r, 20));
           }
         },
         close: () => request.destroy(),
@@ -46,6 +58,7 @@ export function openEventStream(url: string, cookie: string): Promise<EventStrea
           let data = '';
           for (const line of block.split('\n')) {
             if (line.startsWith(':')) client.comments++;
+            if (line === ': listening') client.listening = true;
             else if (line.startsWith('event: ')) event = line.slice(7);
             else if (line.startsWith('data: ')) data += line.slice(6);
           }

@@ -10,10 +10,15 @@ import { parseHostAllowlist, systemResolver } from '../../src/lib/net/host-polic
 import { bindChatwootSource } from '../../src/modules/sources/service.js';
 import { LOOPBACK } from '../support/constants.js';
 import { expectConverged } from '../chatwoot/harness.js';
+import { buildApp } from '../../src/app.js';
 import { enqueueManualRun } from '../../src/modules/jobs/enqueue-run.js';
+import { defaultJobHandlers } from '../../src/modules/jobs/handlers.js';
 import { openQueue, type JobQueue } from '../../src/modules/jobs/queue.js';
+import { startJobs } from '../../src/modules/jobs/runtime.js';
 import { createDefaultSchedules } from '../../src/modules/jobs/scheduler.js';
+import { createJobSignals, type JobSignals } from '../../src/modules/jobs/signals.js';
 import { testConfig } from '../support/app.js';
+import { createUser, loginAs } from '../support/factories.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 import { createInvocationsTable, invocations } from './recording-handlers.js';
 
@@ -34,6 +39,7 @@ describe.skipIf(!serverUrl)(
     let testDb: TestDatabase;
     let database: Database;
     let queue: JobQueue;
+    let signals: JobSignals;
     const scopes: Scope[] = [];
     const processes: WorkerProcess[] = [];
 
@@ -81,7 +87,8 @@ describe.skipIf(!serverUrl)(
       const config = testConfig({ DATABASE_URL: testDb.url, DB_POOL_MAX: '4' });
       database = await openDatabase(config);
       await createInvocationsTable(database);
-      queue = await openQueue(database, pino({ level: 'silent' }), { supervise: false });
+      signals = createJobSignals(database, pino({ level: 'silent' }));
+      queue = await openQueue(database, pino({ level: 'silent' }), signals, { supervise: false });
       await database.db.transaction().execute(async (trx) => {
         const { rows } = await sql<{ id: string }>`
         insert into account_scopes (scope_key, name) values ('workers', 'Workers') returning id
@@ -106,6 +113,7 @@ describe.skipIf(!serverUrl)(
     afterAll(async () => {
       await stopAll();
       await queue?.stop({ graceful: false });
+      await signals?.close();
       await database?.close();
       await testDb?.drop();
     });
@@ -157,6 +165,7 @@ describe.skipIf(!serverUrl)(
         scope,
         jobType: 'chatwoot_sync',
         actor: 'test',
+        staleAfterSeconds: 60,
       });
       await waitFor(async () => (await invocations(database)).some((c) => c.run_id === run.id));
       await startWorker('survivor', { HANDLER_STEPS: '30', HANDLER_STEP_MS: '50' });
@@ -183,7 +192,8 @@ describe.skipIf(!serverUrl)(
         expect.objectContaining({
           attempt: 1,
           worker_id: 'doomed',
-          error: expect.stringContaining('stopped sending heartbeats'),
+          // Whichever rule saw it first: the silence, or the pid of this host that is gone.
+          error: expect.stringMatching(/stopped sending heartbeats|no longer running/),
         }),
       ]);
       const calls = (await invocations(database)).filter((c) => c.run_id === run.id);
@@ -193,59 +203,135 @@ describe.skipIf(!serverUrl)(
       ]);
     });
 
+    /** A real sync in a worker process, killed with -9 once it is fetching messages. */
+    async function killMidSync(scope: Scope, label: string) {
+      const secretsKey = '33'.repeat(32);
+      const sim = await startChatwootSim({ seed: `kill-9-${label}`, size: 'tiny' });
+      // Slow message pages down, so the doomed worker is surely mid-sync when it dies.
+      sim.control.injectFault({ route: 'messages', kind: 'delay', delayMs: 250, times: 100_000 });
+      await bindChatwootSource(
+        {
+          database,
+          secrets: createSecrets(secretsKey),
+          hostPolicy: { allowlist: parseHostAllowlist(LOOPBACK), resolve: systemResolver },
+        },
+        scope,
+        { baseUrl: sim.url, accountId: sim.accountId, apiToken: sim.token },
+        { userId: '', username: 'test', requestId: label },
+      );
+      // No WORKER_ID: the product's own id (host:pid:…), which is how a dead owner is recognised.
+      const env = { HANDLERS: 'real', SECRETS_KEY: secretsKey, WORKER_ID: '' };
+      const doomed = await startWorker(`doomed-${label}`, { ...env, READY_AS: `doomed-${label}` });
+      const { run } = await enqueueManualRun({
+        database,
+        queue,
+        scope,
+        jobType: 'chatwoot_sync',
+        actor: 'test',
+        staleAfterSeconds: 60,
+      });
+      await waitFor(async () => {
+        const { rows } = await sql<{ phase: string | null }>`
+          select phase from job_runs where id = ${run.id}::uuid and status = 'running'`.execute(
+          database.db,
+        );
+        return rows[0]?.phase === 'messages';
+      }, 60_000);
+      const { rows } = await sql<{ worker_id: string }>`
+        select worker_id from job_runs where id = ${run.id}::uuid`.execute(database.db);
+      doomed.child.kill('SIGKILL');
+      await doomed.exited;
+      sim.control.clearFaults();
+      return { sim, runId: run.id, deadWorker: rows[0]!.worker_id, secretsKey };
+    }
+
     it('converges to exactly the source when a worker is killed with SIGKILL in the middle of a sync', async () => {
       await stopAll();
-      const secretsKey = '33'.repeat(32);
-      const sim = await startChatwootSim({ seed: 'kill-9-mid-sync', size: 'tiny' });
+      const scope = scopes[1]!;
+      const { sim, runId, deadWorker, secretsKey } = await killMidSync(scope, 'converge');
       try {
-        // Slow message pages down, so the doomed worker is surely mid-sync when it dies.
-        sim.control.injectFault({ route: 'messages', kind: 'delay', delayMs: 250, times: 100_000 });
-        const scope = scopes[1]!;
-        await bindChatwootSource(
-          {
-            database,
-            secrets: createSecrets(secretsKey),
-            hostPolicy: { allowlist: parseHostAllowlist(LOOPBACK), resolve: systemResolver },
-          },
-          scope,
-          { baseUrl: sim.url, accountId: sim.accountId, apiToken: sim.token },
-          { userId: '', username: 'test', requestId: 'kill-9' },
-        );
-        const env = { HANDLERS: 'real', SECRETS_KEY: secretsKey };
-        const doomed = await startWorker('doomed-sync', env);
-        const { run } = await enqueueManualRun({
-          database,
-          queue,
-          scope,
-          jobType: 'chatwoot_sync',
-          actor: 'test',
+        // The lease is ten minutes here: only the start-up reaping of a dead owner of this host
+        // can hand the run over within the wait below.
+        await startWorker('survivor-sync', {
+          HANDLERS: 'real',
+          SECRETS_KEY: secretsKey,
+          STALE_AFTER_SECONDS: '600',
         });
         await waitFor(async () => {
-          const { rows } = await sql<{ phase: string | null }>`
-          select phase from job_runs where id = ${run.id}::uuid and status = 'running'`.execute(
-            database.db,
-          );
-          return rows[0]?.phase === 'messages';
-        }, 60_000);
-        doomed.child.kill('SIGKILL');
-        await doomed.exited;
-        sim.control.clearFaults();
-
-        await startWorker('survivor-sync', env);
-        await waitFor(async () => {
           const { rows } = await sql<{ status: string }>`
-          select status from job_runs where id = ${run.id}::uuid`.execute(database.db);
+          select status from job_runs where id = ${runId}::uuid`.execute(database.db);
           return rows[0]!.status === 'ok';
-        }, 120_000);
+        }, 60_000);
 
-        const { rows } = await sql<{ attempt: number; worker_id: string }>`
-        select attempt, worker_id from job_runs where id = ${run.id}::uuid`.execute(database.db);
+        const { rows } = await sql<{
+          attempt: number;
+          worker_id: string;
+          meta: { previous_attempts: { worker_id: string; error: string }[] };
+        }>`select attempt, worker_id, meta from job_runs where id = ${runId}::uuid`.execute(
+          database.db,
+        );
         expect(rows[0]).toMatchObject({ attempt: 2, worker_id: 'survivor-sync' });
+        expect(rows[0]!.meta.previous_attempts).toEqual([
+          expect.objectContaining({
+            worker_id: deadWorker,
+            error: expect.stringContaining('no longer running'),
+          }),
+        ]);
         const converged = await expectConverged(database, scope, sim);
         expect(converged.truthIds.length).toBeGreaterThan(100);
         expect(converged.storedIds).toEqual(converged.truthIds);
         expect(converged.contentMismatches).toEqual([]);
       } finally {
+        void sim.stop();
+      }
+    }, 240_000);
+
+    it('never makes a sync request wait on the run of a process killed with SIGKILL', async () => {
+      await stopAll();
+      const scope = scopes[2]!;
+      const { sim, runId, deadWorker, secretsKey } = await killMidSync(scope, 'request');
+      const config = testConfig({ DATABASE_URL: testDb.url, SECRETS_KEY: secretsKey });
+      const app = await buildApp({ config, database, logger: false });
+      let worker: Awaited<ReturnType<typeof startJobs>> | undefined;
+      try {
+        const user = await createUser(database);
+        const session = await loginAs(app, user.username, user.password);
+        expect(
+          (await session.request('POST', `/projects/${scope.projectId}/select`)).statusCode,
+        ).toBe(200);
+
+        // No worker is running and the heartbeat is seconds old: the request itself sees that
+        // the owner is a process of this host that is gone, and hands the run back.
+        const asked = await session.request('POST', '/jobs/chatwoot/sync');
+        expect(asked.statusCode).toBe(202);
+        expect(asked.json()).toMatchObject({
+          created: false,
+          run: { id: runId, status: 'queued', error: expect.stringContaining('no longer running') },
+        });
+
+        // A worker comes up (the lease is the default minute): the run is delivered at once.
+        worker = await startJobs({
+          config,
+          database,
+          logger: pino({ level: 'silent' }),
+          handlers: defaultJobHandlers(config),
+          signals: app.jobs.signals,
+          scheduler: false,
+        });
+        const waited = await session.request(
+          'POST',
+          '/jobs/chatwoot/sync?wait=true&timeout_seconds=45',
+        );
+        expect(waited.statusCode, waited.body).toBe(200);
+        expect(waited.json().run).toMatchObject({ id: runId, status: 'ok', attempt: 2 });
+        expect(waited.json().run.meta.previous_attempts).toEqual([
+          expect.objectContaining({ attempt: 1, worker_id: deadWorker }),
+        ]);
+        const converged = await expectConverged(database, scope, sim);
+        expect(converged.storedIds).toEqual(converged.truthIds);
+      } finally {
+        await worker?.stop();
+        await app.close();
         void sim.stop();
       }
     }, 240_000);

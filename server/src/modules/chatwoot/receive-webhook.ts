@@ -61,6 +61,8 @@ export async function receiveChatwootWebhook(
     database: Database;
     secrets: Secrets;
     config: Pick<Config, 'WEBHOOK_TOLERANCE_SECONDS' | 'CHUNK_SIZE' | 'MIN_EMBED_CHARS'>;
+    /** Called once the delivery's new or changed chunks have committed, to get them embedded. */
+    onChunksWritten?: (scope: Scope) => void;
   },
   request: WebhookRequest,
 ): Promise<WebhookOutcome> {
@@ -115,7 +117,8 @@ export async function receiveChatwootWebhook(
   const ids = { projectId: scope.projectId, accountId: source.accountId };
   const delivery = header(request.headers, 'x-chatwoot-delivery');
 
-  return database.withScope(scope, async (trx) => {
+  let chunksWritten = false;
+  const outcome = await database.withScope(scope, async (trx): Promise<WebhookOutcome> => {
     const claim = await claimWebhookDelivery(trx, scope, {
       receiver: 'chatwoot',
       endpointId: source.id,
@@ -126,9 +129,11 @@ export async function receiveChatwootWebhook(
     });
     if (claim === 'replay') return { event, applied: false, duplicate: true };
     if (!apply) return { event, applied: false, duplicate: false };
-    await apply(trx, scope, ids, config);
+    chunksWritten = await apply(trx, scope, ids, config);
     return { event, applied: true, duplicate: false };
   });
+  if (chunksWritten) deps.onChunksWritten?.(scope);
+  return outcome;
 }
 
 type Apply = (
@@ -136,7 +141,7 @@ type Apply = (
   scope: Scope,
   ids: Ids,
   config: Pick<Config, 'CHUNK_SIZE' | 'MIN_EMBED_CHARS'>,
-) => Promise<void>;
+) => Promise<boolean>; // true when chunks were written: the caller wakes an embeddings run
 
 type ParsedEvent =
   | { ok: true; event: string | null; apply: Apply | null }
@@ -169,6 +174,7 @@ function parseEvent(rawBody: Buffer): ParsedEvent {
       event,
       apply: async (trx, scope, ids) => {
         await upsertContacts(trx, scope, [toContactRow(ids, read.value, 'webhook', partial)]);
+        return false;
       },
     };
   }
@@ -180,6 +186,7 @@ function parseEvent(rawBody: Buffer): ParsedEvent {
       event,
       apply: async (trx, scope, ids) => {
         await applyConversations(trx, scope, ids, [read.value], partial);
+        return false;
       },
     };
   }
@@ -196,12 +203,13 @@ function parseEvent(rawBody: Buffer): ParsedEvent {
       const contact = parent.carried?.includes('contact_global_id')
         ? parent.contact_global_id
         : undefined;
-      await applyMessageRows(
+      const { chunks } = await applyMessageRows(
         trx,
         scope,
         [toMessageRow(ids, message, conversation.id, contact, partial)],
         config,
       );
+      return chunks.created + chunks.reset > 0;
     },
   };
 }

@@ -223,7 +223,13 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
       async (request) => {
         const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const outcome = await receiveChatwootWebhook(
-          { database: app.database, secrets: app.secrets, config: app.config },
+          {
+            database: app.database,
+            secrets: app.secrets,
+            config: app.config,
+            // Found by meaning within seconds, not at the next scheduled embeddings run.
+            onChunksWritten: (scope) => app.jobs.embeddings.chunksWritten(scope),
+          },
           {
             sourceId: request.params.source_id,
             rawBody,

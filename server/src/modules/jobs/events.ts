@@ -17,7 +17,7 @@ import { toRunDto } from './runs.js';
  *
  * Events: `status` when a run is first seen or its status changed, `progress` otherwise; data is
  * the run as `GET /jobs/runs/:id` returns it. A comment line every 15 s keeps proxies from closing
- * an idle stream.
+ * an idle stream; the comment `: listening` says the stream reports every change from then on.
  */
 export const EVENTS_POLL_MS = 1_000;
 const HEARTBEAT_MS = 15_000;
@@ -69,9 +69,12 @@ export function createEventStreams(database: Database, pollMs = EVENTS_POLL_MS):
 
       const poll = async () => {
         try {
+          const first = since === undefined;
           const { rows, now } = await changedRuns(database, scope, since);
           if (closed) return;
           since = now;
+          // From here on every change is reported: a client may act (start a run) and not miss it.
+          if (first) res.write(': listening\n\n');
           for (const row of rows) {
             const version = `${row.updated_at.toISOString()}|${row.status}|${row.processed}|${row.attempt}`;
             const previous = sent.get(row.id);

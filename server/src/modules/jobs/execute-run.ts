@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
 import type { JobMetrics } from './metrics.js';
+import type { JobSignals } from './signals.js';
 import {
   claimRun,
   finishRun,
@@ -28,6 +29,10 @@ export interface RunExecutorOptions {
   metrics: JobMetrics;
   heartbeatSeconds: number;
   expireSeconds: (jobType: JobType) => number;
+  /** Tells waiters (`?wait=true`, the demo) that a run finished, in this process and others. */
+  signals: JobSignals;
+  /** Called after a run finished ok with what its handler returned. */
+  onFinished?: (jobType: JobType, scope: Scope, counts: Record<string, unknown>) => void;
 }
 
 /** Why a handler's signal was aborted; decides what the run row says afterwards. */
@@ -161,9 +166,13 @@ export function createRunExecutor(options: RunExecutorOptions) {
 
     const finished = await database.withScope(scope, async (trx) => {
       const row = await finishRun(trx, { scope, runId: run.id, attempt, status, counts, error });
-      if (row) await recordScheduleOutcome(trx, { scope, jobType, status, error });
+      if (row) {
+        await recordScheduleOutcome(trx, { scope, jobType, status, error });
+        await options.signals.notifyInTransaction(trx, { kind: 'finished', runId: run.id });
+      }
       return row;
     });
+    if (finished) options.signals.emit({ kind: 'finished', runId: run.id });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     options.metrics.observeRun(jobType, finished ? status : 'taken_over', seconds);
     if (!finished) {
@@ -171,7 +180,10 @@ export function createRunExecutor(options: RunExecutorOptions) {
       return { skipped: 'taken_over' };
     }
     if (status === 'failed') log.warn({ error }, 'run failed');
-    else log.info({ seconds }, 'run finished');
+    else {
+      log.info({ seconds }, 'run finished');
+      options.onFinished?.(jobType, scope, counts ?? {});
+    }
     return { status, counts: counts ?? {} };
   }
 

@@ -3,6 +3,7 @@ import { CompiledQuery, sql, type Kysely } from 'kysely';
 import PgBoss from 'pg-boss';
 import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
+import type { JobSignals } from './signals.js';
 import { JOB_TYPES, type JobType, type QueuedRun } from './types.js';
 
 export const QUEUE_SCHEMA = 'pgboss';
@@ -20,7 +21,11 @@ export const DEFAULT_EXPIRE_SECONDS: Record<JobType, number> = {
 };
 
 export interface QueueOptions {
-  /** How often an idle worker asks for work; pg-boss's floor is 0.5 s. Default 2 s. */
+  /**
+   * How often an idle worker asks for work when no signal woke it; pg-boss's floor is 0.5 s.
+   * Signals (signals.ts) start a run within milliseconds, so this is only the fallback for a lost
+   * signal. Default 2 s.
+   */
   pollingIntervalSeconds?: number;
   /** pg-boss maintenance (expiry of stuck deliveries, archiving); default 60 s. */
   maintenanceIntervalSeconds?: number;
@@ -38,9 +43,27 @@ export interface QueueOptions {
 
 export interface JobQueue {
   boss: PgBoss;
+  signals: JobSignals;
   pollingIntervalSeconds: number;
-  /** Puts the run on its queue inside the caller's transaction, so run row and job commit together. */
+  /**
+   * Puts the run on its queue inside the caller's transaction, so run row and job commit together,
+   * and with them the notice that wakes other processes' workers. After the commit the caller
+   * calls `announce` for this process.
+   */
   sendInTransaction(trx: Kysely<DB>, jobType: JobType, run: QueuedRun): Promise<void>;
+  /**
+   * Inside `trx`: fails the delivery of a run whose worker is gone. True when the queue will deliver
+   * it again, which it then may at once (the retry backoff is for handlers that fail, not for
+   * workers that died); false when its retries are used up.
+   */
+  handBackInTransaction(
+    trx: Kysely<DB>,
+    jobType: JobType,
+    runId: string,
+    reason: string,
+  ): Promise<boolean>;
+  /** This process's wake-ups, after the transaction that enqueued or finished has committed. */
+  announce(what: { enqueued?: JobType[]; finished?: string[] }): void;
   /** Jobs waiting to be picked up (created or waiting for a retry), per job type. */
   depth(): Promise<Record<JobType, number>>;
   stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
@@ -61,6 +84,7 @@ export class QueueConflictError extends Error {
 export async function openQueue(
   database: Database,
   logger: FastifyBaseLogger,
+  signals: JobSignals,
   options: QueueOptions = {},
 ): Promise<JobQueue> {
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2;
@@ -97,21 +121,41 @@ export async function openQueue(
     await boss.updateQueue(jobType, queueOptions);
   }
 
+  // pg-boss runs its statements on whatever `db` it is given: ours, to share our transaction.
+  const inTransaction = (trx: Kysely<DB>) => ({
+    executeSql: async (text: string, values: unknown[]) => {
+      const result = await trx.executeQuery(CompiledQuery.raw(text, values));
+      return { rows: result.rows as unknown[] };
+    },
+  });
+
   return {
     boss,
+    signals,
     pollingIntervalSeconds,
     async sendInTransaction(trx, jobType, run) {
       const id = await boss.send(jobType, run as unknown as object, {
         id: run.runId,
         singletonKey: run.projectId,
-        db: {
-          executeSql: async (text: string, values: unknown[]) => {
-            const result = await trx.executeQuery(CompiledQuery.raw(text, values));
-            return { rows: result.rows as unknown[] };
-          },
-        },
+        db: inTransaction(trx),
       });
       if (!id) throw new QueueConflictError(jobType, run.projectId);
+      await signals.notifyInTransaction(trx, { kind: 'enqueued', jobType });
+    },
+    async handBackInTransaction(trx, jobType, runId, reason) {
+      await boss.fail(jobType, runId, { message: reason }, { db: inTransaction(trx) });
+      const { rows } = await sql`
+        update ${sql.table(`${QUEUE_SCHEMA}.job`)} set start_after = now()
+        where name = ${jobType} and id = ${runId}::uuid and state = 'retry'
+        returning id
+      `.execute(trx);
+      if (rows.length === 0) return false;
+      await signals.notifyInTransaction(trx, { kind: 'enqueued', jobType });
+      return true;
+    },
+    announce({ enqueued = [], finished = [] }) {
+      for (const jobType of new Set(enqueued)) signals.emit({ kind: 'enqueued', jobType });
+      for (const runId of finished) signals.emit({ kind: 'finished', runId });
     },
     async depth() {
       return queueDepth(database.db);

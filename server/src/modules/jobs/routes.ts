@@ -12,15 +12,10 @@ import {
   TickResponseSchema,
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Config } from '../../config.js';
-import type { Database } from '../../db/database.js';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../http/errors.js';
 import { recordAudit } from '../audit/service.js';
 import { enqueueManualRun } from './enqueue-run.js';
-import { createEventStreams, type EventStreams } from './events.js';
-import { registerQueueDepthGauge } from './metrics.js';
-import { openQueue, type JobQueue } from './queue.js';
 import {
   findRun,
   iso,
@@ -30,71 +25,17 @@ import {
   toWorkerRunDto,
   waitForRun,
 } from './runs.js';
-import { onProjectCreated } from '../projects/service.js';
-import {
-  createDefaultSchedules,
-  listSchedules,
-  tick,
-  updateSchedule,
-  type WorkerRunRow,
-} from './scheduler.js';
+import { listSchedules, tick, updateSchedule, type WorkerRunRow } from './scheduler.js';
 import { jobStatus } from './status.js';
 import type { JobType } from './types.js';
 
 const tags = ['jobs'];
 
-/**
- * What the jobs routes share per app: they are registered at / and again at /v1, and both must
- * use one queue connection and one set of open event streams.
- */
-interface JobsHttp {
-  /** Opened on first use: most API processes serve many requests before anyone enqueues. */
-  queue(): Promise<JobQueue>;
-  streams: EventStreams;
-}
-const perDatabase = new WeakMap<Database, JobsHttp>();
-
-function jobsHttpFor(app: FastifyInstance): JobsHttp {
-  let state = perDatabase.get(app.database);
-  if (state) return state;
-  let opening: Promise<JobQueue> | undefined;
-  const streams = createEventStreams(app.database);
-  const created: JobsHttp = {
-    // The API only enqueues; pg-boss maintenance is the workers' business.
-    queue: () => (opening ??= openQueue(app.database, app.log, { supervise: false })),
-    streams,
-  };
-  state = created;
-  perDatabase.set(app.database, created);
-  registerQueueDepthGauge(app.metrics, app.database.db);
-  app.addHook('preClose', async () => streams.closeAll());
-  app.addHook('onClose', async () => {
-    perDatabase.delete(app.database);
-    if (opening) await (await opening.catch(() => undefined))?.stop({ graceful: false });
-  });
-  return created;
-}
-
-// The project-created hook list is process-wide: one hook, using the newest app's cadences.
-let scheduleConfig: Config | undefined;
-function createSchedulesWithProjects(config: Config) {
-  if (!scheduleConfig) {
-    onProjectCreated((trx, project) =>
-      createDefaultSchedules(
-        trx,
-        { projectId: project.id, accountScopeId: project.account_scope_id },
-        scheduleConfig!,
-      ),
-    );
-  }
-  scheduleConfig = config;
-}
-
 const actor = (request: FastifyRequest) => request.session?.username ?? 'system';
 
+/** The jobs HTTP side; its state is `app.jobs` (plugin.ts), shared by the / and /v1 mounts. */
 export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const jobs = jobsHttpFor(app);
-  createSchedulesWithProjects(app.config);
+  const jobs = app.jobs;
 
   const manualRun = (jobType: JobType, summary: string) =>
     app.post(
@@ -118,6 +59,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
           jobType,
           actor: actor(request),
           requestId: request.id,
+          staleAfterSeconds: jobs.staleAfterSeconds,
         });
         if (!request.query.wait) {
           return reply.status(202).send({ ok: true as const, run: toRunDto(run), created });
@@ -127,9 +69,12 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         reply.raw.once('close', () => {
           if (!reply.raw.writableFinished) aborted.abort();
         });
+        // Runs finish in any worker process: hear their `finished` notices too (server Postgres).
+        await jobs.signals.listen();
         const finished = await waitForRun(app.database, request.scope, run.id, {
           timeoutMs: (request.query.timeout_seconds ?? 300) * 1000,
           signal: aborted.signal,
+          signals: jobs.signals,
         });
         const done = finished.status === 'ok' || finished.status === 'failed';
         return reply

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
 import { AppError, notFound } from '../../http/errors.js';
 import type { WorkerRunRow } from './scheduler.js';
+import type { JobSignals } from './signals.js';
 import { getRun, inScope, type JobRunRow, type ScheduledJobRow } from './sql.js';
 import type { JobType, RunStatus } from './types.js';
 
@@ -119,21 +120,53 @@ function decodeCursor(value: string): RunCursor {
 }
 
 const TERMINAL: RunStatus[] = ['ok', 'failed'];
-const WAIT_POLL_MS = 250;
+// Only the fallback: a run's end is signalled (signals.ts), this catches a lost signal.
+const WAIT_POLL_MS = 1_000;
 
-/** Polls the run until it finishes or the time is up; returns the run as last seen. */
+/**
+ * Waits until the run finishes or the time is up; returns the run as last seen. Woken by the run's
+ * `finished` signal; the subscription is made before the first read, so a run that finishes
+ * between the read and the wait is not missed.
+ */
 export async function waitForRun(
   database: Database,
   scope: Scope,
   runId: string,
-  options: { timeoutMs: number; signal?: AbortSignal },
+  options: { timeoutMs: number; signal?: AbortSignal; signals?: JobSignals },
 ): Promise<JobRunRow> {
   const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    const run = await findRun(database, scope, runId);
-    if (TERMINAL.includes(run.status) || Date.now() >= deadline || options.signal?.aborted) {
-      return run;
+  let wake: (() => void) | undefined;
+  let finished = false;
+  const unsubscribe = options.signals?.on((signal) => {
+    if (signal.kind === 'finished' && signal.runId === runId) {
+      finished = true;
+      wake?.();
     }
-    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+  });
+  const onAbort = () => wake?.();
+  options.signal?.addEventListener('abort', onAbort);
+  try {
+    for (;;) {
+      finished = false;
+      const run = await findRun(database, scope, runId);
+      if (TERMINAL.includes(run.status) || Date.now() >= deadline || options.signal?.aborted) {
+        return run;
+      }
+      if (finished) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(
+          resolve,
+          Math.min(WAIT_POLL_MS, Math.max(0, deadline - Date.now())),
+        );
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  } finally {
+    unsubscribe?.();
+    options.signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -124,7 +124,7 @@ export async function tick(options: {
   scope?: Scope;
 }): Promise<WorkerRunRow[]> {
   const { database, queue, scope } = options;
-  return database.db.transaction().execute(async (trx) => {
+  const recorded = await database.db.transaction().execute(async (trx) => {
     const startedAt = new Date();
     const { rows: due } = await sql<ScheduledJobRow>`
       select * from scheduled_jobs
@@ -200,6 +200,9 @@ export async function tick(options: {
     }
     return recorded;
   });
+  // Committed: wake this process's workers (other processes' got the NOTIFY at commit).
+  queue.announce({ enqueued: recorded.flatMap((r) => r.enqueued.map((e) => e.job_type)) });
+  return recorded;
 }
 
 function emptyRecord(

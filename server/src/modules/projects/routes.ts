@@ -56,6 +56,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
           accountScopeName: request.body.account_scope_name,
         },
         actorOf(request),
+        app.projectCreatedHooks,
       );
       return reply.status(201).send({ ok: true as const, project: toDto(project) });
     },

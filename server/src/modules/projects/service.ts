@@ -19,12 +19,12 @@ export interface Actor {
   requestId: string;
 }
 
-/** Hooks other modules attach to project creation (e.g. the default schedules of the jobs module). */
+/**
+ * Work other modules do inside a project's creation transaction (the jobs module's default
+ * schedules). The app holds the list (`app.projectCreatedHooks`, filled by the plugins that need
+ * it) and passes it in, so no list lives in this module.
+ */
 export type ProjectCreatedHook = (trx: Transaction<DB>, project: ProjectRow) => Promise<void>;
-const projectCreatedHooks: ProjectCreatedHook[] = [];
-export const onProjectCreated = (hook: ProjectCreatedHook) => {
-  projectCreatedHooks.push(hook);
-};
 
 const projectColumns = (db: Kysely<DB> | Transaction<DB>) =>
   db
@@ -53,6 +53,7 @@ export async function createProject(
   database: Database,
   input: { name: string; accountScopeKey?: string; accountScopeName?: string },
   actor: Actor,
+  hooks: readonly ProjectCreatedHook[],
 ): Promise<ProjectRow> {
   const scopeKey = input.accountScopeKey ?? 'default';
   return database.db.transaction().execute(async (trx) => {
@@ -72,7 +73,7 @@ export async function createProject(
       .returning('id')
       .executeTakeFirstOrThrow();
     const project = await projectColumns(trx).where('p.id', '=', id).executeTakeFirstOrThrow();
-    for (const hook of projectCreatedHooks) await hook(trx, project);
+    for (const hook of hooks) await hook(trx, project);
     await recordAudit(trx, {
       projectId: project.id,
       accountScopeId: project.account_scope_id,

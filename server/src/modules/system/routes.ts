@@ -1,10 +1,6 @@
 import { HealthResponseSchema } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sql } from 'kysely';
 import { AppError } from '../../http/errors.js';
-
-// A health check must answer fast even when the database hangs, so the orchestrator can act.
-const HEALTH_DB_TIMEOUT_MS = 2_000;
 
 export const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -13,26 +9,27 @@ export const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'public' },
       schema: {
         tags: ['system'],
-        summary: 'Liveness and database reachability',
+        summary: 'Liveness, database reachability and start-up phase',
+        description:
+          'Answers from memory and the last database probe (at most a second old), so it stays ' +
+          'fast under load. 503 `starting` with `details.phase` while the database migrates; ' +
+          '200 with `phase` afterwards (`syncing the demo`, `indexing`, then `ready`).',
         response: { 200: HealthResponseSchema },
       },
     },
     async () => {
-      const started = Date.now();
-      try {
-        await Promise.race([
-          sql`select 1`.execute(app.database.db),
-          new Promise((_, reject) =>
-            setTimeout(() => reject(new Error('timeout')), HEALTH_DB_TIMEOUT_MS).unref(),
-          ),
-        ]);
-      } catch {
-        throw new AppError('db_unavailable', 'the database is unreachable');
+      if (app.start.phase === 'migrating' || app.start.phase === 'starting') {
+        throw new AppError('starting', `Cairn is starting: ${app.start.phase}`, {
+          phase: app.start.phase,
+        });
       }
+      const db = await app.databaseProbe.check();
+      if (!db.ok) throw new AppError('db_unavailable', 'the database is unreachable');
       return {
         ok: true as const,
         status: 'ok' as const,
-        db: { ok: true, latency_ms: Date.now() - started, embedded: app.database.embedded },
+        phase: app.start.phase,
+        db: { ok: true, latency_ms: db.latencyMs, embedded: app.database.embedded },
         demo: app.demo,
         version: '0.1.0',
       };

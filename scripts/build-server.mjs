@@ -1,0 +1,71 @@
+// Compiles the server and the two workspace packages it imports at run time (@cairn/contract,
+// @cairn/chatwoot-sim) from TypeScript to JavaScript in each one's dist/, so starting the server
+// runs plain JavaScript instead of transpiling on every start. Transpile only, file by file (no
+// bundle: paths that code resolves next to itself, such as server/db/migrations, stay valid);
+// type checking is `npm run typecheck`'s job. esbuild rather than tsc here: it emits the same
+// files in well under a second, where tsc spends seconds loading every type of the dependency
+// tree, and that time would sit on the critical path of a first `npm start`.
+//
+// Run time picks dist/ through the packages' `cairn-dist` export condition
+// (`node --conditions=cairn-dist server/dist/main.js`); tests, tsx and the web build keep
+// resolving the TypeScript sources.
+import { readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PACKAGES = ['packages/contract', 'tools/chatwoot-sim', 'server'];
+
+async function sources(dir) {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+const STAMP = path.join(root, 'server/dist/.built');
+const force = process.argv.includes('--force');
+
+/**
+ * Up to date when the stamp written after the last build is newer than every source file and
+ * package manifest: a restart then starts at once, and two processes started together after a
+ * build (`npm run server` and `npm run worker`) do not rewrite files the other is loading.
+ */
+async function upToDate(files) {
+  const built = await stat(STAMP).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
+  if (!built) return false;
+  const times = await Promise.all(files.map((f) => stat(f).then((s) => s.mtimeMs)));
+  return times.every((t) => t < built);
+}
+
+const started = Date.now();
+const perPackage = await Promise.all(
+  PACKAGES.map(async (pkg) => ({ pkg, files: await sources(path.join(root, pkg, 'src')) })),
+);
+const inputs = [
+  ...perPackage.flatMap((p) => p.files),
+  ...PACKAGES.map((pkg) => path.join(root, pkg, 'package.json')),
+  fileURLToPath(import.meta.url),
+];
+if (!force && (await upToDate(inputs))) process.exit(0);
+
+await Promise.all(
+  perPackage.map(({ pkg, files }) =>
+    build({
+      entryPoints: files,
+      outdir: path.join(root, pkg, 'dist'),
+      outbase: path.join(root, pkg, 'src'),
+      format: 'esm',
+      platform: 'node',
+      target: 'node20.19',
+      sourcemap: true,
+      logLevel: 'warning',
+    }),
+  ),
+);
+await writeFile(STAMP, new Date().toISOString() + '\n');
+console.log(`built ${PACKAGES.join(', ')} to dist/ in ${Date.now() - started} ms`);

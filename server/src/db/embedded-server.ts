@@ -1,0 +1,63 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+import type { EmbeddedPostgres } from './embedded.js';
+
+/**
+ * Runs in the embedded database's own thread (embedded-thread.ts). Starts PGlite (Postgres compiled to WebAssembly) persisted in `dataDir` and serves it on
+ * loopback. PGlite is a single Postgres session: every socket connection shares it, transactions
+ * from different connections run one after another, and session-level SET leaks across
+ * connections. Hence the rules the rest of the code keeps: only SET LOCAL, and never a transaction
+ * held open across a network call.
+ */
+export async function servePGlite(options: {
+  dataDir: string;
+  port?: number;
+}): Promise<EmbeddedPostgres> {
+  await mkdir(options.dataDir, { recursive: true });
+  const db = await PGlite.create({
+    dataDir: options.dataDir,
+    extensions: { vector, pgcrypto, btree_gin },
+  });
+  keepExtendedQueriesTogether(db);
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: options.port ?? 0,
+    // Above 1 so a pool, pg-boss and the migrator can each hold a connection.
+    maxConnections: 100,
+  });
+  await server.start();
+  const [host, port] = server.getServerConn().split(':');
+  return {
+    connectionString: `postgres://postgres@${host}:${port}/postgres`,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+const EXTENDED_QUERY_MESSAGES = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]); // P B D E C H
+
+/**
+ * pglite-socket queues each protocol message on its own, so another connection's messages can run
+ * between one client's Parse, Bind and Execute and replace its unnamed statement or portal
+ * ("portal \"\" does not exist", or a Bind to someone else's statement). Its queue already serves
+ * only the current connection while a transaction is open; reporting an unfinished extended query
+ * (up to its Sync) as "in transaction" extends that to every query.
+ */
+function keepExtendedQueriesTogether(db: PGlite) {
+  let extendedQueryOpen = false;
+  const exec = db.execProtocolRawStream.bind(db);
+  db.execProtocolRawStream = (message, options) => {
+    extendedQueryOpen = EXTENDED_QUERY_MESSAGES.has(message[0]!);
+    return exec(message, options);
+  };
+  const inTransaction = db.isInTransaction.bind(db);
+  db.isInTransaction = () => inTransaction() || extendedQueryOpen;
+}
