@@ -57,6 +57,8 @@ export const ConfigSchema = z.object({
   SESSION_MAX_DAYS: int(14, 1),
   LOGIN_RATE_LIMIT_MAX_ATTEMPTS: int(10, 1),
   LOGIN_RATE_LIMIT_WINDOW_MINUTES: int(15, 1),
+  INVITE_TTL_HOURS: int(72, 1, 24 * 30),
+  TOKEN_RATE_LIMIT_PER_MINUTE: int(600, 1),
   AUTH_USERNAME: optionalString,
   AUTH_PASSWORD: optionalString,
   SECRETS_KEY: optionalString.pipe(

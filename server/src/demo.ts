@@ -5,6 +5,7 @@ import type { Secrets } from './lib/secrets.js';
 import type { JobsRuntime } from './modules/jobs/index.js';
 import { createProject } from './modules/projects/service.js';
 import { bindChatwootSource, normalizeBaseUrl } from './modules/sources/service.js';
+import { systemScope } from './modules/access/system-actor.js';
 
 export const DEMO_PROJECT_NAME = 'Demo studio';
 const DEMO_SCOPE_KEY = 'demo';
@@ -74,7 +75,7 @@ async function ensureDemoProject(
     .where('p.name', '=', DEMO_PROJECT_NAME)
     .executeTakeFirst();
   const actor = { userId: '', username: 'demo', requestId: 'demo-setup' };
-  const scope = existing
+  const project = existing
     ? { projectId: existing.id, accountScopeId: existing.account_scope_id }
     : await createProject(
         database,
@@ -84,6 +85,7 @@ async function ensureDemoProject(
         projectId: p.id,
         accountScopeId: p.account_scope_id,
       }));
+  const scope = systemScope(project, 'demo setup');
   const baseUrl = normalizeBaseUrl(sim.url);
   const bound = await database.withScope(scope, (trx) =>
     trx

@@ -27,8 +27,10 @@ export const openapiPlugin = fp(
       hiddenTag: 'v1-mirror',
     });
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
-    app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
-      app.swagger(),
+    app.get(
+      '/openapi.json',
+      { config: { access: 'public', permission: 'public' }, schema: { hide: true } },
+      async () => app.swagger(),
     );
   },
   { name: 'openapi' },

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../src/db/database.js';
+import { systemScope } from '../../src/modules/access/system-actor.js';
 
 /**
  * Small factories for the rag tests. They write with the owner connection, as ingestion would;
@@ -33,7 +34,10 @@ export async function createProject(
     values (${project.id}, ${scopeRow.id}, 'chatwoot_account', ${`${randomUUID()}:${accountId}`},
             ${options.baseUrl ?? 'https://chat.example.test/'}, ${accountId}, 'enc')
   `.execute(database.db);
-  return { projectId: project.id, accountScopeId: scopeRow.id, accountId };
+  return {
+    ...systemScope({ projectId: project.id, accountScopeId: scopeRow.id }, 'test'),
+    accountId,
+  };
 }
 
 export interface TestMessage {

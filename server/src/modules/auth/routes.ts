@@ -1,9 +1,4 @@
-import {
-  LoginBodySchema,
-  LoginResponseSchema,
-  LogoutResponseSchema,
-  MeResponseSchema,
-} from '@cairn/contract';
+import { LoginBodySchema, LoginResponseSchema, LogoutResponseSchema } from '@cairn/contract';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
@@ -18,7 +13,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/login',
     {
-      config: { access: 'public' },
+      config: { access: 'public', permission: 'public' },
       schema: {
         tags,
         summary: 'Sign in; sets the session and CSRF cookies',
@@ -31,6 +26,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         username: request.body.username,
         password: request.body.password,
         ip: request.ip,
+        userAgent: request.headers['user-agent'],
         requestId: request.id,
         previousCookie: request.cookies[config.SESSION_COOKIE_NAME],
       });
@@ -54,7 +50,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/logout',
     {
-      config: { access: 'session' },
+      config: { access: 'session', permission: 'self:manage' },
       schema: {
         tags,
         summary: 'Sign out; the session cookie stops working',
@@ -65,31 +61,6 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await logout(app.database, request.session!, request.id);
       clearAuthCookies(reply, config);
       return { ok: true as const };
-    },
-  );
-
-  app.get(
-    '/auth/me',
-    {
-      config: { access: 'public' },
-      schema: {
-        tags,
-        summary: 'The signed-in user, or authenticated: false',
-        response: { 200: MeResponseSchema },
-      },
-    },
-    async (request) => {
-      const s = request.session;
-      if (!s) return { ok: true as const, authenticated: false as const };
-      return {
-        ok: true as const,
-        authenticated: true as const,
-        username: s.username,
-        active_project_id: s.activeProjectId,
-        account_scope_id: s.accountScopeId,
-        created_at: s.createdAt.toISOString(),
-        last_seen_at: s.lastSeenAt.toISOString(),
-      };
     },
   );
 };

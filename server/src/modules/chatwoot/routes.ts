@@ -34,6 +34,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/contacts',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'Ingested contacts, by name',
@@ -53,6 +54,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/conversations',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'Ingested conversations, newest activity first',
@@ -72,6 +74,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/conversations/:id',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'One ingested conversation: contact, status, message count and its Chatwoot link',
@@ -88,6 +91,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/messages',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary:
@@ -108,6 +112,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/sources/:id/completeness',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'Per-conversation completeness: what the source reported against what is stored',
@@ -124,6 +129,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/sources/:id/test',
     {
+      config: { access: 'project', permission: 'sources:manage' },
       schema: {
         tags,
         summary: "Checks the source's token against Chatwoot's profile endpoint",

@@ -90,7 +90,7 @@ function createSchedulesWithProjects(config: Config) {
   scheduleConfig = config;
 }
 
-const actor = (request: FastifyRequest) => request.session?.username ?? 'system';
+const actor = (request: FastifyRequest) => request.user?.username ?? 'system';
 
 export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const jobs = jobsHttpFor(app);
@@ -100,6 +100,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
     app.post(
       `/jobs/${jobType === 'chatwoot_sync' ? 'chatwoot/sync' : 'embeddings/run'}`,
       {
+        config: { access: 'project', permission: 'jobs:run' },
         schema: {
           tags,
           summary,
@@ -143,6 +144,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/jobs/runs',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'Run history of the active project, newest first',
@@ -159,6 +161,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/jobs/runs/:id',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'One run with its progress',
@@ -175,6 +178,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/jobs/events',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'Server-Sent Events: run status changes and progress of the active project',
@@ -201,6 +205,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/jobs/scheduler',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'The active project’s scheduled jobs',
@@ -216,6 +221,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/jobs/scheduler/:id',
     {
+      config: { access: 'project', permission: 'schedules:manage' },
       schema: {
         tags,
         summary: 'Change a scheduled job’s cadence or enable/disable it',
@@ -242,6 +248,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/jobs/scheduler/tick',
     {
+      config: { access: 'project', permission: 'schedules:manage' },
       schema: {
         tags,
         summary: 'Enqueue the active project’s due jobs now and report what was done',
@@ -275,6 +282,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/jobs/status',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'Latest runs, schedule, chunk and entity counts, storage and watermarks',

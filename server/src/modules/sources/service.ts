@@ -4,6 +4,7 @@ import { AppError, notFound } from '../../http/errors.js';
 import type { Secrets } from '../../lib/secrets.js';
 import type { Actor } from '../projects/service.js';
 import { recordAudit } from '../audit/service.js';
+import { systemScope } from '../access/system-actor.js';
 
 /** A bound Chatwoot account with its credentials decrypted: for server-side use only. */
 export interface ChatwootSource {
@@ -183,7 +184,11 @@ export async function loadSourceForWebhook(
   if (!row) return null;
   return {
     source: decrypt(row, secrets),
-    scope: { projectId: row.project_id, accountScopeId: row.account_scope_id },
+    // The webhook's signature is its authentication: no user acts here.
+    scope: systemScope(
+      { projectId: row.project_id, accountScopeId: row.account_scope_id },
+      'chatwoot webhook',
+    ),
   };
 }
 

@@ -10,7 +10,7 @@ export const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/health',
     {
-      config: { access: 'public' },
+      config: { access: 'public', permission: 'public' },
       schema: {
         tags: ['system'],
         summary: 'Liveness and database reachability',
