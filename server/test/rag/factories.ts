@@ -168,7 +168,8 @@ export async function createSession(
 ): Promise<{ cookie: string; csrf: string; headers: Record<string, string> }> {
   const user = await database.db
     .insertInto('app_users')
-    .values({ username: `user-${randomUUID()}`, password_hash: 'not-a-login' } as never)
+    // An owner: it sees the project without a membership row.
+    .values({ username: `user-${randomUUID()}`, password_hash: 'not-a-login', role: 'owner' })
     .returning('id')
     .executeTakeFirstOrThrow();
   const cookie = randomUUID() + randomUUID();

@@ -203,7 +203,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         // Quiet request logging: in URL-token mode the query string is a credential.
         logLevel: 'warn',
-        config: { access: 'webhook' },
+        config: { access: 'webhook', permission: 'public' },
         schema: {
           tags,
           summary:
