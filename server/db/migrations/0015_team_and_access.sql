@@ -74,13 +74,21 @@ create trigger api_tokens_updated_at before update on api_tokens
 -- Who may see which project, in one place: the effective project role of a user (owners are
 -- managers everywhere; deactivated users see nothing). The API's guard, the project list and
 -- row-level security all ask this function, so they cannot disagree.
+-- PL/pgSQL rather than SQL: a security-definer SQL function is never inlined, and its body would
+-- be parsed and planned again at every call; PL/pgSQL keeps the plan for the connection's life
+-- (every request asks this once, in the guard's session lookup).
 create or replace function project_role_of(p_user uuid, p_project uuid) returns text
-language sql stable security definer set search_path = public, pg_temp as $$
-  select case when u.role = 'owner' then 'manager' else m.role end
+language plpgsql stable security definer set search_path = public, pg_temp as $$
+declare
+  result text;
+begin
+  select case when u.role = 'owner' then 'manager' else m.role end into result
   from app_users u
-  left join project_members m on m.user_id = u.id and m.project_id = p_project
-  where u.id = p_user and u.active
-    and exists (select 1 from projects p where p.id = p_project)
+  join projects p on p.id = p_project
+  left join project_members m on m.user_id = u.id and m.project_id = p.id
+  where u.id = p_user and u.active;
+  return result;
+end
 $$;
 
 -- The second condition of every scoped policy: may the transaction's actor see the transaction's
