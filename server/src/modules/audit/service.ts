@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB, EvidenceRef } from '../../db/schema.js';
 import { validateEvidenceRefs } from './evidence-refs.js';
@@ -97,17 +97,25 @@ export async function listAudit(options: {
       .where('account_scope_id', '=', scope.accountScopeId);
     if (options.action) query = query.where('action', '=', options.action);
     if (options.entityId) query = query.where('entity_id', '=', options.entityId);
-    const [events, count] = await Promise.all([
-      query
-        .select(AUDIT_COLUMNS)
-        .orderBy('id', 'desc')
-        .limit(options.limit)
-        .offset(options.offset)
-        .execute(),
-      query.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow(),
-    ]);
-    return { events: events as unknown as AuditRow[], total: count.total };
+    return pageOf(query, options);
   });
+}
+
+/** One page of a filtered audit query, newest first, with the filter's total. */
+async function pageOf(
+  query: SelectQueryBuilder<DB, 'audit_events', object>,
+  page: { limit: number; offset: number },
+): Promise<{ events: AuditRow[]; total: number }> {
+  const [events, count] = await Promise.all([
+    query
+      .select(AUDIT_COLUMNS)
+      .orderBy('id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { events: events as unknown as AuditRow[], total: count.total };
 }
 
 export interface AuditVerification {
@@ -188,14 +196,5 @@ export async function listWorkspaceAudit(options: {
 }): Promise<{ events: AuditRow[]; total: number }> {
   let query = options.database.db.selectFrom('audit_events').where('project_id', 'is', null);
   if (options.action) query = query.where('action', '=', options.action);
-  const [events, count] = await Promise.all([
-    query
-      .select(AUDIT_COLUMNS)
-      .orderBy('id', 'desc')
-      .limit(options.limit)
-      .offset(options.offset)
-      .execute(),
-    query.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow(),
-  ]);
-  return { events: events as unknown as AuditRow[], total: count.total };
+  return pageOf(query, options);
 }
