@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChatwootSim } from '@cairn/chatwoot-sim';
 import { openDatabase, type Database, type Scope } from '../../src/db/database.js';
 import { createSecrets } from '../../src/lib/secrets.js';
+import { systemScope } from '../../src/modules/access/system-actor.js';
 import { bindChatwootSource } from '../../src/modules/sources/service.js';
 import { expectConverged } from '../chatwoot/harness.js';
 import { enqueueManualRun } from '../../src/modules/jobs/enqueue-run.js';
@@ -90,7 +91,7 @@ describe.skipIf(!serverUrl)(
         returning id
       `.execute(trx);
         for (const project of projects) {
-          const scope = { projectId: project.id, accountScopeId };
+          const scope = systemScope({ projectId: project.id, accountScopeId }, 'test');
           scopes.push(scope);
           await createDefaultSchedules(trx, scope, config);
         }
