@@ -106,7 +106,7 @@ async function measure(headers: Record<string, string>, seconds: number) {
       while (Date.now() < until) {
         const started = process.hrtime.bigint();
         const res = await get('/auth/me', headers);
-        if (res.status !== 200) throw new Error(`status ${res.status}`);
+        if (res.status !== 200) throw new Error(`status ${res.status}: ${res.body}`);
         latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
         count++;
       }
@@ -122,7 +122,7 @@ async function measure(headers: Record<string, string>, seconds: number) {
 
 console.log(
   `bench/auth: GET /auth/me over HTTP on loopback, ${CONCURRENCY} clients, ${ROUNDS} rounds of ${SECONDS} s per mode, ` +
-    `${database.embedded ? 'embedded database' : 'server Postgres'}, LOG_LEVEL=${config.LOG_LEVEL}`,
+    `${(await database.sharesOneSession()) ? 'embedded database (PGlite)' : 'server Postgres'}, LOG_LEVEL=${config.LOG_LEVEL}`,
 );
 await measure({}, 2); // warm-up: JIT, connections, plan caches
 // Rounds interleave the modes, so drift in the machine's load touches all three alike.

@@ -170,8 +170,8 @@ export async function loadToken(
 /**
  * Runs one of the lookups every authenticated request makes. On server Postgres it is a named
  * prepared statement: parsed and planned once per connection instead of at every request, which
- * measured at more than half the lookup's cost (bench/auth). Not on the embedded database: its
- * connections share one Postgres session, where a name one connection prepared would collide
+ * measured at more than half the lookup's cost (bench/auth). Not on the embedded database (PGlite):
+ * its connections share one Postgres session, where a name one connection prepared would collide
  * with the next connection's.
  */
 async function hotLookup<R>(
@@ -180,8 +180,9 @@ async function hotLookup<R>(
   query: Compilable<R>,
 ): Promise<R | undefined> {
   const { sql: text, parameters } = query.compile();
+  const named = !(await database.sharesOneSession());
   const result = await database.pool.query<R & QueryResultRow>({
-    ...(database.embedded ? {} : { name }),
+    ...(named ? { name } : {}),
     text,
     values: parameters as unknown[],
   });
