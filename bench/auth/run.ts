@@ -122,7 +122,7 @@ async function measure(headers: Record<string, string>, seconds: number) {
 
 console.log(
   `bench/auth: GET /auth/me over HTTP on loopback, ${CONCURRENCY} clients, ${ROUNDS} rounds of ${SECONDS} s per mode, ` +
-    `${(await database.sharesOneSession()) ? 'embedded database (PGlite)' : 'server Postgres'}, LOG_LEVEL=${config.LOG_LEVEL}`,
+    `${process.env.DATABASE_URL ? 'server Postgres' : 'embedded database (PGlite)'}, LOG_LEVEL=${config.LOG_LEVEL}`,
 );
 await measure({}, 2); // warm-up: JIT, connections, plan caches
 // Rounds interleave the modes, so drift in the machine's load touches all three alike.

@@ -77,15 +77,21 @@ create trigger api_tokens_updated_at before update on api_tokens
 -- PL/pgSQL rather than SQL: a security-definer SQL function is never inlined, and its body would
 -- be parsed and planned again at every call; PL/pgSQL keeps the plan for the connection's life
 -- (every request asks this once, in the guard's session lookup).
+--
+-- Security definer without `set search_path` on purpose: that clause makes every call save and
+-- restore the setting, which measured at twice the function's cost on the embedded database
+-- (bench/auth). Every relation and function below is schema-qualified instead, so a caller's
+-- search_path (and pg_temp, searched first for relations) cannot substitute an object of its own;
+-- operators and built-ins come from pg_catalog, which no role here can write to.
 create or replace function project_role_of(p_user uuid, p_project uuid) returns text
-language plpgsql stable security definer set search_path = public, pg_temp as $$
+language plpgsql stable security definer as $$
 declare
   result text;
 begin
   select case when u.role = 'owner' then 'manager' else m.role end into result
-  from app_users u
-  join projects p on p.id = p_project
-  left join project_members m on m.user_id = u.id and m.project_id = p.id
+  from public.app_users u
+  join public.projects p on p.id = p_project
+  left join public.project_members m on m.user_id = u.id and m.project_id = p.id
   where u.id = p_user and u.active;
   return result;
 end
@@ -101,9 +107,9 @@ $$;
 -- not once per row (a search reads hundreds of thousands of rows under these policies; checked by
 -- EXPLAIN in server/test/identity/rls-membership.test.ts). The first condition already holds every
 -- row to `app.project_id`, so checking that one project is enough. Security definer, so it reads
--- the membership tables that the policy itself never exposes.
+-- the membership tables that the policy itself never exposes (no search_path clause: see above).
 create or replace function app_actor_may_see_project() returns boolean
-language plpgsql stable security definer set search_path = public, pg_temp as $$
+language plpgsql stable security definer as $$
 declare
   actor text := current_setting('app.user_id', true);
   project text := current_setting('app.project_id', true);
@@ -116,7 +122,7 @@ begin
      or project !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
     return false;
   end if;
-  return project_role_of(actor::uuid, project::uuid) is not null;
+  return public.project_role_of(actor::uuid, project::uuid) is not null;
 end
 $$;
 
@@ -152,3 +158,44 @@ begin
 end
 $$;
 select enable_project_isolation('project_members');
+
+-- ---------------------------------------------------------------------------------------------
+-- The two lookups every authenticated request makes, as PL/pgSQL so that each connection plans
+-- them once and keeps the plan (a plain statement is parsed and planned at every request: on the
+-- embedded database that was most of a request's cost, bench/auth). Both read on the owner
+-- connection and return nothing for an expired, idle, revoked or deactivated credential.
+create or replace function load_session(p_session_id text, p_idle_minutes integer)
+returns table (public_id uuid, user_id uuid, username text, role text, csrf_token text,
+               active_project_id uuid, account_scope_id uuid, project_role text,
+               created_at timestamptz, last_seen_at timestamptz)
+language plpgsql stable as $$
+#variable_conflict use_column
+begin
+  return query
+    select s.public_id, s.user_id, u.username, u.role, s.csrf_token, s.active_project_id,
+           p.account_scope_id, public.project_role_of(s.user_id, s.active_project_id),
+           s.created_at, s.last_seen_at
+    from public.sessions s
+    join public.app_users u on u.id = s.user_id
+    left join public.projects p on p.id = s.active_project_id
+    where s.session_id = p_session_id and u.active and s.expires_at > now()
+      and s.last_seen_at > now() - make_interval(mins => p_idle_minutes);
+end
+$$;
+
+create or replace function load_token(p_secret_hash text)
+returns table (id uuid, prefix text, permission text, project_ids uuid[], created_at timestamptz,
+               expires_at timestamptz, last_used_at timestamptz, user_id uuid, username text,
+               role text)
+language plpgsql stable as $$
+#variable_conflict use_column
+begin
+  return query
+    select t.id, t.prefix, t.permission, t.project_ids, t.created_at, t.expires_at,
+           t.last_used_at, u.id, u.username, u.role
+    from public.api_tokens t
+    join public.app_users u on u.id = t.user_id
+    where t.secret_hash = p_secret_hash and t.revoked_at is null and t.expires_at > now()
+      and u.active;
+end
+$$;

@@ -31,12 +31,6 @@ export interface Database {
   db: Kysely<DB>;
   connectionString: string;
   embedded: boolean;
-  /**
-   * Whether every connection shares one Postgres session: true for PGlite (started here, or
-   * reached through DATABASE_URL, as the tests do), where session state such as a named prepared
-   * statement made on one connection is seen, and collided with, by the next.
-   */
-  sharesOneSession(): Promise<boolean>;
   appRole: string;
   /**
    * Runs `fn` in a transaction as the app role with RLS keyed to the scope's project and actor:
@@ -72,23 +66,12 @@ export async function openDatabase(
   pool.on('error', () => undefined);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const appRole = config.DB_APP_ROLE;
-  let shared: Promise<boolean> | undefined;
 
   return {
     pool,
     db,
     connectionString,
     embedded: Boolean(embedded),
-    sharesOneSession: () =>
-      (shared ??= embedded
-        ? Promise.resolve(true)
-        : pool.query<{ version: string }>('select version()').then(
-            ({ rows }) => /PGlite/.test(rows[0]!.version),
-            (error: unknown) => {
-              shared = undefined; // not known yet: ask again next time
-              throw error;
-            },
-          )),
     appRole,
     withScope: (scope, fn) =>
       db.transaction().execute(async (trx) => {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type Compilable } from 'kysely';
-import type { QueryResultRow } from 'pg';
+import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { ProjectRole, WorkspaceRole } from '../../db/schema.js';
 import type { TokenPermission } from './permissions.js';
@@ -46,7 +45,8 @@ export const sha256Hex = (value: string) => createHash('sha256').update(value).d
 
 /**
  * The live session behind a cookie value: not expired, not idle, its user active. One indexed
- * read; the active project's role comes from project_role_of, the rule row-level security uses.
+ * read (load_session, migration 0015); the active project's role comes from project_role_of,
+ * the rule row-level security uses.
  */
 export async function loadSession(
   database: Database,
@@ -54,34 +54,19 @@ export async function loadSession(
 ): Promise<{ user: UserContext; session: SessionContext } | null> {
   if (options.cookie.length > 256) return null;
   const sessionId = sha256Hex(options.cookie);
-  const row = await hotLookup(
-    database,
-    'cairn_load_session',
-    database.db
-      .selectFrom('sessions as s')
-      .innerJoin('app_users as u', 'u.id', 's.user_id')
-      .leftJoin('projects as p', 'p.id', 's.active_project_id')
-      .select([
-        's.public_id',
-        's.user_id',
-        'u.username',
-        'u.role',
-        's.csrf_token',
-        's.active_project_id',
-        'p.account_scope_id',
-        sql<ProjectRole | null>`project_role_of(s.user_id, s.active_project_id)`.as('project_role'),
-        's.created_at',
-        's.last_seen_at',
-      ])
-      .where('s.session_id', '=', sessionId)
-      .where('u.active', '=', true)
-      .where('s.expires_at', '>', sql<Date>`now()`)
-      .where(
-        's.last_seen_at',
-        '>',
-        sql<Date>`now() - make_interval(mins => ${options.idleMinutes})`,
-      ),
-  );
+  const { rows } = await sql<{
+    public_id: string;
+    user_id: string;
+    username: string;
+    role: WorkspaceRole;
+    csrf_token: string;
+    active_project_id: string | null;
+    account_scope_id: string | null;
+    project_role: ProjectRole | null;
+    created_at: Date;
+    last_seen_at: Date;
+  }>`select * from load_session(${sessionId}, ${options.idleMinutes})`.execute(database.db);
+  const row = rows[0];
   if (!row) return null;
   let lastSeenAt = row.last_seen_at;
   if (Date.now() - lastSeenAt.getTime() > LAST_SEEN_RESOLUTION_MS) {
@@ -119,29 +104,19 @@ export async function loadToken(
   database: Database,
   options: { secret: string; ip: string; userAgent: string | undefined },
 ): Promise<{ user: UserContext; token: TokenContext } | null> {
-  const row = await hotLookup(
-    database,
-    'cairn_load_token',
-    database.db
-      .selectFrom('api_tokens as t')
-      .innerJoin('app_users as u', 'u.id', 't.user_id')
-      .select([
-        't.id',
-        't.prefix',
-        't.permission',
-        't.project_ids',
-        't.created_at',
-        't.expires_at',
-        't.last_used_at',
-        'u.id as user_id',
-        'u.username',
-        'u.role',
-      ])
-      .where('t.secret_hash', '=', sha256Hex(options.secret))
-      .where('t.revoked_at', 'is', null)
-      .where('t.expires_at', '>', sql<Date>`now()`)
-      .where('u.active', '=', true),
-  );
+  const { rows } = await sql<{
+    id: string;
+    prefix: string;
+    permission: TokenPermission;
+    project_ids: string[] | null;
+    created_at: Date;
+    expires_at: Date;
+    last_used_at: Date | null;
+    user_id: string;
+    username: string;
+    role: WorkspaceRole;
+  }>`select * from load_token(${sha256Hex(options.secret)})`.execute(database.db);
+  const row = rows[0];
   if (!row) return null;
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_SEEN_RESOLUTION_MS) {
     await database.db
@@ -165,28 +140,6 @@ export async function loadToken(
       expiresAt: new Date(row.expires_at),
     },
   };
-}
-
-/**
- * Runs one of the lookups every authenticated request makes. On server Postgres it is a named
- * prepared statement: parsed and planned once per connection instead of at every request, which
- * measured at more than half the lookup's cost (bench/auth). Not on the embedded database (PGlite):
- * its connections share one Postgres session, where a name one connection prepared would collide
- * with the next connection's.
- */
-async function hotLookup<R>(
-  database: Database,
-  name: string,
-  query: Compilable<R>,
-): Promise<R | undefined> {
-  const { sql: text, parameters } = query.compile();
-  const named = !(await database.sharesOneSession());
-  const result = await database.pool.query<R & QueryResultRow>({
-    ...(named ? { name } : {}),
-    text,
-    values: parameters as unknown[],
-  });
-  return result.rows[0];
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
