@@ -20,6 +20,8 @@ import {
   grantsOutsideProject,
   isPermission,
   PERMISSIONS,
+  projectPermissions,
+  workspacePermissions,
   type Grantee,
   type Permission,
 } from '../modules/access/permissions.js';
@@ -269,6 +271,34 @@ export const granteeOf = (request: FastifyRequest): Grantee => ({
   workspaceRole: request.user!.role,
   ...(request.token ? { tokenPermission: request.token.permission } : {}),
 });
+
+/**
+ * Who the caller is and what they may do, for `GET /auth/me`: a UI offers only these. The project
+ * is the session's active one, or a token's only project.
+ */
+export function describeCaller(request: FastifyRequest) {
+  const user = request.user!;
+  const grantee = granteeOf(request);
+  const { session, token } = request;
+  const role = session?.activeProjectRole ?? null;
+  return {
+    user_id: user.id,
+    username: user.username,
+    role: user.role,
+    via: session ? ('session' as const) : ('token' as const),
+    active_project_id: session
+      ? session.activeProjectId
+      : token?.projectIds?.length === 1
+        ? token.projectIds[0]!
+        : null,
+    account_scope_id: session?.accountScopeId ?? null,
+    project_role: role,
+    project_permissions: role ? projectPermissions(grantee, role) : [],
+    permissions: workspacePermissions(grantee),
+    created_at: (session?.createdAt ?? token!.createdAt).toISOString(),
+    last_seen_at: session?.lastSeenAt.toISOString() ?? null,
+  };
+}
 
 /** Whether the caller holds a workspace or self permission (e.g. to add a section to a page). */
 export const holds = (request: FastifyRequest, permission: Permission) =>

@@ -9,7 +9,6 @@ import {
   IdParamsSchema,
   InvitationParamsSchema,
   InvitationResponseSchema,
-  MeResponseSchema,
   MemberListResponseSchema,
   MemberParamsSchema,
   MemberResponseSchema,
@@ -25,12 +24,10 @@ import {
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { granteeOf } from '../../http/access.js';
 import { AppError } from '../../http/errors.js';
 import type { Actor } from './audit-access.js';
 import { listMembers, removeMember, setMember, toMemberDto } from './members.js';
 import { acceptLink, describeLink } from './one-time-links.js';
-import { projectPermissions, workspacePermissions } from './permissions.js';
 import { changePassword, listSessions, revokeSessions } from './sessions.js';
 import { createToken, listTokens, revokeToken, toTokenDto } from './tokens.js';
 import { createUser, listUsers, resetUser, toUserDto, updateUser } from './users.js';
@@ -51,50 +48,6 @@ function sessionOf(request: FastifyRequest) {
 
 export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, database } = app;
-
-  // ---------------------------------------------------------------------------------------------
-  // Who am I
-
-  app.get(
-    '/auth/me',
-    {
-      config: { access: 'public', permission: 'public' },
-      schema: {
-        tags: ['auth'],
-        summary:
-          'The caller (session or token), their roles and permissions, or authenticated: false',
-        response: { 200: MeResponseSchema },
-      },
-    },
-    async (request) => {
-      const user = request.user;
-      if (!user) return { ok: true as const, authenticated: false as const };
-      const grantee = granteeOf(request);
-      const session = request.session;
-      const token = request.token;
-      const projectId = session
-        ? session.activeProjectId
-        : token?.projectIds?.length === 1
-          ? token.projectIds[0]!
-          : null;
-      const role = session ? session.activeProjectRole : null;
-      return {
-        ok: true as const,
-        authenticated: true as const,
-        user_id: user.id,
-        username: user.username,
-        role: user.role,
-        via: session ? ('session' as const) : ('token' as const),
-        active_project_id: projectId,
-        account_scope_id: session?.accountScopeId ?? null,
-        project_role: role,
-        project_permissions: role ? projectPermissions(grantee, role) : [],
-        permissions: workspacePermissions(grantee),
-        created_at: (session?.createdAt ?? token!.createdAt).toISOString(),
-        last_seen_at: session?.lastSeenAt.toISOString() ?? null,
-      };
-    },
-  );
 
   // ---------------------------------------------------------------------------------------------
   // My sessions and password

@@ -1,8 +1,14 @@
-import { LoginBodySchema, LoginResponseSchema, LogoutResponseSchema } from '@cairn/contract';
+import {
+  LoginBodySchema,
+  LoginResponseSchema,
+  LogoutResponseSchema,
+  MeResponseSchema,
+} from '@cairn/contract';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import type { Config } from '../../config.js';
+import { describeCaller } from '../../http/access.js';
 import { login, logout } from './service.js';
 
 const tags = ['auth'];
@@ -61,6 +67,23 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await logout(app.database, request.session!, request.id);
       clearAuthCookies(reply, config);
       return { ok: true as const };
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      config: { access: 'public', permission: 'public' },
+      schema: {
+        tags,
+        summary:
+          'The caller (session or token), their roles and permissions, or authenticated: false',
+        response: { 200: MeResponseSchema },
+      },
+    },
+    async (request) => {
+      if (!request.user) return { ok: true as const, authenticated: false as const };
+      return { ok: true as const, authenticated: true as const, ...describeCaller(request) };
     },
   );
 };
