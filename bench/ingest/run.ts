@@ -26,6 +26,7 @@ import type { MessageRow } from '../../server/src/modules/chatwoot/normalize.js'
 import { upsertConversations, upsertMessages } from '../../server/src/modules/chatwoot/sql.js';
 import { syncChatwoot, type SyncCounts } from '../../server/src/modules/chatwoot/sync-chatwoot.js';
 import { createBenchDatabase } from '../support/database.js';
+import { systemScope } from '../../server/src/modules/access/system-actor.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? Math.round(MESSAGES / 25));
@@ -51,7 +52,8 @@ async function createProject(database: Database, name: string): Promise<Scope> {
     .values({ account_scope_id: scope.id, name: `bench ${name}` })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { projectId: project.id, accountScopeId: scope.id };
+  // The bench stands in for the worker path.
+  return systemScope({ projectId: project.id, accountScopeId: scope.id }, 'bench');
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; ms: number }> {

@@ -39,6 +39,7 @@ import {
   nearestChunksQuery,
   searchChunks,
 } from '../../server/src/modules/rag/search-chunks.js';
+import { systemScope } from '../../server/src/modules/access/system-actor.js';
 
 const TOTAL = Number(process.env.BENCH_CHUNKS ?? 100_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
@@ -97,7 +98,8 @@ async function createProjectWithChunks(
     .values({ account_scope_id: scopeRow.id, name: `bench ${name}` })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const scope = { projectId: project.id, accountScopeId: scopeRow.id };
+  // The bench stands in for the worker path.
+  const scope = systemScope({ projectId: project.id, accountScopeId: scopeRow.id }, 'bench');
   await sql`
     insert into project_sources (project_id, account_scope_id, source_kind, external_id, base_url,
       account_id, api_token_enc)

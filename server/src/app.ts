@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
@@ -12,7 +13,7 @@ import {
   type HostResolver,
 } from './lib/net/host-policy.js';
 import { createSecrets, type Secrets } from './lib/secrets.js';
-import { accessPlugin } from './http/access.js';
+import { accessPlugin, assertCoherentDeclaration, permissionOf } from './http/access.js';
 import { envelopePlugin, frameworkErrorHandler, requestIdFrom } from './http/envelope.js';
 import { loggerOptions } from './http/logger.js';
 import { metricsPlugin } from './http/metrics.js';
@@ -33,8 +34,17 @@ declare module 'fastify' {
     demo: boolean;
     /** Which hosts requests to user-supplied URLs may reach (SOURCE_HOST_ALLOWLIST). */
     hostPolicy: HostPolicy;
-    /** Every registered route with its access level: the table the access tests walk. */
-    routeTable: { method: string; url: string; access: string }[];
+    /**
+     * Every registered route with its access and declared permission (undefined when it declares
+     * none): the table the access and route-permission tests walk.
+     */
+    routeTable: {
+      method: string;
+      url: string;
+      access: string;
+      permission: string | undefined;
+      projectParam: string | undefined;
+    }[];
     /** Run inside every project's creation transaction; plugins add theirs (jobs: schedules). */
     projectCreatedHooks: ProjectCreatedHook[];
   }
@@ -104,11 +114,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.decorate('routeTable', []);
   app.addHook('onRoute', (route) => {
+    assertCoherentDeclaration(route);
     for (const method of [route.method].flat()) {
       app.routeTable.push({
         method,
         url: route.url,
         access: route.url.startsWith('/docs') ? 'public' : (route.config?.access ?? 'project'),
+        permission: permissionOf(route),
+        projectParam: route.config?.projectParam,
       });
     }
     if (route.url.startsWith('/v1/')) route.schema = { ...route.schema, hide: true };
@@ -120,6 +133,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // A list, not a string: only a matching Origin is reflected, any other gets no CORS header.
   await app.register(cors, { origin: [new URL(config.CORS_ORIGIN).origin], credentials: true });
   await app.register(cookie);
+  // No global limit: the access guard applies it per personal token and to the invitation routes.
+  await app.register(rateLimit, { global: false, cache: 10_000 });
   await app.register(metricsPlugin);
   await app.register(openapiPlugin);
   await app.register(accessPlugin, { config, database });

@@ -71,6 +71,8 @@ export const ConfigSchema = z.object({
   LOGIN_RATE_LIMIT_MAX_ATTEMPTS: int(10, 1),
   LOGIN_RATE_LIMIT_WINDOW_MINUTES: int(15, 1),
   LOGIN_USERNAME_DELAY_SECONDS: int(5, 1, 3600),
+  INVITE_TTL_HOURS: int(72, 1, 24 * 30),
+  TOKEN_RATE_LIMIT_PER_MINUTE: int(600, 1),
   AUTH_USERNAME: optionalString,
   AUTH_PASSWORD: optionalString,
   SECRETS_KEY: optionalString.pipe(

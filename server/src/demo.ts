@@ -8,6 +8,7 @@ import { waitForRun } from './modules/jobs/runs.js';
 import { createProject, type ProjectCreatedHook } from './modules/projects/service.js';
 import type { StartPhase } from './modules/system/start-phase.js';
 import { bindChatwootSource, normalizeBaseUrl } from './modules/sources/service.js';
+import { systemScope } from './modules/access/system-actor.js';
 
 export const DEMO_PROJECT_NAME = 'Demo studio';
 const DEMO_SCOPE_KEY = 'demo';
@@ -109,7 +110,7 @@ async function ensureDemoProject(
     .where('p.name', '=', DEMO_PROJECT_NAME)
     .executeTakeFirst();
   const actor = { userId: '', username: 'demo', requestId: 'demo-setup' };
-  const scope = existing
+  const project = existing
     ? { projectId: existing.id, accountScopeId: existing.account_scope_id }
     : await createProject(
         database,
@@ -120,6 +121,7 @@ async function ensureDemoProject(
         projectId: p.id,
         accountScopeId: p.account_scope_id,
       }));
+  const scope = systemScope(project, 'demo setup');
   const baseUrl = normalizeBaseUrl(sim.url);
   const bound = await database.withScope(scope, (trx) =>
     trx

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Ok, TimestampSchema } from './common.js';
+import { Ok, TimestampSchema, UuidSchema } from './common.js';
 
 export const AuditEventSchema = Type.Object({
   id: Type.Integer(),
@@ -31,18 +31,41 @@ export const AuditListResponseSchema = Ok({
   total: Type.Integer(),
 });
 
+const FirstBrokenSchema = Type.Union([
+  Type.Object({
+    id: Type.Union([Type.Integer(), Type.Null()]),
+    reason: Type.Union([
+      Type.Literal('hash_mismatch'),
+      Type.Literal('prev_hash_mismatch'),
+      Type.Literal('tail_missing'),
+    ]),
+  }),
+  Type.Null(),
+]);
+
+export const AuditChainSchema = Type.Object({
+  /** `workspace`: sign-ins, users, roles, memberships, tokens; `project`: one project's trail. */
+  chain: Type.Union([Type.Literal('workspace'), Type.Literal('project')]),
+  project_id: Type.Union([UuidSchema, Type.Null()]),
+  project_name: Type.Union([Type.String(), Type.Null()]),
+  valid: Type.Boolean(),
+  checked: Type.Integer(),
+  first_broken: FirstBrokenSchema,
+});
+
+/**
+ * `valid`, `checked` and `first_broken` are the active project's chain (as before); `chains` is
+ * every chain the caller may audit: the workspace chain for owners, and each project's.
+ */
 export const AuditVerifyResponseSchema = Ok({
   valid: Type.Boolean(),
   checked: Type.Integer(),
-  first_broken: Type.Union([
-    Type.Object({
-      id: Type.Union([Type.Integer(), Type.Null()]),
-      reason: Type.Union([
-        Type.Literal('hash_mismatch'),
-        Type.Literal('prev_hash_mismatch'),
-        Type.Literal('tail_missing'),
-      ]),
-    }),
-    Type.Null(),
-  ]),
+  first_broken: FirstBrokenSchema,
+  all_valid: Type.Boolean(),
+  chains: Type.Array(AuditChainSchema),
+});
+
+export const WorkspaceAuditResponseSchema = Ok({
+  events: Type.Array(AuditEventSchema),
+  total: Type.Integer(),
 });

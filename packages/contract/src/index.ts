@@ -1,4 +1,5 @@
 export * from './common.js';
+export * from './access.js';
 export * from './auth.js';
 export * from './projects.js';
 export * from './sources.js';

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { ProjectRoleSchema } from './access.js';
 import { Ok, TimestampSchema, UuidSchema, RequiredText } from './common.js';
 
 export const ProjectSchema = Type.Object({
@@ -8,6 +9,10 @@ export const ProjectSchema = Type.Object({
   account_scope_key: Type.String(),
   created_at: TimestampSchema,
   updated_at: TimestampSchema,
+  /** The caller's role here (owners are managers everywhere). */
+  role: ProjectRoleSchema,
+  /** What the caller may do here, token limits included: the UI offers only these. */
+  permissions: Type.Array(Type.String()),
 });
 export type Project = Static<typeof ProjectSchema>;
 

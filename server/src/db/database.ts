@@ -8,9 +8,18 @@ import type { DB } from './schema.js';
 // bigint columns (counts, Chatwoot ids) fit in a JS number for any realistic dataset.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+/**
+ * Who acts inside a scope; row-level security admits a row only if this actor may see its
+ * project (migration 0015). A request acts as its signed-in user (the access guard puts it on
+ * `request.scope`); the worker path acts as the system (modules/access/system-actor.ts).
+ */
+export type ScopeActor = { kind: 'user'; userId: string } | { kind: 'system'; reason: string };
+
 export interface Scope {
   projectId: string;
   accountScopeId: string;
+  /** Absent: nobody, and row-level security shows no row at all. */
+  actor?: ScopeActor;
 }
 
 export interface Database {
@@ -23,7 +32,10 @@ export interface Database {
   connectionString: string;
   embedded: boolean;
   appRole: string;
-  /** Runs `fn` in a transaction as the app role with RLS keyed to the scope's project. */
+  /**
+   * Runs `fn` in a transaction as the app role with RLS keyed to the scope's project and actor:
+   * rows of that project only, and only if the actor may see it.
+   */
   withScope<T>(scope: Scope, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -81,9 +93,15 @@ export async function openDatabase(
 /**
  * Transaction-local on purpose: the embedded database is one shared session. One statement
  * (`set_config('role', …, true)` is SET LOCAL ROLE): every scoped transaction pays this round trip.
+ * `app.user_id` is the actor the policies check: a user's id, `system`, or '' (sees nothing).
  */
 export async function enterScope(trx: Transaction<DB>, scope: Scope, appRole: string) {
   await sql`
-    select set_config('app.project_id', ${scope.projectId}, true), set_config('role', ${appRole}, true)
+    select set_config('app.project_id', ${scope.projectId}, true),
+           set_config('app.user_id', ${actorSetting(scope.actor)}, true),
+           set_config('role', ${appRole}, true)
   `.execute(trx);
 }
+
+const actorSetting = (actor: ScopeActor | undefined) =>
+  actor?.kind === 'user' ? actor.userId : actor?.kind === 'system' ? 'system' : '';

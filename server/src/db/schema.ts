@@ -24,18 +24,66 @@ export interface ProjectsTable {
   updated_at: Timestamp;
 }
 
+export type WorkspaceRole = 'owner' | 'member';
+export type ProjectRole = 'manager' | 'contributor' | 'viewer';
+
 export interface AppUsersTable {
   id: Generated<string>;
   username: string;
   password_hash: string;
   /** The chosen interface language; null follows the browser. */
   locale: ColumnType<Locale | null, Locale | null | undefined, Locale | null>;
+  role: ColumnType<WorkspaceRole, WorkspaceRole | undefined, WorkspaceRole>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  email: string | null;
+  deactivated_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface ProjectMembersTable {
+  project_id: string;
+  user_id: string;
+  role: ProjectRole;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface InvitationsTable {
+  id: Generated<string>;
+  user_id: string;
+  token_hash: string;
+  purpose: 'invite' | 'reset';
+  created_by: string | null;
+  expires_at: Date | string;
+  used_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  prefix: string;
+  secret_hash: string;
+  permission: 'read' | 'draft';
+  /** null: every project the user can see. */
+  project_ids: string[] | null;
+  expires_at: Date | string;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+  last_used_ip: string | null;
+  last_used_user_agent: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
 
 export interface SessionsTable {
   session_id: string;
+  /** Listed and revoked by this id; session_id (the cookie's hash) never leaves the server. */
+  public_id: Generated<string>;
+  ip: string | null;
+  user_agent: string | null;
   user_id: string;
   active_project_id: string | null;
   csrf_token: string;
@@ -300,6 +348,9 @@ export interface DB {
   projects: ProjectsTable;
   app_users: AppUsersTable;
   sessions: SessionsTable;
+  project_members: ProjectMembersTable;
+  invitations: InvitationsTable;
+  api_tokens: ApiTokensTable;
   login_attempts: LoginAttemptsTable;
   project_sources: ProjectSourcesTable;
   cw_contacts: CwContactsTable;

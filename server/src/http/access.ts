@@ -1,49 +1,85 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database, Scope } from '../db/database.js';
+import type { ProjectRole } from '../db/schema.js';
+import {
+  loadSession,
+  loadToken,
+  projectAccess,
+  sha256Hex,
+  tokenCovers,
+  type SessionContext,
+  type TokenContext,
+  type UserContext,
+} from '../modules/access/identity.js';
+import {
+  grantsInProject,
+  grantsOutsideProject,
+  isPermission,
+  PERMISSIONS,
+  projectPermissions,
+  workspacePermissions,
+  type Grantee,
+  type Permission,
+} from '../modules/access/permissions.js';
+import { TOKEN_PREFIX } from '../modules/access/tokens.js';
 import { AppError } from './errors.js';
 
+export type { SessionContext, TokenContext, UserContext };
+
 /**
- * Who may call a route, declared on the route as `config: { access }`; the default is the
+ * How a route is reached, declared on the route as `config: { access }`; the default is the
  * strictest, so a route that forgets to declare it is scoped, never public.
  * - public: anyone (health, metrics, login, docs)
  * - webhook: anyone; the route checks its own signature; exempt from the browser-origin checks
- * - session: a valid session; mutations need the CSRF token
- * - project: a session with an active project; handlers get `request.scope`
+ * - session: a signed-in caller (session cookie or personal token); session mutations need the
+ *   CSRF token
+ * - project: the same, inside a project (the session's active one, or a token's
+ *   `X-Cairn-Project`); handlers get `request.scope`
+ *
+ * What the caller may do there is the route's `config.permission` (modules/access/permissions.ts).
+ * A project-level permission on a `session` route names the project in a path parameter
+ * (`config.projectParam`), e.g. `/projects/:id/members`.
  */
 export type Access = 'public' | 'webhook' | 'session' | 'project';
 
-export interface SessionContext {
-  sessionId: string;
-  userId: string;
-  username: string;
-  csrfToken: string;
-  activeProjectId: string | null;
-  accountScopeId: string | null;
-  createdAt: Date;
-  lastSeenAt: Date;
-}
-
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Limits a route applies itself, first thing in its handler (429 with Retry-After). */
+    rateLimits: {
+      /** The public invitation routes: ten attempts a minute per client address. */
+      invitation(request: FastifyRequest): Promise<void>;
+      /** Password changes: ten a quarter of an hour per user. */
+      passwordChange(request: FastifyRequest): Promise<void>;
+    };
+  }
   interface FastifyContextConfig {
     access?: Access;
+    permission?: Permission;
+    projectParam?: string;
   }
   interface FastifyRequest {
+    /** The caller, whether by session cookie or by personal token. */
+    user: UserContext | null;
+    /** Set when the caller used the session cookie. */
     session: SessionContext | null;
-    /** Set for `project` routes: the active project and its account scope. */
+    /** Set when the caller used a personal token (`Authorization: Bearer cairn_pat_…`). */
+    token: TokenContext | null;
+    /** Set for routes with a project permission: the project, its scope and the acting user. */
     scope: Scope;
+    /** The caller's effective role in `scope`'s project. */
+    projectRole: ProjectRole | null;
   }
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-// last_seen_at is written at most once a minute: a session read stays a read.
-const LAST_SEEN_RESOLUTION_SECONDS = 60;
+const BEARER = /^Bearer\s+(\S+)$/i;
+export const PROJECT_HEADER = 'x-cairn-project';
 
-export const hashSessionId = (cookieValue: string) =>
-  createHash('sha256').update(cookieValue).digest('hex');
+export const hashSessionId = sha256Hex;
 
 export function constantTimeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -57,46 +93,308 @@ export function accessOf(request: FastifyRequest): Access {
   return request.routeOptions.config?.access ?? 'project';
 }
 
+/** The permission a route declares; the docs UI's own routes are public. */
+export function permissionOf(route: {
+  url?: string;
+  config?: { permission?: unknown };
+}): Permission | undefined {
+  if (route.url?.startsWith('/docs') || route.url?.startsWith('/v1/docs')) return 'public';
+  const declared = route.config?.permission;
+  return isPermission(declared) ? declared : undefined;
+}
+
+/**
+ * A declaration that cannot work is a programming error: refuse it when the route is registered,
+ * so the app does not start. (A route with no permission at all still starts, answers 403 to
+ * everyone, and fails the route-permission matrix test.)
+ */
+export function assertCoherentDeclaration(route: RouteOptions) {
+  const permission = permissionOf(route);
+  if (!permission) return;
+  const access: Access = route.url.startsWith('/docs')
+    ? 'public'
+    : (route.config?.access ?? 'project');
+  const level = PERMISSIONS[permission];
+  const where = `${String(route.method)} ${route.url}`;
+  if ((access === 'public' || access === 'webhook') !== (level === 'public')) {
+    throw new Error(`${where}: access ${access} does not fit permission ${permission}`);
+  }
+  if (access === 'project' && level !== 'project') {
+    throw new Error(`${where}: a project route needs a project permission, not ${permission}`);
+  }
+  if (access === 'session' && level === 'project' && !route.config?.projectParam) {
+    throw new Error(`${where}: permission ${permission} needs config.projectParam on this route`);
+  }
+}
+
 export const accessPlugin = fp(
   async (app: FastifyInstance, opts: { config: Config; database: Database }) => {
     const { config, database } = opts;
+    app.decorateRequest('user', null);
     app.decorateRequest('session', null);
+    app.decorateRequest('token', null);
     app.decorateRequest('scope', null as unknown as Scope);
+    app.decorateRequest('projectRole', null);
+    // Per token, in this process: a token's secret has 256 bits, so this limit is about load, not
+    // guessing (which the login limit in Postgres is about), and one API process is the default
+    // deployment; with N processes a token may make N times the limit (docs/operations.md).
+    const tokenLimit = app.createRateLimit({
+      keyGenerator: (request) => `token:${request.token!.id}`,
+      max: config.TOKEN_RATE_LIMIT_PER_MINUTE,
+      timeWindow: 60_000,
+    });
+    // The public invitation routes, per client address: ten guesses a minute at a 256-bit token.
+    const invitationLimit = app.createRateLimit({
+      keyGenerator: (request) => `invitation:${request.ip}`,
+      max: 10,
+      timeWindow: 60_000,
+    });
+    // A password change checks the current password: a stolen session must not become a fast
+    // oracle for it. Per user, ten tries in fifteen minutes.
+    const passwordLimit = app.createRateLimit({
+      keyGenerator: (request) => `password:${request.user!.id}`,
+      max: 10,
+      timeWindow: 15 * 60_000,
+    });
+    app.decorate('rateLimits', {
+      invitation: async (request: FastifyRequest) => enforce(await invitationLimit(request)),
+      passwordChange: async (request: FastifyRequest) => enforce(await passwordLimit(request)),
+    });
 
     app.addHook('onRequest', async (request) => {
       const access = accessOf(request);
+      if (access === 'webhook') return;
       const mutation = !SAFE_METHODS.has(request.method);
-      if (mutation && access !== 'webhook') assertSameOrigin(request, config);
-
+      const authorization = request.headers.authorization;
       const cookie = request.cookies[config.SESSION_COOKIE_NAME];
-      request.session = cookie ? await loadSession(database, config, cookie) : null;
-      if (access === 'public' || access === 'webhook') return;
+      if (authorization !== undefined && cookie) {
+        throw new AppError(
+          'invalid_input',
+          'send either a bearer token or a session cookie, not both',
+        );
+      }
+      // A bearer token is never sent by a browser on its own: origin checks guard ambient cookies.
+      if (mutation && authorization === undefined) assertSameOrigin(request, config);
 
-      const session = request.session;
-      if (!session) throw new AppError('unauthorized', 'sign in to continue');
-      if (mutation) {
+      if (authorization !== undefined) {
+        const secret = BEARER.exec(authorization)?.[1];
+        const found =
+          secret?.startsWith(TOKEN_PREFIX) && secret.length <= 200
+            ? await loadToken(database, {
+                secret,
+                ip: request.ip,
+                userAgent: request.headers['user-agent'],
+              })
+            : null;
+        if (found) {
+          request.user = found.user;
+          request.token = found.token;
+          enforce(await tokenLimit(request));
+        } else if (access !== 'public') {
+          throw new AppError('unauthorized', 'the token is invalid, expired or revoked');
+        }
+      } else if (cookie) {
+        const found = await loadSession(database, {
+          cookie,
+          idleMinutes: config.SESSION_IDLE_MINUTES,
+        });
+        if (found) {
+          request.user = found.user;
+          request.session = found.session;
+        }
+      }
+      if (access === 'public') return;
+
+      const user = request.user;
+      if (!user) throw new AppError('unauthorized', 'sign in to continue');
+      if (mutation && request.session) {
         const header = request.headers['x-csrf-token'];
-        if (typeof header !== 'string' || !constantTimeEqual(header, session.csrfToken)) {
+        if (typeof header !== 'string' || !constantTimeEqual(header, request.session.csrfToken)) {
           throw new AppError('csrf_invalid', 'missing or invalid x-csrf-token header');
         }
       }
-      if (access === 'project') {
-        if (!session.activeProjectId || !session.accountScopeId) {
-          throw new AppError(
-            'active_project_required',
-            'select a project first (POST /projects/:id/select)',
-          );
-        }
-        request.scope = {
-          projectId: session.activeProjectId,
-          accountScopeId: session.accountScopeId,
-        };
-        request.log = request.log.child({ projectId: session.activeProjectId });
-      }
+      request.log = request.log.child({ userId: user.id });
+      await authorize(request, database, access, user);
     });
   },
-  { name: 'access', dependencies: ['envelope'], decorators: { request: ['cookies'] } },
+  {
+    name: 'access',
+    dependencies: ['envelope', '@fastify/rate-limit'],
+    decorators: { request: ['cookies'] },
+  },
 );
+
+type LimitOutcome = Awaited<ReturnType<ReturnType<FastifyInstance['createRateLimit']>>>;
+
+/** The same 429 envelope and Retry-After as the login limit. */
+function enforce(outcome: LimitOutcome) {
+  if (outcome.isAllowed || !outcome.isExceeded) return;
+  const retryAfter = Math.max(1, outcome.ttlInSeconds);
+  throw new AppError(
+    'rate_limited',
+    `too many requests; try again in ${retryAfter} seconds`,
+    { retry_after_seconds: retryAfter },
+    { 'retry-after': String(retryAfter) },
+  );
+}
+
+/** The one permission check: the route's declaration against the caller's roles and token. */
+async function authorize(
+  request: FastifyRequest,
+  database: Database,
+  access: Access,
+  user: UserContext,
+) {
+  const permission = permissionOf(request.routeOptions);
+  if (!permission) throw new AppError('forbidden', 'this route declares no permission');
+  const grantee = granteeOf(request);
+  if (PERMISSIONS[permission] !== 'project') {
+    if (!grantsOutsideProject(grantee, permission)) throw missing(permission);
+    return;
+  }
+  const project =
+    access === 'project'
+      ? await selectedProject(request, database, user)
+      : await namedProject(request, database, user);
+  if (!grantsInProject(grantee, project.role, permission)) throw missing(permission);
+  request.scope = {
+    projectId: project.projectId,
+    accountScopeId: project.accountScopeId,
+    actor: { kind: 'user', userId: user.id },
+  };
+  request.projectRole = project.role;
+  request.log = request.log.child({ projectId: project.projectId });
+}
+
+/** The caller as the permission table sees them: workspace role, and token kind if any. */
+export const granteeOf = (request: FastifyRequest): Grantee => ({
+  workspaceRole: request.user!.role,
+  ...(request.token ? { tokenPermission: request.token.permission } : {}),
+});
+
+/**
+ * Who the caller is and what they may do, for `GET /auth/me`: a UI offers only these. The project
+ * is the session's active one, or a token's only project.
+ */
+export function describeCaller(request: FastifyRequest) {
+  const user = request.user!;
+  const grantee = granteeOf(request);
+  const { session, token } = request;
+  const role = session?.activeProjectRole ?? null;
+  return {
+    user_id: user.id,
+    username: user.username,
+    role: user.role,
+    locale: user.locale,
+    via: session ? ('session' as const) : ('token' as const),
+    active_project_id: session
+      ? session.activeProjectId
+      : token?.projectIds?.length === 1
+        ? token.projectIds[0]!
+        : null,
+    account_scope_id: session?.accountScopeId ?? null,
+    project_role: role,
+    project_permissions: role ? projectPermissions(grantee, role) : [],
+    permissions: workspacePermissions(grantee),
+    created_at: (session?.createdAt ?? token!.createdAt).toISOString(),
+    last_seen_at: session?.lastSeenAt.toISOString() ?? null,
+  };
+}
+
+/** Whether the caller holds a workspace or self permission (e.g. to add a section to a page). */
+export const holds = (request: FastifyRequest, permission: Permission) =>
+  request.user !== null && grantsOutsideProject(granteeOf(request), permission);
+
+/**
+ * The projects in which the caller holds `permission` (token limits included), oldest first:
+ * for routes that report across projects, such as the audit verification.
+ */
+export async function projectsWith(
+  request: FastifyRequest,
+  database: Database,
+  permission: Permission,
+): Promise<{ id: string; name: string }[]> {
+  if (!request.user) return [];
+  const grantee = granteeOf(request);
+  const rows = await database.db
+    .selectFrom('projects')
+    .select([
+      'id',
+      'name',
+      sql<ProjectRole | null>`project_role_of(${request.user.id}::uuid, id)`.as('role'),
+    ])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows
+    .filter((p) => p.role && grantsInProject(grantee, p.role, permission))
+    .filter((p) => !request.token || tokenCovers(request.token, p.id))
+    .map((p) => ({ id: p.id, name: p.name }));
+}
+
+const missing = (permission: Permission) =>
+  new AppError('forbidden', `you do not have the ${permission} permission here`, { permission });
+
+// Exactly what a missing project answers: the caller learns nothing about projects not theirs.
+const projectNotFound = () => new AppError('not_found', 'project not found');
+
+/**
+ * A session works in its active project (one the user may no longer see reads as none); a token
+ * names it with X-Cairn-Project, or has exactly one.
+ */
+async function selectedProject(request: FastifyRequest, database: Database, user: UserContext) {
+  const session = request.session;
+  if (session) {
+    if (!session.activeProjectId || !session.accountScopeId || !session.activeProjectRole) {
+      throw new AppError(
+        'active_project_required',
+        'select a project first (POST /projects/:id/select)',
+      );
+    }
+    return {
+      projectId: session.activeProjectId,
+      accountScopeId: session.accountScopeId,
+      role: session.activeProjectRole,
+    };
+  }
+  const token = request.token!;
+  const header = request.headers[PROJECT_HEADER];
+  const projectId =
+    typeof header === 'string'
+      ? header
+      : token.projectIds?.length === 1
+        ? token.projectIds[0]
+        : null;
+  if (!projectId) {
+    throw new AppError(
+      'active_project_required',
+      'name the project with the X-Cairn-Project header (this token covers more than one)',
+    );
+  }
+  return tokenProject(database, user, token, projectId);
+}
+
+/** A session route that acts on the project named in its path, e.g. /projects/:id/members. */
+async function namedProject(request: FastifyRequest, database: Database, user: UserContext) {
+  const param = request.routeOptions.config.projectParam!;
+  const projectId = (request.params as Record<string, string | undefined>)[param] ?? '';
+  if (request.token) return tokenProject(database, user, request.token, projectId);
+  const found = await projectAccess(database, user.id, projectId);
+  if (!found) throw projectNotFound();
+  return found;
+}
+
+async function tokenProject(
+  database: Database,
+  user: UserContext,
+  token: TokenContext,
+  projectId: string,
+) {
+  if (!tokenCovers(token, projectId)) throw projectNotFound();
+  const found = await projectAccess(database, user.id, projectId);
+  if (!found) throw projectNotFound();
+  return found;
+}
 
 /**
  * Second layer behind the CSRF token: browsers say where a request comes from. A cross-site
@@ -111,55 +409,4 @@ function assertSameOrigin(request: FastifyRequest, config: Config) {
   if (origin && origin !== new URL(config.CORS_ORIGIN).origin) {
     throw new AppError('csrf_invalid', `origin ${origin} may not change state`);
   }
-}
-
-async function loadSession(
-  database: Database,
-  config: Config,
-  cookie: string,
-): Promise<SessionContext | null> {
-  if (cookie.length > 256) return null;
-  const sessionId = hashSessionId(cookie);
-  const row = await database.db
-    .selectFrom('sessions as s')
-    .innerJoin('app_users as u', 'u.id', 's.user_id')
-    .leftJoin('projects as p', 'p.id', 's.active_project_id')
-    .select([
-      's.session_id',
-      's.user_id',
-      'u.username',
-      's.csrf_token',
-      's.active_project_id',
-      'p.account_scope_id',
-      's.created_at',
-      's.last_seen_at',
-    ])
-    .where('s.session_id', '=', sessionId)
-    .where('s.expires_at', '>', sql<Date>`now()`)
-    .where(
-      's.last_seen_at',
-      '>',
-      sql<Date>`now() - make_interval(mins => ${config.SESSION_IDLE_MINUTES})`,
-    )
-    .executeTakeFirst();
-  if (!row) return null;
-  let lastSeenAt = row.last_seen_at;
-  if (Date.now() - lastSeenAt.getTime() > LAST_SEEN_RESOLUTION_SECONDS * 1000) {
-    lastSeenAt = new Date();
-    await database.db
-      .updateTable('sessions')
-      .set({ last_seen_at: lastSeenAt })
-      .where('session_id', '=', sessionId)
-      .execute();
-  }
-  return {
-    sessionId,
-    userId: row.user_id,
-    username: row.username,
-    csrfToken: row.csrf_token,
-    activeProjectId: row.active_project_id,
-    accountScopeId: row.account_scope_id,
-    createdAt: row.created_at,
-    lastSeenAt,
-  };
 }

@@ -42,7 +42,7 @@ export const metricsPlugin = fp(
 
     app.get(
       '/metrics',
-      { config: { access: 'public' }, schema: { hide: true } },
+      { config: { access: 'public', permission: 'public' }, schema: { hide: true } },
       async (_request, reply) => {
         reply.header('content-type', registry.contentType);
         return registry.metrics();

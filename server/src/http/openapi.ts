@@ -14,12 +14,19 @@ export const openapiPlugin = fp(
           version: '0.1.0',
           description:
             'Evidence-first workspace over client conversations. Every route is also served under /v1. ' +
-            'Protected routes need the session cookie; mutations need the x-csrf-token header.',
+            'Protected routes need the session cookie (mutations also the x-csrf-token header) or a ' +
+            'personal API token as `Authorization: Bearer cairn_pat_…` (with `X-Cairn-Project`). ' +
+            'Each route needs one permission (docs/api.md, "Team and access").',
         },
         components: {
           securitySchemes: {
             session: { type: 'apiKey', in: 'cookie', name: 'sid' },
             csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
+            token: {
+              type: 'http',
+              scheme: 'bearer',
+              description: 'a personal API token, cairn_pat_…',
+            },
           },
         },
       },
@@ -27,8 +34,10 @@ export const openapiPlugin = fp(
       hiddenTag: 'v1-mirror',
     });
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
-    app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
-      app.swagger(),
+    app.get(
+      '/openapi.json',
+      { config: { access: 'public', permission: 'public' }, schema: { hide: true } },
+      async () => app.swagger(),
     );
   },
   { name: 'openapi' },

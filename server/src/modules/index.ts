@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { accessRoutes } from './access/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { chatwootRoutes } from './chatwoot/routes.js';
@@ -14,6 +15,7 @@ export const moduleRoutes: FastifyPluginAsync = async (app) => {
   await app.register(systemRoutes);
   await app.register(chatwootRoutes);
   await app.register(authRoutes);
+  await app.register(accessRoutes);
   await app.register(projectRoutes);
   await app.register(ragRoutes);
   await app.register(sourceRoutes);

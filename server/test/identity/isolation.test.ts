@@ -1,7 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app.js';
-import { signInWithProject } from '../support/factories.js';
+import { createProject, signIn, signInWithProject } from '../support/factories.js';
+import { SEED_KINDS, seedEveryKind } from '../support/seed-kinds.js';
+import { memberSession } from '../support/team.js';
+
+const messageOf = (body: string) => {
+  try {
+    return String((JSON.parse(body) as { message?: unknown }).message);
+  } catch {
+    return body;
+  }
+};
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Tables that carry (project_id, account_scope_id), read from the catalog. */
 async function scopedTables(ctx: ReturnType<typeof useTestApp>): Promise<string[]> {
@@ -97,6 +109,35 @@ describe('project scope isolation', () => {
     expect(owns.rows[0]!.n).toBe(0);
   });
 
+  it("gives every table with a project_id a policy that also requires the actor to see the row's project", async () => {
+    const { rows } = await sql<{
+      relname: string;
+      policies: number;
+      qual: string | null;
+      check: string | null;
+    }>`
+      select c.relname, count(p.polname)::int as policies,
+             string_agg(pg_get_expr(p.polqual, p.polrelid), ' ') as qual,
+             string_agg(pg_get_expr(p.polwithcheck, p.polrelid), ' ') as check
+      from pg_class c
+      join pg_namespace n on n.oid = c.relnamespace
+      left join pg_policy p on p.polrelid = c.oid
+      where n.nspname = 'public' and c.relkind = 'r'
+        and exists (select 1 from pg_attribute a where a.attrelid = c.oid
+                    and a.attname = 'project_id' and not a.attisdropped)
+      group by c.relname order by 1`.execute(ctx.database.db);
+    expect(rows.length).toBeGreaterThanOrEqual(17);
+    for (const row of rows) {
+      // One permissive policy: a second one would be OR-ed with it and could widen access.
+      expect(row.policies, row.relname).toBe(1);
+      for (const expr of [row.qual, row.check]) {
+        expect(expr, row.relname).toContain("current_setting('app.project_id'");
+        // The membership check as an uncorrelated subquery: one evaluation per statement.
+        expect(expr, row.relname).toMatch(/\(\s*SELECT app_actor_may_see_project\(\)/);
+      }
+    }
+  });
+
   it('returns only the active project rows from a query that forgets its filter, and none without a project', async () => {
     const a = await signInWithProject(ctx.app, ctx.database);
     const b = await signInWithProject(ctx.app, ctx.database);
@@ -131,58 +172,77 @@ describe('project scope isolation', () => {
   });
 
   it(
-    "answers 404 for another project's ids on every scoped route with an id, exactly like a missing id",
-    { timeout: 180_000 },
+    "answers another project's ids, a row of every kind, on every by-id route exactly like a missing id",
+    { timeout: 300_000 },
     async () => {
-      const a = await signInWithProject(ctx.app, ctx.database);
-      const b = await signInWithProject(ctx.app, ctx.database);
-      const bound = await b.session.request('POST', '/sources', {
-        source_kind: 'chatwoot_account',
-        base_url: 'http://127.0.0.1:9/isolation',
-        account_id: 7,
-        api_token: 'token-of-b',
-      });
-      expect(bound.statusCode).toBe(201);
-      // Every uuid B can see through its own API is a candidate id for A to try.
-      const bIds = new Set<string>([bound.json().source.id]);
-      for (const route of ctx.app.routeTable.filter(
+      // An owner holds both projects; the member manages A only and tries B's ids from A.
+      const owner = await signIn(ctx.app, ctx.database);
+      const a = await createProject(owner);
+      const b = await createProject(owner);
+      const seeded = await seedEveryKind({ database: ctx.database, session: owner, scope: b });
+      const member = await memberSession(ctx.app, ctx.database, owner, a.projectId, 'manager');
+      expect((await member.request('GET', '/auth/me')).json().active_project_id).toBe(a.projectId);
+
+      const listings = ctx.app.routeTable.filter(
         (r) =>
           r.method === 'GET' &&
           r.access === 'project' &&
           !r.url.includes(':') &&
           !r.url.startsWith('/v1/'),
-      )) {
-        const res = await b.session.request('GET', route.url);
-        if (res.statusCode !== 200) continue;
-        const ids = (
-          res.body.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? []
-        ).filter((id) => id !== b.project.projectId && id !== b.project.accountScopeId);
-        // One id per listing is one resource kind; every route is then tried with every kind.
-        if (ids[0]) bIds.add(ids[0]);
-      }
-      bIds.delete(b.project.projectId);
-      bIds.delete(b.project.accountScopeId);
-      const routes = ctx.app.routeTable.filter(
-        (r) => r.access === 'project' && /:[a-z_]*id\b/.test(r.url) && !r.url.startsWith('/v1/'),
       );
-      expect(routes.length).toBeGreaterThan(0);
-      for (const route of routes) {
-        for (const id of bIds) {
-          const url = route.url.replace(/:[a-z_]*id\b/g, id);
-          const res = await a.session.request(
+      const byId = ctx.app.routeTable.filter(
+        (r) =>
+          (r.access === 'project' || r.projectParam) &&
+          /:[a-z_]*id\b/.test(r.url) &&
+          !r.url.startsWith('/v1/'),
+      );
+      expect(byId.length).toBeGreaterThan(10);
+      const concrete = (url: string, id: string) => url.replace(/:[a-z_]*id\b/g, id);
+
+      // Every seeded id is real: its owner reads it by id or finds it in a listing of B.
+      const listed = (await Promise.all(listings.map((r) => owner.request('GET', r.url)))).map(
+        (res) => res.body,
+      );
+      for (const kind of SEED_KINDS.map(([k]) => k)) {
+        const id = seeded[kind]!;
+        let found = listed.some((body) => body.includes(id));
+        for (const route of byId.filter((r) => r.method === 'GET')) {
+          if (found) break;
+          found = (await owner.request('GET', concrete(route.url, id))).statusCode === 200;
+        }
+        expect(found, `seeded ${kind} ${id} is not reachable in its own project`).toBe(true);
+      }
+
+      // Every id B can see through its own API is a candidate too (one per listing).
+      const ids = new Set<string>([...Object.values(seeded), b.projectId]);
+      for (const body of listed) {
+        const uuid = body.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g);
+        const first = uuid?.find((id) => id !== b.accountScopeId && id !== a.projectId);
+        if (first) ids.add(first);
+      }
+      // A missing id of the same shape: what a leak would be told apart from.
+      const missingTwin = (id: string) => (UUID.test(id) ? randomUUID() : `${id}999999`);
+      const mismatches: string[] = [];
+      for (const route of byId) {
+        const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : {};
+        for (const id of ids) {
+          const twin = missingTwin(id);
+          const res = await member.request(route.method as 'GET', concrete(route.url, id), body);
+          const missing = await member.request(
             route.method as 'GET',
-            url,
-            route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+            concrete(route.url, twin),
+            body,
           );
-          const missing = await a.session.request(
-            route.method as 'GET',
-            route.url.replace(/:[a-z_]*id\b/g, '00000000-0000-4000-8000-000000000000'),
-            route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
-          );
-          expect(res.statusCode, `${route.method} ${url}`).toBe(missing.statusCode);
-          expect([400, 404], `${route.method} ${url}`).toContain(res.statusCode);
+          if (
+            res.statusCode !== missing.statusCode ||
+            ![400, 404].includes(res.statusCode) ||
+            messageOf(res.body) !== messageOf(missing.body).replaceAll(twin, id)
+          ) {
+            mismatches.push(`${route.method} ${route.url} ${id}: ${res.statusCode} ${res.body}`);
+          }
         }
       }
+      expect(mismatches).toEqual([]);
     },
   );
 });

@@ -7,6 +7,7 @@ import { startChatwootSim } from '@cairn/chatwoot-sim';
 import { openDatabase, type Database, type Scope } from '../../src/db/database.js';
 import { createSecrets } from '../../src/lib/secrets.js';
 import { parseHostAllowlist, systemResolver } from '../../src/lib/net/host-policy.js';
+import { systemScope } from '../../src/modules/access/system-actor.js';
 import { bindChatwootSource } from '../../src/modules/sources/service.js';
 import { LOOPBACK } from '../support/constants.js';
 import { expectConverged } from '../chatwoot/harness.js';
@@ -100,7 +101,7 @@ describe.skipIf(!serverUrl)(
         returning id
       `.execute(trx);
         for (const project of projects) {
-          const scope = { projectId: project.id, accountScopeId };
+          const scope = systemScope({ projectId: project.id, accountScopeId }, 'test');
           scopes.push(scope);
           await createDefaultSchedules(trx, scope, config);
         }

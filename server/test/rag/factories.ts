@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../src/db/database.js';
+import { systemScope } from '../../src/modules/access/system-actor.js';
 
 /**
  * Small factories for the rag tests. They write with the owner connection, as ingestion would;
@@ -33,7 +34,10 @@ export async function createProject(
     values (${project.id}, ${scopeRow.id}, 'chatwoot_account', ${`${randomUUID()}:${accountId}`},
             ${options.baseUrl ?? 'https://chat.example.test/'}, ${accountId}, 'enc')
   `.execute(database.db);
-  return { projectId: project.id, accountScopeId: scopeRow.id, accountId };
+  return {
+    ...systemScope({ projectId: project.id, accountScopeId: scopeRow.id }, 'test'),
+    accountId,
+  };
 }
 
 export interface TestMessage {
@@ -164,7 +168,8 @@ export async function createSession(
 ): Promise<{ cookie: string; csrf: string; headers: Record<string, string> }> {
   const user = await database.db
     .insertInto('app_users')
-    .values({ username: `user-${randomUUID()}`, password_hash: 'not-a-login' } as never)
+    // An owner: it sees the project without a membership row.
+    .values({ username: `user-${randomUUID()}`, password_hash: 'not-a-login', role: 'owner' })
     .returning('id')
     .executeTakeFirstOrThrow();
   const cookie = randomUUID() + randomUUID();

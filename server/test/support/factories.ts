@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Database, Scope } from '../../src/db/database.js';
+import { systemScope } from '../../src/modules/access/system-actor.js';
 import { addUser } from '../../src/modules/auth/service.js';
 
 export interface Session {
@@ -18,12 +19,17 @@ export interface Session {
 
 export const uniqueName = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 
+/**
+ * A user; an owner unless told otherwise, so the tests written before roles existed keep acting
+ * on every project they create.
+ */
 export async function createUser(
   database: Database,
   username = uniqueName('user'),
   password = 'correct horse battery',
+  role: 'owner' | 'member' = 'owner',
 ) {
-  await addUser(database, username, password);
+  await addUser(database, username, password, { role });
   return { username, password };
 }
 
@@ -63,7 +69,10 @@ export async function signIn(app: FastifyInstance, database: Database): Promise<
   return loginAs(app, user.username, user.password);
 }
 
-/** Creates a project through the API, selects it for the session, and returns its scope. */
+/**
+ * Creates a project through the API, selects it for the session, and returns its scope, acting
+ * as the system: tests that call services directly stand in for the worker path.
+ */
 export async function createProject(
   session: Session,
   name = uniqueName('project'),
@@ -77,7 +86,10 @@ export async function createProject(
   const project = created.json().project;
   const selected = await session.request('POST', `/projects/${project.id}/select`);
   if (selected.statusCode !== 200) throw new Error(`select project failed: ${selected.body}`);
-  return { projectId: project.id, accountScopeId: project.account_scope_id, name };
+  return {
+    ...systemScope({ projectId: project.id, accountScopeId: project.account_scope_id }, 'test'),
+    name,
+  };
 }
 
 /** A signed-in session with its own fresh active project. */

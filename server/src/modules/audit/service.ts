@@ -1,10 +1,10 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB, EvidenceRef } from '../../db/schema.js';
 import { validateEvidenceRefs } from './evidence-refs.js';
 
 export interface AuditEvent {
-  /** null for account-level events (login, logout). */
+  /** null for workspace events (sign-ins, users, roles, memberships, tokens): one chain of their own. */
   projectId: string | null;
   accountScopeId: string | null;
   actor: string;
@@ -65,6 +65,21 @@ export interface AuditRow {
   created_at: Date;
 }
 
+const AUDIT_COLUMNS = [
+  'id',
+  'actor',
+  'action',
+  'entity_type',
+  'entity_id',
+  'status',
+  'payload',
+  'evidence_refs',
+  'request_id',
+  'prev_hash',
+  'hash',
+  'created_at',
+] as const;
+
 /** The active project's audit trail, newest first. */
 export async function listAudit(options: {
   database: Database;
@@ -82,30 +97,25 @@ export async function listAudit(options: {
       .where('account_scope_id', '=', scope.accountScopeId);
     if (options.action) query = query.where('action', '=', options.action);
     if (options.entityId) query = query.where('entity_id', '=', options.entityId);
-    const [events, count] = await Promise.all([
-      query
-        .select([
-          'id',
-          'actor',
-          'action',
-          'entity_type',
-          'entity_id',
-          'status',
-          'payload',
-          'evidence_refs',
-          'request_id',
-          'prev_hash',
-          'hash',
-          'created_at',
-        ])
-        .orderBy('id', 'desc')
-        .limit(options.limit)
-        .offset(options.offset)
-        .execute(),
-      query.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow(),
-    ]);
-    return { events: events as unknown as AuditRow[], total: count.total };
+    return pageOf(query, options);
   });
+}
+
+/** One page of a filtered audit query, newest first, with the filter's total. */
+async function pageOf(
+  query: SelectQueryBuilder<DB, 'audit_events', object>,
+  page: { limit: number; offset: number },
+): Promise<{ events: AuditRow[]; total: number }> {
+  const [events, count] = await Promise.all([
+    query
+      .select(AUDIT_COLUMNS)
+      .orderBy('id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { events: events as unknown as AuditRow[], total: count.total };
 }
 
 export interface AuditVerification {
@@ -118,56 +128,73 @@ export interface AuditVerification {
 }
 
 /**
- * Walks the project's chain in id order: each row must carry the hash of the row before it and
- * a hash that matches its own content, and the last row must be the chain head the trigger
- * recorded (otherwise rows were cut off the end). Reports the first broken link.
+ * Walks one chain in id order: each row must carry the hash of the row before it and a hash that
+ * matches its own content, and the last row must be the chain head the trigger recorded
+ * (otherwise rows were cut off the end). Reports the first broken link. `projectId` null is the
+ * workspace chain (sign-ins, users, roles, memberships, tokens).
+ *
+ * Read on the owner connection with the chain's filter written out: the workspace chain belongs
+ * to no project, so row-level security would hide it, and the result holds only row ids and
+ * counts, never a row's content. Which chains a caller may verify is the route's decision.
  */
 export async function verifyAuditChain(options: {
   database: Database;
-  scope: Scope;
+  projectId: string | null;
 }): Promise<AuditVerification> {
-  const { database, scope } = options;
-  return database.withScope(scope, async (trx) => {
-    const { rows } = await sql<{
-      id: number;
-      reason: 'hash_mismatch' | 'prev_hash_mismatch' | null;
-      checked: number;
-      last_id: number | null;
-      last_hash: string | null;
-    }>`
-      with chain as (
-        select a.id, a.hash,
-               a.prev_hash is distinct from lag(a.hash) over (order by a.id) as prev_broken,
-               a.hash is distinct from audit_event_digest(a) as hash_broken
-        from audit_events a
-        where a.project_id = ${scope.projectId}::uuid
-      )
-      select
-        (select id from chain where prev_broken or hash_broken order by id limit 1) as id,
-        (select case when hash_broken then 'hash_mismatch' else 'prev_hash_mismatch' end
-           from chain where prev_broken or hash_broken order by id limit 1) as reason,
-        (select count(*)::int from chain) as checked,
-        (select id from chain order by id desc limit 1) as last_id,
-        (select hash from chain order by id desc limit 1) as last_hash
-    `.execute(trx);
-    const result = rows[0]!;
-    if (result.id !== null && result.reason) {
-      return {
-        valid: false,
-        checked: result.checked,
-        first_broken: { id: result.id, reason: result.reason },
-      };
-    }
-    const { rows: heads } = await sql<{ last_id: number; last_hash: string }>`
-      select last_id, last_hash from audit_chain_head(${scope.projectId}::uuid)`.execute(trx);
-    const head = heads[0];
-    if (head && (head.last_id !== result.last_id || head.last_hash !== result.last_hash)) {
-      return {
-        valid: false,
-        checked: result.checked,
-        first_broken: { id: head.last_id, reason: 'tail_missing' },
-      };
-    }
-    return { valid: true, checked: result.checked, first_broken: null };
-  });
+  const { database, projectId } = options;
+  const inChain =
+    projectId === null ? sql`a.project_id is null` : sql`a.project_id = ${projectId}::uuid`;
+  const { rows } = await sql<{
+    id: number;
+    reason: 'hash_mismatch' | 'prev_hash_mismatch' | null;
+    checked: number;
+    last_id: number | null;
+    last_hash: string | null;
+  }>`
+    with chain as (
+      select a.id, a.hash,
+             a.prev_hash is distinct from lag(a.hash) over (order by a.id) as prev_broken,
+             a.hash is distinct from audit_event_digest(a) as hash_broken
+      from audit_events a
+      where ${inChain}
+    )
+    select
+      (select id from chain where prev_broken or hash_broken order by id limit 1) as id,
+      (select case when hash_broken then 'hash_mismatch' else 'prev_hash_mismatch' end
+         from chain where prev_broken or hash_broken order by id limit 1) as reason,
+      (select count(*)::int from chain) as checked,
+      (select id from chain order by id desc limit 1) as last_id,
+      (select hash from chain order by id desc limit 1) as last_hash
+  `.execute(database.db);
+  const result = rows[0]!;
+  if (result.id !== null && result.reason) {
+    return {
+      valid: false,
+      checked: result.checked,
+      first_broken: { id: result.id, reason: result.reason },
+    };
+  }
+  const { rows: heads } = await sql<{ last_id: number; last_hash: string }>`
+    select last_id, last_hash from audit_chain_head(${projectId}::uuid)`.execute(database.db);
+  const head = heads[0];
+  if (head && (head.last_id !== result.last_id || head.last_hash !== result.last_hash)) {
+    return {
+      valid: false,
+      checked: result.checked,
+      first_broken: { id: head.last_id, reason: 'tail_missing' },
+    };
+  }
+  return { valid: true, checked: result.checked, first_broken: null };
+}
+
+/** The workspace chain (events of no project), newest first: for owners. */
+export async function listWorkspaceAudit(options: {
+  database: Database;
+  action?: string;
+  limit: number;
+  offset: number;
+}): Promise<{ events: AuditRow[]; total: number }> {
+  let query = options.database.db.selectFrom('audit_events').where('project_id', 'is', null);
+  if (options.action) query = query.where('action', '=', options.action);
+  return pageOf(query, options);
 }

@@ -14,7 +14,9 @@ export async function verifyPassword(
   storedHash: string | undefined,
   password: string,
 ): Promise<boolean> {
-  if (storedHash === undefined) {
+  // No usable hash (unknown user, or one whose password was never set or was reset): the same
+  // dummy verification, so neither case answers faster than a wrong password.
+  if (storedHash === undefined || !storedHash.startsWith('$argon2')) {
     dummyHash ??= hashPassword('cairn-dummy-password-for-timing');
     await verify(await dummyHash, password).catch(() => false);
     return false;
@@ -23,3 +25,9 @@ export async function verifyPassword(
 }
 
 export const MIN_PASSWORD_LENGTH = 10;
+
+/**
+ * Stored instead of a hash while a user has no password (invited, or reset): no password verifies
+ * against it, and it is not an argon2 string, so verifyPassword takes the dummy path.
+ */
+export const NO_PASSWORD = '!none';

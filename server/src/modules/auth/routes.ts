@@ -7,11 +7,11 @@ import {
 } from '@cairn/contract';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { Config } from '../../config.js';
-import type { Database } from '../../db/database.js';
+import { describeCaller } from '../../http/access.js';
 import { login, logout } from './service.js';
-import { readUserLocale, setUserLocale } from './user-locale.js';
+import { setUserLocale } from './user-locale.js';
 
 const tags = ['auth'];
 
@@ -21,7 +21,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/login',
     {
-      config: { access: 'public' },
+      config: { access: 'public', permission: 'public' },
       schema: {
         tags,
         summary: 'Sign in; sets the session and CSRF cookies',
@@ -34,6 +34,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         username: request.body.username,
         password: request.body.password,
         ip: request.ip,
+        userAgent: request.headers['user-agent'],
         requestId: request.id,
         previousCookie: request.cookies[config.SESSION_COOKIE_NAME],
       });
@@ -57,7 +58,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/logout',
     {
-      config: { access: 'session' },
+      config: { access: 'session', permission: 'self:manage' },
       schema: {
         tags,
         summary: 'Sign out; the session cookie stops working',
@@ -74,23 +75,24 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/auth/me',
     {
-      config: { access: 'public' },
+      config: { access: 'public', permission: 'public' },
       schema: {
         tags,
-        summary: 'The signed-in user, or authenticated: false',
+        summary:
+          'The caller (session or token), their roles and permissions, or authenticated: false',
         response: { 200: MeResponseSchema },
       },
     },
     async (request) => {
-      if (!request.session) return { ok: true as const, authenticated: false as const };
-      return describeMe(app.database, request.session);
+      if (!request.user) return { ok: true as const, authenticated: false as const };
+      return { ok: true as const, authenticated: true as const, ...describeCaller(request) };
     },
   );
 
   app.patch(
     '/auth/me',
     {
-      config: { access: 'session' },
+      config: { access: 'session', permission: 'self:manage' },
       schema: {
         tags,
         summary:
@@ -100,25 +102,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const session = request.session!;
-      await setUserLocale(app.database, session.userId, request.body.locale);
-      return describeMe(app.database, session);
+      await setUserLocale(app.database, request.user!.id, request.body.locale);
+      request.user!.locale = request.body.locale;
+      return { ok: true as const, authenticated: true as const, ...describeCaller(request) };
     },
   );
 };
-
-async function describeMe(database: Database, s: NonNullable<FastifyRequest['session']>) {
-  return {
-    ok: true as const,
-    authenticated: true as const,
-    username: s.username,
-    active_project_id: s.activeProjectId,
-    account_scope_id: s.accountScopeId,
-    locale: await readUserLocale(database, s.userId),
-    created_at: s.createdAt.toISOString(),
-    last_seen_at: s.lastSeenAt.toISOString(),
-  };
-}
 
 const sessionCookie = (config: Config): CookieSerializeOptions => ({
   httpOnly: true,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
-import type { DB } from '../../db/schema.js';
+import type { DB, WorkspaceRole } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
 import { hashSessionId } from '../../http/access.js';
 import { findUnstorableText } from '../../lib/text.js';
@@ -42,6 +42,7 @@ export async function login(
     username: string;
     password: string;
     ip: string;
+    userAgent?: string;
     requestId: string;
     previousCookie?: string;
   },
@@ -55,6 +56,8 @@ export async function login(
     .selectFrom('app_users')
     .select(['id', 'username', 'password_hash'])
     .where(sql`lower(username)`, '=', input.username.toLowerCase())
+    // A deactivated user signs in exactly like an unknown one.
+    .where('active', '=', true)
     .executeTakeFirst();
   const valid = await verifyPassword(user?.password_hash, input.password);
   if (!user || !valid) {
@@ -95,6 +98,9 @@ export async function login(
         csrf_token: csrfToken,
         active_project_id: activeProjectId,
         expires_at: expiresAt,
+        // Shown to the user in their session list, to recognise (or not) where they signed in.
+        ip: input.ip.slice(0, 100),
+        user_agent: input.userAgent?.slice(0, 500) ?? null,
       })
       .execute();
     await recordAudit(trx, {
@@ -104,6 +110,7 @@ export async function login(
       action: 'auth.login',
       entityType: 'session',
       entityId: user.id,
+      payload: { ip: input.ip },
       requestId: input.requestId,
     });
     return activeProjectId;
@@ -112,13 +119,18 @@ export async function login(
   return { cookieValue, csrfToken, username: user.username, activeProjectId, expiresAt };
 }
 
-/** Where the user left off; a first login lands in the oldest project, so the demo opens ready. */
+/**
+ * Where the user left off; a first login lands in the oldest project, so the demo opens ready.
+ * Only projects the user may see (project_role_of, migration 0015: the rule every check uses).
+ */
 async function lastActiveProject(trx: Transaction<DB>, userId: string): Promise<string | null> {
+  const visible = sql<boolean>`project_role_of(${userId}::uuid, active_project_id) is not null`;
   const last = await trx
     .selectFrom('sessions')
     .select('active_project_id')
     .where('user_id', '=', userId)
     .where('active_project_id', 'is not', null)
+    .where(visible)
     .orderBy('last_seen_at', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -126,6 +138,7 @@ async function lastActiveProject(trx: Transaction<DB>, userId: string): Promise<
   const oldest = await trx
     .selectFrom('projects')
     .select('id')
+    .where(sql<boolean>`project_role_of(${userId}::uuid, id) is not null`)
     .orderBy('created_at')
     .orderBy('id')
     .limit(1)
@@ -240,6 +253,7 @@ export async function addUser(
   database: Database,
   username: string,
   password: string,
+  options: { role?: WorkspaceRole } = {},
 ): Promise<void> {
   // The same rule as the login body's schema: a name with something in it that Postgres can store.
   if (!/\S/.test(username) || findUnstorableText(username))
@@ -247,7 +261,11 @@ export async function addUser(
   assertPasswordStrength(password);
   await database.db
     .insertInto('app_users')
-    .values({ username, password_hash: await hashPassword(password) })
+    .values({
+      username,
+      password_hash: await hashPassword(password),
+      role: options.role ?? 'member',
+    })
     .execute()
     .catch((error: { code?: string }) => {
       if (error.code === '23505') throw new Error(`user ${username} already exists`);
@@ -300,7 +318,10 @@ export async function ensureInitialAdmin(
     ? undefined
     : randomBytes(12).toString('base64url');
   try {
-    await addUser(database, username, config.AUTH_PASSWORD ?? generatedPassword!);
+    // The first user owns the workspace: nobody else could give them a project.
+    await addUser(database, username, config.AUTH_PASSWORD ?? generatedPassword!, {
+      role: 'owner',
+    });
   } catch (error) {
     // Another process created the first user at the same moment.
     if (/already exists/.test((error as Error).message)) return null;

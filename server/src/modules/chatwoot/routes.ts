@@ -35,6 +35,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/contacts',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'Ingested contacts, by name',
@@ -54,6 +55,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/conversations',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'Ingested conversations, newest activity first',
@@ -73,6 +75,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/conversations/:id',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'One ingested conversation: contact, status, message count and its Chatwoot link',
@@ -89,6 +92,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/messages',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary:
@@ -109,6 +113,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/sources/:id/completeness',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'Per-conversation completeness: what the source reported against what is stored',
@@ -125,6 +130,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/sources/:id/test',
     {
+      config: { access: 'project', permission: 'sources:manage' },
       schema: {
         tags,
         summary: "Checks the source's token against Chatwoot's profile endpoint",
@@ -210,7 +216,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         // Quiet request logging: in URL-token mode the query string is a credential.
         logLevel: 'warn',
-        config: { access: 'webhook' },
+        config: { access: 'webhook', permission: 'public' },
         schema: {
           tags,
           summary:

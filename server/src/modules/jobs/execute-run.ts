@@ -14,6 +14,7 @@ import {
   type JobRunRow,
 } from './sql.js';
 import type { JobHandlers, JobProgress, JobType, QueuedRun } from './types.js';
+import { systemScope } from '../access/system-actor.js';
 
 // Progress is written at most this often: a handler may report after every row without turning
 // the run row into a hot spot (and every write is a serialized transaction on the embedded DB).
@@ -56,7 +57,7 @@ export function createRunExecutor(options: RunExecutorOptions) {
 
   async function execute(jobType: JobType, message: QueuedRun): Promise<Record<string, unknown>> {
     const { database, workerId } = options;
-    const scope: Scope = { projectId: message.projectId, accountScopeId: message.accountScopeId };
+    const scope: Scope = systemScope(message, `job ${jobType}`);
     const log = options.logger.child({
       jobId: message.runId,
       job: jobType,

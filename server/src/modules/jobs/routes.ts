@@ -31,7 +31,7 @@ import type { JobType } from './types.js';
 
 const tags = ['jobs'];
 
-const actor = (request: FastifyRequest) => request.session?.username ?? 'system';
+const actor = (request: FastifyRequest) => request.user?.username ?? 'system';
 
 /** The jobs HTTP side; its state is `app.jobs` (plugin.ts), shared by the / and /v1 mounts. */
 export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -41,6 +41,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
     app.post(
       `/jobs/${jobType === 'chatwoot_sync' ? 'chatwoot/sync' : 'embeddings/run'}`,
       {
+        config: { access: 'project', permission: 'jobs:run' },
         schema: {
           tags,
           summary,
@@ -88,6 +89,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/jobs/runs',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'Run history of the active project, newest first',
@@ -104,6 +106,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/jobs/runs/:id',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'One run with its progress',
@@ -120,6 +123,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/jobs/events',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'Server-Sent Events: run status changes and progress of the active project',
@@ -146,6 +150,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/jobs/scheduler',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'The active project’s scheduled jobs',
@@ -161,6 +166,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/jobs/scheduler/:id',
     {
+      config: { access: 'project', permission: 'schedules:manage' },
       schema: {
         tags,
         summary: 'Change a scheduled job’s cadence or enable/disable it',
@@ -187,6 +193,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/jobs/scheduler/tick',
     {
+      config: { access: 'project', permission: 'schedules:manage' },
       schema: {
         tags,
         summary: 'Enqueue the active project’s due jobs now and report what was done',
@@ -220,6 +227,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/jobs/status',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'Latest runs, schedule, chunk and entity counts, storage and watermarks',

@@ -46,8 +46,8 @@ const IdempotencyHeaderSchema = Type.Object({
 });
 
 const actorOf = (request: FastifyRequest): Actor => ({
-  userId: request.session!.userId,
-  username: request.session!.username,
+  userId: request.user!.id,
+  username: request.user!.username,
   requestId: request.id,
 });
 
@@ -65,6 +65,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/outbound',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: "The project's outbound messages, newest first",
@@ -86,6 +87,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/outbound/policies',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'Contact channel policies: opt-out, stop-on-reply, frequency caps',
@@ -109,6 +111,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/outbound/:id',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'One message with its delivery attempts and audit trail',
@@ -134,6 +137,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/outbound/:id/preflight',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'What sending would decide now, each policy with its evidence',
@@ -150,6 +154,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/outbound/draft',
     {
+      config: { access: 'project', permission: 'outbound:draft' },
       schema: {
         tags,
         summary: 'Create a draft; idempotent on idempotency_key (replays the first response)',
@@ -161,7 +166,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const outcome = await runIdempotent({
         database: app.database,
         scope: request.scope,
-        userId: request.session!.userId,
+        userId: request.user!.id,
         operation: 'outbound.draft',
         key: request.body.idempotency_key,
         body: request.body,
@@ -193,6 +198,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/outbound/:id',
     {
+      config: { access: 'project', permission: 'outbound:draft' },
       schema: {
         tags,
         summary: 'Edit a draft; an approved message returns to draft',
@@ -218,6 +224,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/outbound/:id/approve',
     {
+      config: { access: 'project', permission: 'outbound:approve' },
       schema: {
         tags,
         summary: 'Approve a draft (who and when are recorded)',
@@ -242,6 +249,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/outbound/:id/cancel',
     {
+      config: { access: 'project', permission: 'outbound:draft' },
       schema: {
         tags,
         summary: 'Cancel a message not yet sent',
@@ -260,6 +268,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/outbound/:id/retry',
     {
+      config: { access: 'project', permission: 'outbound:send' },
       schema: {
         tags,
         summary: 'Return a failed message to approved (manual retry)',
@@ -278,6 +287,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/outbound/:id/send',
     {
+      config: { access: 'project', permission: 'outbound:send' },
       schema: {
         tags,
         summary: 'Send an approved message now; delivered at most once however often it is called',
@@ -293,7 +303,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const { result, message } = await sendOutbound(deps(), {
           scope: request.scope,
           messageId: request.params.id,
-          actor: { actor: request.session!.username, requestId: request.id },
+          actor: { actor: request.user!.username, requestId: request.id },
           mode: 'manual',
         });
         return {
@@ -308,7 +318,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const outcome = await runIdempotent({
         database: app.database,
         scope: request.scope,
-        userId: request.session!.userId,
+        userId: request.user!.id,
         operation: 'outbound.send',
         key,
         body: { id: request.params.id },
@@ -327,6 +337,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/outbound/process',
     {
+      config: { access: 'project', permission: 'outbound:send' },
       schema: {
         tags,
         summary: 'Send every due approved message and retry due failures',
@@ -341,7 +352,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         scope: request.scope,
         secrets: app.secrets,
         adapters,
-        actor: { actor: request.session!.username, requestId: request.id },
+        actor: { actor: request.user!.username, requestId: request.id },
       })),
     }),
   );
@@ -349,6 +360,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/outbound/opt-out',
     {
+      config: { access: 'project', permission: 'policies:manage' },
       schema: {
         tags,
         summary:
@@ -375,7 +387,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
             maxPerWindow: body.max_per_window,
             windowHours: body.window_hours,
           },
-          { actor: request.session!.username, requestId: request.id },
+          { actor: request.user!.username, requestId: request.id },
         ),
       );
       return { ok: true as const, policy: serializeDates(policy) };

@@ -6,6 +6,7 @@ import { AppError } from '../../http/errors.js';
 import { localeFromAcceptLanguage, t, type MessageKey } from '../../i18n/index.js';
 import { setPolicy } from './policies.js';
 import { hashUnsubscribeToken } from './send-outbound.js';
+import { systemScope } from '../access/system-actor.js';
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
@@ -35,7 +36,11 @@ const unknownLink = () => new AppError('not_found', 'this unsubscribe link is no
 /** Opts the token's contact out of the token's channel; repeating it changes nothing more. */
 export async function unsubscribeByToken(database: Database, token: string, requestId: string) {
   const row = await findToken(database, token);
-  const scope: Scope = { projectId: row.project_id, accountScopeId: row.account_scope_id };
+  // The link's token is its authentication: no user acts, the contact does.
+  const scope: Scope = systemScope(
+    { projectId: row.project_id, accountScopeId: row.account_scope_id },
+    'unsubscribe link',
+  );
   await database.withScope(scope, async (trx) => {
     await setPolicy(
       trx,
@@ -86,7 +91,7 @@ export const unsubscribeRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Params: { token: string } }>(
     '/unsubscribe/:token',
     {
-      config: { access: 'webhook' },
+      config: { access: 'webhook', permission: 'public' },
       schema: {
         tags: ['outbound'],
         summary: 'One-click unsubscribe (RFC 8058); no session, no redirect',
@@ -106,7 +111,7 @@ export const unsubscribeRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { token: string } }>(
     '/unsubscribe/:token',
     {
-      config: { access: 'public' },
+      config: { access: 'public', permission: 'public' },
       schema: {
         tags: ['outbound'],
         summary: 'Unsubscribe confirmation page; changes nothing',

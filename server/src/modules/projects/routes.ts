@@ -7,6 +7,8 @@ import {
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import { granteeOf } from '../../http/access.js';
+import { projectPermissions } from '../access/permissions.js';
 import {
   createProject,
   getProject,
@@ -22,24 +24,30 @@ export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/projects',
     {
-      config: { access: 'session' },
+      config: { access: 'session', permission: 'self:read' },
       schema: {
         tags,
-        summary: 'List projects and the active one',
+        summary: 'The projects I may see (a token: its projects), with my role in each',
         response: { 200: ProjectListResponseSchema },
       },
     },
-    async (request) => ({
-      ok: true as const,
-      projects: (await listProjects(app.database)).map(toDto),
-      active_project_id: request.session!.activeProjectId,
-    }),
+    async (request) => {
+      const projects = await listProjects(app.database, {
+        userId: request.user!.id,
+        projectIds: request.token?.projectIds ?? null,
+      });
+      return {
+        ok: true as const,
+        projects: projects.map((p) => toDto(p, request, p.role)),
+        active_project_id: request.session?.activeProjectId ?? null,
+      };
+    },
   );
 
   app.post(
     '/projects',
     {
-      config: { access: 'session' },
+      config: { access: 'session', permission: 'projects:create' },
       schema: {
         tags,
         summary: 'Create a project',
@@ -58,26 +66,29 @@ export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
         actorOf(request),
         app.projectCreatedHooks,
       );
-      return reply.status(201).send({ ok: true as const, project: toDto(project) });
+      // Only owners create projects, and owners manage every project.
+      return reply
+        .status(201)
+        .send({ ok: true as const, project: toDto(project, request, 'manager') });
     },
   );
 
   app.get(
     '/projects/:id',
     {
-      config: { access: 'session' },
+      config: { access: 'session', permission: 'project:read', projectParam: 'id' },
       schema: { tags, params: IdParamsSchema, response: { 200: ProjectResponseSchema } },
     },
     async (request) => ({
       ok: true as const,
-      project: toDto(await getProject(app.database, request.params.id)),
+      project: toDto(await getProject(app.database, request.params.id), request),
     }),
   );
 
   app.patch(
     '/projects/:id',
     {
-      config: { access: 'session' },
+      config: { access: 'session', permission: 'project:manage', projectParam: 'id' },
       schema: {
         tags,
         summary: 'Rename a project',
@@ -90,6 +101,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ok: true as const,
       project: toDto(
         await renameProject(app.database, request.params.id, request.body.name, actorOf(request)),
+        request,
       ),
     }),
   );
@@ -97,10 +109,13 @@ export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/projects/:id/select',
     {
-      config: { access: 'session' },
+      config: { access: 'session', permission: 'project:read', projectParam: 'id' },
       schema: {
         tags,
         summary: 'Make a project the active one for this session',
+        description:
+          'A personal token keeps no selection: it names its project per request with ' +
+          'X-Cairn-Project, so for a token this only confirms the project is within reach.',
         params: IdParamsSchema,
         response: { 200: ProjectResponseSchema },
       },
@@ -108,24 +123,32 @@ export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => ({
       ok: true as const,
       project: toDto(
-        await selectProject(
-          app.database,
-          request.session!.sessionId,
-          request.params.id,
-          actorOf(request),
-        ),
+        request.session
+          ? await selectProject(
+              app.database,
+              request.session.sessionId,
+              request.params.id,
+              actorOf(request),
+            )
+          : await getProject(app.database, request.params.id),
+        request,
       ),
     }),
   );
 };
 
 export const actorOf = (request: FastifyRequest) => ({
-  userId: request.session!.userId,
-  username: request.session!.username,
+  userId: request.user!.id,
+  username: request.user!.username,
   requestId: request.id,
 });
 
-const toDto = (p: ProjectRow) => ({
+/** The project as the caller sees it: with their role and what they may do there. */
+function toDto(p: ProjectRow, request: FastifyRequest, role = request.projectRole!) {
+  return { ...projectFields(p), role, permissions: projectPermissions(granteeOf(request), role) };
+}
+
+const projectFields = (p: ProjectRow) => ({
   id: p.id,
   name: p.name,
   account_scope_id: p.account_scope_id,

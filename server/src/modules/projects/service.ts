@@ -1,7 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
-import type { DB } from '../../db/schema.js';
+import type { DB, ProjectRole } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
+import { addMember } from '../access/members.js';
 import { recordAudit } from '../audit/service.js';
 
 export interface ProjectRow {
@@ -39,8 +40,21 @@ const projectColumns = (db: Kysely<DB> | Transaction<DB>) =>
       'p.updated_at',
     ]);
 
-export async function listProjects(database: Database): Promise<ProjectRow[]> {
-  return projectColumns(database.db).orderBy('p.created_at').orderBy('p.id').execute();
+/**
+ * The projects a user may see, with their role in each (project_role_of: owners see every
+ * project as managers), limited to a token's projects when the caller used one. Others' projects
+ * are simply not listed.
+ */
+export async function listProjects(
+  database: Database,
+  viewer: { userId: string; projectIds: string[] | null },
+): Promise<(ProjectRow & { role: ProjectRole })[]> {
+  const role = sql<ProjectRole>`project_role_of(${viewer.userId}::uuid, p.id)`;
+  let query = projectColumns(database.db)
+    .select(role.as('role'))
+    .where(sql<boolean>`${role} is not null`);
+  if (viewer.projectIds) query = query.where('p.id', 'in', viewer.projectIds);
+  return query.orderBy('p.created_at').orderBy('p.id').execute();
 }
 
 export async function getProject(database: Database, id: string): Promise<ProjectRow> {
@@ -73,6 +87,10 @@ export async function createProject(
       .returning('id')
       .executeTakeFirstOrThrow();
     const project = await projectColumns(trx).where('p.id', '=', id).executeTakeFirstOrThrow();
+    // The creator manages it explicitly, so the project stays theirs if they stop being an owner.
+    if (actor.userId) {
+      await addMember(trx, { projectId: project.id, userId: actor.userId, role: 'manager' });
+    }
     for (const hook of hooks) await hook(trx, project);
     await recordAudit(trx, {
       projectId: project.id,

@@ -25,7 +25,7 @@ export const ragRoutes: FastifyPluginAsyncTypebox<{ provider?: EmbeddingProvider
   app.post(
     '/search',
     {
-      config: { access: 'project' },
+      config: { access: 'project', permission: 'search' },
       schema: {
         tags,
         summary: 'Hybrid (vector + full-text) search over the project, each hit with its evidence',
@@ -56,7 +56,7 @@ export const ragRoutes: FastifyPluginAsyncTypebox<{ provider?: EmbeddingProvider
   app.get(
     '/evidence/search',
     {
-      config: { access: 'project' },
+      config: { access: 'project', permission: 'search' },
       schema: {
         tags,
         summary: 'Full-text search over the project’s evidence items',

@@ -15,6 +15,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/sources',
     {
+      config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
         summary: 'Sources bound to the active project',
@@ -30,6 +31,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/sources',
     {
+      config: { access: 'project', permission: 'sources:manage' },
       schema: {
         tags,
         summary:
@@ -63,6 +65,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/sources/:id',
     {
+      config: { access: 'project', permission: 'sources:manage' },
       schema: {
         tags,
         summary: 'Unbind a source',

@@ -6,6 +6,7 @@ import { checkOutboundUrl, OutboundUrlError } from '../../lib/net/outbound-url.j
 import type { Secrets } from '../../lib/secrets.js';
 import type { Actor } from '../projects/service.js';
 import { recordAudit } from '../audit/service.js';
+import { systemScope } from '../access/system-actor.js';
 
 /** A bound Chatwoot account with its credentials decrypted: for server-side use only. */
 export interface ChatwootSource {
@@ -208,7 +209,11 @@ export async function loadSourceForWebhook(
   if (!row) return null;
   return {
     source: decrypt(row, secrets),
-    scope: { projectId: row.project_id, accountScopeId: row.account_scope_id },
+    // The webhook's signature is its authentication: no user acts here.
+    scope: systemScope(
+      { projectId: row.project_id, accountScopeId: row.account_scope_id },
+      'chatwoot webhook',
+    ),
   };
 }
 

@@ -6,7 +6,7 @@ export const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/health',
     {
-      config: { access: 'public' },
+      config: { access: 'public', permission: 'public' },
       schema: {
         tags: ['system'],
         summary: 'Liveness, database reachability and start-up phase',

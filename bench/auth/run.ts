@@ -1,0 +1,149 @@
+// bench/auth: what authenticating a request costs. The same read (GET /auth/me) over real HTTP
+// on loopback, with no credentials, with a session cookie and with a personal API token; the
+// unauthenticated rate is the baseline measured in the same run.
+//   npx tsx bench/auth/run.ts                                   (embedded database)
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/auth/run.ts
+//   BENCH_SECONDS=10 BENCH_CONCURRENCY=8 npx tsx bench/auth/run.ts
+// Prints figures; asserts nothing.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../../server/src/app.js';
+import { loadConfig } from '../../server/src/config.js';
+import { openDatabase } from '../../server/src/db/database.js';
+import { migrate } from '../../server/src/db/migrator.js';
+import { addUser } from '../../server/src/modules/auth/service.js';
+import { createBenchDatabase } from '../support/database.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+const scratch = await createBenchDatabase('auth', process.env.DATABASE_URL);
+const config = loadConfig({
+  ...process.env,
+  DATABASE_URL: scratch.url,
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+  WORKER_ENABLED: 'false',
+  SECRETS_KEY: '22'.repeat(32),
+  // The bench makes far more token requests than a person would; the limit is not what it measures.
+  TOKEN_RATE_LIMIT_PER_MINUTE: '100000000',
+});
+const database = await openDatabase(config);
+await migrate({
+  pool: database.pool,
+  embeddingDim: config.EMBEDDING_DIM,
+  appRole: config.DB_APP_ROLE,
+});
+const app = await buildApp({ config, database });
+await app.listen({ host: '127.0.0.1', port: 0 });
+const { port } = app.server.address() as AddressInfo;
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+function get(
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path, method: 'GET', agent, headers },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function post(path: string, headers: Record<string, string>, payload: unknown) {
+  return app.inject({ method: 'POST', url: path, headers, payload: payload as object });
+}
+
+// One owner with a project, signed in once, and one personal token of theirs.
+await addUser(database, 'bench-owner', 'bench password 123', { role: 'owner' });
+const login = await post(
+  '/auth/login',
+  {},
+  { username: 'bench-owner', password: 'bench password 123' },
+);
+const cookies = Object.fromEntries(login.cookies.map((c) => [c.name, c.value]));
+const sessionHeaders = {
+  cookie: `sid=${cookies.sid}; csrf_token=${cookies.csrf_token}`,
+  'x-csrf-token': cookies.csrf_token!,
+};
+const project = await post('/projects', sessionHeaders, { name: 'Bench project' });
+const projectId = project.json().project.id as string;
+await post(`/projects/${projectId}/select`, sessionHeaders, {});
+const created = await post('/auth/tokens', sessionHeaders, {
+  name: 'bench',
+  permission: 'read',
+  project_ids: [projectId],
+});
+const secret = created.json().secret as string;
+
+const modes: { name: string; headers: Record<string, string>; expect: boolean }[] = [
+  { name: 'no auth', headers: {}, expect: false },
+  { name: 'session', headers: { cookie: sessionHeaders.cookie }, expect: true },
+  { name: 'token', headers: { authorization: `Bearer ${secret}` }, expect: true },
+];
+for (const mode of modes) {
+  const res = await get('/auth/me', mode.headers);
+  const authenticated = (JSON.parse(res.body) as { authenticated: boolean }).authenticated;
+  if (res.status !== 200 || authenticated !== mode.expect)
+    throw new Error(`${mode.name}: ${res.status} ${res.body}`);
+}
+
+/** Requests a second for `seconds`, CONCURRENCY clients in a closed loop. */
+async function measure(headers: Record<string, string>, seconds: number) {
+  const until = Date.now() + seconds * 1000;
+  let count = 0;
+  const latencies: number[] = [];
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (Date.now() < until) {
+        const started = process.hrtime.bigint();
+        const res = await get('/auth/me', headers);
+        if (res.status !== 200) throw new Error(`status ${res.status}: ${res.body}`);
+        latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+        count++;
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return {
+    rate: count / seconds,
+    p50: latencies[Math.floor(latencies.length * 0.5)]!,
+    p99: latencies[Math.floor(latencies.length * 0.99)]!,
+  };
+}
+
+console.log(
+  `bench/auth: GET /auth/me over HTTP on loopback, ${CONCURRENCY} clients, ${ROUNDS} rounds of ${SECONDS} s per mode, ` +
+    `${process.env.DATABASE_URL ? 'server Postgres' : 'embedded database (PGlite)'}, LOG_LEVEL=${config.LOG_LEVEL}`,
+);
+await measure({}, 2); // warm-up: JIT, connections, plan caches
+// Rounds interleave the modes, so drift in the machine's load touches all three alike.
+const totals = new Map(modes.map((m) => [m.name, [] as Awaited<ReturnType<typeof measure>>[]]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const mode of modes) totals.get(mode.name)!.push(await measure(mode.headers, SECONDS));
+}
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const baseline = median(totals.get('no auth')!.map((r) => r.rate));
+for (const mode of modes) {
+  const runs = totals.get(mode.name)!;
+  const rate = median(runs.map((r) => r.rate));
+  console.log(
+    `  ${mode.name.padEnd(8)} ${Math.round(rate).toLocaleString('en-US').padStart(7)} req/s` +
+      `  p50 ${median(runs.map((r) => r.p50)).toFixed(2)} ms  p99 ${median(runs.map((r) => r.p99)).toFixed(2)} ms` +
+      `  ${(rate / baseline).toFixed(2)}x of no auth`,
+  );
+}
+
+agent.destroy();
+await app.close();
+await database.close();
+await scratch.cleanup();

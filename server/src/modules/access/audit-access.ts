@@ -1,0 +1,40 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { recordAudit } from '../audit/service.js';
+
+/** Who did it: the signed-in user (or `null` for a public route, e.g. accepting an invitation). */
+export interface Actor {
+  userId: string;
+  username: string;
+  requestId: string;
+}
+
+/**
+ * Records an access event (users, roles, memberships, sessions, tokens) in the workspace chain:
+ * an audit row with no project, chained with sign-ins and sign-outs (migration 0006's `account`
+ * chain key, verified by GET /audit/verify). Never put a secret, a token or a hash in `payload`.
+ */
+export function recordAccessEvent(
+  executor: Kysely<DB> | Transaction<DB>,
+  event: {
+    actor: string;
+    action: string;
+    entityType: string;
+    entityId: string;
+    payload?: Record<string, unknown>;
+    status?: 'ok' | 'denied';
+    requestId: string;
+  },
+) {
+  return recordAudit(executor, {
+    projectId: null,
+    accountScopeId: null,
+    actor: event.actor,
+    action: event.action,
+    entityType: event.entityType,
+    entityId: event.entityId,
+    status: event.status ?? 'ok',
+    payload: event.payload ?? {},
+    requestId: event.requestId,
+  });
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import type { Database, Scope } from '../../src/db/database.js';
+import { createConversation } from '../rag/factories.js';
+import type { Session } from './factories.js';
+
+/** A project to fill: its owner's session (with the project active) and its system scope. */
+export interface SeedTarget {
+  database: Database;
+  session: Session;
+  scope: Scope;
+}
+
+type Seeded = Record<string, string>;
+type Seeder = (target: SeedTarget, seeded: Seeded) => Promise<string>;
+
+const created = async (
+  res: { statusCode: number; body: string; json(): unknown },
+  status = 201,
+) => {
+  if (res.statusCode !== status) throw new Error(`seed failed: ${res.statusCode} ${res.body}`);
+  return res.json() as Record<string, Record<string, string>>;
+};
+
+// The Chatwoot account the seeded source binds; seeded rows carry it in their ids.
+const ACCOUNT_ID = 7;
+
+/**
+ * One row of every kind a project holds, in order (a kind may use the ids of the ones before it).
+ * The cross-project sweeps try every by-id route with each of these ids from another project;
+ * a new kind of row (signals, when they exist) is one more line here.
+ */
+export const SEED_KINDS: [kind: string, seed: Seeder][] = [
+  [
+    'source',
+    async ({ session }) =>
+      (
+        await created(
+          await session.request('POST', '/sources', {
+            source_kind: 'chatwoot_account',
+            base_url: `http://127.0.0.1:9/${randomUUID()}`,
+            account_id: ACCOUNT_ID,
+            api_token: 'token-of-the-other-project',
+          }),
+        )
+      ).source!.id!,
+  ],
+  [
+    'conversation',
+    async ({ database, scope }, seeded) => {
+      const [message] = await createConversation(
+        database,
+        { ...scope, accountId: ACCOUNT_ID },
+        { messages: [{ text: 'Could you send the revised logo by Friday, please?' }] },
+      );
+      seeded.message = message!.messageGlobalId;
+      seeded.contact = message!.contactGlobalId;
+      seeded.chunk = message!.chunkId;
+      return message!.conversationGlobalId;
+    },
+  ],
+  [
+    'outbound_message',
+    async ({ session }, seeded) =>
+      (
+        await created(
+          await session.request('POST', '/outbound/draft', {
+            channel: 'chatwoot',
+            recipient_ref: seeded.conversation,
+            payload: { content: 'The revised logo is attached.' },
+            idempotency_key: randomUUID(),
+          }),
+        )
+      ).message!.id!,
+  ],
+  [
+    'job_run',
+    async ({ session }) =>
+      (await created(await session.request('POST', '/jobs/embeddings/run'), 202)).run!.id!,
+  ],
+  [
+    'scheduled_job',
+    async ({ session }) =>
+      ((await session.request('GET', '/jobs/scheduler')).json() as { jobs: { id: string }[] })
+        .jobs[0]!.id,
+  ],
+];
+
+/** Seeds every kind into the target project; returns kind → id (message, contact, chunk too). */
+export async function seedEveryKind(target: SeedTarget): Promise<Seeded> {
+  const seeded: Seeded = {};
+  for (const [kind, seed] of SEED_KINDS) seeded[kind] = await seed(target, seeded);
+  return seeded;
+}
