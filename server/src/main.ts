@@ -75,10 +75,21 @@ async function serve(config: Config, secretsKey: string) {
   const start = createStartState('migrating');
   // Opening the embedded database takes seconds (its first start creates the cluster); the port
   // answers "starting" meanwhile, so a UI already up shows that rather than an unreachable API.
-  const placeholder = await listenWhileStarting(config);
+  // The database opens beside the placeholder; when both fail (a second `serve` on the same port
+  // and data directory), the database's reason — the directory is in use, by which pid — is the
+  // one worth reading.
+  const opening = openDatabase(config);
+  opening.catch(() => undefined);
+  let placeholder: { close(): Promise<void> };
+  try {
+    placeholder = await listenWhileStarting(config);
+  } catch (error) {
+    await (await opening).close();
+    throw error;
+  }
   let database: Database;
   try {
-    database = await openDatabase(config);
+    database = await opening;
   } finally {
     await placeholder.close();
   }

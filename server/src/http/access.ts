@@ -377,6 +377,16 @@ async function selectedProject(request: FastifyRequest, database: Database, user
 /** A session route that acts on the project named in its path, e.g. /projects/:id/members. */
 async function namedProject(request: FastifyRequest, database: Database, user: UserContext) {
   const param = request.routeOptions.config.projectParam!;
+  // The path is checked against the route's own schema first (the guard runs before Fastify's
+  // validation): a malformed id is the same 400 naming the parameter as on every other route,
+  // and only a well-formed id of a project the caller cannot see is the 404.
+  const validParams = request.getValidationFunction('params');
+  if (validParams && !validParams(request.params)) {
+    throw Object.assign(new Error('invalid path'), {
+      validation: validParams.errors ?? [],
+      validationContext: 'params',
+    });
+  }
   const projectId = (request.params as Record<string, string | undefined>)[param] ?? '';
   if (request.token) return tokenProject(database, user, request.token, projectId);
   const found = await projectAccess(database, user.id, projectId);

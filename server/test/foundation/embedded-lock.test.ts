@@ -71,11 +71,22 @@ describe('the embedded data directory belongs to one process', () => {
       let output = '';
       child.stdout.on('data', (d: Buffer) => {
         output += d;
-        if (output.includes('Cairn API listening')) resolve(child);
+        // The API listens before it migrates (503 starting meanwhile): ready is /health's 200.
+        if (output.includes('Cairn API listening')) void untilHealthy().then(() => resolve(child));
       });
       child.stderr.on('data', (d) => (output += d));
       child.on('exit', (code) => reject(new Error(`server exited (${code}): ${output}`)));
     });
+  }
+
+  async function untilHealthy() {
+    for (;;) {
+      const status = await fetch(`http://127.0.0.1:${port}/health`)
+        .then((r) => r.status)
+        .catch(() => 0);
+      if (status === 200) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   const login = (username: string) =>

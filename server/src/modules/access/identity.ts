@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
-import type { Locale, ProjectRole, WorkspaceRole } from '../../db/schema.js';
+import type { Locale } from '@cairn/contract';
+import type { ProjectRole, WorkspaceRole } from '../../db/schema.js';
 import type { TokenPermission } from './permissions.js';
 
 /** Who is calling, however they authenticated. */
