@@ -106,10 +106,10 @@ export const ConfigSchema = z.object({
   ASK_PROVIDER: z.enum(['openai']).optional(),
   ASK_MODEL: z.string().min(1).default('gpt-4o-mini'),
   ASK_TIMEOUT_MS: int(30_000, 100),
-  ASK_MAX_TOKENS_PER_ANSWER: int(8_000, 500),
+  ASK_MAX_TOKENS_PER_ANSWER: int(8_000, 3_000),
   ASK_DAILY_TOKEN_BUDGET: int(1_000_000, 1),
   ASK_MAX_EVIDENCE: int(12, 1, 50),
-  ASK_SUPPORT_THRESHOLD: num(0.5, 0, 1),
+  ASK_SUPPORT_THRESHOLD: num(0.4, 0, 1),
 
   // Jobs
   WORKER_ENABLED: bool(true),

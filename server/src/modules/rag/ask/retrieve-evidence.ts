@@ -1,0 +1,99 @@
+import type { AskBody, AskEvidence } from '@cairn/contract';
+import { sql } from 'kysely';
+import type { Config } from '../../../config.js';
+import type { Database, Scope } from '../../../db/database.js';
+import type { EmbeddingProvider } from '../embeddings/provider.js';
+import { searchChunks, type SearchHit } from '../search-chunks.js';
+import { inScope } from '../sql.js';
+
+/** A retrieved chunk with its whole text, in search order (best first), not yet numbered. */
+export type RankedEvidence = Omit<AskEvidence, 'n'>;
+
+// The search proposes this many candidates per evidence slot: duplicates (templated messages
+// repeat word for word) are dropped before the slots are filled, and the model path may trim
+// further to its token budget. Capped by the search's own limit of 50.
+const CANDIDATES_PER_SLOT = 3;
+const SEARCH_LIMIT = 50;
+
+/**
+ * The project's evidence for a question: the hybrid search (search-chunks.ts) with more
+ * candidates than a search page, the chunks' whole text read under row-level security, and
+ * word-for-word duplicates dropped (the better-ranked copy is kept). Only the caller's project is
+ * ever read: the search and the text both run in `scope`.
+ */
+export async function retrieveEvidence(options: {
+  database: Database;
+  config: Pick<Config, 'SEARCH_EXACT_THRESHOLD'>;
+  scope: Scope;
+  provider: EmbeddingProvider;
+  body: Pick<AskBody, 'question' | 'source' | 'since' | 'until'>;
+  maxEvidence: number;
+}): Promise<RankedEvidence[]> {
+  const { database, scope, body } = options;
+  // Chatwoot is the only source with chunks today; another source has no evidence yet.
+  if (body.source && body.source !== 'chatwoot') return [];
+  const { hits } = await searchChunks({
+    database,
+    config: options.config,
+    scope,
+    provider: options.provider,
+    query: body.question,
+    topK: Math.min(SEARCH_LIMIT, options.maxEvidence * CANDIDATES_PER_SLOT),
+    filters: { from: body.since, to: body.until },
+  });
+  if (hits.length === 0) return [];
+  const texts = await database.withScope(scope, async (trx) => {
+    const { rows } = await sql<{ id: string; text: string }>`
+      select c.id, c.text from rag_chunks c
+      where ${inScope(scope, 'c')} and c.id = any(${hits.map((h) => h.chunk_id)}::uuid[])
+    `.execute(trx);
+    return new Map(rows.map((r) => [r.id, r.text]));
+  });
+  const seen = new Set<string>();
+  const ranked: RankedEvidence[] = [];
+  for (const hit of hits) {
+    const quote = texts.get(hit.chunk_id);
+    if (quote === undefined) continue;
+    const key = quote.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    ranked.push(toEvidence(hit, quote));
+    if (ranked.length === options.maxEvidence) break;
+  }
+  return ranked;
+}
+
+function toEvidence(hit: SearchHit, quote: string): RankedEvidence {
+  return {
+    chunk_id: hit.chunk_id,
+    message_global_id: hit.message_global_id,
+    conversation_global_id: hit.conversation_global_id,
+    contact_name: hit.contact_name,
+    sender_type: hit.sender_type,
+    message_created_at: hit.message_created_at,
+    quote,
+    deep_link: hit.deep_link,
+    evidence: { ...hit.evidence, snippet: hit.snippet },
+  };
+}
+
+/**
+ * Numbers the evidence as the answer presents it: grouped by conversation (the conversation of
+ * the best-ranked item first), in time order within one, so `[1] [2] [3]` read as a thread.
+ */
+export function numberEvidence(ranked: RankedEvidence[]): AskEvidence[] {
+  const groups = new Map<string, RankedEvidence[]>();
+  for (const item of ranked) {
+    const group = groups.get(item.conversation_global_id);
+    if (group) group.push(item);
+    else groups.set(item.conversation_global_id, [item]);
+  }
+  const ordered = [...groups.values()].flatMap((group) =>
+    [...group].sort(
+      (a, b) =>
+        (a.message_created_at ?? '').localeCompare(b.message_created_at ?? '') ||
+        a.message_global_id.localeCompare(b.message_global_id, 'en', { numeric: true }),
+    ),
+  );
+  return ordered.map((item, i) => ({ n: i + 1, ...item }));
+}
