@@ -9,9 +9,9 @@ import { bindChatwootSource, normalizeBaseUrl } from './modules/sources/service.
 export const DEMO_PROJECT_NAME = 'Demo studio';
 const DEMO_SCOPE_KEY = 'demo';
 // Fixed, so every start generates the same studio and re-syncs change nothing.
-const DEMO_SEED = 'cairn-demo-studio';
+export const DEMO_SEED = 'cairn-demo-studio';
 // About 5,000 messages: enough to search, synced and embedded within a minute on a laptop.
-const DEMO_SIZE = 'small';
+export const DEMO_SIZE = 'small';
 const RUN_POLL_MS = 1_000;
 
 export interface Demo {

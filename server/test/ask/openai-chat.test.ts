@@ -22,7 +22,7 @@ const client = (overrides: Partial<Parameters<typeof createOpenAiChat>[0]> = {})
     ...overrides,
   });
 
-async function collect(signal = new AbortSignal_()) {
+async function collect(signal = new AbortController().signal) {
   const pieces: ChatPiece[] = [];
   for await (const piece of client().stream(
     { messages: [{ role: 'user', content: 'q' }], maxTokens: 100 },
@@ -31,10 +31,6 @@ async function collect(signal = new AbortSignal_()) {
     pieces.push(piece);
   }
   return pieces;
-}
-// A signal that never aborts.
-function AbortSignal_() {
-  return new AbortController().signal;
 }
 
 async function failure(promise: Promise<unknown>): Promise<ChatProviderError> {

@@ -34,10 +34,10 @@ export function parseEvents(body: string): AskEvent[] {
   return events;
 }
 
-export function eventsOf<N extends AskEvent['event']>(events: AskEvent[], name: N) {
-  return events
-    .filter((e): e is Extract<AskEvent, { event: N }> => e.event === name)
-    .map((e) => e.data);
+type EventData = { [E in AskEvent as E['event']]: E['data'] };
+
+export function eventsOf<N extends keyof EventData>(events: AskEvent[], name: N): EventData[N][] {
+  return events.filter((e) => e.event === name).map((e) => e.data as unknown as EventData[N]);
 }
 
 /** A project with a signed-in session over it, holding the given conversations, embedded. */

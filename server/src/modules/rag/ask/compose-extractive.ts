@@ -2,9 +2,10 @@ import type { AskEvidence } from '@cairn/contract';
 import { analyseText, type TextAnalysis } from './analyse-text.js';
 import { splitSentences } from './split-sentences.js';
 
-// How many sentences an extract quotes: enough for a fact and its context from two or three
+// How many messages an extract quotes from, and sentences from one: enough for a fact and its context from two or three
 // conversations, few enough to read at a glance.
 const MAX_SENTENCES = 5;
+const MAX_SENTENCES_PER_ITEM = 3;
 // A sentence is quoted when it matches the question at least this well relative to the best
 // one: weaker ones are the search's looser candidates, which read as noise in an answer.
 const RELATIVE_FLOOR = 0.5;
@@ -25,12 +26,16 @@ export function composeExtractive(
   if (evidence.length === 0) return { text: '', messages: 0 };
   const q = analyseText(question);
   const candidates = evidence.flatMap((item, rank) =>
-    splitSentences(item.quote).map((sentence) => ({
-      item,
-      rank,
-      text: sentence.text.replace(/\s+/gu, ' '),
-      score: match(q, analyseText(sentence.text)),
-    })),
+    splitSentences(item.quote).map((sentence) => {
+      const analysis = analyseText(sentence.text);
+      return {
+        item,
+        rank,
+        text: sentence.text.replace(/\s+/gu, ' '),
+        score: match(q, analysis),
+        facts: analysis.facts,
+      };
+    }),
   );
   // The best sentence of each item first; another of the same item only after every item had
   // its turn, so one long message does not crowd out the others.
@@ -40,10 +45,16 @@ export function composeExtractive(
     if (!best || c.score > best.score) bestPerItem.set(c.item.n, c);
   }
   const top = Math.max(...candidates.map((c) => c.score));
+  // A question naming an identifier or a date is about the messages holding it: when some do,
+  // the others (the same words about another invoice) are left out.
+  const facts = [...q.facts.keys()].filter((key) => !key.startsWith('name:'));
+  const holdsFact = (item: AskEvidence) =>
+    candidates.some((c) => c.item === item && facts.some((key) => c.facts.has(key)));
+  const anchored = facts.length > 0 && evidence.some(holdsFact);
   const chosen =
     top > 0
       ? [...bestPerItem.values()]
-          .filter((c) => c.score >= top * RELATIVE_FLOOR)
+          .filter((c) => c.score >= top * RELATIVE_FLOOR && (!anchored || holdsFact(c.item)))
           .sort((a, b) => b.score - a.score || a.item.n - b.item.n)
           .slice(0, MAX_SENTENCES)
       : // Nothing shares a word with the question (a paraphrase the vector half found): quote the
@@ -53,11 +64,18 @@ export function composeExtractive(
   const paragraphs: string[] = [];
   let conversation: string | null = null;
   for (const c of chosen) {
-    const line = `${withFullStop(c.text)} [${c.item.n}]`;
+    // The best sentence often names the thing asked about ("счёт №573-25 во вложении") and the
+    // next one states the answer ("Оплата — в течение 5 рабочих дней"): every sentence of the
+    // item that shares a word or fact with the question is quoted, in its own order.
+    const quoted = candidates
+      .filter((o) => o.item === c.item && (o === c || o.score > 0))
+      .slice(0, MAX_SENTENCES_PER_ITEM)
+      .map((o) => `${withFullStop(o.text)} [${c.item.n}]`)
+      .join(' ');
     if (c.item.conversation_global_id === conversation) {
-      paragraphs[paragraphs.length - 1] += ` ${line}`;
+      paragraphs[paragraphs.length - 1] += ` ${quoted}`;
     } else {
-      paragraphs.push(line);
+      paragraphs.push(quoted);
       conversation = c.item.conversation_global_id;
     }
   }

@@ -5,6 +5,7 @@ import type { Database, Scope } from '../../../db/database.js';
 import type { EmbeddingProvider } from '../embeddings/provider.js';
 import { searchChunks, type SearchHit } from '../search-chunks.js';
 import { inScope } from '../sql.js';
+import { analyseText } from './analyse-text.js';
 
 /** A retrieved chunk with its whole text, in search order (best first), not yet numbered. */
 export type RankedEvidence = Omit<AskEvidence, 'n'>;
@@ -32,15 +33,28 @@ export async function retrieveEvidence(options: {
   const { database, scope, body } = options;
   // Chatwoot is the only source with chunks today; another source has no evidence yet.
   if (body.source && body.source !== 'chatwoot') return [];
-  const { hits } = await searchChunks({
-    database,
-    config: options.config,
-    scope,
-    provider: options.provider,
-    query: body.question,
-    topK: Math.min(SEARCH_LIMIT, options.maxEvidence * CANDIDATES_PER_SLOT),
-    filters: { from: body.since, to: body.until },
-  });
+  const search = (query: string, topK: number) =>
+    searchChunks({
+      database,
+      config: options.config,
+      scope,
+      provider: options.provider,
+      query,
+      topK,
+      filters: { from: body.since, to: body.until },
+    }).then((r) => r.hits);
+  // An identifier in the question (an invoice number, an amount) names the message that holds
+  // the answer better than any wording: the chunks holding every one of them, as phrases, come
+  // first. The question's own search would rank them among every message sharing its common
+  // words ("счёт", "invoice").
+  const identifiers = identifiersOf(body.question);
+  const [exact, similar] = await Promise.all([
+    identifiers.length > 0
+      ? search(identifiers.map((id) => `"${id}"`).join(' '), options.maxEvidence)
+      : Promise.resolve([]),
+    search(body.question, Math.min(SEARCH_LIMIT, options.maxEvidence * CANDIDATES_PER_SLOT)),
+  ]);
+  const hits = [...exact, ...similar.filter((h) => !exact.some((e) => e.chunk_id === h.chunk_id))];
   if (hits.length === 0) return [];
   const texts = await database.withScope(scope, async (trx) => {
     const { rows } = await sql<{ id: string; text: string }>`
@@ -61,6 +75,15 @@ export async function retrieveEvidence(options: {
     if (ranked.length === options.maxEvidence) break;
   }
   return ranked;
+}
+
+/** Numbers of three digits or more in the question, as written ("480-52", "95 000", "2,700"). */
+function identifiersOf(question: string): string[] {
+  const found = new Set<string>();
+  for (const [key, written] of analyseText(question).facts) {
+    if (key.startsWith('num:') && written.replace(/\D/gu, '').length >= 3) found.add(written);
+  }
+  return [...found];
 }
 
 function toEvidence(hit: SearchHit, quote: string): RankedEvidence {
