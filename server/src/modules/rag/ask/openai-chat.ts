@@ -192,9 +192,12 @@ async function* readStream(
   const parser = createParser({ onEvent: (event) => events.push(event) });
   const decoder = new TextDecoder();
   let finished = false;
-  for await (const bytes of body) {
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
     onProgress();
-    parser.feed(decoder.decode(bytes, { stream: true }));
+    parser.feed(decoder.decode(value, { stream: true }));
     for (const event of events.splice(0)) {
       if (event.data === '[DONE]') return;
       const chunk = parseChunk(event.data);
