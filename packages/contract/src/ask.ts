@@ -197,7 +197,9 @@ export const AskStartedEventSchema = Type.Object({
 export type AskStartedEvent = Static<typeof AskStartedEventSchema>;
 
 export const AskDeltaEventSchema = Type.Object({
-  text: Type.String({ description: 'the next piece of `answer`; concatenated, they are all of it' }),
+  text: Type.String({
+    description: 'the next piece of `answer`; concatenated, they are all of it',
+  }),
 });
 export type AskDeltaEvent = Static<typeof AskDeltaEventSchema>;
 
