@@ -14,8 +14,6 @@
  */
 import os from 'node:os';
 import { loadConfig } from '../../server/src/config.js';
-import { openDatabase } from '../../server/src/db/database.js';
-import { migrate } from '../../server/src/db/migrator.js';
 import { askQuestion } from '../../server/src/modules/rag/ask/ask-question.js';
 import { splitSentences } from '../../server/src/modules/rag/ask/split-sentences.js';
 import { createVerifier } from '../../server/src/modules/rag/ask/verify-sentences.js';
@@ -23,7 +21,7 @@ import { createLocalEmbedder } from '../../server/src/modules/rag/embeddings/loc
 import { runEmbeddings } from '../../server/src/modules/rag/run-embeddings.js';
 import { searchChunks } from '../../server/src/modules/rag/search-chunks.js';
 import { ensureProjectVectorIndex } from '../../server/src/modules/rag/vector-index.js';
-import { createBenchDatabase } from '../support/database.js';
+import { openBenchDatabase } from '../support/database.js';
 import { createProjectWithChunks, percentile, rng } from '../support/studio-chunks.js';
 
 const TOTAL = Number(process.env.BENCH_CHUNKS ?? 100_000);
@@ -40,17 +38,10 @@ const line = (label: string, samples: number[]) => {
 };
 
 async function main() {
-  const { url, cleanup } = await createBenchDatabase('ask', config.DATABASE_URL);
-  const benchConfig = { ...config, DATABASE_URL: url, DB_POOL_MAX: 4 };
-  const database = await openDatabase(benchConfig);
+  const { database, benchConfig, cleanup } = await openBenchDatabase('ask', config);
   const provider = createLocalEmbedder({ dimension: config.EMBEDDING_DIM });
   const where = config.DATABASE_URL ? 'server Postgres' : 'embedded PGlite';
   try {
-    await migrate({
-      pool: database.pool,
-      embeddingDim: config.EMBEDDING_DIM,
-      appRole: config.DB_APP_ROLE,
-    });
     log(
       `bench/ask on ${where}: ${TOTAL} chunks in one project, dim ${config.EMBEDDING_DIM}, ` +
         `ASK_MAX_EVIDENCE ${config.ASK_MAX_EVIDENCE}, ${os.cpus().length} cores`,
@@ -151,7 +142,6 @@ async function main() {
     }
     log(line(`verification of a ${SENTENCES_PER_ANSWER}-sentence answer (offline)`, verifyMs));
   } finally {
-    await database.close();
     await cleanup();
   }
 }

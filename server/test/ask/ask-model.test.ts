@@ -14,7 +14,8 @@ const env: Record<string, string> = {
   ASK_MODEL: 'fake-model',
   EMBEDDING_PROVIDER: 'local',
   OPENAI_API_KEY: 'sk-test-ask',
-  ASK_TIMEOUT_MS: '400',
+  // Long enough for a loaded machine to answer, short enough that the hang cases end quickly.
+  ASK_TIMEOUT_MS: '1500',
 };
 beforeAll(async () => {
   fake = await startFakeChat({ apiKey: 'sk-test-ask' });

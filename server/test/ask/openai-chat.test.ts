@@ -17,7 +17,7 @@ const client = (overrides: Partial<Parameters<typeof createOpenAiChat>[0]> = {})
     baseUrl: fake.baseUrl,
     apiKey: 'sk-test-chat',
     model: 'fake-model',
-    timeoutMs: 300,
+    timeoutMs: 1_000,
     retryBaseMs: 5,
     ...overrides,
   });

@@ -11,6 +11,7 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../http/errors.js';
+import { startEventStream } from '../../../http/event-stream.js';
 import type { EmbeddingProvider } from '../embeddings/provider.js';
 import { askQuestion, AskError } from './ask-question.js';
 import { getAnswer } from './get-answer.js';
@@ -163,9 +164,8 @@ function wantsStream(request: FastifyRequest): boolean {
 }
 
 /**
- * Runs the question as an event stream. The response is taken over from Fastify (headers
- * already set by the hooks are kept, as in jobs/events.ts); every event is one `event:`/`data:`
- * pair; the stream ends after `done` or `error`, and an error after the stream has started is
+ * Runs the question as an event stream (http/event-stream.ts): every event is one
+ * `event:`/`data:` pair; the stream ends after `done` or `error`, and an error after the stream has started is
  * an `error` event, never a hung connection.
  */
 function stream(
@@ -173,16 +173,7 @@ function stream(
   reply: FastifyReply,
   run: (emit: (event: AskEvent) => void) => Promise<unknown>,
 ) {
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    ...(reply.getHeaders() as Record<string, string>),
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    'x-request-id': request.id,
-  });
+  const res = startEventStream(request, reply);
   const send = (event: AskEvent) => {
     if (!res.writableEnded)
       res.write(`event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`);
