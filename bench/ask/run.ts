@@ -7,8 +7,9 @@
  * One project of BENCH_CHUNKS synthetic studio messages (default 100,000; bench/search's data),
  * embedded offline and indexed as the embeddings job leaves it, then:
  *  1. the extractive answer end to end (retrieval, extract, verification of every sentence, the
- *     answer stored), p50/p95/p99 over BENCH_QUESTIONS questions, against the same-run baseline of
- *     the hybrid search alone (`POST /search`, topK 10) on the same questions;
+ *     answer stored), p50/p95/p99 over BENCH_QUESTIONS questions, against two same-run baselines
+ *     on the same questions: the hybrid search of `POST /search` (topK 10), and the same search
+ *     asked for Ask's number of candidates;
  *  2. the verification of an answer of 10 sentences (each citing one of 12 evidence items, half
  *     of them paraphrased), with the offline embedder: time per answer.
  */
@@ -59,8 +60,8 @@ async function main() {
       maintenanceWorkMem: '1024MB',
     });
     log(`embedded and indexed (${graph}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const search = (query: string) =>
-      searchChunks({ database, config: benchConfig, scope: project, provider, query, topK: 10 });
+    const search = (query: string, topK = 10) =>
+      searchChunks({ database, config: benchConfig, scope: project, provider, query, topK });
     const ask = (question: string) =>
       askQuestion({
         database,
@@ -89,6 +90,7 @@ async function main() {
       await ask(q);
     }
     const searchMs: number[] = [];
+    const candidatesMs: number[] = [];
     const askMs: number[] = [];
     let sentences = 0;
     let evidence = 0;
@@ -97,12 +99,21 @@ async function main() {
       await search(q);
       searchMs.push(performance.now() - t0);
       t0 = performance.now();
+      await search(q, Math.min(50, config.ASK_MAX_EVIDENCE * 2));
+      candidatesMs.push(performance.now() - t0);
+      t0 = performance.now();
       const answer = await ask(q);
       askMs.push(performance.now() - t0);
       sentences += answer.sentences.length;
       evidence += answer.evidence.length;
     }
     log(line('hybrid search alone, topK 10 (baseline)', searchMs));
+    log(
+      line(
+        `hybrid search, topK ${Math.min(50, config.ASK_MAX_EVIDENCE * 2)} (Ask's candidates)`,
+        candidatesMs,
+      ),
+    );
     log(line('extractive answer, end to end', askMs));
     log(
       `  per answer: ${(evidence / QUESTIONS).toFixed(1)} evidence items, ` +

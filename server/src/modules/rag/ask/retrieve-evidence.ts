@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Config } from '../../../config.js';
 import type { Database, Scope } from '../../../db/database.js';
 import type { EmbeddingProvider } from '../embeddings/provider.js';
-import { searchChunks, type SearchHit } from '../search-chunks.js';
+import { searchChunks, type SearchHit, type SearchMode } from '../search-chunks.js';
 import { inScope } from '../sql.js';
 import { analyseText } from './analyse-text.js';
 
@@ -13,7 +13,7 @@ export type RankedEvidence = Omit<AskEvidence, 'n'>;
 // The search proposes this many candidates per evidence slot: duplicates (templated messages
 // repeat word for word) are dropped before the slots are filled, and the model path may trim
 // further to its token budget. Capped by the search's own limit of 50.
-const CANDIDATES_PER_SLOT = 3;
+const CANDIDATES_PER_SLOT = 2;
 const SEARCH_LIMIT = 50;
 
 /**
@@ -33,7 +33,7 @@ export async function retrieveEvidence(options: {
   const { database, scope, body } = options;
   // Chatwoot is the only source with chunks today; another source has no evidence yet.
   if (body.source && body.source !== 'chatwoot') return [];
-  const search = (query: string, topK: number) =>
+  const search = (query: string, topK: number, mode: SearchMode = 'hybrid') =>
     searchChunks({
       database,
       config: options.config,
@@ -41,20 +41,25 @@ export async function retrieveEvidence(options: {
       provider: options.provider,
       query,
       topK,
+      mode,
       filters: { from: body.since, to: body.until },
     }).then((r) => r.hits);
   // An identifier in the question (an invoice number, an amount) names the message that holds
   // the answer better than any wording: the chunks holding every one of them, as phrases, come
   // first. The question's own search would rank them among every message sharing its common
-  // words ("счёт", "invoice").
+  // words ("счёт", "invoice"). Full text only: an identifier has no meaning to embed.
   const identifiers = identifiersOf(body.question);
   const [exact, similar] = await Promise.all([
-    identifiers.length > 0
-      ? search(identifiers.map((id) => `"${id}"`).join(' '), options.maxEvidence)
+    identifiers.size > 0
+      ? search(
+          [...identifiers.values()].map((id) => `"${id}"`).join(' '),
+          options.maxEvidence,
+          'text',
+        )
       : Promise.resolve([]),
     search(body.question, Math.min(SEARCH_LIMIT, options.maxEvidence * CANDIDATES_PER_SLOT)),
   ]);
-  const hits = [...exact, ...similar.filter((h) => !exact.some((e) => e.chunk_id === h.chunk_id))];
+  const hits = [...exact, ...similar];
   if (hits.length === 0) return [];
   const texts = await database.withScope(scope, async (trx) => {
     const { rows } = await sql<{ id: string; text: string }>`
@@ -63,9 +68,15 @@ export async function retrieveEvidence(options: {
     `.execute(trx);
     return new Map(rows.map((r) => [r.id, r.text]));
   });
+  // The full-text search also returns rows holding part of an identifier ("480" of "480-52"):
+  // only those holding all of them go first; the rest keep their place among the question's.
+  const ordered = [
+    ...exact.filter((h) => holdsAll(texts.get(h.chunk_id) ?? '', identifiers)),
+    ...similar,
+  ];
   const seen = new Set<string>();
   const ranked: RankedEvidence[] = [];
-  for (const hit of hits) {
+  for (const hit of ordered) {
     const quote = texts.get(hit.chunk_id);
     if (quote === undefined) continue;
     const key = quote.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
@@ -77,13 +88,21 @@ export async function retrieveEvidence(options: {
   return ranked;
 }
 
-/** Numbers of three digits or more in the question, as written ("480-52", "95 000", "2,700"). */
-function identifiersOf(question: string): string[] {
-  const found = new Set<string>();
+/**
+ * Numbers of three digits or more in the question ("480-52", "95 000", "2,700"), by their
+ * normalised key (analyse-text.ts), each with how it was written.
+ */
+function identifiersOf(question: string): Map<string, string> {
+  const found = new Map<string, string>();
   for (const [key, written] of analyseText(question).facts) {
-    if (key.startsWith('num:') && written.replace(/\D/gu, '').length >= 3) found.add(written);
+    if (key.startsWith('num:') && written.replace(/\D/gu, '').length >= 3) found.set(key, written);
   }
-  return [...found];
+  return found;
+}
+
+function holdsAll(text: string, identifiers: Map<string, string>): boolean {
+  const facts = analyseText(text).facts;
+  return [...identifiers.keys()].every((key) => facts.has(key));
 }
 
 function toEvidence(hit: SearchHit, quote: string): RankedEvidence {
