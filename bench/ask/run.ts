@@ -16,6 +16,7 @@
 import os from 'node:os';
 import { loadConfig } from '../../server/src/config.js';
 import { askQuestion } from '../../server/src/modules/rag/ask/ask-question.js';
+import { askCandidates } from '../../server/src/modules/rag/ask/retrieve-evidence.js';
 import { splitSentences } from '../../server/src/modules/rag/ask/split-sentences.js';
 import { createVerifier } from '../../server/src/modules/rag/ask/verify-sentences.js';
 import { createLocalEmbedder } from '../../server/src/modules/rag/embeddings/local-embedder.js';
@@ -99,7 +100,7 @@ async function main() {
       await search(q);
       searchMs.push(performance.now() - t0);
       t0 = performance.now();
-      await search(q, Math.min(50, config.ASK_MAX_EVIDENCE * 2));
+      await search(q, askCandidates(config.ASK_MAX_EVIDENCE));
       candidatesMs.push(performance.now() - t0);
       t0 = performance.now();
       const answer = await ask(q);
@@ -110,7 +111,7 @@ async function main() {
     log(line('hybrid search alone, topK 10 (baseline)', searchMs));
     log(
       line(
-        `hybrid search, topK ${Math.min(50, config.ASK_MAX_EVIDENCE * 2)} (Ask's candidates)`,
+        `hybrid search, topK ${askCandidates(config.ASK_MAX_EVIDENCE)} (Ask's candidates)`,
         candidatesMs,
       ),
     );

@@ -10,10 +10,12 @@ import { analyseText } from './analyse-text.js';
 /** A retrieved chunk with its whole text, in search order (best first), not yet numbered. */
 export type RankedEvidence = Omit<AskEvidence, 'n'>;
 
-// The search proposes this many candidates per evidence slot: duplicates (templated messages
-// repeat word for word) are dropped before the slots are filled, and the model path may trim
-// further to its token budget. Capped by the search's own limit of 50.
-const CANDIDATES_PER_SLOT = 2;
+// Candidates asked of the search beyond the evidence slots, for the word-for-word duplicates that
+// are dropped before the slots are filled (the model path may trim further to its token budget).
+// Few on purpose: the search's cost has a step past about 16 hits (64 candidates in each half).
+// At 100,000 chunks in one project, asking 24 hits took 530 ms at p50 against 150 for 16 and 140
+// for 10 (bench/ask, a loaded machine; docs/benchmarks.md).
+const CANDIDATE_SLACK = 4;
 const SEARCH_LIMIT = 50;
 
 /**
@@ -57,7 +59,7 @@ export async function retrieveEvidence(options: {
           'text',
         )
       : Promise.resolve([]),
-    search(body.question, Math.min(SEARCH_LIMIT, options.maxEvidence * CANDIDATES_PER_SLOT)),
+    search(body.question, askCandidates(options.maxEvidence)),
   ]);
   const hits = [...exact, ...similar];
   if (hits.length === 0) return [];
@@ -103,6 +105,11 @@ function identifiersOf(question: string): Map<string, string> {
 function holdsAll(text: string, identifiers: Map<string, string>): boolean {
   const facts = analyseText(text).facts;
   return [...identifiers.keys()].every((key) => facts.has(key));
+}
+
+/** How many hits Ask asks of the search for `maxEvidence` slots (capped by the search's 50). */
+export function askCandidates(maxEvidence: number): number {
+  return Math.min(SEARCH_LIMIT, maxEvidence + CANDIDATE_SLACK);
 }
 
 function toEvidence(hit: SearchHit, quote: string): RankedEvidence {
