@@ -3,7 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import type { Config } from '../../server/src/config.js';
+import { openDatabase, type Database } from '../../server/src/db/database.js';
 import { startEmbeddedPostgres } from '../../server/src/db/embedded.js';
+import { migrate } from '../../server/src/db/migrator.js';
 
 export interface BenchDatabase {
   url: string;
@@ -52,4 +55,27 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   } finally {
     await client.end();
   }
+}
+
+/** A scratch database (as above) opened with a pool of four and migrated. */
+export async function openBenchDatabase(
+  label: string,
+  config: Config,
+): Promise<{ database: Database; benchConfig: Config; cleanup(): Promise<void> }> {
+  const { url, cleanup } = await createBenchDatabase(label, config.DATABASE_URL);
+  const benchConfig = { ...config, DATABASE_URL: url, DB_POOL_MAX: 4 };
+  const database = await openDatabase(benchConfig);
+  await migrate({
+    pool: database.pool,
+    embeddingDim: config.EMBEDDING_DIM,
+    appRole: config.DB_APP_ROLE,
+  });
+  return {
+    database,
+    benchConfig,
+    async cleanup() {
+      await database.close();
+      await cleanup();
+    },
+  };
 }

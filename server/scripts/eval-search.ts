@@ -8,19 +8,16 @@
  *   DATABASE_URL=postgres://… npm run eval:search   # a temporary database on that server
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { loadConfig, type Config } from '../src/config.js';
-import { openDatabase, type Database, type Scope } from '../src/db/database.js';
-import { startEmbeddedPostgres } from '../src/db/embedded.js';
-import { migrate } from '../src/db/migrator.js';
+import type { Database, Scope } from '../src/db/database.js';
 import { createLocalEmbedder } from '../src/modules/rag/embeddings/local-embedder.js';
 import { runEmbeddings } from '../src/modules/rag/run-embeddings.js';
 import { searchChunks, type SearchMode } from '../src/modules/rag/search-chunks.js';
+import { withEvalDatabase } from './eval-database.js';
 
 const DATA_DIR = fileURLToPath(new URL('../test/rag/', import.meta.url));
 const K = 10;
@@ -196,40 +193,7 @@ export function formatReport(report: EvalReport): string {
 
 async function main() {
   const config = loadConfig(process.env);
-  let cleanup: () => Promise<void>;
-  let url: string;
-  if (config.DATABASE_URL) {
-    const name = `cairn_eval_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: config.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const parsed = new URL(config.DATABASE_URL);
-    parsed.pathname = `/${name}`;
-    url = parsed.toString();
-    cleanup = async () => {
-      const client = new pg.Client({ connectionString: config.DATABASE_URL });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    };
-  } else {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-eval-'));
-    const embedded = await startEmbeddedPostgres({ dataDir: dir });
-    url = embedded.connectionString;
-    cleanup = async () => {
-      await embedded.stop();
-      await rm(dir, { recursive: true, force: true });
-    };
-  }
-  const evalConfig = { ...config, DATABASE_URL: url };
-  const database = await openDatabase(evalConfig);
-  try {
-    await migrate({
-      pool: database.pool,
-      embeddingDim: config.EMBEDDING_DIM,
-      appRole: config.DB_APP_ROLE,
-    });
+  await withEvalDatabase(config, async (database, evalConfig) => {
     const report = await evaluateSearch({ database, config: evalConfig });
     console.log(formatReport(report));
     const best = Math.max(report.vector.ndcg, report.text.ndcg);
@@ -239,10 +203,7 @@ async function main() {
       );
       process.exitCode = 1;
     }
-  } finally {
-    await database.close();
-    await cleanup();
-  }
+  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

@@ -121,6 +121,15 @@ export const ConfigSchema = z.object({
   OPENAI_TIMEOUT_MS: int(30_000, 100),
   SEARCH_EXACT_THRESHOLD: int(5000, 0),
 
+  // Ask (answers composed from evidence; docs/ask.md)
+  ASK_PROVIDER: z.enum(['openai']).optional(),
+  ASK_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  ASK_TIMEOUT_MS: int(30_000, 100),
+  ASK_MAX_TOKENS_PER_ANSWER: int(8_000, 3_000),
+  ASK_DAILY_TOKEN_BUDGET: int(1_000_000, 1),
+  ASK_MAX_EVIDENCE: int(12, 1, 50),
+  ASK_SUPPORT_THRESHOLD: num(0.4, 0, 1),
+
   // Jobs
   WORKER_ENABLED: bool(true),
   WORKER_INTERVAL_SECONDS: int(30, 1),

@@ -13,9 +13,9 @@ import { systemScope } from './modules/access/system-actor.js';
 export const DEMO_PROJECT_NAME = 'Demo studio';
 const DEMO_SCOPE_KEY = 'demo';
 // Fixed, so every start generates the same studio and re-syncs change nothing.
-const DEMO_SEED = 'cairn-demo-studio';
+export const DEMO_SEED = 'cairn-demo-studio';
 // About 5,000 messages: enough to search, synced and embedded within a minute on a laptop.
-const DEMO_SIZE = 'small';
+export const DEMO_SIZE = 'small';
 // The first sync and indexing take seconds; this only bounds a wait that something broke.
 const FIRST_RUN_TIMEOUT_MS = 30 * 60 * 1000;
 // Where the demo's simulator listens (its default host).

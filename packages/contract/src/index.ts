@@ -8,3 +8,4 @@ export * from './rag.js';
 export * from './jobs.js';
 export * from './outbound.js';
 export * from './audit.js';
+export * from './ask.js';

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
+import { startEventStream } from '../../http/event-stream.js';
 import { inScope, type JobRunRow } from './sql.js';
 import { toRunDto } from './runs.js';
 
@@ -35,17 +36,7 @@ export function createEventStreams(database: Database, pollMs = EVENTS_POLL_MS):
 
   return {
     open(request, reply, scope) {
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        // Tells nginx-style proxies not to buffer the stream.
-        'x-accel-buffering': 'no',
-        'x-request-id': request.id,
-      });
+      const res = startEventStream(request, reply);
       res.write('retry: 3000\n: connected\n\n');
 
       let closed = false;

@@ -6,6 +6,7 @@ import {
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../http/errors.js';
+import { askRoutes } from './ask/routes.js';
 import { createEmbeddingProvider, type EmbeddingProvider } from './embeddings/provider.js';
 import { searchEvidence } from './index-evidence.js';
 import { InvalidQueryError, searchChunks } from './search-chunks.js';
@@ -21,6 +22,7 @@ export const ragRoutes: FastifyPluginAsyncTypebox<{ provider?: EmbeddingProvider
   opts,
 ) => {
   const provider = opts.provider ?? createEmbeddingProvider(app.config);
+  await app.register(askRoutes, { provider });
 
   app.post(
     '/search',
