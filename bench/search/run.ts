@@ -38,7 +38,6 @@ import {
   nearestChunksQuery,
   searchChunks,
 } from '../../server/src/modules/rag/search-chunks.js';
-import { systemScope } from '../../server/src/modules/access/system-actor.js';
 
 const TOTAL = Number(process.env.BENCH_CHUNKS ?? 100_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
