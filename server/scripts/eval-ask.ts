@@ -107,7 +107,8 @@ export async function loadDemoStudio(database: Database, config: Config) {
     );
     await syncChatwoot({
       database,
-      config,
+      // The simulator listens on loopback: opened for it, as the demo does (demo.ts).
+      config: { ...config, SOURCE_HOST_ALLOWLIST: '127.0.0.1' },
       scope,
       source,
       client: { retryBaseMs: 5, retryMaxMs: 40 },
