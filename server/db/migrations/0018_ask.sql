@@ -71,19 +71,11 @@ create table ask_token_usage (
     references projects (id, account_scope_id) match full on delete cascade
 );
 
-do $$
-declare
-  t text;
-begin
-  foreach t in array array['ask_answers', 'ask_feedback', 'ask_token_usage'] loop
-    execute format('alter table %I enable row level security', t);
-    execute format('alter table %I force row level security', t);
-    execute format($p$create policy project_isolation on %I
-                     using (project_id = nullif(current_setting('app.project_id', true), '')::uuid)
-                     with check (project_id = nullif(current_setting('app.project_id', true), '')::uuid)$p$, t);
-  end loop;
-end
-$$;
+-- The project rule every scoped table has (0015_team_and_access.sql): the row's project is the
+-- session's and the actor may see it.
+select enable_project_isolation('ask_answers');
+select enable_project_isolation('ask_feedback');
+select enable_project_isolation('ask_token_usage');
 
 create trigger ask_feedback_updated_at before update on ask_feedback
   for each row execute function set_updated_at();

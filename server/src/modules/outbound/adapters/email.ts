@@ -1,11 +1,5 @@
-import nodemailer from 'nodemailer';
+import { createMailTransport } from '../../../lib/mail.js';
 import { DeliveryError, type DeliveryAdapter } from './types.js';
-
-// SMTP timeouts. The outbound lease (send-outbound.ts) must outlast their sum, so a live attempt
-// is never mistaken for a crashed one.
-const SMTP_CONNECTION_TIMEOUT_MS = 15_000;
-const SMTP_GREETING_TIMEOUT_MS = 15_000;
-const SMTP_SOCKET_TIMEOUT_MS = 60_000;
 
 /**
  * Sends over SMTP with nodemailer. The Message-ID is derived from the message id, so every
@@ -18,15 +12,7 @@ export function createEmailAdapter(options: {
   smtpUrl: string | undefined;
   from: string;
 }): DeliveryAdapter {
-  // SMTP_URL is the operator's configuration, not user input: no outbound guard (lib/net) here.
-  const transport = options.smtpUrl
-    ? nodemailer.createTransport({
-        url: options.smtpUrl,
-        connectionTimeout: SMTP_CONNECTION_TIMEOUT_MS,
-        greetingTimeout: SMTP_GREETING_TIMEOUT_MS,
-        socketTimeout: SMTP_SOCKET_TIMEOUT_MS,
-      } as Parameters<typeof nodemailer.createTransport>[0])
-    : null;
+  const transport = createMailTransport(options.smtpUrl);
   const domain = /@([^>\s]+)>?\s*$/.exec(options.from)?.[1] ?? 'cairn.local';
 
   return {
