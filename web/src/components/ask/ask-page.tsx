@@ -263,6 +263,8 @@ function Answer({ view, onFeedbackSaved }: { view: AnswerView; onFeedbackSaved: 
     <section
       aria-label={t('answerLabel')}
       aria-busy={view.status === 'streaming'}
+      data-answer-id={view.answerId ?? undefined}
+      data-status={view.status}
       className="flex flex-col gap-3"
     >
       {view.heading ? (
