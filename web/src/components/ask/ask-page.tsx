@@ -143,6 +143,15 @@ function paragraphsOf(text: string, sentences: AskSentence[]): Piece[][] {
   return paragraphs.filter((p) => p.some((piece) => piece.gap.trim() || piece.sentence));
 }
 
+/**
+ * How many messages an extract quotes: the heading carries it only in its English text (its
+ * `evidence_count` is the evidence given, compose-extractive.ts), so it is read from there.
+ */
+function quotedMessages(heading: NonNullable<AskAnswer['heading']>): number {
+  const match = /\d+/.exec(heading.text);
+  return match ? Number(match[0]) : heading.evidence_count;
+}
+
 function EvidenceCard({ item, id }: { item: AskEvidence; id: string }) {
   const t = useTranslations('ask');
   const tCommon = useTranslations('common');
@@ -270,7 +279,7 @@ function Answer({ view, onFeedbackSaved }: { view: AnswerView; onFeedbackSaved: 
       {view.heading ? (
         <p className="text-sm text-muted-foreground" data-testid="ask-heading">
           {view.heading.code === 'extractive'
-            ? t('headingExtractive', { count: view.heading.evidence_count })
+            ? t('headingExtractive', { count: quotedMessages(view.heading) })
             : t('headingNoEvidence')}
         </p>
       ) : null}
