@@ -90,7 +90,11 @@ describe('on the demo stack', () => {
 
   test('search collapses the repeated receipt into one card with an expandable "+N similar"', async () => {
     const search = page.getByRole('searchbox', { name: 'Search conversations' });
-    const toggle = page.getByTestId('similar-toggle').first();
+    const group = page
+      .getByTestId('search-group')
+      .filter({ has: page.getByTestId('similar-toggle') })
+      .first();
+    const toggle = group.getByTestId('similar-toggle');
     await expect
       .poll(
         async () => {
@@ -110,7 +114,6 @@ describe('on the demo stack', () => {
     const label = (await toggle.textContent()) ?? '';
     expect(label).toMatch(/^\+\d+ similar in \d+ conversations?$/);
     const similar = Number(/\+(\d+)/.exec(label)![1]);
-    const group = page.getByTestId('search-group').filter({ has: toggle });
     expect(await group.getByTestId('evidence-card').count()).toBe(1);
     await toggle.click();
     expect(await toggle.getAttribute('aria-expanded')).toBe('true');
@@ -137,7 +140,7 @@ describe('on the demo stack', () => {
   test('an answer streams with citation chips that open their evidence, and feedback is stored', async () => {
     await page.goto('/ask');
     await page.getByRole('link', { name: 'Ask', exact: true }).first().waitFor();
-    await page.getByLabel('Ask a question').fill('Was the invoice paid?');
+    await page.getByRole('textbox', { name: 'Ask a question' }).fill('Was the invoice paid?');
     await page.getByRole('button', { name: 'Ask', exact: true }).click();
     const answer = page.locator('section[data-answer-id]');
     await page.locator('section[data-status="done"]').waitFor({ timeout: 60_000 });
@@ -191,7 +194,7 @@ describe('on the demo stack', () => {
         await signIn(p, locale);
         await p.goto('/ask');
         await p
-          .getByLabel(m.ask.formLabel)
+          .getByRole('textbox', { name: m.ask.formLabel })
           .fill(locale === 'ru' ? 'Оплачен ли счёт?' : 'Was the invoice paid?');
         await p.getByRole('button', { name: m.ask.submit, exact: true }).click();
         await p.getByTestId('support-rate').waitFor({ timeout: 60_000 });

@@ -32,20 +32,6 @@ import type {
   EvidenceSearchResponseSchema,
 } from '@cairn/contract';
 import type { Me as ContractMe, Project, Source, UpdateMeBody } from '@cairn/contract';
-import type {
-  AskAnswer,
-  AskEvent,
-  AskEvidence,
-  AskFeedback,
-  AskFeedbackBody,
-  AskHeading,
-  AskRecentItem,
-  AskSentence,
-  AskTotals,
-  SearchGroup,
-  SearchSender,
-} from '@cairn/contract';
-
 export type { Project, Source, UpdateMeBody };
 export type {
   AskAnswer,
@@ -59,7 +45,7 @@ export type {
   AskTotals,
   SearchGroup,
   SearchSender,
-};
+} from '@cairn/contract';
 export type Me = ContractMe & { demo?: boolean };
 export type Health = Static<typeof HealthResponseSchema>;
 

@@ -482,7 +482,7 @@ function AskForProject({ projectId }: { projectId: string }) {
   return (
     <div className="grid gap-6 lg:grid-cols-[1fr_16rem]">
       <div className="flex flex-col gap-4">
-        <form onSubmit={submit} className="flex gap-2" aria-label={t('formLabel')}>
+        <form onSubmit={submit} className="flex gap-2">
           <Label htmlFor="ask-question" className="sr-only">
             {t('formLabel')}
           </Label>
