@@ -13,7 +13,6 @@ import { useTranslations } from 'next-intl';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api } from '@/lib/api-client';
 import type { AskAnswer, AskEvent, AskEvidence, AskSentence } from '@/lib/api-types';
-import { useActiveProject } from '@/lib/active-project';
 import { streamAsk } from '@/lib/ask-stream';
 import { useFormat } from '@/lib/format';
 import { senderCode, useCodeLabel } from '@/lib/labels';
@@ -25,9 +24,7 @@ import { Card, CardContent } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { OpenInChatwoot } from '@/components/open-in-chatwoot';
-import { PageHeader } from '@/components/page-header';
-import { RequireProject } from '@/components/require-project';
-import { SearchTabs } from '@/components/search/search-tabs';
+import { SearchOrAskFrame } from '@/components/search/search-tabs';
 import { EmptyState, ErrorState, LoadingState, MutationError } from '@/components/states';
 
 /** What the page shows of one answer: filled event by event while it streams, or all at once. */
@@ -549,18 +546,9 @@ function AskForProject({ projectId }: { projectId: string }) {
 }
 
 export function AskPage() {
-  const t = useTranslations('ask');
-  const { project } = useActiveProject();
   return (
-    <>
-      <PageHeader
-        title={t('title')}
-        description={project ? t('description', { project: project.name }) : undefined}
-      />
-      <SearchTabs />
-      <RequireProject>
-        {(projectId) => <AskForProject key={projectId} projectId={projectId} />}
-      </RequireProject>
-    </>
+    <SearchOrAskFrame namespace="ask">
+      {(projectId) => <AskForProject key={projectId} projectId={projectId} />}
+    </SearchOrAskFrame>
   );
 }

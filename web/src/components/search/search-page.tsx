@@ -7,7 +7,6 @@ import { useTranslations } from 'next-intl';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '@/lib/api-client';
 import type { SearchFilters, SearchGroup, SearchHit, SearchSender } from '@/lib/api-types';
-import { useActiveProject } from '@/lib/active-project';
 import { conversationHref, draftFromEvidenceHref, stripMarkers } from '@/lib/links';
 import { useFormat } from '@/lib/format';
 import { senderCode, useCodeLabel } from '@/lib/labels';
@@ -19,9 +18,7 @@ import { Input, NativeSelect } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { HighlightedSnippet } from '@/components/highlighted-snippet';
 import { OpenInChatwoot } from '@/components/open-in-chatwoot';
-import { PageHeader } from '@/components/page-header';
-import { RequireProject } from '@/components/require-project';
-import { SearchTabs } from '@/components/search/search-tabs';
+import { SearchOrAskFrame } from '@/components/search/search-tabs';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
 
 function EvidenceCard({ hit }: { hit: SearchHit }) {
@@ -372,18 +369,9 @@ function SearchForProject({ projectId }: { projectId: string }) {
 }
 
 export function SearchPage() {
-  const t = useTranslations('search');
-  const { project } = useActiveProject();
   return (
-    <>
-      <PageHeader
-        title={t('title')}
-        description={project ? t('description', { project: project.name }) : undefined}
-      />
-      <SearchTabs />
-      <RequireProject>
-        {(projectId) => <SearchForProject key={projectId} projectId={projectId} />}
-      </RequireProject>
-    </>
+    <SearchOrAskFrame namespace="search">
+      {(projectId) => <SearchForProject key={projectId} projectId={projectId} />}
+    </SearchOrAskFrame>
   );
 }

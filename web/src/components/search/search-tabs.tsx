@@ -3,7 +3,11 @@ import { MessageCircleQuestionIcon, SearchIcon } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useTranslations } from 'next-intl';
+import type { ReactNode } from 'react';
+import { useActiveProject } from '@/lib/active-project';
 import { cn } from '@/lib/utils';
+import { PageHeader } from '@/components/page-header';
+import { RequireProject } from '@/components/require-project';
 
 /** Search and Ask side by side: two ways into the same evidence. */
 export function SearchTabs() {
@@ -38,5 +42,30 @@ export function SearchTabs() {
         })}
       </ul>
     </nav>
+  );
+}
+
+/**
+ * The frame of the Search and Ask pages: the title, the project they look into, the two tabs,
+ * and the page's body for the active project (remounted when the project changes).
+ */
+export function SearchOrAskFrame({
+  namespace,
+  children,
+}: {
+  namespace: 'search' | 'ask';
+  children: (projectId: string) => ReactNode;
+}) {
+  const t = useTranslations(namespace);
+  const { project } = useActiveProject();
+  return (
+    <>
+      <PageHeader
+        title={t('title')}
+        description={project ? t('description', { project: project.name }) : undefined}
+      />
+      <SearchTabs />
+      <RequireProject>{children}</RequireProject>
+    </>
   );
 }
