@@ -181,6 +181,113 @@ describe('on the demo stack', () => {
     await screenshot(page, 'ask');
   });
 
+  test('an unsupported sentence is marked in words, and the support rate counts it', async () => {
+    // A model's answer, scripted: the demo runs without a model, so the stream of POST /ask is
+    // answered here with one supported and one unsupported sentence over real stored evidence.
+    const recent = await page.evaluate(async () => {
+      const list = (await (await fetch('/api/ask/recent?limit=1')).json()) as {
+        items: { id: string }[];
+      };
+      const one = (await (await fetch(`/api/ask/${list.items[0]!.id}`)).json()) as {
+        answer: { evidence: { n: number; chunk_id: string }[] };
+      };
+      return one.answer.evidence;
+    });
+    const first = recent[0]!;
+    const supported = 'The invoice was paid.';
+    const unsupported = 'It was paid on 31 February.';
+    const answer = `${supported} [1] ${unsupported}`;
+    const answerId = crypto.randomUUID();
+    const events: [string, unknown][] = [
+      [
+        'answer.started',
+        {
+          answer_id: answerId,
+          mode: 'model',
+          model: 'scripted',
+          heading: null,
+          evidence: recent,
+        },
+      ],
+      ['answer.delta', { text: answer }],
+      [
+        'sentence.verdict',
+        {
+          index: 0,
+          start: 0,
+          end: supported.length + 4,
+          text: supported,
+          supported: true,
+          score: 0.9,
+          reason: null,
+          unmatched: [],
+          removed: [],
+          citations: [{ n: first.n, chunk_id: first.chunk_id, score: 0.9, supports: true }],
+        },
+      ],
+      [
+        'sentence.verdict',
+        {
+          index: 1,
+          start: supported.length + 5,
+          end: answer.length,
+          text: unsupported,
+          supported: false,
+          score: 0,
+          reason: 'unmatched_facts',
+          unmatched: ['31'],
+          removed: [],
+          citations: [],
+        },
+      ],
+      [
+        'done',
+        {
+          answer_id: answerId,
+          mode: 'model',
+          sentences: 2,
+          supported: 1,
+          unsupported: 1,
+          citations: 1,
+          removed_citations: 0,
+          support_rate: 0.5,
+          evidence_count: recent.length,
+          usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+          duration_ms: 1,
+        },
+      ],
+    ];
+    await page.route('**/api/ask', (route) =>
+      route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        body: events
+          .map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`)
+          .join(''),
+      }),
+    );
+    try {
+      await page.getByRole('textbox', { name: 'Ask a question' }).fill('When was it paid?');
+      await page.getByRole('button', { name: 'Ask', exact: true }).click();
+      await page
+        .getByTestId('support-rate')
+        .getByText('Supported: 50% (1 of 2 sentences)')
+        .waitFor();
+      const marked = page.locator('[data-testid="ask-sentence"][data-supported="false"]');
+      expect(await marked.count()).toBe(1);
+      // Not by colour alone: the mark says so in words, beside the sentence.
+      expect(await marked.innerText()).toContain(
+        'Unsupported: a number, date or name is not in the cited messages',
+      );
+      expect(await marked.innerText()).toContain(unsupported);
+      const kept = page.locator('[data-testid="ask-sentence"][data-supported="true"]');
+      expect(await kept.innerText()).not.toContain('Unsupported');
+      await screenshot(page, 'ask-unsupported');
+    } finally {
+      await page.unroute('**/api/ask');
+    }
+  });
+
   test.each([
     ['en', 'en-US'],
     ['ru', 'ru-RU'],
