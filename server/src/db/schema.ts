@@ -297,6 +297,8 @@ export interface OutboundAttemptsTable extends Scoped {
   provider_response: Json<Record<string, unknown>> | null;
   error: string | null;
   duration_ms: number | null;
+  /** Until when a `reserved` attempt is presumed alive (migration 0006); null once finished. */
+  lease_until: Date | string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

@@ -20,12 +20,9 @@ import type { FastifyRequest } from 'fastify';
 import { runIdempotent } from './idempotency.js';
 import { listPolicies, setPolicy } from './policies.js';
 import { preflight } from './preflight.js';
-import {
-  createAdapters,
-  processOutbound,
-  sendOutbound,
-  type OutboundDeps,
-} from './send-outbound.js';
+import { createAdapters } from './adapters/index.js';
+import { processOutbound } from './process-outbound.js';
+import { sendOutbound, type OutboundDeps } from './send-outbound.js';
 import {
   approveMessage,
   cancelMessage,

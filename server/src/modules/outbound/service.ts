@@ -230,7 +230,7 @@ export async function approveMessage(
       const updated = await updateMessage(trx, scope, id, {
         status: to,
         approved_by: actor.userId,
-        approved_at: sql<Date>`now()` as never,
+        approved_at: sql<Date>`now()`,
       });
       await auditOf(trx, scope, actor)('outbound.approve', id, {
         approved_by: actor.userId,
@@ -255,7 +255,7 @@ export async function cancelMessage(
       await refuseWhileInFlight(trx, scope, message);
       const updated = await updateMessage(trx, scope, id, {
         status: to,
-        cancelled_at: sql<Date>`now()` as never,
+        cancelled_at: sql<Date>`now()`,
         next_attempt_at: null,
       });
       await auditOf(trx, scope, actor)('outbound.cancel', id, { from: message.status });

@@ -1,6 +1,6 @@
-import { sql, type RawBuilder, type Transaction, type Updateable } from 'kysely';
+import { sql, type RawBuilder, type Transaction, type UpdateObject } from 'kysely';
 import type { Scope } from '../../db/database.js';
-import type { DB, EvidenceRef, OutboundMessagesTable, OutboundStatus } from '../../db/schema.js';
+import type { DB, EvidenceRef, OutboundStatus } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
 
 /** The one scope filter of this module, on both project and account scope. */
@@ -93,7 +93,7 @@ export async function updateMessage(
   trx: Transaction<DB>,
   scope: Scope,
   id: string,
-  values: Updateable<OutboundMessagesTable>,
+  values: UpdateObject<DB, 'outbound_messages'>,
 ): Promise<OutboundRow> {
   return (await trx
     .updateTable('outbound_messages')
