@@ -135,7 +135,7 @@ export async function sendWithCrash(
         },
       },
     },
-    { scope, messageId, actor: { actor: 'test', requestId: null }, mode: 'manual' },
+    { scope, messageId, actor: { username: 'test', requestId: null }, mode: 'manual' },
   ).then(
     () => undefined,
     (error: unknown) => error,

@@ -2,12 +2,6 @@ import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { recordAudit } from '../audit/service.js';
 
-/** Who did it: the signed-in user (or `null` for a public route, e.g. accepting an invitation). */
-export interface Actor {
-  userId: string;
-  username: string;
-  requestId: string;
-}
 
 /**
  * Records an access event (users, roles, memberships, sessions, tokens) in the workspace chain:

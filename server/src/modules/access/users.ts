@@ -4,7 +4,8 @@ import type { Database } from '../../db/database.js';
 import type { DB, WorkspaceRole } from '../../db/schema.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { NO_PASSWORD } from '../auth/passwords.js';
-import { recordAccessEvent, type Actor } from './audit-access.js';
+import type { Actor } from '../../http/actor.js';
+import { recordAccessEvent } from './audit-access.js';
 import { issueLink } from './one-time-links.js';
 
 export interface UserRow {

@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
+import type { AuditActor } from '../../http/actor.js';
 import { AppError } from '../../http/errors.js';
 import { createSecrets, resolveSecretsKey, type Secrets } from '../../lib/secrets.js';
 import { createAdapters } from './adapters/index.js';
 import type { DeliveryAdapters } from './adapters/types.js';
 import { pruneIdempotencyKeys } from './idempotency.js';
 import { SYSTEM_ACTOR } from './policies.js';
-import { sendOutbound, type OutboundDeps, type SendActor } from './send-outbound.js';
+import { sendOutbound, type OutboundDeps, } from './send-outbound.js';
 
 export interface ProcessCounts {
   processed: number;
@@ -29,7 +30,7 @@ export async function processOutbound(options: {
   scope: Scope;
   secrets?: Secrets;
   adapters?: DeliveryAdapters;
-  actor?: SendActor;
+  actor?: AuditActor;
   limit?: number;
   signal?: AbortSignal;
 }): Promise<ProcessCounts> {
@@ -40,7 +41,7 @@ export async function processOutbound(options: {
     secrets: options.secrets ?? createSecrets(await resolveSecretsKey(config)),
     adapters: options.adapters ?? createAdapters(config),
   };
-  const actor = options.actor ?? { actor: SYSTEM_ACTOR, requestId: null };
+  const actor = options.actor ?? { username: SYSTEM_ACTOR, requestId: null };
   const due = await database.withScope(scope, (trx) =>
     sql<{ id: string }>`
       select id from outbound_messages

@@ -31,8 +31,8 @@ import {
   listMessages,
   messageDetail,
   retryMessage,
-  type Actor,
 } from './service.js';
+import { actorOf } from '../../http/actor.js';
 import { serializeDates } from './dto.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
 
@@ -40,12 +40,6 @@ const tags = ['outbound'];
 
 const IdempotencyHeaderSchema = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-});
-
-const actorOf = (request: FastifyRequest): Actor => ({
-  userId: request.user!.id,
-  username: request.user!.username,
-  requestId: request.id,
 });
 
 export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -300,7 +294,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const { result, message } = await sendOutbound(deps(), {
           scope: request.scope,
           messageId: request.params.id,
-          actor: { actor: request.user!.username, requestId: request.id },
+          actor: actorOf(request),
           mode: 'manual',
         });
         return {
@@ -349,7 +343,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         scope: request.scope,
         secrets: app.secrets,
         adapters,
-        actor: { actor: request.user!.username, requestId: request.id },
+        actor: actorOf(request),
       })),
     }),
   );
@@ -384,7 +378,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
             maxPerWindow: body.max_per_window,
             windowHours: body.window_hours,
           },
-          { actor: request.user!.username, requestId: request.id },
+          actorOf(request),
         ),
       );
       return { ok: true as const, policy: serializeDates(policy) };

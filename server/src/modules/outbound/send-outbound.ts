@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
+import type { AuditActor } from '../../http/actor.js';
 import { AppError } from '../../http/errors.js';
 import type { Secrets } from '../../lib/secrets.js';
 import { recordAudit } from '../audit/service.js';
@@ -44,11 +45,6 @@ export interface OutboundDeps {
   };
 }
 
-export interface SendActor {
-  actor: string;
-  requestId: string | null;
-}
-
 export type SendResult = 'sent' | 'already_sent' | 'failed' | 'blocked' | 'deferred';
 export interface SendOutcome {
   result: SendResult;
@@ -86,7 +82,7 @@ type Prepared =
  */
 export async function sendOutbound(
   deps: OutboundDeps,
-  options: { scope: Scope; messageId: string; actor: SendActor; mode: 'manual' | 'process' },
+  options: { scope: Scope; messageId: string; actor: AuditActor; mode: 'manual' | 'process' },
 ): Promise<SendOutcome> {
   // Two rounds at most: a crashed attempt found undelivered is closed, then a fresh one reserved.
   for (let round = 0; round < 2; round++) {
@@ -159,7 +155,7 @@ export async function sendOutbound(
 
 async function prepare(
   deps: OutboundDeps,
-  options: { scope: Scope; messageId: string; actor: SendActor; mode: 'manual' | 'process' },
+  options: { scope: Scope; messageId: string; actor: AuditActor; mode: 'manual' | 'process' },
 ): Promise<Prepared> {
   const { scope } = options;
   const chatwoot =
@@ -239,7 +235,7 @@ async function prepare(
 
 async function record(
   deps: OutboundDeps,
-  options: { scope: Scope; messageId: string; actor: SendActor },
+  options: { scope: Scope; messageId: string; actor: AuditActor },
   attemptId: string,
   outcome: ({ ok: true; result: DeliveryResult } | { ok: false; error: DeliveryError }) & {
     durationMs: number | null;
@@ -394,12 +390,12 @@ function requestSummary(message: OutboundRow, request: DeliveryRequest): Record<
   };
 }
 
-function auditWriter(trx: Transaction<DB>, scope: Scope, actor: SendActor, messageId: string) {
+function auditWriter(trx: Transaction<DB>, scope: Scope, actor: AuditActor, messageId: string) {
   return (action: string, status: 'ok' | 'failed' | 'blocked', payload: Record<string, unknown>) =>
     recordAudit(trx, {
       projectId: scope.projectId,
       accountScopeId: scope.accountScopeId,
-      actor: actor.actor,
+      actor: actor.username,
       action,
       entityType: 'outbound_message',
       entityId: messageId,

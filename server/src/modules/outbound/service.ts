@@ -3,6 +3,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB, EvidenceRef, OutboundStatus } from '../../db/schema.js';
+import type { Actor } from '../../http/actor.js';
 import { decodeCursor, encodeCursor } from '../../http/cursor.js';
 import { AppError } from '../../http/errors.js';
 import { validateEvidenceRefs } from '../audit/evidence-refs.js';
@@ -17,11 +18,6 @@ import {
 } from './sql.js';
 import { nextStatus } from './state-machine.js';
 
-export interface Actor {
-  userId: string;
-  username: string;
-  requestId: string;
-}
 
 const auditOf =
   (trx: Transaction<DB>, scope: Scope, actor: Actor) =>

@@ -70,7 +70,7 @@ export async function unsubscribeByToken(database: Database, token: string, requ
       trx,
       scope,
       { contactGlobalId: row.contact_global_id, channel: row.channel, optedOut: true },
-      { actor: `contact:${row.contact_global_id}`, requestId, via: 'one_click_unsubscribe' },
+      { username: `contact:${row.contact_global_id}`, requestId, via: 'one_click_unsubscribe' },
     );
     await sql`update unsubscribe_tokens set used_at = coalesce(used_at, now())
               where token_hash = ${hashUnsubscribeToken(token)}`.execute(trx);

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { DB, ProjectRole } from '../../db/schema.js';
+import type { Actor } from '../../http/actor.js';
 import { notFound } from '../../http/errors.js';
 import { addMember } from '../access/members.js';
 import { recordAudit } from '../audit/service.js';
@@ -14,11 +15,6 @@ export interface ProjectRow {
   updated_at: Date;
 }
 
-export interface Actor {
-  userId: string;
-  username: string;
-  requestId: string;
-}
 
 /**
  * Work other modules do inside a project's creation transaction (the jobs module's default

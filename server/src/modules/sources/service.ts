@@ -4,7 +4,7 @@ import { AppError, notFound } from '../../http/errors.js';
 import type { HostPolicy } from '../../lib/net/host-policy.js';
 import { checkOutboundUrl, OutboundUrlError } from '../../lib/net/outbound-url.js';
 import type { Secrets } from '../../lib/secrets.js';
-import type { Actor } from '../projects/service.js';
+import type { Actor } from '../../http/actor.js';
 import { recordAudit } from '../audit/service.js';
 import { systemScope } from '../access/system-actor.js';
 
