@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
 import type { DB, WorkspaceRole } from '../../db/schema.js';
+import { isUniqueViolation } from '../../http/database-errors.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { NO_PASSWORD } from '../auth/passwords.js';
 import type { Actor } from '../../http/actor.js';
@@ -84,8 +85,8 @@ export async function createUser(
       })
       .returning('id')
       .executeTakeFirstOrThrow()
-      .catch((error: { code?: string }) => {
-        if (error.code === '23505') {
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error)) {
           throw new AppError('conflict', `a user named ${input.username} already exists`, {
             fields: [{ field: 'username', message: 'is taken' }],
           });

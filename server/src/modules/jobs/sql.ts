@@ -51,10 +51,6 @@ export function inScope(scope: Scope, alias?: string): RawBuilder<boolean> {
 }
 
 export const ACTIVE_STATUSES: RunStatus[] = ['queued', 'running'];
-const UNIQUE_VIOLATION = '23505';
-
-export const isUniqueViolation = (error: unknown) =>
-  (error as { code?: string } | null)?.code === UNIQUE_VIOLATION;
 
 export async function findActiveRun(
   db: Executor,

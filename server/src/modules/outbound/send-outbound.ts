@@ -3,6 +3,7 @@ import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import type { AuditActor } from '../../http/actor.js';
+import { fromDatabaseError } from '../../http/database-errors.js';
 import { AppError } from '../../http/errors.js';
 import type { Secrets } from '../../lib/secrets.js';
 import { recordAudit } from '../audit/service.js';
@@ -21,7 +22,6 @@ import {
   type ReservedAttempt,
 } from './attempts.js';
 import { evaluatePolicies, lockContactChannel } from './policies.js';
-import { fromDatabaseError } from './sql-errors.js';
 import { getMessage, updateMessage, type OutboundRow } from './sql.js';
 import { nextStatus } from './state-machine.js';
 import { issueUnsubscribeLink, unsubscribeBase } from './unsubscribe.js';

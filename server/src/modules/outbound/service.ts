@@ -5,10 +5,10 @@ import type { Database, Scope } from '../../db/database.js';
 import type { DB, EvidenceRef, OutboundStatus } from '../../db/schema.js';
 import type { Actor } from '../../http/actor.js';
 import { decodeCursor, encodeCursor } from '../../http/cursor.js';
+import { fromDatabaseError } from '../../http/database-errors.js';
 import { AppError } from '../../http/errors.js';
 import { validateEvidenceRefs } from '../audit/evidence-refs.js';
 import { recordAudit } from '../audit/service.js';
-import { fromDatabaseError } from './sql-errors.js';
 import {
   getMessage,
   OUTBOUND_COLUMNS,
