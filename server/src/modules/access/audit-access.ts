@@ -1,7 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../../db/schema.js';
 import { recordAudit } from '../audit/service.js';
-
+import type { Executor } from '../../db/scoped-sql.js';
 
 /**
  * Records an access event (users, roles, memberships, sessions, tokens) in the workspace chain:
@@ -9,7 +7,7 @@ import { recordAudit } from '../audit/service.js';
  * chain key, verified by GET /audit/verify). Never put a secret, a token or a hash in `payload`.
  */
 export function recordAccessEvent(
-  executor: Kysely<DB> | Transaction<DB>,
+  executor: Executor,
   event: {
     actor: string;
     action: string;

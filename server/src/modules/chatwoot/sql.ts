@@ -1,6 +1,6 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { Scope } from '../../db/database.js';
-import type { DB } from '../../db/schema.js';
+import { inScope, type Trx } from '../../db/scoped-sql.js';
 import type { Chunk } from './chunking.js';
 import type { ChatwootConversation } from './client.js';
 import type { ContactRow, ConversationRow, MessageRow } from './normalize.js';
@@ -12,17 +12,9 @@ import type { ContactRow, ConversationRow, MessageRow } from './normalize.js';
  * (no new tuple, no trigger, no index churn): that is what makes a no-change re-sync cheap.
  */
 
-type Trx = Transaction<DB>;
-
 export interface WriteCounts {
   inserted: number;
   updated: number;
-}
-
-/** The one scope filter of this module, on an optional table alias. */
-export function inScope(scope: Scope, alias?: string): RawBuilder<boolean> {
-  const column = (name: string) => sql.ref(alias ? `${alias}.${name}` : name);
-  return sql<boolean>`(${column('project_id')} = ${scope.projectId}::uuid and ${column('account_scope_id')} = ${scope.accountScopeId}::uuid)`;
 }
 
 const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;

@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
+import { inScope } from '../../db/scoped-sql.js';
 import { startEventStream } from '../../http/event-stream.js';
-import { inScope, type JobRunRow } from './sql.js';
+import { type JobRunRow } from './sql.js';
 import { toRunDto } from './runs.js';
 
 /**

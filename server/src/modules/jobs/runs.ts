@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
+import { inScope } from '../../db/scoped-sql.js';
 import { decodeCursor, encodeCursor, type CursorValue } from '../../http/cursor.js';
 import { notFound } from '../../http/errors.js';
 import type { WorkerRunRow } from './scheduler.js';
 import type { JobSignals } from './signals.js';
-import { getRun, inScope, type JobRunRow, type ScheduledJobRow } from './sql.js';
+import { getRun, type JobRunRow, type ScheduledJobRow } from './sql.js';
 import type { JobType, RunStatus } from './types.js';
 
 export const iso = <T extends Date | null>(value: T): T extends Date ? string : string | null =>
@@ -109,7 +110,9 @@ export async function listRuns(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor =
-    rows.length > limit && last ? encodeCursor({ micros: String(last.cursor_micros), id: last.id }) : null;
+    rows.length > limit && last
+      ? encodeCursor({ micros: String(last.cursor_micros), id: last.id })
+      : null;
   return { runs: page, nextCursor };
 }
 

@@ -16,7 +16,6 @@ import {
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { FastifyRequest } from 'fastify';
 import { runIdempotent } from './idempotency.js';
 import { listPolicies, setPolicy } from './policies.js';
 import { preflight } from './preflight.js';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
-import { inScope } from './sql.js';
+import { inScope } from '../../db/scoped-sql.js';
 import { anyTermSql, HEADLINE_OPTIONS, textMatchesQuery, wholeQuerySql } from './text-matches.js';
 
 // Long enough to read a message at a glance, short enough for a list of results.

@@ -2,8 +2,8 @@ import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
+import { inScope } from '../../db/scoped-sql.js';
 import { indexEvidence } from './index-evidence.js';
-import { inScope } from './sql.js';
 import { toVectorLiteral, type EmbeddingProvider } from './embeddings/provider.js';
 
 export interface EmbeddingRunCounts {

@@ -1,8 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
+import { inScope } from '../../db/scoped-sql.js';
 import { toVectorLiteral, type EmbeddingProvider } from './embeddings/provider.js';
-import { inScope, readyChunksUpTo } from './sql.js';
+import { readyChunksUpTo } from './sql.js';
 import {
   anyTermSql,
   HEADLINE_OPTIONS,

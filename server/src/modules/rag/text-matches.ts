@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Scope } from '../../db/database.js';
-import { inScope } from './sql.js';
+import { inScope } from '../../db/scoped-sql.js';
 
 /**
  * Full-text matching shared by the chunk search (`POST /search`) and the evidence search

@@ -4,7 +4,7 @@ import type { Config } from '../../../config.js';
 import type { Database, Scope } from '../../../db/database.js';
 import type { EmbeddingProvider } from '../embeddings/provider.js';
 import { searchChunks, type SearchHit, type SearchMode } from '../search-chunks.js';
-import { inScope } from '../sql.js';
+import { inScope } from '../../../db/scoped-sql.js';
 import { analyseText } from './analyse-text.js';
 
 /** A retrieved chunk with its whole text, in search order (best first), not yet numbered. */
