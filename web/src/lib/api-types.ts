@@ -30,10 +30,23 @@ import type {
   WorkerRunSchema,
   EvidenceRefSchema,
   EvidenceSearchResponseSchema,
+  RenameProjectBodySchema,
 } from '@cairn/contract';
 import type { Me as ContractMe, Project, Source, UpdateMeBody } from '@cairn/contract';
 
 export type { Project, Source, UpdateMeBody };
+// Request bodies, as the server's route schemas validate them.
+export type {
+  CreateDraftBody,
+  CreateProjectBody,
+  CreateSourceBody,
+  EditDraftBody,
+  LoginBody,
+  PatchScheduledJobBody,
+  SearchBody,
+  SetPolicyBody,
+} from '@cairn/contract';
+export type RenameProjectBody = Static<typeof RenameProjectBodySchema>;
 export type Me = ContractMe & { demo?: boolean };
 export type Health = Static<typeof HealthResponseSchema>;
 
