@@ -192,7 +192,7 @@ export async function applyMessageRows(
     );
   }
   const inserted = changed.filter((c) => c.inserted).length;
-  // Chatwoot deletes by blanking a message and flagging it (API-NOTES §8): such an update is a deletion.
+  // Chatwoot deletes by blanking a message and flagging it (docs/chatwoot.md §8): such an update is a deletion.
   const deleted = changed.filter((c) => !c.inserted && c.deleted).length;
   return {
     messagesInserted: inserted,

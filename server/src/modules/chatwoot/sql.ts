@@ -157,7 +157,7 @@ export async function upsertMessages(
       sender_id = excluded.sender_id, private = excluded.private, message_type = excluded.message_type,
       content_type = excluded.content_type, content = excluded.content, data = excluded.data,
       source_created_at = excluded.source_created_at,
-      -- REST messages carry no updated_at (API-NOTES §4); keep the one a push event gave.
+      -- REST messages carry no updated_at (docs/chatwoot.md §4); keep the one a push event gave.
       source_updated_at = coalesce(excluded.source_updated_at, m.source_updated_at)
     where (m.contact_global_id, m.sender_type, m.sender_id, m.private, m.message_type, m.content_type,
            m.content, m.data, m.source_created_at)
@@ -166,7 +166,7 @@ export async function upsertMessages(
          excluded.message_type, excluded.content_type, excluded.content, excluded.data, excluded.source_created_at)
     returning m.id, (xmax = 0) as inserted, m.conversation_global_id, m.contact_global_id, m.sender_type,
       m.private, m.message_type, m.content, m.source_created_at,
-      -- Chatwoot deletes by blanking and flagging (API-NOTES §8); compared as jsonb, never cast.
+      -- Chatwoot deletes by blanking and flagging (docs/chatwoot.md §8); compared as jsonb, never cast.
       coalesce(m.data -> 'content_attributes' -> 'deleted' = 'true'::jsonb, false) as deleted`.execute(
     trx,
   );

@@ -10,8 +10,8 @@ const EVIDENCE_SNIPPET_CHARS = 280;
  * Refreshes `evidence_items` from the project's messages: one item per message with content
  * (`source = 'cw_messages'`, `ref` = the message's global id), its `search_text` being the contact's
  * name and the message text. Only new or changed messages are written (compared by `updated_at`),
- * so calling it after every sync or embeddings run costs little. The ingestion engineer may call
- * it with `messageIds` right after upserting; the embeddings run calls it for the whole project.
+ * so calling it after every sync or embeddings run costs little. Ingestion may call it with
+ * `messageIds` right after upserting; the embeddings run calls it for the whole project.
  * One item per message rather than per chunk: a message is the unit a person cites.
  */
 export async function indexEvidence(options: {
