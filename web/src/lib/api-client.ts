@@ -28,16 +28,19 @@ import type {
   TestConnection,
   UpdateMeBody,
   WorkerRun,
+  RenameProjectBody,
+} from './api-types';
+// Request bodies, as the server's route schemas validate them.
+import type {
   CreateDraftBody,
   CreateProjectBody,
   CreateSourceBody,
   EditDraftBody,
   LoginBody,
   PatchScheduledJobBody,
-  RenameProjectBody,
   SearchBody,
   SetPolicyBody,
-} from './api-types';
+} from '@cairn/contract';
 
 export const API_BASE_URL = (process.env.NEXT_PUBLIC_API_BASE_URL ?? '/api').replace(/\/+$/, '');
 export const CSRF_COOKIE_NAME = 'csrf_token';

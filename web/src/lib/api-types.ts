@@ -35,17 +35,7 @@ import type {
 import type { Me as ContractMe, Project, Source, UpdateMeBody } from '@cairn/contract';
 
 export type { Project, Source, UpdateMeBody };
-// Request bodies, as the server's route schemas validate them.
-export type {
-  CreateDraftBody,
-  CreateProjectBody,
-  CreateSourceBody,
-  EditDraftBody,
-  LoginBody,
-  PatchScheduledJobBody,
-  SearchBody,
-  SetPolicyBody,
-} from '@cairn/contract';
+// The one request body the contract names only as a schema.
 export type RenameProjectBody = Static<typeof RenameProjectBodySchema>;
 export type Me = ContractMe & { demo?: boolean };
 export type Health = Static<typeof HealthResponseSchema>;
