@@ -62,8 +62,8 @@ export interface EvidenceSearchHit {
  *
  * Two steps, as in the chunk search (text-matches.ts): the ranked ids come from a bounded pool
  * read by the owner with the explicit scope filter, and the items themselves are read under RLS,
- * so nothing reaches the caller without passing it. Ranking every match instead took 300 to 460
- * ms for common words in a 200,000-message project (bench/search data, 1,000,000 items).
+ * so nothing reaches the caller without passing it. Ranking every match instead was several times
+ * slower for common words in a large project (docs/benchmarks.md, "Figures behind choices in the code").
  */
 export async function searchEvidence(options: {
   database: Database;
