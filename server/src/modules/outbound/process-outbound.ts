@@ -8,7 +8,7 @@ import { createAdapters } from './adapters/index.js';
 import type { DeliveryAdapters } from './adapters/types.js';
 import { pruneIdempotencyKeys } from './idempotency.js';
 import { SYSTEM_ACTOR } from './policies.js';
-import { sendOutbound, type OutboundDeps, } from './send-outbound.js';
+import { sendOutbound, type OutboundDeps } from './send-outbound.js';
 
 export interface ProcessCounts {
   processed: number;

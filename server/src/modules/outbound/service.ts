@@ -18,7 +18,6 @@ import {
 } from './sql.js';
 import { nextStatus } from './state-machine.js';
 
-
 const auditOf =
   (trx: Transaction<DB>, scope: Scope, actor: Actor) =>
   (
@@ -338,7 +337,9 @@ export async function listMessages(
     return {
       items: page.map(({ created_at_us: _omit, ...row }) => row as OutboundRow),
       nextCursor:
-        rows.length > filter.limit && last ? encodeCursor({ t: last.created_at_us, id: last.id }) : null,
+        rows.length > filter.limit && last
+          ? encodeCursor({ t: last.created_at_us, id: last.id })
+          : null,
     };
   });
 }
