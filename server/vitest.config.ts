@@ -9,5 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // CI prints the ten slowest files after the run (test/support/slowest-files.ts).
+    reporters: process.env.CI ? ['default', './test/support/slowest-files.ts'] : ['default'],
   },
 });

@@ -1,4 +1,4 @@
-// Request and response schemas of the chatwoot module; owned by that module's engineer.
+// Request and response schemas of the chatwoot module.
 import { Type, type Static } from 'typebox';
 import { CursorSchema, NullableTimestamp, Ok, UuidSchema } from './common.js';
 

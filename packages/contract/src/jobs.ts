@@ -43,6 +43,15 @@ export const JobRunSchema = Type.Object({
 });
 export type JobRun = Static<typeof JobRunSchema>;
 
+/**
+ * GET /jobs/events (Server-Sent Events): the stream's whole schema. `status` when a run is first
+ * seen or its status changed, `progress` otherwise; every event's data is the run as
+ * `GET /jobs/runs/:id` returns it. Other lines are comments (heartbeats).
+ */
+export type JobEventName = 'status' | 'progress';
+export const JobEventDataSchema = JobRunSchema;
+export type JobEventData = JobRun;
+
 export const EnqueueJobQuerySchema = Type.Object(
   {
     wait: Type.Optional(

@@ -1,4 +1,4 @@
-// Request and response schemas of the rag module; owned by that module's engineer.
+// Request and response schemas of the rag module.
 import { Type, type Static } from 'typebox';
 import { NullableTimestamp, Ok, TimestampSchema, RequiredText } from './common.js';
 
@@ -46,7 +46,7 @@ export const SearchBodySchema = Type.Object(
 );
 export type SearchBody = Static<typeof SearchBodySchema>;
 
-/** `{ source, ref, snippet, meta }`: the evidence reference used everywhere (DESIGN §4). */
+/** `{ source, ref, snippet, meta }`: the evidence reference used everywhere (docs/architecture.md, "Stable ids and evidence references"). */
 export const SearchEvidenceRefSchema = Type.Object({
   source: Type.Union([
     Type.Literal('cw_messages'),

@@ -132,6 +132,8 @@ export interface CwContactsTable extends Scoped {
   custom_attributes: Json<Record<string, unknown>>;
   data: Json<Record<string, unknown>>;
   source_created_at: Date | string | null;
+  /** Where the contact was first seen (migration 0003). */
+  seen_via: Generated<'contacts_list' | 'conversation' | 'webhook'>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -218,6 +220,8 @@ export interface JobRunsTable extends Scoped {
   heartbeat_at: Date | string | null;
   started_at: Date | string | null;
   finished_at: Date | string | null;
+  /** Deliveries so far (migration 0005); above 1 after a crash or hand-back. */
+  attempt: Generated<number>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -297,6 +301,8 @@ export interface OutboundAttemptsTable extends Scoped {
   provider_response: Json<Record<string, unknown>> | null;
   error: string | null;
   duration_ms: number | null;
+  /** Until when a `reserved` attempt is presumed alive (migration 0006); null once finished. */
+  lease_until: Date | string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -337,7 +343,7 @@ export interface EvidenceItemsTable extends Scoped {
   ref: string;
   snippet: string | null;
   search_text: string;
-  search_tsv: ColumnType<string, never, never>;
+  search_tsv: ColumnType<string | null, never, never>;
   meta: Json<Record<string, unknown>>;
   created_at: CreatedAt;
   updated_at: Timestamp;

@@ -14,7 +14,7 @@ import { expectConverged } from '../chatwoot/harness.js';
 import { buildApp } from '../../src/app.js';
 import { enqueueManualRun } from '../../src/modules/jobs/enqueue-run.js';
 import { defaultJobHandlers } from '../../src/modules/jobs/handlers.js';
-import { openQueue, type JobQueue } from '../../src/modules/jobs/queue.js';
+import { openQueue, QUEUE_SCHEMA, type JobQueue } from '../../src/modules/jobs/queue.js';
 import { startJobs } from '../../src/modules/jobs/runtime.js';
 import { createDefaultSchedules } from '../../src/modules/jobs/scheduler.js';
 import { createJobSignals, type JobSignals } from '../../src/modules/jobs/signals.js';
@@ -135,8 +135,14 @@ describe.skipIf(!serverUrl)(
         select count(*)::int as n from job_runs where status = 'ok'`.execute(database.db);
         return rows[0]!.n >= 200;
       }, 120_000);
-      // A little longer, so a duplicate delivery would have time to show.
-      await new Promise((r) => setTimeout(r, 2_000));
+      // No fixed wait for a duplicate to show: once the queue holds nothing deliverable, no
+      // second delivery can come, so the counts below are final.
+      await waitFor(async () => {
+        const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from ${sql.table(`${QUEUE_SCHEMA}.job`)}
+        where state in ('created', 'retry', 'active')`.execute(database.db);
+        return rows[0]!.n === 0;
+      });
 
       const calls = await invocations(database);
       expect(calls).toHaveLength(200);

@@ -1,47 +1,19 @@
-import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app.js';
+import { startTestSmtp } from '../support/smtp.js';
 import { outboundRow, outboundWorld, sendWithCrash, type World } from './world.js';
 
-interface Received {
-  to: string[];
-  raw: string;
-}
-
-const received: Received[] = [];
-let rejectRecipient: string | null = null;
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS'],
-  logger: false,
-  onRcptTo(address, _session, callback) {
-    if (address.address === rejectRecipient)
-      return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
-    callback();
-  },
-  onData(stream, session, callback) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      received.push({
-        to: session.envelope.rcptTo.map((r) => r.address),
-        raw: Buffer.concat(chunks).toString('utf8'),
-      });
-      callback();
-    });
-  },
-});
 const env: Record<string, string> = {
   PUBLIC_BASE_URL: 'https://cairn.example.com/api',
   SMTP_FROM: 'Cairn Studio <hello@studio.example>',
 };
+let smtp: Awaited<ReturnType<typeof startTestSmtp>>;
 beforeAll(async () => {
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  env.SMTP_URL = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtp = await startTestSmtp();
+  env.SMTP_URL = smtp.url;
 });
-afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+afterAll(() => smtp?.close());
 
 const header = (raw: string, name: string) =>
   new RegExp(`^${name}:\\s*(.+(?:\\r?\\n[ \\t].+)*)`, 'im')
@@ -88,7 +60,7 @@ describe('email delivery with one-click unsubscribe', () => {
   }
 
   const mailFor = (id: string) =>
-    received.filter((m) => header(m.raw, 'Message-ID') === `<cairn-${id}@studio.example>`);
+    smtp.received.filter((m) => header(m.raw, 'Message-ID') === `<cairn-${id}@studio.example>`);
 
   function unsubscribePath(raw: string) {
     const link = /^<(.+)>$/.exec(header(raw, 'List-Unsubscribe') ?? '')?.[1];
@@ -170,13 +142,13 @@ describe('email delivery with one-click unsubscribe', () => {
     });
 
     // The next email to that contact is blocked inside the send, and nothing reaches SMTP.
-    const before = received.length;
+    const before = smtp.received.length;
     const next = await approvedEmail(contact.id, 'One more thing');
     expect((await world.session.request('POST', `/outbound/${next}/send`)).json()).toMatchObject({
       result: 'blocked',
       message: { block_reason: 'opt_out' },
     });
-    expect(received.length).toBe(before);
+    expect(smtp.received.length).toBe(before);
     // A second click changes nothing and still answers 200.
     expect(
       (
@@ -255,10 +227,10 @@ describe('email delivery with one-click unsubscribe', () => {
 
   it('fails a permanent SMTP rejection without retrying it automatically', async () => {
     const contact = contacts[3]!;
-    rejectRecipient = contact.email;
+    smtp.rejectRecipient(contact.email);
     const id = await approvedEmail(contact.id);
     const res = await world.session.request('POST', `/outbound/${id}/send`);
-    rejectRecipient = null;
+    smtp.rejectRecipient(null);
     expect(res.json().result).toBe('failed');
     const row = await outboundRow(ctx.database, world.scope, id);
     expect(row).toMatchObject({ status: 'failed', next_attempt_at: null });

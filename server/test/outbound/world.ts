@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Sim } from '@cairn/chatwoot-sim';
 import { sql } from 'kysely';
-import { createAdapters, sendOutbound } from '../../src/modules/outbound/send-outbound.js';
+import { createAdapters } from '../../src/modules/outbound/adapters/index.js';
+import { sendOutbound } from '../../src/modules/outbound/send-outbound.js';
 import type { Database, Scope } from '../../src/db/database.js';
 import { bindSim } from '../chatwoot/harness.js';
 import type { TestContext } from '../support/app.js';
@@ -134,7 +135,7 @@ export async function sendWithCrash(
         },
       },
     },
-    { scope, messageId, actor: { actor: 'test', requestId: null }, mode: 'manual' },
+    { scope, messageId, actor: { username: 'test', requestId: null }, mode: 'manual' },
   ).then(
     () => undefined,
     (error: unknown) => error,

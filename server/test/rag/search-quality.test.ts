@@ -31,15 +31,20 @@ describe('search quality harness', () => {
     expect(queries.flatMap((q) => q.relevant).every((id) => ids.has(id))).toBe(true);
   });
 
-  it('scores hybrid no lower than the better of vector-only and text-only', async () => {
-    const config = testConfig({ DATABASE_URL: testDb.url });
-    const report = await evaluateSearch({ database, config });
-    console.warn(formatReport(report));
-    expect(report.hybrid.ndcg).toBeGreaterThanOrEqual(
-      Math.max(report.vector.ndcg, report.text.ndcg),
-    );
-    expect(report.hybrid.recall).toBeGreaterThanOrEqual(
-      Math.max(report.vector.recall, report.text.recall),
-    );
-  });
+  // CI runs the whole evaluation once, as the gate (`npm run eval:search` in .ci/run, which also
+  // holds hybrid to absolute floors); running it again inside both suites tripled its cost.
+  it.skipIf(process.env.CI === 'true')(
+    'scores hybrid no lower than the better of vector-only and text-only',
+    async () => {
+      const config = testConfig({ DATABASE_URL: testDb.url });
+      const report = await evaluateSearch({ database, config });
+      console.warn(formatReport(report));
+      expect(report.hybrid.ndcg).toBeGreaterThanOrEqual(
+        Math.max(report.vector.ndcg, report.text.ndcg),
+      );
+      expect(report.hybrid.recall).toBeGreaterThanOrEqual(
+        Math.max(report.vector.recall, report.text.recall),
+      );
+    },
+  );
 });

@@ -3,7 +3,7 @@ import { buildWebhookPayload, signedDelivery, type SignedDelivery } from '@cairn
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashUnsubscribeToken } from '../../src/modules/outbound/send-outbound.js';
+import { hashUnsubscribeToken } from '../../src/modules/outbound/unsubscribe.js';
 import { bindSim, WEBHOOK_SECRET, type Bound } from '../chatwoot/harness.js';
 import { useTestApp, type TestContext } from '../support/app.js';
 

@@ -175,7 +175,7 @@ export function registerApplicationApi(app: FastifyInstance, core: SimCore): voi
           `Validation failed: Content is too long (maximum is ${MAX_CONTENT_LENGTH} characters)`,
         );
       }
-      // The builder checks string values only; JSON integers slip through (API-NOTES section 5).
+      // The builder checks string values only; JSON integers slip through (docs/chatwoot.md §5).
       const rawType = body['message_type'] ?? 'outgoing';
       let messageType: MessageType;
       let senderIsContact: boolean;

@@ -1,5 +1,5 @@
 // Contract tests: real responses of a running simulator against Chatwoot's own swagger (v4.15.1)
-// and against the key layout of the hand-checked examples in ../reference/examples (copied from shared/reference/chatwoot).
+// and against the key layout of the hand-checked examples in ../reference/examples (hand-checked against Chatwoot v4.15.1; docs/chatwoot.md).
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,19 +9,19 @@ import { accountPath, api, readReference, startTinySim, type Json } from './help
 const swagger = readReference<Json>('swagger.json');
 
 /**
- * Where API-NOTES.md section 9 says swagger is wrong, the code wins: we correct the schema to the
+ * Where docs/chatwoot.md §9 says swagger is wrong, the code wins: we correct the schema to the
  * real behaviour and say so here, instead of bending the simulator to the document.
  */
 function correctedComponents(): Json {
   const schemas = structuredClone(swagger['components']['schemas']) as Json;
-  // Swagger's status enum lacks "snoozed" (API-NOTES §9).
+  // Swagger's status enum lacks "snoozed" (docs/chatwoot.md §9).
   schemas['conversation']['properties']['status']['enum'] = [
     'open',
     'resolved',
     'pending',
     'snoozed',
   ];
-  // snoozed_until is an ISO string or null in REST, not a number (API-NOTES §2).
+  // snoozed_until is an ISO string or null in REST, not a number (docs/chatwoot.md §2).
   schemas['conversation']['properties']['snoozed_until'] = {
     type: ['string', 'null'],
     format: 'date-time',

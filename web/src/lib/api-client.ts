@@ -15,7 +15,6 @@ import type {
   Contact,
   ContactPolicy,
   Conversation,
-  EvidenceRef,
   Health,
   JobRun,
   JobsStatus,
@@ -33,7 +32,19 @@ import type {
   TestConnection,
   UpdateMeBody,
   WorkerRun,
+  RenameProjectBody,
 } from './api-types';
+// Request bodies, as the server's route schemas validate them.
+import type {
+  CreateDraftBody,
+  CreateProjectBody,
+  CreateSourceBody,
+  EditDraftBody,
+  LoginBody,
+  PatchScheduledJobBody,
+  SearchBody,
+  SetPolicyBody,
+} from '@cairn/contract';
 
 export const API_BASE_URL = (process.env.NEXT_PUBLIC_API_BASE_URL ?? '/api').replace(/\/+$/, '');
 export const CSRF_COOKIE_NAME = 'csrf_token';
@@ -157,18 +168,6 @@ const del = <T>(path: string) => apiRequest<T>('DELETE', path);
 
 const enc = encodeURIComponent;
 
-/** The first array found under one of `keys` — list routes name their array after the resource. */
-export function listFrom<T>(body: unknown, ...keys: string[]): T[] {
-  if (Array.isArray(body)) return body as T[];
-  if (body && typeof body === 'object') {
-    const record = body as Record<string, unknown>;
-    for (const key of [...keys, 'items', 'data', 'results']) {
-      if (Array.isArray(record[key])) return record[key] as T[];
-    }
-  }
-  return [];
-}
-
 export interface Envelope {
   ok: true;
   request_id: string;
@@ -186,30 +185,27 @@ export const api = {
       post<Body<{ username: string; active_project_id: string | null }>>('/auth/login', {
         username,
         password,
-      }),
+      } satisfies LoginBody),
     logout: () => post<Envelope>('/auth/logout'),
     updateMe: (input: UpdateMeBody) => patch<Body<Me>>('/auth/me', input),
   },
   projects: {
     list: () => get<Body<{ projects: Project[]; active_project_id: string | null }>>('/projects'),
-    create: (name: string) => post<Body<{ project: Project }>>('/projects', { name }),
+    create: (name: string) =>
+      post<Body<{ project: Project }>>('/projects', { name } satisfies CreateProjectBody),
     select: (id: string) => post<Body<{ project: Project }>>(`/projects/${enc(id)}/select`),
     rename: (id: string, name: string) =>
-      patch<Body<{ project: Project }>>(`/projects/${enc(id)}`, { name }),
+      patch<Body<{ project: Project }>>(`/projects/${enc(id)}`, {
+        name,
+      } satisfies RenameProjectBody),
   },
   sources: {
     list: () => get<Body<{ sources: Source[] }>>('/sources'),
-    bind: (input: {
-      base_url: string;
-      account_id: number;
-      api_token: string;
-      webhook_secret?: string;
-      webhook_url_token?: boolean;
-    }) =>
+    bind: (input: Omit<CreateSourceBody, 'source_kind'>) =>
       post<Body<{ source: Source; webhook_url_token?: string }>>('/sources', {
         source_kind: 'chatwoot_account',
         ...input,
-      }),
+      } satisfies CreateSourceBody),
     remove: (id: string) => del<Envelope>(`/sources/${enc(id)}`),
     test: (id: string) => post<TestConnection>(`/sources/${enc(id)}/test`),
     completeness: (id: string) => get<Completeness>(`/sources/${enc(id)}/completeness`),
@@ -222,7 +218,7 @@ export const api = {
       get<Paged<'runs', JobRun>>('/jobs/runs', query),
     run: (id: string) => get<Body<{ run: JobRun }>>(`/jobs/runs/${enc(id)}`),
     scheduler: () => get<Body<{ jobs: ScheduledJob[] }>>('/jobs/scheduler'),
-    updateSchedule: (id: string, input: { cadence_seconds?: number; enabled?: boolean }) =>
+    updateSchedule: (id: string, input: PatchScheduledJobBody) =>
       patch<Body<{ job: ScheduledJob }>>(`/jobs/scheduler/${enc(id)}`, input),
     tick: () => post<Body<{ worker_run: WorkerRun }>>('/jobs/scheduler/tick'),
     eventsUrl: () => `${API_BASE_URL}/jobs/events`,
@@ -234,7 +230,7 @@ export const api = {
       post<Body<{ feedback: AskFeedback }>>(`/ask/${enc(id)}/feedback`, input),
   },
   search: (query: string, topK: number, filters: SearchFilters) =>
-    post<SearchResult>('/search', { query, topK, filters }),
+    post<SearchResult>('/search', { query, topK, filters } satisfies SearchBody),
   contacts: (query: { q?: string; limit?: number; cursor?: string }) =>
     get<Paged<'contacts', Contact>>('/contacts', query),
   conversations: (query: {
@@ -254,15 +250,9 @@ export const api = {
       get<
         Body<{ message: OutboundMessage; attempts: OutboundAttempt[]; audit: OutboundAuditEntry[] }>
       >(`/outbound/${enc(id)}`),
-    draft: (input: {
-      channel: 'chatwoot' | 'email';
-      recipient_ref: string;
-      payload: { content: string; subject?: string };
-      idempotency_key: string;
-      dedupe_key?: string;
-      evidence_refs?: EvidenceRef[];
-    }) => post<Body<{ message: OutboundMessage }>>('/outbound/draft', input),
-    edit: (id: string, input: { payload: { content: string; subject?: string } }) =>
+    draft: (input: CreateDraftBody) =>
+      post<Body<{ message: OutboundMessage }>>('/outbound/draft', input),
+    edit: (id: string, input: EditDraftBody) =>
       patch<Body<{ message: OutboundMessage }>>(`/outbound/${enc(id)}`, input),
     approve: (id: string) =>
       post<Body<{ message: OutboundMessage }>>(`/outbound/${enc(id)}/approve`),
@@ -272,14 +262,8 @@ export const api = {
       post<Body<{ result: string; message: OutboundMessage }>>(`/outbound/${enc(id)}/send`),
     preflight: (id: string) => get<Preflight>(`/outbound/${enc(id)}/preflight`),
     policies: () => get<Body<{ policies: ContactPolicy[] }>>('/outbound/policies'),
-    setPolicy: (input: {
-      contact_global_id: string;
-      channel: 'chatwoot' | 'email';
-      opted_out?: boolean;
-      stop_on_reply?: boolean;
-      max_per_window?: number | null;
-      window_hours?: number | null;
-    }) => post<Body<{ policy: ContactPolicy }>>('/outbound/opt-out', input),
+    setPolicy: (input: SetPolicyBody) =>
+      post<Body<{ policy: ContactPolicy }>>('/outbound/opt-out', input),
   },
   audit: {
     list: (query: { action?: string; entity_id?: string; limit?: number; offset?: number }) =>

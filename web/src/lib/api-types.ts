@@ -30,6 +30,7 @@ import type {
   WorkerRunSchema,
   EvidenceRefSchema,
   EvidenceSearchResponseSchema,
+  RenameProjectBodySchema,
 } from '@cairn/contract';
 import type { Me as ContractMe, Project, Source, UpdateMeBody } from '@cairn/contract';
 export type { Project, Source, UpdateMeBody };
@@ -46,6 +47,8 @@ export type {
   SearchGroup,
   SearchSender,
 } from '@cairn/contract';
+// The one request body the contract names only as a schema.
+export type RenameProjectBody = Static<typeof RenameProjectBodySchema>;
 export type Me = ContractMe & { demo?: boolean };
 export type Health = Static<typeof HealthResponseSchema>;
 

@@ -1,13 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../../db/schema.js';
 import { recordAudit } from '../audit/service.js';
-
-/** Who did it: the signed-in user (or `null` for a public route, e.g. accepting an invitation). */
-export interface Actor {
-  userId: string;
-  username: string;
-  requestId: string;
-}
+import type { Executor } from '../../db/scoped-sql.js';
 
 /**
  * Records an access event (users, roles, memberships, sessions, tokens) in the workspace chain:
@@ -15,7 +7,7 @@ export interface Actor {
  * chain key, verified by GET /audit/verify). Never put a secret, a token or a hash in `payload`.
  */
 export function recordAccessEvent(
-  executor: Kysely<DB> | Transaction<DB>,
+  executor: Executor,
   event: {
     actor: string;
     action: string;

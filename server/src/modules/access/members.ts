@@ -2,7 +2,8 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { DB, ProjectRole, WorkspaceRole } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
-import { recordAccessEvent, type Actor } from './audit-access.js';
+import type { Actor } from '../../http/actor.js';
+import { recordAccessEvent } from './audit-access.js';
 
 export interface MemberRow {
   user_id: string;

@@ -25,7 +25,7 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../http/errors.js';
-import type { Actor } from './audit-access.js';
+import { actorOf } from '../../http/actor.js';
 import { listMembers, removeMember, setMember, toMemberDto } from './members.js';
 import { acceptLink, describeLink } from './one-time-links.js';
 import { changePassword, listSessions, revokeSessions } from './sessions.js';
@@ -33,12 +33,6 @@ import { createToken, listTokens, revokeToken, toTokenDto } from './tokens.js';
 import { createUser, listUsers, resetUser, toUserDto, updateUser } from './users.js';
 
 const tags = ['access'];
-
-const actorOf = (request: FastifyRequest): Actor => ({
-  userId: request.user!.id,
-  username: request.user!.username,
-  requestId: request.id,
-});
 
 /** Session-only routes: a personal token may not manage sessions or the password. */
 function sessionOf(request: FastifyRequest) {

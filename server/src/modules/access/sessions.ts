@@ -3,7 +3,8 @@ import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
-import { recordAccessEvent, type Actor } from './audit-access.js';
+import type { Actor } from '../../http/actor.js';
+import { recordAccessEvent } from './audit-access.js';
 
 /** A user's live sessions, newest first; `current` marks the one asking. */
 export async function listSessions(

@@ -3,7 +3,8 @@ import basex from 'base-x';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { notFound } from '../../http/errors.js';
-import { recordAccessEvent, type Actor } from './audit-access.js';
+import type { Actor } from '../../http/actor.js';
+import { recordAccessEvent } from './audit-access.js';
 import { sha256Hex } from './identity.js';
 import type { TokenPermission } from './permissions.js';
 

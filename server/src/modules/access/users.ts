@@ -1,11 +1,14 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
 import type { DB, WorkspaceRole } from '../../db/schema.js';
+import { isUniqueViolation } from '../../http/database-errors.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { NO_PASSWORD } from '../auth/passwords.js';
-import { recordAccessEvent, type Actor } from './audit-access.js';
+import type { Actor } from '../../http/actor.js';
+import { recordAccessEvent } from './audit-access.js';
 import { issueLink } from './one-time-links.js';
+import type { Executor } from '../../db/scoped-sql.js';
 
 export interface UserRow {
   id: string;
@@ -21,7 +24,7 @@ export interface UserRow {
   last_seen_at: Date | null;
 }
 
-const userColumns = (db: Kysely<DB> | Transaction<DB>) =>
+const userColumns = (db: Executor) =>
   db
     .selectFrom('app_users as u')
     .leftJoinLateral(
@@ -56,7 +59,7 @@ const userColumns = (db: Kysely<DB> | Transaction<DB>) =>
 export const listUsers = (database: Database): Promise<UserRow[]> =>
   userColumns(database.db).orderBy('u.created_at').orderBy('u.id').execute();
 
-async function userById(executor: Kysely<DB> | Transaction<DB>, id: string): Promise<UserRow> {
+async function userById(executor: Executor, id: string): Promise<UserRow> {
   const row = await userColumns(executor).where('u.id', '=', id).executeTakeFirst();
   if (!row) throw notFound('user');
   return row;
@@ -83,8 +86,8 @@ export async function createUser(
       })
       .returning('id')
       .executeTakeFirstOrThrow()
-      .catch((error: { code?: string }) => {
-        if (error.code === '23505') {
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error)) {
           throw new AppError('conflict', `a user named ${input.username} already exists`, {
             fields: [{ field: 'username', message: 'is taken' }],
           });

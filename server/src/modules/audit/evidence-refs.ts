@@ -1,6 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB, EvidenceRef } from '../../db/schema.js';
+import { sql } from 'kysely';
+import type { EvidenceRef } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
+import type { Executor } from '../../db/scoped-sql.js';
 
 const ROW_SOURCES = ['cw_messages', 'cw_conversations', 'rag_chunks'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -12,7 +13,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * and is rejected exactly like an unknown one (400, naming the index), never revealing it exists.
  */
 export async function validateEvidenceRefs(
-  executor: Kysely<DB> | Transaction<DB>,
+  executor: Executor,
   projectId: string,
   refs: EvidenceRef[],
 ): Promise<EvidenceRef[]> {

@@ -1,7 +1,8 @@
-import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB, EvidenceRef } from '../../db/schema.js';
 import { validateEvidenceRefs } from './evidence-refs.js';
+import type { Executor } from '../../db/scoped-sql.js';
 
 export interface AuditEvent {
   /** null for workspace events (sign-ins, users, roles, memberships, tokens): one chain of their own. */
@@ -25,10 +26,7 @@ export interface AuditEvent {
  * its project under a per-project advisory lock, another indexes it into `evidence_items`, and
  * UPDATE, DELETE and TRUNCATE are refused.
  */
-export async function recordAudit(
-  executor: Kysely<DB> | Transaction<DB>,
-  event: AuditEvent,
-): Promise<void> {
+export async function recordAudit(executor: Executor, event: AuditEvent): Promise<void> {
   const evidenceRefs =
     event.evidenceRefs?.length && event.projectId
       ? await validateEvidenceRefs(executor, event.projectId, event.evidenceRefs)

@@ -3,6 +3,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
 import type { DB, WorkspaceRole } from '../../db/schema.js';
+import { isUniqueViolation } from '../../http/database-errors.js';
 import { AppError } from '../../http/errors.js';
 import { hashSessionId } from '../../http/access.js';
 import { findUnstorableText } from '../../lib/text.js';
@@ -267,8 +268,8 @@ export async function addUser(
       role: options.role ?? 'member',
     })
     .execute()
-    .catch((error: { code?: string }) => {
-      if (error.code === '23505') throw new Error(`user ${username} already exists`);
+    .catch((error: unknown) => {
+      if (isUniqueViolation(error)) throw new Error(`user ${username} already exists`);
       throw error;
     });
 }

@@ -1,7 +1,5 @@
-import type { Transaction } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Scope } from '../../db/database.js';
-import type { DB } from '../../db/schema.js';
 import { chunkText, isChunkable } from './chunking.js';
 import type { ChatwootConversation, ChatwootMessage } from './client.js';
 import { conversationGlobalId } from './ids.js';
@@ -25,6 +23,7 @@ import {
   type ChunkCounts,
 } from './sql.js';
 import { chatwootSeconds, parseChatwootTime } from './time.js';
+import type { Trx } from '../../db/scoped-sql.js';
 
 /**
  * The one write path of ingestion, shared by the sync and the webhook receiver: whatever the
@@ -32,7 +31,6 @@ import { chatwootSeconds, parseChatwootTime } from './time.js';
  * caller's (short) transaction.
  */
 
-type Trx = Transaction<DB>;
 type ChunkConfig = Pick<Config, 'CHUNK_SIZE' | 'MIN_EMBED_CHARS'>;
 
 /** Conversation rows, their senders, and the ledger's view of what the source lists. */
@@ -194,7 +192,7 @@ export async function applyMessageRows(
     );
   }
   const inserted = changed.filter((c) => c.inserted).length;
-  // Chatwoot deletes by blanking a message and flagging it (API-NOTES §8): such an update is a deletion.
+  // Chatwoot deletes by blanking a message and flagging it (docs/chatwoot.md §8): such an update is a deletion.
   const deleted = changed.filter((c) => !c.inserted && c.deleted).length;
   return {
     messagesInserted: inserted,

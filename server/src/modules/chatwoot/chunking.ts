@@ -6,7 +6,7 @@ export interface Chunk {
   textHash: string;
 }
 
-/** Message types that carry client or studio talk (API-NOTES §2): 0 incoming, 1 outgoing. */
+/** Message types that carry client or studio talk (docs/chatwoot.md §2): 0 incoming, 1 outgoing. */
 const SEARCHABLE_MESSAGE_TYPES = new Set([0, 1]);
 
 // About one sentence of context carried into the next chunk, so a fact split at a boundary is

@@ -3,7 +3,7 @@ import { blockedCause, type GuardedFetch } from '../../lib/net/guarded-http.js';
 
 /**
  * A typed client for the Chatwoot Application API, limited to what ingestion needs. Every fact it
- * relies on is in shared/reference/chatwoot/API-NOTES.md; the section is named where it matters.
+ * relies on is in docs/chatwoot.md; the section is named where it matters.
  */
 
 import {

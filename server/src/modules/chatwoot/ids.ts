@@ -1,4 +1,7 @@
-/** The seed's stable ids (DESIGN.md §4): the same source object always maps to the same row. */
+/**
+ * Stable ids (docs/architecture.md, "Stable ids and evidence references"): the same source object
+ * always maps to the same row.
+ */
 export const contactGlobalId = (projectId: string, accountId: number, contactId: number) =>
   `cwc:${projectId}:${accountId}:${contactId}`;
 

@@ -4,7 +4,7 @@ import { MESSAGE_TYPES } from './payloads.js';
 import { chatwootSeconds, parseChatwootTime } from './time.js';
 
 /**
- * Source payloads (REST list items and webhook bodies, which differ in shape: API-NOTES §3, §4,
+ * Source payloads (REST list items and webhook bodies, which differ in shape: docs/chatwoot.md §3, §4,
  * §8) mapped onto the raw tables' columns. The raw payload is kept whole in `data`.
  *
  * A REST object is whole: a key it leaves out is empty (REST omits an unassigned conversation's
@@ -206,7 +206,7 @@ export function toMessageRow(
   };
 }
 
-/** REST and push events send an integer, webhooks a string (API-NOTES §2). */
+/** REST and push events send an integer, webhooks a string (docs/chatwoot.md §2). */
 export function messageTypeOf(value: unknown): number {
   if (typeof value === 'number') return value;
   // The payload schema admits only the four names; a message that names none is an activity.

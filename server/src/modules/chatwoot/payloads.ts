@@ -5,7 +5,7 @@ import { scrubJson } from '../../lib/text.js';
 import { isChatwootTime } from './time.js';
 
 /**
- * The shapes Chatwoot sends (API-NOTES §2–§8), as one set of schemas for both ways its data
+ * The shapes Chatwoot sends (docs/chatwoot.md §2–§8), as one set of schemas for both ways its data
  * arrives: the API client's responses and the webhook receiver's bodies. A signed webhook is
  * still input, and a REST page is still an upstream's word: both are checked against the same
  * fields before anything is written.
@@ -21,7 +21,7 @@ const Id = Type.Integer({ minimum: 1 });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Json = Type.Record(Type.String(), Type.Unknown());
 
-/** Unix seconds (integer or float), their string form, ISO-8601, or empty (API-NOTES §2). */
+/** Unix seconds (integer or float), their string form, ISO-8601, or empty (docs/chatwoot.md §2). */
 const ChatwootTime = Type.Refine(
   Type.Unknown(),
   isChatwootTime,
@@ -29,7 +29,7 @@ const ChatwootTime = Type.Refine(
 );
 
 export const CONVERSATION_STATUSES = ['open', 'resolved', 'pending', 'snoozed'] as const;
-/** REST and push events send the integer, webhooks the name (API-NOTES §2). */
+/** REST and push events send the integer, webhooks the name (docs/chatwoot.md §2). */
 export const MESSAGE_TYPES = { incoming: 0, outgoing: 1, activity: 2, template: 3 } as const;
 
 export const ChatwootContactSchema = Type.Object({

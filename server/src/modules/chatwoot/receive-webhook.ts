@@ -19,7 +19,7 @@ import {
 import { upsertContacts } from './sql.js';
 
 /**
- * The Chatwoot webhook receiver (API-NOTES §8; security-and-reliability §7). Authentication fails
+ * The Chatwoot webhook receiver (docs/chatwoot.md §8). Authentication fails
  * closed: a request passes only with a valid v4.12+ signature over the raw bytes, or, for a source
  * explicitly set up for pre-4.12 servers, the long random URL token whose hash the source holds.
  * Chatwoot never retries a webhook, so polling stays the reconciliation; this path only makes

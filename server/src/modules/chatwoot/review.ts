@@ -1,8 +1,9 @@
 import type { Contact, Conversation, Message } from '@cairn/contract';
 import { sql, type RawBuilder } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
-import { AppError, notFound } from '../../http/errors.js';
-import { inScope } from './sql.js';
+import { inScope } from '../../db/scoped-sql.js';
+import { decodeCursor, encodeCursor } from '../../http/cursor.js';
+import { notFound } from '../../http/errors.js';
 
 /**
  * Read side for people reviewing what was ingested. Keyset pagination throughout (an opaque
@@ -11,30 +12,6 @@ import { inScope } from './sql.js';
  */
 
 const MESSAGE_TYPE_NAMES = ['incoming', 'outgoing', 'activity', 'template'] as const;
-
-export function encodeCursor(value: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
-export function decodeCursor<T extends Record<string, string | number>>(
-  cursor: string | undefined,
-  keys: Record<keyof T, 'string' | 'number'>,
-): T | null {
-  if (cursor === undefined) return null;
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<
-      string,
-      unknown
-    >;
-    for (const [key, type] of Object.entries(keys))
-      if (typeof value[key] !== type) throw new Error(key);
-    return value as T;
-  } catch {
-    throw new AppError('validation_error', 'invalid cursor', {
-      fields: [{ field: 'cursor', message: 'is not a cursor this endpoint issued' }],
-    });
-  }
-}
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 

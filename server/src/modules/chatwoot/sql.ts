@@ -1,6 +1,6 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { Scope } from '../../db/database.js';
-import type { DB } from '../../db/schema.js';
+import { inScope, type Trx } from '../../db/scoped-sql.js';
 import type { Chunk } from './chunking.js';
 import type { ChatwootConversation } from './client.js';
 import type { ContactRow, ConversationRow, MessageRow } from './normalize.js';
@@ -12,17 +12,9 @@ import type { ContactRow, ConversationRow, MessageRow } from './normalize.js';
  * (no new tuple, no trigger, no index churn): that is what makes a no-change re-sync cheap.
  */
 
-type Trx = Transaction<DB>;
-
 export interface WriteCounts {
   inserted: number;
   updated: number;
-}
-
-/** The one scope filter of this module, on an optional table alias. */
-export function inScope(scope: Scope, alias?: string): RawBuilder<boolean> {
-  const column = (name: string) => sql.ref(alias ? `${alias}.${name}` : name);
-  return sql<boolean>`(${column('project_id')} = ${scope.projectId}::uuid and ${column('account_scope_id')} = ${scope.accountScopeId}::uuid)`;
 }
 
 const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
@@ -165,7 +157,7 @@ export async function upsertMessages(
       sender_id = excluded.sender_id, private = excluded.private, message_type = excluded.message_type,
       content_type = excluded.content_type, content = excluded.content, data = excluded.data,
       source_created_at = excluded.source_created_at,
-      -- REST messages carry no updated_at (API-NOTES §4); keep the one a push event gave.
+      -- REST messages carry no updated_at (docs/chatwoot.md §4); keep the one a push event gave.
       source_updated_at = coalesce(excluded.source_updated_at, m.source_updated_at)
     where (m.contact_global_id, m.sender_type, m.sender_id, m.private, m.message_type, m.content_type,
            m.content, m.data, m.source_created_at)
@@ -174,7 +166,7 @@ export async function upsertMessages(
          excluded.message_type, excluded.content_type, excluded.content, excluded.data, excluded.source_created_at)
     returning m.id, (xmax = 0) as inserted, m.conversation_global_id, m.contact_global_id, m.sender_type,
       m.private, m.message_type, m.content, m.source_created_at,
-      -- Chatwoot deletes by blanking and flagging (API-NOTES §8); compared as jsonb, never cast.
+      -- Chatwoot deletes by blanking and flagging (docs/chatwoot.md §8); compared as jsonb, never cast.
       coalesce(m.data -> 'content_attributes' -> 'deleted' = 'true'::jsonb, false) as deleted`.execute(
     trx,
   );

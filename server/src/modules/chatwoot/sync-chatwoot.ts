@@ -103,7 +103,7 @@ const CONTACT_WRITE_BATCH = 1_000;
  *
  * - Contacts come from the contacts list (every page, fetched in parallel) and from each
  *   conversation's `meta.sender`, because the list omits contacts with no email, phone or
- *   identifier (API-NOTES §6).
+ *   identifier (docs/chatwoot.md §6).
  * - Conversations are listed newest activity first with `status=all` (§3). The first run lists them
  *   all; later runs stop at the watermark minus CHATWOOT_LOOKBACK_DAYS and add `updated_within`,
  *   which also catches older conversations whose messages were edited or deleted.
@@ -379,7 +379,7 @@ async function fetchAndApplyMessages(run: SyncRun, due: ChatwootConversation[]) 
 }
 
 /**
- * Every message of a conversation, in ranges of up to 1,000 from the first id upwards (API-NOTES
+ * Every message of a conversation, in ranges of up to 1,000 from the first id upwards (docs/chatwoot.md
  * §4: `after` and `before` together). An empty range right after a full one is asked for twice,
  * because a premature end would make still-existing messages look deleted.
  */

@@ -1,5 +1,5 @@
 /**
- * Chatwoot sends timestamps in four shapes (API-NOTES §2): integer Unix seconds, float seconds
+ * Chatwoot sends timestamps in four shapes (docs/chatwoot.md §2): integer Unix seconds, float seconds
  * with microseconds (conversation `updated_at`), ISO-8601 strings, and 0 for "empty". This turns
  * any of them into a Date, or null when the value is empty or unreadable.
  */

@@ -1,8 +1,10 @@
+import type { JobEventData, JobEventName } from '@cairn/contract';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
+import { inScope } from '../../db/scoped-sql.js';
 import { startEventStream } from '../../http/event-stream.js';
-import { inScope, type JobRunRow } from './sql.js';
+import { type JobRunRow } from './sql.js';
 import { toRunDto } from './runs.js';
 
 /**
@@ -70,9 +72,10 @@ export function createEventStreams(database: Database, pollMs = EVENTS_POLL_MS):
             const version = `${row.updated_at.toISOString()}|${row.status}|${row.processed}|${row.attempt}`;
             const previous = sent.get(row.id);
             if (previous?.version === version) continue;
-            const event = previous?.status === row.status ? 'progress' : 'status';
+            const event: JobEventName = previous?.status === row.status ? 'progress' : 'status';
+            const data: JobEventData = toRunDto(row);
             sent.set(row.id, { version, status: row.status });
-            res.write(`event: ${event}\nid: ${row.id}\ndata: ${JSON.stringify(toRunDto(row))}\n\n`);
+            res.write(`event: ${event}\nid: ${row.id}\ndata: ${JSON.stringify(data)}\n\n`);
           }
           // Bound the memory of a stream left open for days: forget the oldest half.
           if (sent.size > 2_000) {

@@ -2,13 +2,13 @@ import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
+import { inScope } from '../../db/scoped-sql.js';
+import { isUniqueViolation } from '../../http/database-errors.js';
 import type { JobMetrics } from './metrics.js';
 import type { JobSignals } from './signals.js';
 import {
   claimRun,
   finishRun,
-  inScope,
-  isUniqueViolation,
   recordProgress,
   recordScheduleOutcome,
   type JobRunRow,

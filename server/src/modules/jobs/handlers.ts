@@ -2,7 +2,7 @@ import type { Config } from '../../config.js';
 import { createSecrets, resolveSecretsKey, type Secrets } from '../../lib/secrets.js';
 import { syncChatwoot } from '../chatwoot/sync-chatwoot.js';
 import { createEmbeddingProvider } from '../rag/embeddings/provider.js';
-import { processOutbound } from '../outbound/send-outbound.js';
+import { processOutbound } from '../outbound/process-outbound.js';
 import { runEmbeddings } from '../rag/run-embeddings.js';
 import { ensureProjectVectorIndex } from '../rag/vector-index.js';
 import { loadChatwootSource } from '../sources/service.js';

@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
-import { AppError, notFound } from '../../http/errors.js';
+import { inScope } from '../../db/scoped-sql.js';
+import { decodeCursor, encodeCursor, type CursorValue } from '../../http/cursor.js';
+import { notFound } from '../../http/errors.js';
 import type { WorkerRunRow } from './scheduler.js';
 import type { JobSignals } from './signals.js';
-import { getRun, inScope, type JobRunRow, type ScheduledJobRow } from './sql.js';
+import { getRun, type JobRunRow, type ScheduledJobRow } from './sql.js';
 import type { JobType, RunStatus } from './types.js';
 
 export const iso = <T extends Date | null>(value: T): T extends Date ? string : string | null =>
@@ -70,10 +72,12 @@ export async function findRun(database: Database, scope: Scope, runId: string): 
 
 // The cursor carries created_at in whole microseconds (Postgres's precision; a JS Date would
 // round to milliseconds and skip or repeat rows that share one).
-interface RunCursor {
-  micros: number;
+interface RunCursor extends CursorValue {
+  micros: string;
   id: string;
 }
+const validRunCursor = (c: RunCursor) =>
+  /^\d{1,17}$/.test(c.micros) && /^[0-9a-f-]{36}$/.test(c.id);
 
 export async function listRuns(
   database: Database,
@@ -81,7 +85,11 @@ export async function listRuns(
   query: { job?: JobType; status?: RunStatus; limit?: number; cursor?: string },
 ): Promise<{ runs: JobRunRow[]; nextCursor: string | null }> {
   const limit = query.limit ?? 50;
-  const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const cursor = decodeCursor<RunCursor>(
+    query.cursor,
+    { micros: 'string', id: 'string' },
+    validRunCursor,
+  );
   const rows = await database.withScope(scope, async (trx) => {
     const { rows } = await sql<JobRunRow & { cursor_micros: number }>`
       select *, (extract(epoch from created_at) * 1000000)::bigint as cursor_micros
@@ -102,21 +110,10 @@ export async function listRuns(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor =
-    rows.length > limit && last ? encodeCursor({ micros: last.cursor_micros, id: last.id }) : null;
+    rows.length > limit && last
+      ? encodeCursor({ micros: String(last.cursor_micros), id: last.id })
+      : null;
   return { runs: page, nextCursor };
-}
-
-const encodeCursor = (cursor: RunCursor) =>
-  Buffer.from(`${cursor.micros}.${cursor.id}`).toString('base64url');
-
-function decodeCursor(value: string): RunCursor {
-  const match = /^(\d{1,17})\.([0-9a-f-]{36})$/.exec(Buffer.from(value, 'base64url').toString());
-  if (!match) {
-    throw new AppError('validation_error', 'cursor is not one this API returned', [
-      { field: 'cursor', message: 'invalid cursor' },
-    ]);
-  }
-  return { micros: Number(match[1]), id: match[2]! };
 }
 
 const TERMINAL: RunStatus[] = ['ok', 'failed'];

@@ -2,11 +2,12 @@ import { sql, type Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
+import { inScope } from '../../db/scoped-sql.js';
 import { notFound } from '../../http/errors.js';
 import { recordAudit } from '../audit/service.js';
 import { enqueueInTransaction } from './enqueue-run.js';
 import { QueueConflictError, type JobQueue } from './queue.js';
-import { inScope, type ScheduledJobRow } from './sql.js';
+import { type ScheduledJobRow } from './sql.js';
 import type { JobType } from './types.js';
 
 export function defaultCadences(

@@ -1,6 +1,6 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Scope } from '../../db/database.js';
-import type { DB } from '../../db/schema.js';
+import { inScope, type Executor } from '../../db/scoped-sql.js';
 import type { JobProgress, JobType, RunStatus, RunTrigger } from './types.js';
 
 /** job_runs as stored (0001 plus `attempt` from 0005). */
@@ -42,19 +42,7 @@ export interface ScheduledJobRow {
   updated_at: Date;
 }
 
-type Executor = Kysely<DB>;
-
-/** The one scope filter of this module, on both columns (RLS is the second wall). */
-export function inScope(scope: Scope, alias?: string): RawBuilder<boolean> {
-  const column = (name: string) => sql.ref(alias ? `${alias}.${name}` : name);
-  return sql<boolean>`(${column('project_id')} = ${scope.projectId}::uuid and ${column('account_scope_id')} = ${scope.accountScopeId}::uuid)`;
-}
-
 export const ACTIVE_STATUSES: RunStatus[] = ['queued', 'running'];
-const UNIQUE_VIOLATION = '23505';
-
-export const isUniqueViolation = (error: unknown) =>
-  (error as { code?: string } | null)?.code === UNIQUE_VIOLATION;
 
 export async function findActiveRun(
   db: Executor,

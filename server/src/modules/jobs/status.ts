@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
-import { inScope, type JobRunRow, type ScheduledJobRow } from './sql.js';
+import { inScope } from '../../db/scoped-sql.js';
+import { type JobRunRow, type ScheduledJobRow } from './sql.js';
 
 const LARGEST_TABLES = 8;
 const RECENT_WATERMARKS = 10;

@@ -6,8 +6,8 @@ import type { DB } from '../../db/schema.js';
  * Planner statistics kept fresh after the work that changes tables most (runs). The embedded
  * database (PGlite) has no autovacuum at all, so its tables were never analyzed: with the
  * planner's empty-table guesses, the embeddings run's evidence refresh (rag/index-evidence.ts)
- * picked a nested loop over every message times every item and took 30 to 75 s for a 5,000-message
- * project with nothing to do, where the hash join after ANALYZE takes 80 ms (docs/benchmarks.md).
+ * picked a nested loop over every message times every item and took tens of seconds for a project
+ * with nothing to do, where the hash join after ANALYZE takes milliseconds (docs/benchmarks.md, "Figures behind choices in the code").
  * Server Postgres analyzes on its own, but only after autovacuum's naptime (a minute): a run
  * right after a large sync would meet the same guesses there.
  *

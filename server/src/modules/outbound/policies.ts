@@ -2,6 +2,7 @@ import type { PreflightCheck } from '@cairn/contract';
 import { sql, type Transaction } from 'kysely';
 import type { Scope } from '../../db/database.js';
 import type { DB, EvidenceRef } from '../../db/schema.js';
+import type { AuditActor } from '../../http/actor.js';
 import { AppError } from '../../http/errors.js';
 import { recordAudit } from '../audit/service.js';
 import type { OutboundRow } from './sql.js';
@@ -324,7 +325,7 @@ export async function setPolicy(
   trx: Transaction<DB>,
   scope: Scope,
   change: PolicyChange,
-  audit: { actor: string; requestId: string | null; via?: string },
+  audit: AuditActor & { via?: string },
 ): Promise<PolicyRow> {
   const contact = await trx
     .selectFrom('cw_contacts')
@@ -376,7 +377,7 @@ export async function setPolicy(
   await recordAudit(trx, {
     projectId: scope.projectId,
     accountScopeId: scope.accountScopeId,
-    actor: audit.actor,
+    actor: audit.username,
     action: 'outbound.policy_change',
     entityType: 'contact_channel_policy',
     entityId: `${change.contactGlobalId}:${change.channel}`,

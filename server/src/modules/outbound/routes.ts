@@ -16,16 +16,12 @@ import {
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { FastifyRequest } from 'fastify';
 import { runIdempotent } from './idempotency.js';
 import { listPolicies, setPolicy } from './policies.js';
 import { preflight } from './preflight.js';
-import {
-  createAdapters,
-  processOutbound,
-  sendOutbound,
-  type OutboundDeps,
-} from './send-outbound.js';
+import { createAdapters } from './adapters/index.js';
+import { processOutbound } from './process-outbound.js';
+import { sendOutbound, type OutboundDeps } from './send-outbound.js';
 import {
   approveMessage,
   cancelMessage,
@@ -34,8 +30,8 @@ import {
   listMessages,
   messageDetail,
   retryMessage,
-  type Actor,
 } from './service.js';
+import { actorOf } from '../../http/actor.js';
 import { serializeDates } from './dto.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
 
@@ -43,12 +39,6 @@ const tags = ['outbound'];
 
 const IdempotencyHeaderSchema = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-});
-
-const actorOf = (request: FastifyRequest): Actor => ({
-  userId: request.user!.id,
-  username: request.user!.username,
-  requestId: request.id,
 });
 
 export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -303,7 +293,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const { result, message } = await sendOutbound(deps(), {
           scope: request.scope,
           messageId: request.params.id,
-          actor: { actor: request.user!.username, requestId: request.id },
+          actor: actorOf(request),
           mode: 'manual',
         });
         return {
@@ -352,7 +342,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         scope: request.scope,
         secrets: app.secrets,
         adapters,
-        actor: { actor: request.user!.username, requestId: request.id },
+        actor: actorOf(request),
       })),
     }),
   );
@@ -387,7 +377,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
             maxPerWindow: body.max_per_window,
             windowHours: body.window_hours,
           },
-          { actor: request.user!.username, requestId: request.id },
+          actorOf(request),
         ),
       );
       return { ok: true as const, policy: serializeDates(policy) };

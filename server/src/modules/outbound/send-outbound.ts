@@ -1,31 +1,30 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
+import type { AuditActor } from '../../http/actor.js';
+import { fromDatabaseError } from '../../http/database-errors.js';
 import { AppError } from '../../http/errors.js';
-import { createGuardedHttp } from '../../lib/net/guarded-http.js';
-import { createSecrets, resolveSecretsKey, type Secrets } from '../../lib/secrets.js';
+import type { Secrets } from '../../lib/secrets.js';
 import { recordAudit } from '../audit/service.js';
 import { loadChatwootSource } from '../sources/service.js';
-import { createChatwootAdapter } from './adapters/chatwoot.js';
-import { createEmailAdapter } from './adapters/email.js';
 import {
   DeliveryError,
   type DeliveryAdapters,
   type DeliveryRequest,
   type DeliveryResult,
 } from './adapters/types.js';
-import { pruneIdempotencyKeys } from './idempotency.js';
-import { evaluatePolicies, lockContactChannel, SYSTEM_ACTOR } from './policies.js';
-import { fromDatabaseError } from './sql-errors.js';
+import {
+  finishAttempt,
+  priorAttempts,
+  reserveAttempt,
+  reservedAttempt,
+  type ReservedAttempt,
+} from './attempts.js';
+import { evaluatePolicies, lockContactChannel } from './policies.js';
 import { getMessage, updateMessage, type OutboundRow } from './sql.js';
 import { nextStatus } from './state-machine.js';
-
-// How long a reserved attempt is presumed alive. It must outlast the slowest provider call
-// (Chatwoot timeout, SMTP connect + greeting + socket timeouts), so a live attempt is never taken
-// for a crashed one and sent again beside it.
-const ATTEMPT_LEASE_SECONDS = 300;
+import { issueUnsubscribeLink, unsubscribeBase } from './unsubscribe.js';
 // Automatic retries back off exponentially from 30 s to at most an hour, with jitter so messages
 // that failed together (a provider outage) do not retry together.
 const RETRY_BASE_SECONDS = 30;
@@ -46,36 +45,14 @@ export interface OutboundDeps {
   };
 }
 
-export interface SendActor {
-  actor: string;
-  requestId: string | null;
-}
-
 export type SendResult = 'sent' | 'already_sent' | 'failed' | 'blocked' | 'deferred';
 export interface SendOutcome {
   result: SendResult;
   message: OutboundRow;
 }
 
-export function createAdapters(config: Config): DeliveryAdapters {
-  return {
-    chatwoot: createChatwootAdapter({
-      timeoutMs: config.CHATWOOT_TIMEOUT_MS,
-      http: createGuardedHttp({ allowlist: config.SOURCE_HOST_ALLOWLIST }),
-    }),
-    email: createEmailAdapter({ smtpUrl: config.SMTP_URL, from: config.SMTP_FROM }),
-  };
-}
-
 /** The provider-side idempotency handle: one per message, identical on every attempt. */
 export const providerHandle = (messageId: string) => `cairn-${messageId}`;
-
-interface ReservedAttempt {
-  id: string;
-  attempt_no: number;
-  lease_expired: boolean;
-  created_at: Date;
-}
 
 type Prepared =
   | { kind: 'done'; outcome: SendOutcome }
@@ -105,7 +82,7 @@ type Prepared =
  */
 export async function sendOutbound(
   deps: OutboundDeps,
-  options: { scope: Scope; messageId: string; actor: SendActor; mode: 'manual' | 'process' },
+  options: { scope: Scope; messageId: string; actor: AuditActor; mode: 'manual' | 'process' },
 ): Promise<SendOutcome> {
   // Two rounds at most: a crashed attempt found undelivered is closed, then a fresh one reserved.
   for (let round = 0; round < 2; round++) {
@@ -178,7 +155,7 @@ export async function sendOutbound(
 
 async function prepare(
   deps: OutboundDeps,
-  options: { scope: Scope; messageId: string; actor: SendActor; mode: 'manual' | 'process' },
+  options: { scope: Scope; messageId: string; actor: AuditActor; mode: 'manual' | 'process' },
 ): Promise<Prepared> {
   const { scope } = options;
   const chatwoot =
@@ -234,27 +211,15 @@ async function prepare(
       return { kind: 'done', outcome: { result: 'deferred', message: deferred } };
     }
 
-    const previous = await sql<{ attempts: number; first_at: Date | null }>`
-      select count(*)::int as attempts, min(created_at) as first_at from outbound_attempts
-      where project_id = ${scope.projectId}::uuid and outbound_message_id = ${message.id}::uuid`.execute(
-      trx,
-    );
-    const prior = previous.rows[0]!;
+    const prior = await priorAttempts(trx, scope, message.id);
     if (request.email)
       request.email.unsubscribeUrl = await issueUnsubscribeLink(trx, scope, message, deps.config);
-    const attempt = await trx
-      .insertInto('outbound_attempts')
-      .values({
-        project_id: scope.projectId,
-        account_scope_id: scope.accountScopeId,
-        outbound_message_id: message.id,
-        attempt_no: prior.attempts + 1,
-        provider_handle: request.handle,
-        request_summary: JSON.stringify(requestSummary(message, request)),
-        lease_until: sql<Date>`now() + make_interval(secs => ${ATTEMPT_LEASE_SECONDS})`,
-      } as never)
-      .returning(['id'])
-      .executeTakeFirstOrThrow();
+    const attempt = await reserveAttempt(trx, scope, {
+      messageId: message.id,
+      attemptNo: prior.attempts + 1,
+      handle: request.handle,
+      summary: requestSummary(message, request),
+    });
     if (message.block_reason) await updateMessage(trx, scope, message.id, { block_reason: null });
     request.firstAttemptAt = prior.first_at ?? undefined;
     return {
@@ -270,7 +235,7 @@ async function prepare(
 
 async function record(
   deps: OutboundDeps,
-  options: { scope: Scope; messageId: string; actor: SendActor },
+  options: { scope: Scope; messageId: string; actor: AuditActor },
   attemptId: string,
   outcome: ({ ok: true; result: DeliveryResult } | { ok: false; error: DeliveryError }) & {
     durationMs: number | null;
@@ -290,22 +255,20 @@ async function record(
 
       if (outcome.ok) {
         if (attempt.status === 'reserved') {
-          await finishAttempt(
-            trx,
-            scope,
+          await finishAttempt(trx, scope, {
             attemptId,
-            'succeeded',
-            outcome.result.response,
-            null,
-            outcome.durationMs,
-            outcome.result.providerMessageId,
-          );
+            status: 'succeeded',
+            response: outcome.result.response,
+            error: null,
+            durationMs: outcome.durationMs,
+            providerMessageId: outcome.result.providerMessageId,
+          });
         }
         // Another sender may have reconciled this very delivery first: then it is already recorded.
         if (message.status === 'sent') return { result: 'already_sent' as const, message };
         const sent = await updateMessage(trx, scope, message.id, {
           status: nextStatus(message.status, 'send'),
-          sent_at: sql<Date>`now()` as never,
+          sent_at: sql<Date>`now()`,
           provider_message_id: outcome.result.providerMessageId,
           last_error: null,
           block_reason: null,
@@ -322,16 +285,14 @@ async function record(
 
       const error = outcome.error;
       if (attempt.status === 'reserved') {
-        await finishAttempt(
-          trx,
-          scope,
+        await finishAttempt(trx, scope, {
           attemptId,
-          'failed',
-          error.response,
-          error.message,
-          outcome.durationMs,
-          null,
-        );
+          status: 'failed',
+          response: error.response,
+          error: error.message,
+          durationMs: outcome.durationMs,
+          providerMessageId: null,
+        });
       }
       if (message.status !== 'approved') return { result: 'failed' as const, message };
       const failures = message.retry_count + 1;
@@ -361,51 +322,15 @@ async function record(
 /** A crashed attempt whose handle the provider does not hold: it never delivered; close it. */
 async function abandonAttempt(deps: OutboundDeps, scope: Scope, attemptId: string) {
   await deps.database.withScope(scope, (trx) =>
-    finishAttempt(
-      trx,
-      scope,
+    finishAttempt(trx, scope, {
       attemptId,
-      'failed',
-      { reconciled: true, found: false },
-      'abandoned: the attempt crashed and the provider holds no such message',
-      null,
-      null,
-    ),
+      status: 'failed',
+      response: { reconciled: true, found: false },
+      error: 'abandoned: the attempt crashed and the provider holds no such message',
+      durationMs: null,
+      providerMessageId: null,
+    }),
   );
-}
-
-async function finishAttempt(
-  trx: Transaction<DB>,
-  scope: Scope,
-  attemptId: string,
-  status: 'succeeded' | 'failed',
-  response: Record<string, unknown> | null,
-  error: string | null,
-  durationMs: number | null,
-  providerMessageId: string | null,
-) {
-  await sql`
-    update outbound_attempts
-    set status = ${status}, provider_response = ${response === null ? null : JSON.stringify(response)}::jsonb,
-        error = ${error}, duration_ms = ${durationMs}, lease_until = null,
-        request_summary = request_summary || ${JSON.stringify(providerMessageId ? { provider_message_id: providerMessageId } : {})}::jsonb
-    where id = ${attemptId}::uuid and project_id = ${scope.projectId}::uuid and status = 'reserved'`.execute(
-    trx,
-  );
-}
-
-async function reservedAttempt(
-  trx: Transaction<DB>,
-  scope: Scope,
-  messageId: string,
-): Promise<ReservedAttempt | undefined> {
-  const { rows } = await sql<ReservedAttempt>`
-    select id, attempt_no, created_at, coalesce(lease_until < now(), true) as lease_expired
-    from outbound_attempts
-    where project_id = ${scope.projectId}::uuid and outbound_message_id = ${messageId}::uuid and status = 'reserved'`.execute(
-    trx,
-  );
-  return rows[0];
 }
 
 async function deliveryRequest(
@@ -454,27 +379,6 @@ async function deliveryRequest(
   return request;
 }
 
-export const unsubscribeBase = (config: Config) =>
-  `${(config.PUBLIC_BASE_URL ?? `${new URL(config.CORS_ORIGIN).origin}/api`).replace(/\/+$/, '')}/unsubscribe`;
-
-export const hashUnsubscribeToken = (token: string) =>
-  createHash('sha256').update(token).digest('hex');
-
-/** A fresh opaque token per attempt; it names project, contact and channel, and only its hash is stored. */
-async function issueUnsubscribeLink(
-  trx: Transaction<DB>,
-  scope: Scope,
-  message: OutboundRow,
-  config: Config,
-) {
-  const token = randomBytes(32).toString('base64url');
-  await sql`
-    insert into unsubscribe_tokens (token_hash, project_id, account_scope_id, contact_global_id, channel, outbound_message_id)
-    values (${hashUnsubscribeToken(token)}, ${scope.projectId}::uuid, ${scope.accountScopeId}::uuid,
-            ${message.contact_global_id}, ${message.channel}, ${message.id}::uuid)`.execute(trx);
-  return `${unsubscribeBase(config)}/${token}`;
-}
-
 function requestSummary(message: OutboundRow, request: DeliveryRequest): Record<string, unknown> {
   return {
     channel: message.channel,
@@ -486,12 +390,12 @@ function requestSummary(message: OutboundRow, request: DeliveryRequest): Record<
   };
 }
 
-function auditWriter(trx: Transaction<DB>, scope: Scope, actor: SendActor, messageId: string) {
+function auditWriter(trx: Transaction<DB>, scope: Scope, actor: AuditActor, messageId: string) {
   return (action: string, status: 'ok' | 'failed' | 'blocked', payload: Record<string, unknown>) =>
     recordAudit(trx, {
       projectId: scope.projectId,
       accountScopeId: scope.accountScopeId,
-      actor: actor.actor,
+      actor: actor.username,
       action,
       entityType: 'outbound_message',
       entityId: messageId,
@@ -507,62 +411,3 @@ function backoffSeconds(failures: number): number {
 }
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-export interface ProcessCounts {
-  processed: number;
-  sent: number;
-  failed: number;
-  blocked: number;
-  deferred: number;
-}
-
-/**
- * Sends every due message of the project: approved ones (not held by a frequency cap until
- * later) and failed ones whose backoff has passed and that have retries left. One message at a
- * time, each through `sendOutbound`, so the same guarantees hold as for a manual send. This is
- * also the `outbound_process` job's handler.
- */
-export async function processOutbound(options: {
-  database: Database;
-  config: Config;
-  scope: Scope;
-  secrets?: Secrets;
-  adapters?: DeliveryAdapters;
-  actor?: SendActor;
-  limit?: number;
-  signal?: AbortSignal;
-}): Promise<ProcessCounts> {
-  const { database, config, scope } = options;
-  const deps: OutboundDeps = {
-    database,
-    config,
-    secrets: options.secrets ?? createSecrets(await resolveSecretsKey(config)),
-    adapters: options.adapters ?? createAdapters(config),
-  };
-  const actor = options.actor ?? { actor: SYSTEM_ACTOR, requestId: null };
-  const due = await database.withScope(scope, (trx) =>
-    sql<{ id: string }>`
-      select id from outbound_messages
-      where project_id = ${scope.projectId}::uuid and account_scope_id = ${scope.accountScopeId}::uuid
-        and ((status = 'approved' and (next_attempt_at is null or next_attempt_at <= now()))
-          or (status = 'failed' and next_attempt_at <= now() and retry_count <= max_retries))
-      order by coalesce(next_attempt_at, approved_at, created_at), id
-      limit ${options.limit ?? 200}`.execute(trx),
-  );
-  const counts: ProcessCounts = { processed: 0, sent: 0, failed: 0, blocked: 0, deferred: 0 };
-  for (const { id } of due.rows) {
-    if (options.signal?.aborted) break;
-    try {
-      const { result } = await sendOutbound(deps, { scope, messageId: id, actor, mode: 'process' });
-      counts.processed++;
-      if (result === 'sent' || result === 'already_sent') counts.sent++;
-      else counts[result]++;
-    } catch (error) {
-      // In flight elsewhere, or moved on since the list was read: the next run looks again.
-      if (error instanceof AppError && error.statusCode === 409) continue;
-      throw error;
-    }
-  }
-  await pruneIdempotencyKeys(database, scope);
-  return counts;
-}

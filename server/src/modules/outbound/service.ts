@@ -3,10 +3,12 @@ import { sql, type Transaction } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB, EvidenceRef, OutboundStatus } from '../../db/schema.js';
+import type { Actor } from '../../http/actor.js';
+import { decodeCursor, encodeCursor } from '../../http/cursor.js';
+import { fromDatabaseError } from '../../http/database-errors.js';
 import { AppError } from '../../http/errors.js';
 import { validateEvidenceRefs } from '../audit/evidence-refs.js';
 import { recordAudit } from '../audit/service.js';
-import { fromDatabaseError } from './sql-errors.js';
 import {
   getMessage,
   OUTBOUND_COLUMNS,
@@ -15,12 +17,6 @@ import {
   type OutboundRow,
 } from './sql.js';
 import { nextStatus } from './state-machine.js';
-
-export interface Actor {
-  userId: string;
-  username: string;
-  requestId: string;
-}
 
 const auditOf =
   (trx: Transaction<DB>, scope: Scope, actor: Actor) =>
@@ -230,7 +226,7 @@ export async function approveMessage(
       const updated = await updateMessage(trx, scope, id, {
         status: to,
         approved_by: actor.userId,
-        approved_at: sql<Date>`now()` as never,
+        approved_at: sql<Date>`now()`,
       });
       await auditOf(trx, scope, actor)('outbound.approve', id, {
         approved_by: actor.userId,
@@ -255,7 +251,7 @@ export async function cancelMessage(
       await refuseWhileInFlight(trx, scope, message);
       const updated = await updateMessage(trx, scope, id, {
         status: to,
-        cancelled_at: sql<Date>`now()` as never,
+        cancelled_at: sql<Date>`now()`,
         next_attempt_at: null,
       });
       await auditOf(trx, scope, actor)('outbound.cancel', id, { from: message.status });
@@ -308,7 +304,11 @@ export async function listMessages(
   scope: Scope,
   filter: { status?: OutboundStatus; limit: number; cursor?: string },
 ): Promise<{ items: OutboundRow[]; nextCursor: string | null }> {
-  const after = filter.cursor ? decodeCursor(filter.cursor) : null;
+  const after = decodeCursor<{ t: string; id: string }>(
+    filter.cursor,
+    { t: 'string', id: 'string' },
+    (c) => !Number.isNaN(Date.parse(c.t)) && UUID_PATTERN.test(c.id),
+  );
   return database.withScope(scope, async (trx) => {
     let query = trx
       .selectFrom('outbound_messages')
@@ -324,7 +324,7 @@ export async function listMessages(
     if (filter.status) query = query.where('status', '=', filter.status);
     if (after) {
       query = query.where(
-        sql<boolean>`(created_at, id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
+        sql<boolean>`(created_at, id) < (${after.t}::timestamptz, ${after.id}::uuid)`,
       );
     }
     const rows = await query
@@ -337,34 +337,11 @@ export async function listMessages(
     return {
       items: page.map(({ created_at_us: _omit, ...row }) => row as OutboundRow),
       nextCursor:
-        rows.length > filter.limit && last ? encodeCursor(last.created_at_us, last.id) : null,
+        rows.length > filter.limit && last
+          ? encodeCursor({ t: last.created_at_us, id: last.id })
+          : null,
     };
   });
-}
-
-function encodeCursor(createdAtMicros: string, id: string): string {
-  return Buffer.from(JSON.stringify({ t: createdAtMicros, id })).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      t: string;
-      id: string;
-    };
-    if (
-      typeof parsed.t !== 'string' ||
-      Number.isNaN(Date.parse(parsed.t)) ||
-      !UUID_PATTERN.test(parsed.id)
-    ) {
-      throw new Error('bad cursor');
-    }
-    return { createdAt: parsed.t, id: parsed.id };
-  } catch {
-    throw new AppError('validation_error', 'invalid cursor', {
-      fields: [{ field: 'cursor', message: 'is not a cursor from this list' }],
-    });
-  }
 }
 
 export async function messageDetail(database: Database, scope: Scope, id: string) {

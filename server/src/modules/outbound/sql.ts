@@ -1,13 +1,7 @@
-import { sql, type RawBuilder, type Transaction, type Updateable } from 'kysely';
+import type { Transaction, UpdateObject } from 'kysely';
 import type { Scope } from '../../db/database.js';
-import type { DB, EvidenceRef, OutboundMessagesTable, OutboundStatus } from '../../db/schema.js';
+import type { DB, EvidenceRef, OutboundStatus } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
-
-/** The one scope filter of this module, on both project and account scope. */
-export function inScope(scope: Scope, alias?: string): RawBuilder<boolean> {
-  const column = (name: string) => sql.ref(alias ? `${alias}.${name}` : name);
-  return sql<boolean>`(${column('project_id')} = ${scope.projectId}::uuid and ${column('account_scope_id')} = ${scope.accountScopeId}::uuid)`;
-}
 
 export interface OutboundRow {
   id: string;
@@ -93,7 +87,7 @@ export async function updateMessage(
   trx: Transaction<DB>,
   scope: Scope,
   id: string,
-  values: Updateable<OutboundMessagesTable>,
+  values: UpdateObject<DB, 'outbound_messages'>,
 ): Promise<OutboundRow> {
   return (await trx
     .updateTable('outbound_messages')

@@ -1,12 +1,36 @@
+import { createHash, randomBytes } from 'node:crypto';
 import escapeHtml from 'escape-html';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
 import { localeFromAcceptLanguage, t, type MessageKey } from '../../i18n/index.js';
 import { setPolicy } from './policies.js';
-import { hashUnsubscribeToken } from './send-outbound.js';
+import type { OutboundRow } from './sql.js';
 import { systemScope } from '../access/system-actor.js';
+
+export const unsubscribeBase = (config: Config) =>
+  `${(config.PUBLIC_BASE_URL ?? `${new URL(config.CORS_ORIGIN).origin}/api`).replace(/\/+$/, '')}/unsubscribe`;
+
+export const hashUnsubscribeToken = (token: string) =>
+  createHash('sha256').update(token).digest('hex');
+
+/** A fresh opaque token per attempt; it names project, contact and channel, and only its hash is stored. */
+export async function issueUnsubscribeLink(
+  trx: Transaction<DB>,
+  scope: Scope,
+  message: OutboundRow,
+  config: Config,
+) {
+  const token = randomBytes(32).toString('base64url');
+  await sql`
+    insert into unsubscribe_tokens (token_hash, project_id, account_scope_id, contact_global_id, channel, outbound_message_id)
+    values (${hashUnsubscribeToken(token)}, ${scope.projectId}::uuid, ${scope.accountScopeId}::uuid,
+            ${message.contact_global_id}, ${message.channel}, ${message.id}::uuid)`.execute(trx);
+  return `${unsubscribeBase(config)}/${token}`;
+}
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
@@ -46,7 +70,7 @@ export async function unsubscribeByToken(database: Database, token: string, requ
       trx,
       scope,
       { contactGlobalId: row.contact_global_id, channel: row.channel, optedOut: true },
-      { actor: `contact:${row.contact_global_id}`, requestId, via: 'one_click_unsubscribe' },
+      { username: `contact:${row.contact_global_id}`, requestId, via: 'one_click_unsubscribe' },
     );
     await sql`update unsubscribe_tokens set used_at = coalesce(used_at, now())
               where token_hash = ${hashUnsubscribeToken(token)}`.execute(trx);

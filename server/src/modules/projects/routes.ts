@@ -8,6 +8,7 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { granteeOf } from '../../http/access.js';
+import { actorOf } from '../../http/actor.js';
 import { projectPermissions } from '../access/permissions.js';
 import {
   createProject,
@@ -136,12 +137,6 @@ export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }),
   );
 };
-
-export const actorOf = (request: FastifyRequest) => ({
-  userId: request.user!.id,
-  username: request.user!.username,
-  requestId: request.id,
-});
 
 /** The project as the caller sees it: with their role and what they may do there. */
 function toDto(p: ProjectRow, request: FastifyRequest, role = request.projectRole!) {

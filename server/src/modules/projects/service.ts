@@ -1,9 +1,11 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { DB, ProjectRole } from '../../db/schema.js';
+import type { Actor } from '../../http/actor.js';
 import { notFound } from '../../http/errors.js';
 import { addMember } from '../access/members.js';
 import { recordAudit } from '../audit/service.js';
+import type { Executor } from '../../db/scoped-sql.js';
 
 export interface ProjectRow {
   id: string;
@@ -14,12 +16,6 @@ export interface ProjectRow {
   updated_at: Date;
 }
 
-export interface Actor {
-  userId: string;
-  username: string;
-  requestId: string;
-}
-
 /**
  * Work other modules do inside a project's creation transaction (the jobs module's default
  * schedules). The app holds the list (`app.projectCreatedHooks`, filled by the plugins that need
@@ -27,7 +23,7 @@ export interface Actor {
  */
 export type ProjectCreatedHook = (trx: Transaction<DB>, project: ProjectRow) => Promise<void>;
 
-const projectColumns = (db: Kysely<DB> | Transaction<DB>) =>
+const projectColumns = (db: Executor) =>
   db
     .selectFrom('projects as p')
     .innerJoin('account_scopes as a', 'a.id', 'p.account_scope_id')

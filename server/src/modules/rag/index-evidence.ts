@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
-import { inScope } from './sql.js';
+import { inScope } from '../../db/scoped-sql.js';
 import { anyTermSql, HEADLINE_OPTIONS, textMatchesQuery, wholeQuerySql } from './text-matches.js';
 
 // Long enough to read a message at a glance, short enough for a list of results.
@@ -10,8 +10,8 @@ const EVIDENCE_SNIPPET_CHARS = 280;
  * Refreshes `evidence_items` from the project's messages: one item per message with content
  * (`source = 'cw_messages'`, `ref` = the message's global id), its `search_text` being the contact's
  * name and the message text. Only new or changed messages are written (compared by `updated_at`),
- * so calling it after every sync or embeddings run costs little. The ingestion engineer may call
- * it with `messageIds` right after upserting; the embeddings run calls it for the whole project.
+ * so calling it after every sync or embeddings run costs little. Ingestion may call it with
+ * `messageIds` right after upserting; the embeddings run calls it for the whole project.
  * One item per message rather than per chunk: a message is the unit a person cites.
  */
 export async function indexEvidence(options: {
@@ -62,8 +62,8 @@ export interface EvidenceSearchHit {
  *
  * Two steps, as in the chunk search (text-matches.ts): the ranked ids come from a bounded pool
  * read by the owner with the explicit scope filter, and the items themselves are read under RLS,
- * so nothing reaches the caller without passing it. Ranking every match instead took 300 to 460
- * ms for common words in a 200,000-message project (bench/search data, 1,000,000 items).
+ * so nothing reaches the caller without passing it. Ranking every match instead was several times
+ * slower for common words in a large project (docs/benchmarks.md, "Figures behind choices in the code").
  */
 export async function searchEvidence(options: {
   database: Database;

@@ -2,8 +2,8 @@ import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
+import { inScope } from '../../db/scoped-sql.js';
 import { indexEvidence } from './index-evidence.js';
-import { inScope } from './sql.js';
 import { toVectorLiteral, type EmbeddingProvider } from './embeddings/provider.js';
 
 export interface EmbeddingRunCounts {
@@ -179,9 +179,8 @@ async function prepareQueue(
 
 async function claimBatch(trx: Trx, scope: Scope, limit: number, claim: string) {
   // In no particular order: the first pending rows the status index yields. Ordering by
-  // created_at sorted every pending row of the project on every batch: 100 ms a batch at 20,000
-  // pending (0.2 ms without), growing with the backlog (bench/search backfilled 1,000,000 chunks
-  // at 1,532/s against 3,078/s at 100,000).
+  // created_at sorted every pending row of the project on every batch, a cost growing with the
+  // backlog (docs/benchmarks.md, "Figures behind choices in the code").
   const { rows } = await sql<ClaimedRow>`
     with picked as (
       select id from rag_chunks

@@ -1,8 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
+import { inScope } from '../../db/scoped-sql.js';
 import { toVectorLiteral, type EmbeddingProvider } from './embeddings/provider.js';
-import { inScope, readyChunksUpTo } from './sql.js';
+import { readyChunksUpTo } from './sql.js';
 import {
   anyTermSql,
   HEADLINE_OPTIONS,
@@ -221,11 +222,12 @@ type Trx = Parameters<Parameters<Database['withScope']>[1]>[0];
  * `countReadyUpTo`), whether its HNSW graph is built, the query as tsqueries (any term; the whole
  * query in websearch syntax), and two planner settings for the transaction. JIT off: it compiles
  * for a plan's estimated cost, which the HNSW scan's estimate (and enable_sort = off) inflate far
- * past the threshold; it cost about 200 ms a search and saves nothing on queries this short.
+ * past the threshold; it cost far more than the search itself and saves nothing on queries this
+ * short (docs/benchmarks.md, "Figures behind choices in the code").
  * Sequential scans off: every part of a search reads through an index (the project's, GIN or
  * HNSW), but for common words on a big project the planner bets that a LIMITed scan of the whole
  * table meets enough of the project's rows early; where those rows sit (and synchronized scans
- * starting mid-table) decide that bet, which cost 2 to 31 ms for the same query in bench/search.
+ * starting mid-table) decide that bet, which made the same query's cost vary tenfold.
  */
 async function prepareSearch(
   trx: Trx,
@@ -263,10 +265,9 @@ let iterativeScanSupported: boolean | undefined;
  * the LIMIT is filled (relaxed order: results are re-sorted afterwards).
  *
  * enable_sort = off: the service has already chosen this path by counting the project's ready
- * rows, and the planner must not undo it. Its estimate of a project's rows is often far off (3,855
- * for a project of 20,000 in bench/search), and pgvector's cost for the index grows with
- * ef_search, so at LIMIT 40 it preferred reading and sorting all 20,000 rows: 365 ms instead of
- * about 20. With sorting priced out, the index is the one plan left that yields rows in order.
+ * rows, and the planner must not undo it. Its estimate of a project's rows is often far off, and
+ * pgvector's cost for the index grows with ef_search, so at LIMIT 40 it preferred reading and
+ * sorting all the project's rows, many times slower than the index (docs/benchmarks.md, "Figures behind choices in the code"). With sorting priced out, the index is the one plan left that yields rows in order.
  * All SET LOCAL, in one statement: the embedded database is one session shared by every connection.
  */
 export async function enableIterativeScan(trx: Trx, limit: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Scope } from '../../db/database.js';
-import { inScope } from './sql.js';
+import { inScope } from '../../db/scoped-sql.js';
 
 /**
  * Full-text matching shared by the chunk search (`POST /search`) and the evidence search
@@ -12,8 +12,8 @@ import { inScope } from './sql.js';
 
 // Most rows ranked per query: those matching the whole query, then (only when those are too few)
 // those matching some of its terms. Ranking reads each pooled row's tsvector, so the pool size is
-// the latency: ranking all 26,846 items of a 200,000-message project holding one common word took
-// 120 to 190 ms, a pool of 1,000 12 to 15 (bench/search data, 1,000,000 rows).
+// the latency: a pool of 1,000 ranks about ten times faster than all the items of a large project
+// holding one common word (docs/benchmarks.md, "Figures behind choices in the code").
 const TEXT_POOL_CAP = 1000;
 const PARTIAL_POOL_CAP = 200;
 
@@ -73,7 +73,7 @@ export interface TextMatchOptions {
  * whole-query rows lack by definition). Partial rows are at most PARTIAL_POOL_CAP of the project's,
  * and the tsqueries go in as constants so the planner sees how common the terms are: for common
  * words it reads the project's rows until the cap is filled instead of building a bitmap of every
- * matching row (20 ms at 100,000 chunks).
+ * matching row (docs/benchmarks.md, "Figures behind choices in the code").
  */
 export function textMatchesQuery(o: TextMatchOptions) {
   const terms = o.anyTerm.split(' | ');

@@ -6,18 +6,16 @@ import { readyChunksUpTo } from './sql.js';
  * One HNSW graph per large project: a partial index `where project_id = '<id>' and
  * embedding_status = 'ready'`. Only ready rows, because every status change is an update that
  * writes a new row version, and a graph holding rows of any status took each claim and each
- * requeue as another insert into the graph (bench/search re-embedded 87 rows a second into it,
- * 135 to 152 into a graph of ready rows).
+ * requeue as another insert into the graph (markedly slower re-embedding; docs/benchmarks.md, "Figures behind choices in the code").
  *
  * Every search is scoped to one project, so a single graph over all projects only makes each
  * search wade through other projects' neighbours: the project filter applies after the index
  * scan, and a project holding 20% of the chunks discarded four rows for each one it kept
- * (bench/search: p99 35 ms for 40 candidates at 100,000 chunks, 216 ms for the whole call at
- * 1,000,000). A project's own graph holds only its rows, so the scan stops after the rows it asked
+ * (docs/benchmarks.md, "Figures behind choices in the code"). A project's own graph holds only its rows, so the scan stops after the rows it asked
  * for. Small projects have no graph: an exact scan of their rows is as fast and always exact.
  *
- * The index is built after a backfill rather than during it (pgvector writes about 10× slower
- * into a graph), by the embeddings job once the project has more than `SEARCH_EXACT_THRESHOLD`
+ * The index is built after a backfill rather than during it (pgvector writes far slower into a
+ * graph), by the embeddings job once the project has more than `SEARCH_EXACT_THRESHOLD`
  * ready chunks; until then search takes the exact path, which is correct, only slower.
  */
 export function vectorIndexName(projectId: string): string {

@@ -6,7 +6,7 @@ import {
   SourceListResponseSchema,
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { actorOf } from '../projects/routes.js';
+import { actorOf } from '../../http/actor.js';
 import { bindChatwootSource, listSources, unbindSource, type SourceSummary } from './service.js';
 
 const tags = ['sources'];

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database, Scope } from '../../db/database.js';
+import { isUniqueViolation } from '../../http/database-errors.js';
 import { AppError, notFound } from '../../http/errors.js';
 import type { HostPolicy } from '../../lib/net/host-policy.js';
 import { checkOutboundUrl, OutboundUrlError } from '../../lib/net/outbound-url.js';
 import type { Secrets } from '../../lib/secrets.js';
-import type { Actor } from '../projects/service.js';
+import type { Actor } from '../../http/actor.js';
 import { recordAudit } from '../audit/service.js';
 import { systemScope } from '../access/system-actor.js';
 
@@ -134,14 +135,13 @@ export async function bindChatwootSource(
     });
     return { source, webhookUrlToken };
   } catch (error) {
-    const e = error as { code?: string; constraint?: string };
-    if (e.code === '23505' && e.constraint?.includes('external_id')) {
+    if (isUniqueViolation(error, 'external_id')) {
       throw new AppError(
         'source_already_bound',
         'this Chatwoot account is already bound to a project',
       );
     }
-    if (e.code === '23505') {
+    if (isUniqueViolation(error)) {
       throw new AppError('conflict', 'this project already has a Chatwoot source; remove it first');
     }
     throw error;

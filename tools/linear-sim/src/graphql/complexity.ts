@@ -1,4 +1,4 @@
-// Linear's documented complexity model (API-NOTES §4 of the reference): about 0.1 point per scalar
+// Linear's documented complexity model: about 0.1 point per scalar
 // field, 1 per object, and a connection multiplies its children by its `first` (50 when omitted);
 // the total is rounded up. Plain lists (Customer.needs) count once. Counted in tenths to keep the
 // arithmetic exact. `__typename` and introspection fields are free.

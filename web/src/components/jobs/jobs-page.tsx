@@ -47,14 +47,14 @@ function RunProgress({ event }: { event: JobEvent }) {
   const jobLabel = useCodeLabel('jobs.names');
   const phaseLabel = useCodeLabel('jobs.phases');
   const format = useFormat();
-  const total = event.total ?? null;
-  const processed = event.processed ?? 0;
+  const total = event.total;
+  const processed = event.processed;
   const percent = total ? Math.min(100, (processed / total) * 100) : null;
   return (
     <div className="flex flex-col gap-1" aria-live="polite">
       <div className="flex items-center justify-between gap-2 text-xs">
         <span>
-          {jobLabel(event.job_name ?? '')} <StatusBadge status={event.status} />
+          {jobLabel(event.job_name)} <StatusBadge status={event.status} />
           {event.phase ? (
             <span className="ml-1 text-muted-foreground">{phaseLabel(event.phase)}</span>
           ) : null}
@@ -70,7 +70,7 @@ function RunProgress({ event }: { event: JobEvent }) {
       </div>
       <Progress
         value={percent ?? (event.status === 'ok' ? 100 : 0)}
-        aria-label={t('progress', { job: jobLabel(event.job_name ?? '') })}
+        aria-label={t('progress', { job: jobLabel(event.job_name) })}
       />
       {event.error ? <p className="text-xs text-red-700">{event.error}</p> : null}
     </div>
@@ -89,15 +89,14 @@ function ManualRuns({
   const t = useTranslations('jobs');
   const queryClient = useQueryClient();
   const [startedRunIds, setStartedRunIds] = useState<string[]>([]);
-  const onStarted = (result: { run?: JobRun; run_id?: string }) => {
-    const id = result.run_id ?? result.run?.id;
-    if (id) setStartedRunIds((ids) => [id, ...ids.filter((x) => x !== id)].slice(0, 4));
+  const onStarted = ({ run }: { run: JobRun }) => {
+    setStartedRunIds((ids) => [run.id, ...ids.filter((x) => x !== run.id)].slice(0, 4));
     void queryClient.invalidateQueries({ queryKey: ['jobs', projectId] });
   };
   const sync = useMutation({ mutationFn: () => api.jobs.runSync(), onSuccess: onStarted });
   const embed = useMutation({ mutationFn: () => api.jobs.runEmbeddings(), onSuccess: onStarted });
   const live = Object.values(events).filter(
-    (e) => e.status === 'running' || e.status === 'queued' || startedRunIds.includes(e.run_id),
+    (e) => e.status === 'running' || e.status === 'queued' || startedRunIds.includes(e.id),
   );
   return (
     <Card>
@@ -134,7 +133,7 @@ function ManualRuns({
         {live.length > 0 ? (
           <div className="flex flex-col gap-3" data-testid="live-runs">
             {live.map((event) => (
-              <RunProgress key={event.run_id} event={event} />
+              <RunProgress key={event.id} event={event} />
             ))}
           </div>
         ) : null}

@@ -14,7 +14,7 @@ const LOOKUP_MAX_PAGES = 10;
 const LOOKUP_SKEW_SECONDS = 300;
 
 /**
- * Posts an outgoing reply into the conversation (API-NOTES §5). Each attempt is one POST with no
+ * Posts an outgoing reply into the conversation (docs/chatwoot.md §5). Each attempt is one POST with no
  * retry inside it: retrying a non-idempotent POST blindly is how duplicates happen. Our handle
  * travels as `echo_id` and as `content_attributes.cairn_outbound_id`, which Chatwoot stores, so a
  * later attempt can find a message an earlier one delivered (`lookup`).

@@ -1,7 +1,7 @@
 import type { AskAnswer, AskFeedback } from '@cairn/contract';
 import { sql } from 'kysely';
 import type { Scope } from '../../../db/database.js';
-import { inScope } from '../sql.js';
+import { inScope } from '../../../db/scoped-sql.js';
 
 /** A row of `ask_answers` (migration 0018) as read back, with the caller's feedback joined. */
 export interface AnswerRow {

@@ -1,7 +1,7 @@
 import type { AskRecentItem } from '@cairn/contract';
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../../db/database.js';
-import { inScope } from '../sql.js';
+import { inScope } from '../../../db/scoped-sql.js';
 
 /** The caller's latest questions in the project, newest first (index ask_answers_user_recent_idx). */
 export async function listRecentQuestions(

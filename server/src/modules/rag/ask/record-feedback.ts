@@ -2,7 +2,7 @@ import type { AskFeedback, AskFeedbackBody } from '@cairn/contract';
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../../db/database.js';
 import { notFound } from '../../../http/errors.js';
-import { inScope } from '../sql.js';
+import { inScope } from '../../../db/scoped-sql.js';
 
 /**
  * The caller's opinion of an answer of the project; given again, it replaces the earlier one

@@ -4,7 +4,7 @@ import type { Config } from '../../../config.js';
 import type { Database, Scope } from '../../../db/database.js';
 import type { EmbeddingProvider } from '../embeddings/provider.js';
 import { searchChunks, type SearchHit, type SearchMode } from '../search-chunks.js';
-import { inScope } from '../sql.js';
+import { inScope } from '../../../db/scoped-sql.js';
 import { analyseText } from './analyse-text.js';
 
 /** A retrieved chunk with its whole text, in search order (best first), not yet numbered. */
@@ -12,9 +12,8 @@ export type RankedEvidence = Omit<AskEvidence, 'n'>;
 
 // Candidates asked of the search beyond the evidence slots, for the word-for-word duplicates that
 // are dropped before the slots are filled (the model path may trim further to its token budget).
-// Few on purpose: the search's cost has a step past about 16 hits (64 candidates in each half).
-// At 100,000 chunks in one project, asking 24 hits took 530 ms at p50 against 150 for 16 and 140
-// for 10 (bench/ask, a loaded machine; docs/benchmarks.md).
+// Few on purpose: the search's cost has a step past about 16 hits (64 candidates in each half;
+// docs/benchmarks.md, "Figures behind choices in the code").
 const CANDIDATE_SLACK = 4;
 const SEARCH_LIMIT = 50;
 
