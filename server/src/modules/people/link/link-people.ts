@@ -18,7 +18,7 @@ import type {
   SourceKind,
 } from './types.js';
 
-export const refKey = (r: RecordRef): string => `${r.source_kind}:${r.external_id}`;
+export const refKey = (r: RecordRef): string => `${r.source_kind}:${r.entity}:${r.external_id}`;
 
 /** Whose name wins when sources disagree: the CRM is where people keep names tidy. */
 const NAME_PRIORITY: Record<SourceKind, number> = {
@@ -62,7 +62,11 @@ export function linkPeople(
     const refs: string[] = [];
     for (const domain of sortedSet(p.emails.map(emailDomain))) {
       if (isFreeMailDomain(domain)) continue;
-      const ref = refKey({ source_kind: p.record.source_kind, external_id: domain });
+      const ref = refKey({
+        source_kind: p.record.source_kind,
+        entity: EMAIL_DOMAIN_ENTITY,
+        external_id: domain,
+      });
       refs.push(ref);
       if (!orgRefs.has(ref)) {
         orgRefs.add(ref);

@@ -20,7 +20,7 @@ export function emailDomain(email: string): string | null {
   return normalized ? normalized.slice(normalized.lastIndexOf('@') + 1) : null;
 }
 
-/** `+79161234567`, or null when the text is not a valid number. */
+/** `+79161234567`, or null when the text cannot be a phone number. */
 export function normalizePhone(
   raw: string | null | undefined,
   region: string | null | undefined,
@@ -29,7 +29,10 @@ export function normalizePhone(
   const parsed = parsePhoneNumberFromString(raw.trim(), {
     defaultCountry: (region?.toUpperCase() || undefined) as CountryCode | undefined,
   });
-  return parsed?.isValid() ? parsed.number : null;
+  // Possible (right length for the country), not valid: validity follows each country's
+  // allocation plan, which changes and which made-up and newly issued numbers miss; two records
+  // with the same digits are the same number either way.
+  return parsed?.isPossible() ? parsed.number : null;
 }
 
 /** From `Example.COM`, `www.example.com.`, `https://www.example.com/about` or `user@example.com`. */

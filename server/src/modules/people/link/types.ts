@@ -5,8 +5,11 @@
 export type SourceKind = 'chatwoot_account' | 'attio_workspace' | 'linear_workspace';
 export type MatchedOn = 'email' | 'phone' | 'domain' | 'manual';
 
+/** Ids are unique per source and entity (a Chatwoot contact and agent can both be `1`). */
 export interface RecordRef {
   source_kind: SourceKind;
+  /** What the id names in the source: contact, agent, person, company, customer, user… */
+  entity: string;
   external_id: string;
 }
 
@@ -14,8 +17,6 @@ export interface RecordRef {
 export type PhoneInput = string | { number: string; region?: string | null };
 
 export interface PersonRecord extends RecordRef {
-  /** What the id names in the source: contact, person, user, workspace_member… */
-  entity: string;
   name: string | null;
   emails: readonly string[];
   phones: readonly PhoneInput[];
@@ -26,8 +27,6 @@ export interface PersonRecord extends RecordRef {
 }
 
 export interface OrganizationRecord extends RecordRef {
-  /** company, customer… */
-  entity: string;
   name: string | null;
   /** Domains, hosts or URLs, as the source holds them. */
   domains: readonly string[];
@@ -49,7 +48,6 @@ export interface LinkOptions {
 }
 
 export interface Link extends RecordRef {
-  entity: string;
   /** What tied this record to another one of the same person; null when it stands alone. */
   matched_on: MatchedOn | null;
   /** The normalised email, E.164 phone or domain that matched (null for manual and alone). */
@@ -57,7 +55,7 @@ export interface Link extends RecordRef {
 }
 
 export interface LinkedPerson {
-  /** The smallest `source_kind:external_id` of its links: stable while that record stays. */
+  /** The smallest `source_kind:entity:external_id` of its links: stable while that record stays. */
   key: string;
   name: string | null;
   emails: string[];
