@@ -31,9 +31,17 @@ import type {
   EvidenceRefSchema,
   EvidenceSearchResponseSchema,
 } from '@cairn/contract';
-import type { Me as ContractMe, Project, Source, UpdateMeBody } from '@cairn/contract';
+import type {
+  Me as ContractMe,
+  Organization,
+  Person,
+  PersonSummary,
+  Project,
+  Source,
+  UpdateMeBody,
+} from '@cairn/contract';
 
-export type { Project, Source, UpdateMeBody };
+export type { Organization, Person, PersonSummary, Project, Source, UpdateMeBody };
 export type Me = ContractMe & { demo?: boolean };
 export type Health = Static<typeof HealthResponseSchema>;
 
