@@ -92,21 +92,16 @@ export async function rebuildInTransaction(
       .execute();
   for (const [i, o] of linked.organizations.entries()) {
     const row = orgRows.get(orgIds[i]!);
-    if (row && (row.name !== o.name || !sameList(row.domains, o.domains)))
+    if (row && (row.name !== o.name || !sameList(row.domains, o.domains))) {
+      counts.organizations_written++;
       await trx
         .updateTable('organizations')
         .set({ name: o.name, domains: o.domains })
         .where('id', '=', row.id)
         .execute();
+    }
   }
-  counts.organizations_written =
-    newOrgs.length +
-    changedCount(
-      linked.organizations,
-      orgIds,
-      orgRows,
-      (row, o) => row.name !== o.name || !sameList(row.domains, o.domains),
-    );
+  counts.organizations_written += newOrgs.length;
   const orgLinks = await writeLinks(
     trx,
     'organization_links',
@@ -198,18 +193,6 @@ export async function rebuildInTransaction(
     await trx.deleteFrom('organizations').where('id', 'in', staleOrgs).execute();
   counts.organizations_deleted = staleOrgs.length;
   return counts;
-}
-
-function changedCount<T, R>(
-  items: readonly T[],
-  ids: readonly string[],
-  rows: Map<string, R>,
-  changed: (row: R, item: T) => boolean,
-): number {
-  return items.filter((item, i) => {
-    const row = rows.get(ids[i]!);
-    return row !== undefined && changed(row, item);
-  }).length;
 }
 
 function byRef(
