@@ -10,6 +10,7 @@ import { AppError, notFound } from '../../http/errors.js';
 import { recordAudit } from '../audit/service.js';
 import { refKey, type RecordRef } from './link/index.js';
 import { readPerson } from './read.js';
+import { DECISION_PAIR_COLUMNS, decisionPair } from './records.js';
 import { rebuildInTransaction, type PeopleConfig } from './rebuild.js';
 
 export interface PeopleActor {
@@ -155,15 +156,7 @@ async function writeDecisions(
     .values(rows)
     .onConflict((oc) =>
       oc
-        .columns([
-          'project_id',
-          'a_source_kind',
-          'a_entity',
-          'a_external_id',
-          'b_source_kind',
-          'b_entity',
-          'b_external_id',
-        ])
+        .columns(['project_id', ...DECISION_PAIR_COLUMNS])
         .doUpdateSet((eb) => ({ kind: eb.ref('excluded.kind'), created_by: actor.userId })),
     )
     .execute();
@@ -180,35 +173,12 @@ async function removeDecisions(
   const keys = new Set(xs.flatMap((x) => ys.map((y) => ordered(x, y).map(refKey).join('\n'))));
   const rows = await trx
     .selectFrom('person_decisions')
-    .select([
-      'id',
-      'a_source_kind',
-      'a_entity',
-      'a_external_id',
-      'b_source_kind',
-      'b_entity',
-      'b_external_id',
-    ])
+    .select(['id', ...DECISION_PAIR_COLUMNS])
     .where('project_id', '=', scope.projectId)
     .where('kind', '=', kind)
     .execute();
   const doomed = rows
-    .filter((r) =>
-      keys.has(
-        [
-          refKey({
-            source_kind: r.a_source_kind,
-            entity: r.a_entity,
-            external_id: r.a_external_id,
-          }),
-          refKey({
-            source_kind: r.b_source_kind,
-            entity: r.b_entity,
-            external_id: r.b_external_id,
-          }),
-        ].join('\n'),
-      ),
-    )
+    .filter((r) => keys.has(decisionPair(r).map(refKey).join('\n')))
     .map((r) => r.id);
   if (doomed.length > 0)
     await trx.deleteFrom('person_decisions').where('id', 'in', doomed).execute();

@@ -79,20 +79,12 @@ export async function readPerson(
     .where('p.id', '=', id)
     .executeTakeFirst();
   if (!person) return null;
-  const links = await trx
-    .selectFrom('person_links')
-    .select(['id', 'source_kind', 'entity', 'external_id', 'matched_on', 'value'])
-    .where('project_id', '=', scope.projectId)
-    .where('person_id', '=', id)
-    .orderBy('source_kind')
-    .orderBy('entity')
-    .orderBy('external_id')
-    .execute();
+  const links = await linksOf(trx, scope, 'person_links', 'person_id', id);
   const { org_name, ...rest } = person;
   return {
     ...rest,
     organization: rest.organization_id ? { id: rest.organization_id, name: org_name } : null,
-    links: links as PeopleLink[],
+    links,
   };
 }
 
@@ -115,15 +107,7 @@ export async function getOrganization(
       .where('id', '=', id)
       .executeTakeFirst();
     if (!org) return null;
-    const links = await trx
-      .selectFrom('organization_links')
-      .select(['id', 'source_kind', 'entity', 'external_id', 'matched_on', 'value'])
-      .where('project_id', '=', scope.projectId)
-      .where('organization_id', '=', id)
-      .orderBy('source_kind')
-      .orderBy('entity')
-      .orderBy('external_id')
-      .execute();
+    const links = await linksOf(trx, scope, 'organization_links', 'organization_id', id);
     const people = await trx
       .selectFrom('people')
       .select(['id', 'name'])
@@ -133,8 +117,27 @@ export async function getOrganization(
       .orderBy('id')
       .limit(200)
       .execute();
-    return { ...org, links: links as PeopleLink[], people };
+    return { ...org, links, people };
   });
   if (!organization) throw notFound('organization');
   return organization;
+}
+
+/** A person's or an organisation's links, in source order. */
+async function linksOf(
+  trx: Transaction<DB>,
+  scope: Scope,
+  table: 'person_links' | 'organization_links',
+  owner: 'person_id' | 'organization_id',
+  id: string,
+): Promise<PeopleLink[]> {
+  return (await trx
+    .selectFrom(table)
+    .select(['id', 'source_kind', 'entity', 'external_id', 'matched_on', 'value'])
+    .where('project_id', '=', scope.projectId)
+    .where(owner as never, '=', id as never)
+    .orderBy('source_kind')
+    .orderBy('entity')
+    .orderBy('external_id')
+    .execute()) as PeopleLink[];
 }

@@ -50,154 +50,135 @@ export async function rebuildInTransaction(
     defaultRegion: config.PEOPLE_DEFAULT_PHONE_REGION,
     decisions,
   });
-  const counts: RebuildCounts = {
-    people_written: 0,
-    people_deleted: 0,
-    organizations_written: 0,
-    organizations_deleted: 0,
-    links_written: 0,
-    links_deleted: 0,
+  // Organisations first: people point at them. A stale organisation deleted here leaves its
+  // people's organization_id null (on delete set null) until the people's pass sets it again.
+  const orgs = await writeGroups(
+    trx,
+    scope,
+    ORGANIZATIONS,
+    linked.organizations.map((o) => ({
+      links: o.links,
+      values: { name: o.name, domains: o.domains },
+    })),
+  );
+  const orgIdOf = new Map(linked.organizations.map((o, i) => [o.key, orgs.ids[i]!]));
+  const people = await writeGroups(
+    trx,
+    scope,
+    PEOPLE,
+    linked.people.map((p) => ({
+      links: p.links,
+      values: {
+        name: p.name,
+        emails: p.emails,
+        phones: p.phones,
+        organization_id: p.organization_key ? orgIdOf.get(p.organization_key)! : null,
+      },
+    })),
+  );
+  return {
+    people_written: people.written,
+    people_deleted: people.deleted,
+    organizations_written: orgs.written,
+    organizations_deleted: orgs.deleted,
+    links_written: orgs.links_written + people.links_written,
+    links_deleted: orgs.links_deleted + people.links_deleted,
   };
-  const scoped = { project_id: scope.projectId, account_scope_id: scope.accountScopeId };
+}
 
-  // Organisations first: people point at them.
-  const storedOrgs = await trx
-    .selectFrom('organizations')
-    .select(['id', 'name', 'domains'])
+interface GroupTables {
+  table: 'organizations' | 'people';
+  links: 'organization_links' | 'person_links';
+  owner: 'organization_id' | 'person_id';
+}
+const ORGANIZATIONS: GroupTables = {
+  table: 'organizations',
+  links: 'organization_links',
+  owner: 'organization_id',
+};
+const PEOPLE: GroupTables = { table: 'people', links: 'person_links', owner: 'person_id' };
+
+type Values = Record<string, string | string[] | null>;
+
+/**
+ * Writes one kind of group (people or organisations) and its links: inserts the new, updates the
+ * changed, deletes what no group kept. The tables differ only in their value columns, so the
+ * queries name them through `tables` (hence the casts: Kysely types one table at a time).
+ */
+async function writeGroups(
+  trx: Transaction<DB>,
+  scope: Scope,
+  tables: GroupTables,
+  groups: { links: Link[]; values: Values }[],
+) {
+  const scoped = { project_id: scope.projectId, account_scope_id: scope.accountScopeId };
+  const columns = Object.keys(groups[0]?.values ?? {});
+  const storedRows = (await trx
+    .selectFrom(tables.table)
+    .select(['id', ...columns] as never)
     .where('project_id', '=', scope.projectId)
-    .execute();
-  const storedOrgLinks = await trx
-    .selectFrom('organization_links')
+    .execute()) as unknown as ({ id: string } & Values)[];
+  const storedLinks = (await trx
+    .selectFrom(tables.links)
     .select([
       'id',
-      'organization_id as owner',
+      `${tables.owner} as owner`,
       'source_kind',
       'entity',
       'external_id',
       'matched_on',
       'value',
-    ])
+    ] as never)
     .where('project_id', '=', scope.projectId)
-    .execute();
-  const orgIds = assignIds(linked.organizations, byRef(storedOrgLinks));
-  const orgIdOf = new Map(linked.organizations.map((o, i) => [o.key, orgIds[i]!]));
-  const orgRows = new Map(storedOrgs.map((o) => [o.id, o]));
-  const newOrgs = linked.organizations
-    .map((o, i) => ({ o, id: orgIds[i]! }))
-    .filter(({ id }) => !orgRows.has(id));
-  if (newOrgs.length > 0)
+    .execute()) as unknown as StoredLinkRow[];
+
+  const ids = assignIds(groups, byRef(storedLinks));
+  const rows = new Map(storedRows.map((r) => [r.id, r]));
+  const fresh = groups.map((g, i) => ({ id: ids[i]!, ...g.values })).filter((g) => !rows.has(g.id));
+  if (fresh.length > 0)
     await trx
-      .insertInto('organizations')
-      .values(newOrgs.map(({ o, id }) => ({ ...scoped, id, name: o.name, domains: o.domains })))
+      .insertInto(tables.table)
+      .values(fresh.map((g) => ({ ...scoped, ...g })) as never)
       .execute();
-  for (const [i, o] of linked.organizations.entries()) {
-    const row = orgRows.get(orgIds[i]!);
-    if (row && (row.name !== o.name || !sameList(row.domains, o.domains))) {
-      counts.organizations_written++;
+  let written = fresh.length;
+  for (const [i, group] of groups.entries()) {
+    const row = rows.get(ids[i]!);
+    if (row && columns.some((c) => !sameValue(row[c] ?? null, group.values[c] ?? null))) {
+      written++;
       await trx
-        .updateTable('organizations')
-        .set({ name: o.name, domains: o.domains })
+        .updateTable(tables.table)
+        .set(group.values as never)
         .where('id', '=', row.id)
         .execute();
     }
   }
-  counts.organizations_written += newOrgs.length;
-  const orgLinks = await writeLinks(
+  const links = await writeLinks(
     trx,
-    'organization_links',
-    'organization_id',
-    linked.organizations.flatMap((o, i) => o.links.map((l) => ({ link: l, owner: orgIds[i]! }))),
-    storedOrgLinks,
+    tables.links,
+    tables.owner,
+    groups.flatMap((g, i) => g.links.map((link) => ({ link, owner: ids[i]! }))),
+    storedLinks,
     scoped,
   );
-  counts.links_written += orgLinks.written;
-  counts.links_deleted += orgLinks.deleted;
-
-  // People.
-  const storedPeople = await trx
-    .selectFrom('people')
-    .select(['id', 'name', 'emails', 'phones', 'organization_id'])
-    .where('project_id', '=', scope.projectId)
-    .execute();
-  const storedPersonLinks = await trx
-    .selectFrom('person_links')
-    .select([
-      'id',
-      'person_id as owner',
-      'source_kind',
-      'entity',
-      'external_id',
-      'matched_on',
-      'value',
-    ])
-    .where('project_id', '=', scope.projectId)
-    .execute();
-  const personIds = assignIds(linked.people, byRef(storedPersonLinks));
-  const personRows = new Map(storedPeople.map((p) => [p.id, p]));
-  const desired = linked.people.map((p, i) => ({
-    id: personIds[i]!,
-    name: p.name,
-    emails: p.emails,
-    phones: p.phones,
-    organization_id: p.organization_key ? orgIdOf.get(p.organization_key)! : null,
-  }));
-  const newPeople = desired.filter((p) => !personRows.has(p.id));
-  if (newPeople.length > 0)
-    await trx
-      .insertInto('people')
-      .values(newPeople.map((p) => ({ ...scoped, ...p })))
-      .execute();
-  for (const p of desired) {
-    const row = personRows.get(p.id);
-    if (
-      row &&
-      (row.name !== p.name ||
-        row.organization_id !== p.organization_id ||
-        !sameList(row.emails, p.emails) ||
-        !sameList(row.phones, p.phones))
-    ) {
-      counts.people_written++;
-      await trx
-        .updateTable('people')
-        .set({
-          name: p.name,
-          emails: p.emails,
-          phones: p.phones,
-          organization_id: p.organization_id,
-        })
-        .where('id', '=', p.id)
-        .execute();
-    }
-  }
-  counts.people_written += newPeople.length;
-  const personLinks = await writeLinks(
-    trx,
-    'person_links',
-    'person_id',
-    linked.people.flatMap((p, i) => p.links.map((l) => ({ link: l, owner: personIds[i]! }))),
-    storedPersonLinks,
-    scoped,
-  );
-  counts.links_written += personLinks.written;
-  counts.links_deleted += personLinks.deleted;
-
   // What no group kept is gone (its links moved or vanished above).
-  const keptPeople = new Set(personIds);
-  const stalePeople = storedPeople.filter((p) => !keptPeople.has(p.id)).map((p) => p.id);
-  if (stalePeople.length > 0)
-    await trx.deleteFrom('people').where('id', 'in', stalePeople).execute();
-  counts.people_deleted = stalePeople.length;
-  const keptOrgs = new Set(orgIds);
-  const staleOrgs = storedOrgs.filter((o) => !keptOrgs.has(o.id)).map((o) => o.id);
-  if (staleOrgs.length > 0)
-    await trx.deleteFrom('organizations').where('id', 'in', staleOrgs).execute();
-  counts.organizations_deleted = staleOrgs.length;
-  return counts;
+  const kept = new Set(ids);
+  const stale = storedRows.filter((r) => !kept.has(r.id)).map((r) => r.id);
+  if (stale.length > 0) await trx.deleteFrom(tables.table).where('id', 'in', stale).execute();
+  return {
+    ids,
+    written,
+    deleted: stale.length,
+    links_written: links.written,
+    links_deleted: links.deleted,
+  };
 }
 
-function byRef(
-  rows: readonly (StoredLink & { source_kind: string; entity: string; external_id: string })[],
-): Map<string, StoredLink> {
+const sameValue = (a: string | string[] | null, b: string | string[] | null) =>
+  Array.isArray(a) && Array.isArray(b) ? sameList(a, b) : a === b;
+
+type StoredLinkRow = StoredLink & { source_kind: string; entity: string; external_id: string };
+
+function byRef(rows: readonly StoredLinkRow[]): Map<string, StoredLink> {
   return new Map(
     rows.map((r) => [
       refKey({
@@ -239,11 +220,7 @@ async function writeLinks(
   table: 'person_links' | 'organization_links',
   ownerColumn: 'person_id' | 'organization_id',
   desired: { link: Link; owner: string }[],
-  storedRows: readonly (StoredLink & {
-    source_kind: string;
-    entity: string;
-    external_id: string;
-  })[],
+  storedRows: readonly StoredLinkRow[],
   scoped: { project_id: string; account_scope_id: string },
 ): Promise<{ written: number; deleted: number }> {
   const stored = byRef(storedRows);

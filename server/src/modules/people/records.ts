@@ -30,37 +30,31 @@ export async function readSourceRecords(
   };
 }
 
-type DecisionRow = Pick<
-  PersonDecisionsTable,
-  | 'kind'
-  | 'a_source_kind'
-  | 'a_entity'
-  | 'a_external_id'
-  | 'b_source_kind'
-  | 'b_entity'
-  | 'b_external_id'
->;
+/** The columns naming a decision's two records, in the order of the table's unique key. */
+export const DECISION_PAIR_COLUMNS = [
+  'a_source_kind',
+  'a_entity',
+  'a_external_id',
+  'b_source_kind',
+  'b_entity',
+  'b_external_id',
+] as const;
+
+type DecisionPairRow = Pick<PersonDecisionsTable, (typeof DECISION_PAIR_COLUMNS)[number]>;
+
+export const decisionPair = (r: DecisionPairRow): [RecordRef, RecordRef] => [
+  { source_kind: r.a_source_kind, entity: r.a_entity, external_id: r.a_external_id },
+  { source_kind: r.b_source_kind, entity: r.b_entity, external_id: r.b_external_id },
+];
 
 export async function readDecisions(trx: Transaction<DB>, scope: Scope): Promise<ManualDecisions> {
-  const rows: DecisionRow[] = await trx
+  const rows = await trx
     .selectFrom('person_decisions')
-    .select([
-      'kind',
-      'a_source_kind',
-      'a_entity',
-      'a_external_id',
-      'b_source_kind',
-      'b_entity',
-      'b_external_id',
-    ])
+    .select(['kind', ...DECISION_PAIR_COLUMNS])
     .where('project_id', '=', scope.projectId)
     .execute();
-  const pair = (r: DecisionRow): [RecordRef, RecordRef] => [
-    { source_kind: r.a_source_kind, entity: r.a_entity, external_id: r.a_external_id },
-    { source_kind: r.b_source_kind, entity: r.b_entity, external_id: r.b_external_id },
-  ];
   return {
-    merge: rows.filter((r) => r.kind === 'merge').map(pair),
-    apart: rows.filter((r) => r.kind === 'apart').map(pair),
+    merge: rows.filter((r) => r.kind === 'merge').map(decisionPair),
+    apart: rows.filter((r) => r.kind === 'apart').map(decisionPair),
   };
 }
