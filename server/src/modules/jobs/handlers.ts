@@ -55,7 +55,7 @@ function chatwootSync(config: Config): JobHandler {
     });
     // The job that syncs also relinks people (a worker process has no app and its hooks).
     const people = await rebuildPeople(database, config, scope);
-    return { ...counts, people };
+    return { ...counts, ...people };
   };
 }
 

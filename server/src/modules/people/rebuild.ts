@@ -15,8 +15,8 @@ export interface RebuildCounts {
   people_deleted: number;
   organizations_written: number;
   organizations_deleted: number;
-  links_written: number;
-  links_deleted: number;
+  people_links_written: number;
+  people_links_deleted: number;
 }
 
 export type PeopleConfig = Pick<Config, 'PEOPLE_DEFAULT_PHONE_REGION'>;
@@ -81,8 +81,8 @@ export async function rebuildInTransaction(
     people_deleted: people.deleted,
     organizations_written: orgs.written,
     organizations_deleted: orgs.deleted,
-    links_written: orgs.links_written + people.links_written,
-    links_deleted: orgs.links_deleted + people.links_deleted,
+    people_links_written: orgs.links_written + people.links_written,
+    people_links_deleted: orgs.links_deleted + people.links_deleted,
   };
 }
 
