@@ -105,6 +105,36 @@ async function stopChild(child: ChildProcess) {
   clearTimeout(timer);
 }
 
+/** `next start` of the production build, its API calls proxied to `apiUrl`. */
+function spawnWeb(port: number, apiUrl: string): ChildProcess {
+  return spawn(process.execPath, [require_next(), 'start', '-p', String(port)], {
+    cwd: webDir,
+    env: { ...process.env, API_UPSTREAM_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/**
+ * The web UI alone in front of any API (a stub on loopback, say): ready once its own page
+ * answers, whatever the API says.
+ */
+export async function startWeb(apiUrl: string): Promise<{ webUrl: string; stop(): Promise<void> }> {
+  ensureWebBuild();
+  const port = await freePort();
+  const webUrl = `http://localhost:${port}`;
+  const output: string[] = [];
+  const logFile = path.join(tmpdir(), `cairn-e2e-web-${port}.log`);
+  const web = spawnWeb(port, apiUrl);
+  collect(web, 'web', output, logFile);
+  try {
+    await waitFor(`${webUrl}/login`, 'web UI', web, 60_000);
+  } catch (error) {
+    await stopChild(web);
+    throw new Error(`${(error as Error).message}\n${output.join('')}`);
+  }
+  return { webUrl, stop: () => stopChild(web) };
+}
+
 export async function startStack(
   options: { simSeed?: string; demo?: boolean } = {},
 ): Promise<Stack> {
@@ -142,11 +172,7 @@ export async function startStack(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   collect(server, 'api', output, logFile);
-  const web = spawn(process.execPath, [require_next(), 'start', '-p', String(webPort)], {
-    cwd: webDir,
-    env: { ...process.env, API_UPSTREAM_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const web = spawnWeb(webPort, apiUrl);
   collect(web, 'web', output, logFile);
 
   const stop = async () => {

@@ -78,6 +78,20 @@ export const ConversationSchema = Type.Object({
   last_activity_at: NullableTimestamp,
   source_created_at: NullableTimestamp,
   deep_link: NullableString,
+  last_message: Type.Union(
+    [
+      Type.Object({
+        preview: Type.String({ description: 'the start of its text (at most 200 characters)' }),
+        sender_type: NullableString,
+        created_at: NullableTimestamp,
+      }),
+      Type.Null(),
+    ],
+    { description: 'the last public message (private notes and activity left out); null if none' },
+  ),
+  awaiting_reply: Type.Boolean({
+    description: 'the last public message came from the client: the studio owes an answer',
+  }),
 });
 export type Conversation = Static<typeof ConversationSchema>;
 

@@ -4,13 +4,33 @@ import { NullableTimestamp, Ok, TimestampSchema, RequiredText } from './common.j
 
 const GlobalId = Type.String({ minLength: 1, maxLength: 300 });
 
+export const SearchSenderSchema = Type.Union([Type.Literal('client'), Type.Literal('studio')], {
+  description:
+    '`client`: messages the client wrote (Chatwoot `Contact`); `studio`: the studio’s replies ' +
+    '(`User`, `AgentBot`)',
+});
+export type SearchSender = Static<typeof SearchSenderSchema>;
+
 export const SearchFiltersSchema = Type.Object(
   {
     from: Type.Optional(TimestampSchema),
     to: Type.Optional(TimestampSchema),
+    since: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'messages written at or after this instant (the same as `from`, as in /ask)',
+      }),
+    ),
+    until: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'messages written before this instant (the same as `to`, as in /ask)',
+      }),
+    ),
     conversation_global_id: Type.Optional(GlobalId),
     contact_global_id: Type.Optional(GlobalId),
     sender_type: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    sender: Type.Optional(SearchSenderSchema),
   },
   { additionalProperties: false },
 );
@@ -63,8 +83,31 @@ export const SearchHitSchema = Type.Object({
 });
 export type SearchHit = Static<typeof SearchHitSchema>;
 
+/** Hits whose text is the same or nearly (numbers, case, spacing and punctuation aside). */
+export const SearchGroupSchema = Type.Object({
+  key: Type.String({ description: 'the chunk id of the first (best-ranked) member' }),
+  members: Type.Array(SearchHitSchema, {
+    description: 'best first; each with its own evidence and deep link; the first is the card',
+  }),
+  size: Type.Integer({ minimum: 1, description: 'members.length' }),
+  conversation_count: Type.Integer({
+    minimum: 1,
+    description: 'distinct conversations of members',
+  }),
+  similar_conversation_count: Type.Integer({
+    minimum: 0,
+    description: 'distinct conversations of the members after the first ("+N similar in M")',
+  }),
+});
+export type SearchGroup = Static<typeof SearchGroupSchema>;
+
 export const SearchResponseSchema = Ok({
-  hits: Type.Array(SearchHitSchema),
+  hits: Type.Array(SearchHitSchema, { description: 'the best topK hits, one by one' }),
+  groups: Type.Array(SearchGroupSchema, {
+    description:
+      'the best topK distinct results: near-identical hits among the best 3 × topK collapsed ' +
+      'into one group',
+  }),
   mode: Type.Union([Type.Literal('hybrid'), Type.Literal('vector'), Type.Literal('text')]),
   vector_path: Type.Union([Type.Literal('exact'), Type.Literal('hnsw'), Type.Null()]),
   degraded: Type.Union([

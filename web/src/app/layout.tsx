@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from 'next';
 import { NextIntlClientProvider } from 'next-intl';
 import { getLocale, getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
+import { StartingGate } from '@/components/starting-gate';
 import { Providers } from './providers';
 import './globals.css';
 
@@ -26,7 +27,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang={locale}>
       <body className="min-h-dvh">
         <NextIntlClientProvider>
-          <Providers>{children}</Providers>
+          <Providers>
+            <StartingGate>{children}</StartingGate>
+          </Providers>
         </NextIntlClientProvider>
       </body>
     </html>

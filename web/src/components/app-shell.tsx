@@ -5,6 +5,7 @@ import {
   FolderIcon,
   HistoryIcon,
   LogOutIcon,
+  MessageCircleQuestionIcon,
   MessagesSquareIcon,
   PlugIcon,
   SearchIcon,
@@ -41,6 +42,7 @@ import { ErrorState, LoadingState } from '@/components/states';
 // Labels are keys of the `nav` catalogue namespace.
 const NAV = [
   { href: '/search', label: 'search', icon: SearchIcon },
+  { href: '/ask', label: 'ask', icon: MessageCircleQuestionIcon },
   { href: '/conversations', label: 'conversations', icon: MessagesSquareIcon },
   { href: '/contacts', label: 'contacts', icon: UsersIcon },
   { href: '/outbound', label: 'outbound', icon: SendIcon },

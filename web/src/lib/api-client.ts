@@ -5,6 +5,10 @@
  * message and the request id shown to the user for support.
  */
 import type {
+  AskAnswer,
+  AskFeedback,
+  AskFeedbackBody,
+  AskRecentItem,
   AuditEvent,
   AuditVerify,
   Completeness,
@@ -81,7 +85,7 @@ function retryAfterSeconds(response: Response): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
-async function toApiError(response: Response): Promise<ApiError> {
+export async function toApiError(response: Response): Promise<ApiError> {
   const requestId = response.headers.get('x-request-id');
   let body: { error?: string; message?: string; request_id?: string; details?: unknown } = {};
   try {
@@ -225,6 +229,12 @@ export const api = {
       patch<Body<{ job: ScheduledJob }>>(`/jobs/scheduler/${enc(id)}`, input),
     tick: () => post<Body<{ worker_run: WorkerRun }>>('/jobs/scheduler/tick'),
     eventsUrl: () => `${API_BASE_URL}/jobs/events`,
+  },
+  ask: {
+    recent: (limit = 10) => get<Body<{ items: AskRecentItem[] }>>('/ask/recent', { limit }),
+    get: (id: string) => get<Body<{ answer: AskAnswer }>>(`/ask/${enc(id)}`),
+    feedback: (id: string, input: AskFeedbackBody) =>
+      post<Body<{ feedback: AskFeedback }>>(`/ask/${enc(id)}/feedback`, input),
   },
   search: (query: string, topK: number, filters: SearchFilters) =>
     post<SearchResult>('/search', { query, topK, filters }),

@@ -40,8 +40,20 @@ import type {
   Source,
   UpdateMeBody,
 } from '@cairn/contract';
-
 export type { Organization, Person, PersonSummary, Project, Source, UpdateMeBody };
+export type {
+  AskAnswer,
+  AskEvent,
+  AskEvidence,
+  AskFeedback,
+  AskFeedbackBody,
+  AskHeading,
+  AskRecentItem,
+  AskSentence,
+  AskTotals,
+  SearchGroup,
+  SearchSender,
+} from '@cairn/contract';
 export type Me = ContractMe & { demo?: boolean };
 export type Health = Static<typeof HealthResponseSchema>;
 

@@ -34,3 +34,11 @@ export function useCodeLabel(namespace: CodeNamespace) {
     return !code.includes('.') && t.has(key) ? t(key) : code.replaceAll('_', ' ');
   };
 }
+
+/**
+ * Chatwoot's sender types (`Contact`, `User`, `AgentBot`) as the catalogue's codes (`contact`,
+ * `user`, `agent_bot`), for `useCodeLabel('search.senderTypes')`.
+ */
+export function senderCode(senderType: string): string {
+  return senderType.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+}

@@ -151,19 +151,43 @@ interface ConversationRow {
   base_url: string | null;
   account_id: number;
   sort_at: string;
+  last_preview: string | null;
+  last_sender_type: string | null;
+  last_message_type: number | null;
+  last_created_at: Date | null;
 }
 
-/** The project's conversations with their contact, message count and source; `rest` narrows. */
+// Chatwoot's message types: 0 incoming (the client), 1 outgoing (the studio); 2 activity and
+// 3 template are not part of the talk and never make a preview.
+const INCOMING = 0;
+const PREVIEW_CHARS = 200;
+
+/**
+ * The project's conversations with their contact, message count, last public message and source;
+ * `rest` narrows. One statement for the whole page: the count and the last message are read per
+ * row through the (project, conversation, message id) index, never by a query per conversation.
+ */
 function selectConversations(scope: Scope, rest: RawBuilder<unknown>) {
   return sql<ConversationRow>`
     select c.id, c.conversation_id, c.inbox_id, c.status, c.assignee_id, c.contact_global_id,
       k.name as contact_name, c.last_activity_at, c.source_created_at, c.account_id, s.base_url,
       (select count(*)::integer from cw_messages m
         where ${inScope(scope, 'm')} and m.conversation_global_id = c.id) as message_count,
-      coalesce(c.last_activity_at, '-infinity'::timestamptz)::text as sort_at
+      coalesce(c.last_activity_at, '-infinity'::timestamptz)::text as sort_at,
+      lm.preview as last_preview, lm.sender_type as last_sender_type,
+      lm.message_type as last_message_type, lm.source_created_at as last_created_at
     from cw_conversations c
     left join cw_contacts k on ${inScope(scope, 'k')} and k.id = c.contact_global_id
     left join project_sources s on ${inScope(scope, 's')} and s.account_id = c.account_id
+    left join lateral (
+      select left(coalesce(m.content, ''), ${PREVIEW_CHARS}) as preview, m.sender_type,
+        m.message_type, m.source_created_at
+      from cw_messages m
+      where ${inScope(scope, 'm')} and m.conversation_global_id = c.id
+        and not m.private and m.message_type in (0, 1)
+      order by m.message_id desc
+      limit 1
+    ) lm on true
     where ${inScope(scope, 'c')} ${rest}`;
 }
 
@@ -182,6 +206,15 @@ function toConversation(c: ConversationRow): Conversation {
     deep_link: c.base_url
       ? `${c.base_url}/app/accounts/${c.account_id}/conversations/${c.conversation_id}`
       : null,
+    last_message:
+      c.last_message_type === null
+        ? null
+        : {
+            preview: c.last_preview ?? '',
+            sender_type: c.last_sender_type,
+            created_at: iso(c.last_created_at),
+          },
+    awaiting_reply: c.last_message_type === INCOMING,
   };
 }
 

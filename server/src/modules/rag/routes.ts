@@ -3,6 +3,7 @@ import {
   EvidenceSearchResponseSchema,
   SearchBodySchema,
   SearchResponseSchema,
+  type SearchBody,
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../http/errors.js';
@@ -37,6 +38,7 @@ export const ragRoutes: FastifyPluginAsyncTypebox<{ provider?: EmbeddingProvider
     },
     async (request) => {
       const { query, topK, filters } = request.body;
+      checkFilters(filters);
       try {
         const result = await searchChunks({
           database: app.database,
@@ -46,8 +48,9 @@ export const ragRoutes: FastifyPluginAsyncTypebox<{ provider?: EmbeddingProvider
           query,
           topK,
           filters,
+          group: true,
         });
-        return { ok: true as const, ...result };
+        return { ok: true as const, ...result, groups: result.groups ?? [] };
       } catch (error) {
         if (error instanceof InvalidQueryError) throw invalidQuery(error.message);
         throw error;
@@ -79,6 +82,29 @@ export const ragRoutes: FastifyPluginAsyncTypebox<{ provider?: EmbeddingProvider
     },
   );
 };
+
+/** The aliases must not disagree, and a range must not be empty: each names its field. */
+function checkFilters(filters: SearchBody['filters']) {
+  if (!filters) return;
+  const invalid = (field: string, message: string) =>
+    new AppError('validation_error', `invalid filters.${field}: ${message}`, {
+      fields: [{ field: `filters.${field}`, message }],
+    });
+  if (filters.from && filters.since && filters.from !== filters.since) {
+    throw invalid('since', 'differs from filters.from; give one of them');
+  }
+  if (filters.to && filters.until && filters.to !== filters.until) {
+    throw invalid('until', 'differs from filters.to; give one of them');
+  }
+  if (filters.sender && filters.sender_type) {
+    throw invalid('sender', 'give sender or sender_type, not both');
+  }
+  const from = filters.from ?? filters.since;
+  const to = filters.to ?? filters.until;
+  if (from && to && Date.parse(from) >= Date.parse(to)) {
+    throw invalid(filters.until ? 'until' : 'to', 'must be after the start of the range');
+  }
+}
 
 function invalidQuery(message: string, field = 'query') {
   return new AppError('validation_error', `invalid ${field}: ${message}`, {

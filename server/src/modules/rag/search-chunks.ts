@@ -11,6 +11,7 @@ import {
   type TextHit,
 } from './text-matches.js';
 import { vectorIndexState } from './vector-index.js';
+import { groupHits, type SearchGroup } from './group-hits.js';
 
 export interface SearchFilters {
   /** Messages created at or after this instant (ISO 8601). */
@@ -19,8 +20,13 @@ export interface SearchFilters {
   to?: string;
   conversation_global_id?: string;
   contact_global_id?: string;
+  /** The same as `from` / `to`, the names `/ask` uses. */
+  since?: string;
+  until?: string;
   /** Chatwoot's sender type, e.g. `Contact`, `User`, `AgentBot`. */
   sender_type?: string;
+  /** `client`: Chatwoot `Contact`; `studio`: `User` and `AgentBot`. */
+  sender?: 'client' | 'studio';
 }
 
 export type SearchMode = 'hybrid' | 'vector' | 'text';
@@ -48,6 +54,8 @@ export interface SearchHit {
 
 export interface SearchResult {
   hits: SearchHit[];
+  /** Only with `group: true`: the best topK distinct results, near-identical hits collapsed. */
+  groups?: SearchGroup[];
   /** What actually ran: `text` while no chunk of the project is embedded yet. */
   mode: SearchMode;
   vector_path: 'exact' | 'hnsw' | null;
@@ -65,6 +73,8 @@ export interface SearchChunksOptions {
   filters?: SearchFilters;
   /** `hybrid` by default; the single methods exist for the quality harness. */
   mode?: SearchMode;
+  /** Also collapse near-identical hits into groups (group-hits.ts), for people scanning. */
+  group?: boolean;
 }
 
 export const MAX_QUERY_LENGTH = 2000;
@@ -79,6 +89,9 @@ const MIN_CANDIDATES = 40;
 // (bench/search, 1,000,000 chunks). The vector half runs beside the slower text half, so the
 // longer list costs the whole call little.
 const MIN_EF_SEARCH = 200;
+// Grouping looks this far past topK so that ten copies of one template still leave room for
+// topK distinct results.
+const GROUP_WINDOW_FACTOR = 3;
 
 /** Thrown for a query that is empty or too long; the route maps it to 400 naming `query`. */
 export class InvalidQueryError extends Error {
@@ -163,13 +176,25 @@ export async function searchChunks(options: SearchChunksOptions): Promise<Search
     database.db.transaction().execute(runText),
   ]);
   if (vector.pending) degraded = 'embeddings_pending';
-  const fused = fuse(vector.hits, text.hits).slice(0, topK);
-  const hits =
+  const window = options.group ? topK * GROUP_WINDOW_FACTOR : topK;
+  const fused = fuse(vector.hits, text.hits).slice(0, window);
+  const loaded =
     fused.length === 0
       ? []
       : await database.withScope(scope, (trx) => loadEvidence(trx, scope, fused, text.tsquery));
+  const hits = loaded.slice(0, topK).map(({ hit }) => hit);
+  const textOf = new Map(loaded.map(({ hit, text }) => [hit, text]));
   return {
     hits,
+    ...(options.group
+      ? {
+          groups: groupHits(
+            loaded.map(({ hit }) => hit),
+            (hit) => textOf.get(hit) ?? hit.snippet,
+            topK,
+          ),
+        }
+      : {}),
     mode: vector.path === null ? 'text' : mode === 'vector' ? 'vector' : 'hybrid',
     vector_path: vector.path,
     degraded,
@@ -301,9 +326,13 @@ function filterFragment(filters: SearchFilters): RawBuilder<boolean> {
   if (filters.conversation_global_id) {
     onChunk.push(sql`c.conversation_global_id = ${filters.conversation_global_id}`);
   }
-  if (filters.from) onMessage.push(sql`m.source_created_at >= ${filters.from}::timestamptz`);
-  if (filters.to) onMessage.push(sql`m.source_created_at < ${filters.to}::timestamptz`);
+  const from = filters.from ?? filters.since;
+  const to = filters.to ?? filters.until;
+  if (from) onMessage.push(sql`m.source_created_at >= ${from}::timestamptz`);
+  if (to) onMessage.push(sql`m.source_created_at < ${to}::timestamptz`);
   if (filters.sender_type) onMessage.push(sql`m.sender_type = ${filters.sender_type}`);
+  if (filters.sender === 'client') onMessage.push(sql`m.sender_type = 'Contact'`);
+  if (filters.sender === 'studio') onMessage.push(sql`m.sender_type in ('User', 'AgentBot')`);
   if (filters.contact_global_id) {
     onMessage.push(sql`m.contact_global_id = ${filters.contact_global_id}`);
   }
@@ -372,7 +401,7 @@ async function loadEvidence(
   scope: Scope,
   fused: Fused[],
   tsquery: string | null,
-): Promise<SearchHit[]> {
+): Promise<{ hit: SearchHit; text: string }[]> {
   if (fused.length === 0) return [];
   const snippet = tsquery
     ? sql<string>`ts_headline('russian', c.text, ${tsquery}::tsquery, ${HEADLINE_OPTIONS})`
@@ -386,6 +415,7 @@ async function loadEvidence(
     sender_type: string | null;
     message_created_at: Date | null;
     snippet: string;
+    text: string;
     account_id: number;
     conversation_id: number;
     base_url: string | null;
@@ -393,7 +423,7 @@ async function loadEvidence(
     select c.id as chunk_id, c.message_global_id, c.conversation_global_id,
       coalesce(m.contact_global_id, cv.contact_global_id) as contact_global_id,
       ct.name as contact_name, m.sender_type, m.source_created_at as message_created_at,
-      ${snippet} as snippet, m.account_id, cv.conversation_id, ps.base_url
+      ${snippet} as snippet, c.text, m.account_id, cv.conversation_id, ps.base_url
     from rag_chunks c
     join cw_messages m on m.project_id = c.project_id and m.id = c.message_global_id
     join cw_conversations cv on cv.project_id = c.project_id and cv.id = c.conversation_global_id
@@ -410,30 +440,29 @@ async function loadEvidence(
     const deepLink = r.base_url
       ? `${r.base_url.replace(/\/+$/, '')}/app/accounts/${r.account_id}/conversations/${r.conversation_id}`
       : null;
-    return [
-      {
-        chunk_id: r.chunk_id,
-        message_global_id: r.message_global_id,
-        conversation_global_id: r.conversation_global_id,
-        contact_global_id: r.contact_global_id,
-        contact_name: r.contact_name,
-        sender_type: r.sender_type,
-        message_created_at: r.message_created_at
-          ? new Date(r.message_created_at).toISOString()
-          : null,
+    const hit: SearchHit = {
+      chunk_id: r.chunk_id,
+      message_global_id: r.message_global_id,
+      conversation_global_id: r.conversation_global_id,
+      contact_global_id: r.contact_global_id,
+      contact_name: r.contact_name,
+      sender_type: r.sender_type,
+      message_created_at: r.message_created_at
+        ? new Date(r.message_created_at).toISOString()
+        : null,
+      snippet: r.snippet,
+      scores: { vector: f.vector, text: f.text, fused: f.fused },
+      deep_link: deepLink,
+      evidence: {
+        source: 'rag_chunks' as const,
+        ref: r.chunk_id,
         snippet: r.snippet,
-        scores: { vector: f.vector, text: f.text, fused: f.fused },
-        deep_link: deepLink,
-        evidence: {
-          source: 'rag_chunks' as const,
-          ref: r.chunk_id,
-          snippet: r.snippet,
-          meta: {
-            message_global_id: r.message_global_id,
-            conversation_global_id: r.conversation_global_id,
-          },
+        meta: {
+          message_global_id: r.message_global_id,
+          conversation_global_id: r.conversation_global_id,
         },
       },
-    ];
+    };
+    return [{ hit, text: r.text }];
   });
 }

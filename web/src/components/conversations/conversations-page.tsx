@@ -1,11 +1,14 @@
 'use client';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { ClockIcon } from 'lucide-react';
 import { useSearchParams } from 'next/navigation';
 import Link from 'next/link';
 import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { api } from '@/lib/api-client';
+import { senderCode, useCodeLabel } from '@/lib/labels';
 import { conversationHref } from '@/lib/links';
+import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { NativeSelect } from '@/components/ui/input';
@@ -33,6 +36,7 @@ function ConversationList({
 }) {
   const t = useTranslations('conversations');
   const tCommon = useTranslations('common');
+  const senderLabel = useCodeLabel('search.senderTypes');
   const [status, setStatus] = useState('');
   const [contact, setContact] = useState(initialContact);
   const contacts = useQuery({
@@ -101,6 +105,8 @@ function ConversationList({
               <TableRow>
                 <TableHead>{t('columnConversation')}</TableHead>
                 <TableHead>{t('columnContact')}</TableHead>
+                <TableHead>{t('columnLastMessage')}</TableHead>
+                <TableHead className="text-right">{t('columnMessages')}</TableHead>
                 <TableHead>{t('columnStatus')}</TableHead>
                 <TableHead className="hidden sm:table-cell">{t('columnLastActivity')}</TableHead>
               </TableRow>
@@ -117,6 +123,29 @@ function ConversationList({
                     </Link>
                   </TableCell>
                   <TableCell className="break-words">{c.contact_name || '—'}</TableCell>
+                  <TableCell className="max-w-md" data-testid="conversation-preview">
+                    {c.awaiting_reply ? (
+                      <Badge variant="warning" className="mb-1" data-testid="awaiting-reply">
+                        <ClockIcon aria-hidden />
+                        {t('awaitingReply')}
+                      </Badge>
+                    ) : null}
+                    <p className="line-clamp-2 text-sm break-words text-muted-foreground">
+                      {c.last_message ? (
+                        <>
+                          {c.last_message.sender_type ? (
+                            <span className="font-medium text-foreground">
+                              {senderLabel(senderCode(c.last_message.sender_type))}:{' '}
+                            </span>
+                          ) : null}
+                          {c.last_message.preview}
+                        </>
+                      ) : (
+                        t('noMessages')
+                      )}
+                    </p>
+                  </TableCell>
+                  <TableCell className="text-right tabular-nums">{c.message_count}</TableCell>
                   <TableCell>
                     <StatusBadge status={c.status} />
                   </TableCell>

@@ -6,11 +6,10 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useTranslations } from 'next-intl';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '@/lib/api-client';
-import type { SearchFilters, SearchHit } from '@/lib/api-types';
-import { useActiveProject } from '@/lib/active-project';
+import type { SearchFilters, SearchGroup, SearchHit, SearchSender } from '@/lib/api-types';
 import { conversationHref, draftFromEvidenceHref, stripMarkers } from '@/lib/links';
 import { useFormat } from '@/lib/format';
-import { useCodeLabel } from '@/lib/labels';
+import { senderCode, useCodeLabel } from '@/lib/labels';
 import { Alert, AlertDescription } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -19,8 +18,7 @@ import { Input, NativeSelect } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { HighlightedSnippet } from '@/components/highlighted-snippet';
 import { OpenInChatwoot } from '@/components/open-in-chatwoot';
-import { PageHeader } from '@/components/page-header';
-import { RequireProject } from '@/components/require-project';
+import { SearchOrAskFrame } from '@/components/search/search-tabs';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
 
 function EvidenceCard({ hit }: { hit: SearchHit }) {
@@ -41,7 +39,9 @@ function EvidenceCard({ hit }: { hit: SearchHit }) {
       <CardContent className="flex flex-col gap-3 pt-4 sm:pt-5">
         <div className="flex flex-wrap items-center gap-2 text-sm">
           <span className="font-medium">{hit.contact_name || tCommon('unknownContact')}</span>
-          {hit.sender_type ? <Badge variant="outline">{senderType(hit.sender_type)}</Badge> : null}
+          {hit.sender_type ? (
+            <Badge variant="outline">{senderType(senderCode(hit.sender_type))}</Badge>
+          ) : null}
           <time className="text-muted-foreground" dateTime={when ?? undefined}>
             {format.dateTime(when)}
           </time>
@@ -113,6 +113,53 @@ function EvidenceCard({ hit }: { hit: SearchHit }) {
   );
 }
 
+/**
+ * One result as people scan it: the best member's card, and the near-identical others (the same
+ * template in other conversations) behind "+N similar", each with its own evidence and links.
+ */
+function GroupCard({ group }: { group: SearchGroup }) {
+  const t = useTranslations('search');
+  const [expanded, setExpanded] = useState(false);
+  const listId = useId();
+  const [first, ...similar] = group.members;
+  if (!first) return null;
+  return (
+    <div className="flex flex-col gap-2" data-testid="search-group">
+      <EvidenceCard hit={first} />
+      {similar.length > 0 ? (
+        <div className="flex flex-col gap-2 pl-4">
+          <Button
+            type="button"
+            size="sm"
+            variant="ghost"
+            className="self-start"
+            aria-expanded={expanded}
+            aria-controls={listId}
+            data-testid="similar-toggle"
+            onClick={() => setExpanded((v) => !v)}
+          >
+            {expanded
+              ? t('hideSimilar')
+              : t('similar', {
+                  count: similar.length,
+                  conversations: group.similar_conversation_count,
+                })}
+          </Button>
+          {expanded ? (
+            <ul id={listId} aria-label={t('similarList')} className="flex flex-col gap-2">
+              {similar.map((hit) => (
+                <li key={hit.chunk_id}>
+                  <EvidenceCard hit={hit} />
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
 function toIsoStart(date: string): string | undefined {
   return date ? new Date(`${date}T00:00:00`).toISOString() : undefined;
 }
@@ -133,7 +180,7 @@ function SearchForProject({ projectId }: { projectId: string }) {
   const [to, setTo] = useState('');
   const [contact, setContact] = useState('');
   const [conversation, setConversation] = useState(params.get('conversation') ?? '');
-  const [sender, setSender] = useState('');
+  const [sender, setSender] = useState<SearchSender | ''>('');
   const [topK, setTopK] = useState(10);
 
   const contacts = useQuery({
@@ -153,7 +200,7 @@ function SearchForProject({ projectId }: { projectId: string }) {
       to: toIsoEnd(to),
       contact_global_id: contact || undefined,
       conversation_global_id: conversation || undefined,
-      sender_type: sender || undefined,
+      sender: sender || undefined,
     };
     search.mutate({ query: text, filters, topK });
   };
@@ -264,12 +311,11 @@ function SearchForProject({ projectId }: { projectId: string }) {
               <NativeSelect
                 id="filter-sender"
                 value={sender}
-                onChange={(e) => setSender(e.target.value)}
+                onChange={(e) => setSender(e.target.value as SearchSender | '')}
               >
                 <option value="">{t('anySender')}</option>
-                <option value="contact">{t('senderContact')}</option>
-                <option value="user">{t('senderUser')}</option>
-                <option value="agent_bot">{t('senderBot')}</option>
+                <option value="client">{t('senderClient')}</option>
+                <option value="studio">{t('senderStudio')}</option>
               </NativeSelect>
             </div>
             <div className="flex flex-col gap-1">
@@ -312,8 +358,8 @@ function SearchForProject({ projectId }: { projectId: string }) {
                 </AlertDescription>
               </Alert>
             ) : null}
-            {hits.map((hit) => (
-              <EvidenceCard key={hit.chunk_id} hit={hit} />
+            {search.data.groups.map((group) => (
+              <GroupCard key={group.key} group={group} />
             ))}
           </div>
         )}
@@ -323,17 +369,9 @@ function SearchForProject({ projectId }: { projectId: string }) {
 }
 
 export function SearchPage() {
-  const t = useTranslations('search');
-  const { project } = useActiveProject();
   return (
-    <>
-      <PageHeader
-        title={t('title')}
-        description={project ? t('description', { project: project.name }) : undefined}
-      />
-      <RequireProject>
-        {(projectId) => <SearchForProject key={projectId} projectId={projectId} />}
-      </RequireProject>
-    </>
+    <SearchOrAskFrame namespace="search">
+      {(projectId) => <SearchForProject key={projectId} projectId={projectId} />}
+    </SearchOrAskFrame>
   );
 }
