@@ -1,9 +1,10 @@
 // Contact points as sources hold them, normalised so that equal things compare equal: an email
 // lower-cased and trimmed (no dot or plus folding: `a.b@x` and `ab@x` are different mailboxes
 // everywhere but Gmail, and even there a studio may have two people behind them), a phone in
-// E.164 (libphonenumber-js, with the region the source gives or the configured default), a
+// E.164 (libphonenumber-js with its small metadata: a possible-length check needs no more; the
+// region is the one the source gives or the configured default), a
 // domain from an address, a bare host or a URL, without `www.` and a trailing dot.
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 
 export function normalizeEmail(raw: string | null | undefined): string | null {
   if (!raw) return null;
