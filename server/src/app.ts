@@ -22,9 +22,11 @@ import { trustedProxies } from './http/trusted-proxies.js';
 import { schemaController } from './http/validation.js';
 import { moduleRoutes } from './modules/index.js';
 import { jobsPlugin } from './modules/jobs/plugin.js';
+import { peoplePlugin } from './modules/people/plugin.js';
 import { systemPlugin } from './modules/system/plugin.js';
 import { createStartState, type StartState } from './modules/system/start-phase.js';
 import type { ProjectCreatedHook } from './modules/projects/service.js';
+import type { SourceSyncedHook } from './modules/sources/synced-hooks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,6 +49,8 @@ declare module 'fastify' {
     }[];
     /** Run inside every project's creation transaction; plugins add theirs (jobs: schedules). */
     projectCreatedHooks: ProjectCreatedHook[];
+    /** Run after a source's rows changed (webhook, sync); plugins add theirs (people: relink). */
+    sourceSyncedHooks: SourceSyncedHook[];
   }
 }
 
@@ -102,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     resolve: deps.resolveHost ?? systemResolver,
   });
   app.decorate('projectCreatedHooks', []);
+  app.decorate('sourceSyncedHooks', []);
   // JSON only: a text/plain body is how a cross-site form sneaks past CORS preflight.
   app.removeContentTypeParser('text/plain');
   // An empty body sent as application/json (as some clients do on a POST that takes no body) is
@@ -139,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(openapiPlugin);
   await app.register(accessPlugin, { config, database });
   await app.register(jobsPlugin);
+  await app.register(peoplePlugin);
 
   await app.register(moduleRoutes);
   await app.register(moduleRoutes, { prefix: '/v1' });

@@ -107,6 +107,12 @@ export const ConfigSchema = z.object({
   MIN_EMBED_CHARS: int(30, 1),
   WEBHOOK_TOLERANCE_SECONDS: int(300, 1),
 
+  // People linking: the country of phone numbers written without a country code.
+  PEOPLE_DEFAULT_PHONE_REGION: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as RU or GB')
+    .default('RU'),
+
   // Embeddings and search
   EMBEDDING_PROVIDER: z.enum(['local', 'openai']).optional(),
   EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),

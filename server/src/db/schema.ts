@@ -349,6 +349,60 @@ export interface EvidenceItemsTable extends Scoped {
   updated_at: Timestamp;
 }
 
+export type PeopleSourceKind = 'chatwoot_account' | 'linear_workspace' | 'attio_workspace';
+
+export interface OrganizationsTable extends Scoped {
+  id: Generated<string>;
+  name: string | null;
+  domains: string[];
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface PeopleTable extends Scoped {
+  id: Generated<string>;
+  name: string | null;
+  /** Normalised and sorted. */
+  emails: string[];
+  phones: string[];
+  organization_id: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+interface LinkColumns extends Scoped {
+  id: Generated<string>;
+  source_kind: PeopleSourceKind;
+  entity: string;
+  external_id: string;
+  value: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface PersonLinksTable extends LinkColumns {
+  person_id: string;
+  matched_on: 'email' | 'phone' | 'manual' | null;
+}
+
+export interface OrganizationLinksTable extends LinkColumns {
+  organization_id: string;
+  matched_on: 'domain' | 'manual' | null;
+}
+
+export interface PersonDecisionsTable extends Scoped {
+  id: Generated<string>;
+  kind: 'merge' | 'apart';
+  a_source_kind: PeopleSourceKind;
+  a_entity: string;
+  a_external_id: string;
+  b_source_kind: PeopleSourceKind;
+  b_entity: string;
+  b_external_id: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
 export interface DB {
   account_scopes: AccountScopesTable;
   projects: ProjectsTable;
@@ -372,4 +426,9 @@ export interface DB {
   contact_channel_policies: ContactChannelPoliciesTable;
   audit_events: AuditEventsTable;
   evidence_items: EvidenceItemsTable;
+  organizations: OrganizationsTable;
+  people: PeopleTable;
+  person_links: PersonLinksTable;
+  organization_links: OrganizationLinksTable;
+  person_decisions: PersonDecisionsTable;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Scope } from '../../src/db/database.js';
+import { rebuildPeople } from '../../src/modules/people/rebuild.js';
 import { createConversation } from '../rag/factories.js';
 import type { Session } from './factories.js';
 
@@ -58,6 +59,31 @@ export const SEED_KINDS: [kind: string, seed: Seeder][] = [
       return message!.conversationGlobalId;
     },
   ],
+  [
+    'person',
+    async ({ database, scope }, seeded) => {
+      // The seeded contact, given an address at a company domain: one person, one organisation.
+      await database.db
+        .updateTable('cw_contacts')
+        .set({ email: 'anna.petrova@kofeinya-zerno.example' })
+        .where('id', '=', seeded.contact!)
+        .execute();
+      await rebuildPeople(database, { PEOPLE_DEFAULT_PHONE_REGION: 'RU' }, scope);
+      const person = await database.db
+        .selectFrom('person_links')
+        .select('person_id')
+        .where('external_id', '=', seeded.contact!)
+        .executeTakeFirstOrThrow();
+      const organization = await database.db
+        .selectFrom('people')
+        .select('organization_id')
+        .where('id', '=', person.person_id)
+        .executeTakeFirstOrThrow();
+      seeded.organization = organization.organization_id!;
+      return person.person_id;
+    },
+  ],
+  ['organization', async (_target, seeded) => seeded.organization!],
   [
     'outbound_message',
     async ({ session }, seeded) =>

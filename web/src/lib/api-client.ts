@@ -20,9 +20,12 @@ import type {
   JobsStatus,
   Me,
   Message,
+  Organization,
   OutboundAttempt,
   OutboundAuditEntry,
   OutboundMessage,
+  Person,
+  PersonSummary,
   Preflight,
   Project,
   ScheduledJob,
@@ -243,6 +246,18 @@ export const api = {
     get<Body<{ conversation: Conversation }>>(`/conversations/${enc(id)}`),
   messages: (query: { conversation_global_id?: string; limit?: number; cursor?: string }) =>
     get<Paged<'messages', Message>>('/messages', query),
+  people: {
+    list: (query: {
+      email?: string;
+      q?: string;
+      contact_global_id?: string;
+      limit?: number;
+      cursor?: string;
+    }) => get<Paged<'people', PersonSummary>>('/people', query),
+    get: (id: string) => get<Body<{ person: Person }>>(`/people/${enc(id)}`),
+    organization: (id: string) =>
+      get<Body<{ organization: Organization }>>(`/organizations/${enc(id)}`),
+  },
   outbound: {
     list: (query: { status?: string; limit?: number; cursor?: string }) =>
       get<Paged<'items', OutboundMessage>>('/outbound', query),

@@ -32,8 +32,16 @@ import type {
   EvidenceSearchResponseSchema,
   RenameProjectBodySchema,
 } from '@cairn/contract';
-import type { Me as ContractMe, Project, Source, UpdateMeBody } from '@cairn/contract';
-export type { Project, Source, UpdateMeBody };
+import type {
+  Me as ContractMe,
+  Organization,
+  Person,
+  PersonSummary,
+  Project,
+  Source,
+  UpdateMeBody,
+} from '@cairn/contract';
+export type { Organization, Person, PersonSummary, Project, Source, UpdateMeBody };
 export type {
   AskAnswer,
   AskEvent,

@@ -14,7 +14,10 @@ export type CodeNamespace =
   | 'audit.brokenReasons'
   | 'audit.entityTypes'
   | 'evidence.sources'
-  | 'search.senderTypes';
+  | 'search.senderTypes'
+  | 'person.sources'
+  | 'person.entities'
+  | 'person.matchedOn';
 
 /**
  * The words for a code the server sends (`draft`, `chatwoot_sync`, `opt_out`), or the code itself

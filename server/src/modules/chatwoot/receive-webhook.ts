@@ -63,6 +63,11 @@ export async function receiveChatwootWebhook(
     config: Pick<Config, 'WEBHOOK_TOLERANCE_SECONDS' | 'CHUNK_SIZE' | 'MIN_EMBED_CHARS'>;
     /** Called once the delivery's new or changed chunks have committed, to get them embedded. */
     onChunksWritten?: (scope: Scope) => void;
+    /**
+     * Awaited once a delivery that may have written contacts (contact and conversation events)
+     * has committed: what depends on contacts (people linking) follows before the request returns.
+     */
+    onContactsChanged?: (scope: Scope) => Promise<void>;
   },
   request: WebhookRequest,
 ): Promise<WebhookOutcome> {
@@ -133,6 +138,8 @@ export async function receiveChatwootWebhook(
     return { event, applied: true, duplicate: false };
   });
   if (chunksWritten) deps.onChunksWritten?.(scope);
+  if (outcome.applied && /^(contact|conversation)_/.test(event ?? ''))
+    await deps.onContactsChanged?.(scope);
   return outcome;
 }
 

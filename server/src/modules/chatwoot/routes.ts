@@ -21,6 +21,7 @@ import type {
 import { AppError, notFound } from '../../http/errors.js';
 import { createGuardedHttp } from '../../lib/net/guarded-http.js';
 import { loadChatwootSource } from '../sources/service.js';
+import { runSourceSyncedHooks } from '../sources/synced-hooks.js';
 import { ChatwootApiError, ChatwootClient } from './client.js';
 import { readCompleteness } from './completeness.js';
 import { receiveChatwootWebhook } from './receive-webhook.js';
@@ -235,6 +236,13 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
             config: app.config,
             // Found by meaning within seconds, not at the next scheduled embeddings run.
             onChunksWritten: (scope) => app.jobs.embeddings.chunksWritten(scope),
+            onContactsChanged: (scope) =>
+              runSourceSyncedHooks(
+                app.sourceSyncedHooks,
+                scope,
+                { source_kind: 'chatwoot_account' },
+                request.log,
+              ),
           },
           {
             sourceId: request.params.source_id,

@@ -6,6 +6,7 @@ import { processOutbound } from '../outbound/process-outbound.js';
 import { runEmbeddings } from '../rag/run-embeddings.js';
 import { ensureProjectVectorIndex } from '../rag/vector-index.js';
 import { loadChatwootSource } from '../sources/service.js';
+import { rebuildPeople } from '../people/rebuild.js';
 import type { JobHandler, JobHandlers } from './types.js';
 
 /**
@@ -52,7 +53,9 @@ function chatwootSync(config: Config): JobHandler {
       signal,
       onProgress: (processed, total, phase) => onProgress({ processed, total, phase }),
     });
-    return { ...counts };
+    // The job that syncs also relinks people (a worker process has no app and its hooks).
+    const people = await rebuildPeople(database, config, scope);
+    return { ...counts, ...people };
   };
 }
 

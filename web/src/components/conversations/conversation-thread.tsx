@@ -165,7 +165,18 @@ function ConversationSummary({
       className="mb-4 flex flex-wrap items-center gap-x-3 gap-y-2 text-sm"
       data-testid="conversation-summary"
     >
-      <span className="font-medium">{c.contact_name || tCommon('unknownContact')}</span>
+      {c.contact_global_id ? (
+        <Link
+          className="font-medium underline-offset-4 hover:underline"
+          href={`/people/view?${new URLSearchParams({ contact: c.contact_global_id }).toString()}`}
+          title={t('openPerson')}
+          data-testid="conversation-contact"
+        >
+          {c.contact_name || tCommon('unknownContact')}
+        </Link>
+      ) : (
+        <span className="font-medium">{c.contact_name || tCommon('unknownContact')}</span>
+      )}
       <StatusBadge status={c.status} />
       <span className="text-muted-foreground">
         {t('number', { id: c.conversation_id })} ·{' '}
