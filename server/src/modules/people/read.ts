@@ -6,7 +6,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError, notFound } from '../../http/errors.js';
-import { decodeCursor, encodeCursor } from '../chatwoot/review.js';
+import { decodeCursor, encodeCursor } from '../../http/cursor.js';
 import { normalizeEmail } from './link/index.js';
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
