@@ -27,6 +27,7 @@ async function invite(owner: Session, role: 'owner' | 'member' = 'member') {
   const body = res.json() as {
     user: { id: string; username: string };
     invitation_url: string;
+    email?: string;
   };
   return { username, id: body.user.id, url: body.invitation_url, body };
 }
