@@ -13,6 +13,7 @@ import {
   ShieldCheckIcon,
   UserIcon,
   UsersIcon,
+  UsersRoundIcon,
   WorkflowIcon,
 } from 'lucide-react';
 import Link from 'next/link';
@@ -38,8 +39,14 @@ import {
 } from '@/components/ui/dropdown-menu';
 import { ErrorState, LoadingState } from '@/components/states';
 
-// Labels are keys of the `nav` catalogue namespace.
-const NAV = [
+// Labels are keys of the `nav` catalogue namespace; an entry with a permission shows only to a
+// caller who holds it (GET /auth/me), the API refusing it anyway.
+const NAV: readonly {
+  href: string;
+  label: 'search' | 'conversations' | 'contacts' | 'outbound' | 'jobs' | 'sources' | 'audit' | 'projects' | 'settings' | 'team';
+  icon: typeof SearchIcon;
+  permission?: string;
+}[] = [
   { href: '/search', label: 'search', icon: SearchIcon },
   { href: '/conversations', label: 'conversations', icon: MessagesSquareIcon },
   { href: '/contacts', label: 'contacts', icon: UsersIcon },
@@ -49,7 +56,8 @@ const NAV = [
   { href: '/audit', label: 'audit', icon: ShieldCheckIcon },
   { href: '/projects', label: 'projects', icon: FolderIcon },
   { href: '/settings/profile', label: 'settings', icon: SettingsIcon },
-] as const;
+  { href: '/settings/team', label: 'team', icon: UsersRoundIcon, permission: 'users:manage' },
+];
 
 function ProjectSwitcher() {
   const t = useTranslations('shell');
@@ -153,9 +161,11 @@ function UserMenu({ username }: { username: string }) {
 function NavLinks({ className }: { className?: string }) {
   const t = useTranslations('nav');
   const pathname = usePathname();
+  const me = useMe();
+  const held = me.data?.authenticated ? me.data.permissions : [];
   return (
     <ul className={className}>
-      {NAV.map(({ href, label, icon: Icon }) => {
+      {NAV.filter((item) => !item.permission || held.includes(item.permission)).map(({ href, label, icon: Icon }) => {
         const current = pathname === href || pathname.startsWith(`${href}/`);
         return (
           <li key={href}>

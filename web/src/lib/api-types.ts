@@ -31,9 +31,30 @@ import type {
   EvidenceRefSchema,
   EvidenceSearchResponseSchema,
 } from '@cairn/contract';
-import type { Me as ContractMe, Project, Source, UpdateMeBody } from '@cairn/contract';
+import type {
+  CreateTokenBody,
+  CreateUserBody,
+  Me as ContractMe,
+  MemberListResponseSchema,
+  MemberSchema,
+  ProjectRole,
+  Project,
+  SessionSchema,
+  Source,
+  Token,
+  UpdateMeBody,
+  User,
+  UserWithLinkResponseSchema,
+  WorkspaceRole,
+} from '@cairn/contract';
 
 export type { Project, Source, UpdateMeBody };
+export type { CreateTokenBody, CreateUserBody, ProjectRole, Token, User, WorkspaceRole };
+export type Member = Static<typeof MemberSchema>;
+export type MemberList = Static<typeof MemberListResponseSchema>;
+export type SessionInfo = Static<typeof SessionSchema>;
+/** A user with their fresh one-time link (shown once) and what became of its email. */
+export type UserWithLink = Static<typeof UserWithLinkResponseSchema>;
 export type Me = ContractMe & { demo?: boolean };
 export type Health = Static<typeof HealthResponseSchema>;
 
