@@ -21,9 +21,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       other = await buildApp({ config: ctx.config, database: otherDatabase, logger: false });
       await other.ready();
       // Both processes' cache works only once their LISTEN connection is up.
-      await vi.waitFor(() => expect(ctx.app.credentials.usable && other.credentials.usable).toBe(true), {
-        timeout: 5_000,
-      });
+      await vi.waitFor(
+        () => expect(ctx.app.credentials.usable && other.credentials.usable).toBe(true),
+        {
+          timeout: 5_000,
+        },
+      );
     });
     afterAll(async () => {
       await other?.close();

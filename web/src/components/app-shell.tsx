@@ -43,7 +43,17 @@ import { ErrorState, LoadingState } from '@/components/states';
 // caller who holds it (GET /auth/me), the API refusing it anyway.
 const NAV: readonly {
   href: string;
-  label: 'search' | 'conversations' | 'contacts' | 'outbound' | 'jobs' | 'sources' | 'audit' | 'projects' | 'settings' | 'team';
+  label:
+    | 'search'
+    | 'conversations'
+    | 'contacts'
+    | 'outbound'
+    | 'jobs'
+    | 'sources'
+    | 'audit'
+    | 'projects'
+    | 'settings'
+    | 'team';
   icon: typeof SearchIcon;
   permission?: string;
 }[] = [
@@ -165,24 +175,26 @@ function NavLinks({ className }: { className?: string }) {
   const held = me.data?.authenticated ? me.data.permissions : [];
   return (
     <ul className={className}>
-      {NAV.filter((item) => !item.permission || held.includes(item.permission)).map(({ href, label, icon: Icon }) => {
-        const current = pathname === href || pathname.startsWith(`${href}/`);
-        return (
-          <li key={href}>
-            <Link
-              href={href}
-              aria-current={current ? 'page' : undefined}
-              className={cn(
-                'flex items-center gap-2 rounded-md px-3 py-2 text-sm whitespace-nowrap text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
-                current && 'bg-accent font-medium text-accent-foreground',
-              )}
-            >
-              <Icon className="size-4" aria-hidden />
-              {t(label)}
-            </Link>
-          </li>
-        );
-      })}
+      {NAV.filter((item) => !item.permission || held.includes(item.permission)).map(
+        ({ href, label, icon: Icon }) => {
+          const current = pathname === href || pathname.startsWith(`${href}/`);
+          return (
+            <li key={href}>
+              <Link
+                href={href}
+                aria-current={current ? 'page' : undefined}
+                className={cn(
+                  'flex items-center gap-2 rounded-md px-3 py-2 text-sm whitespace-nowrap text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
+                  current && 'bg-accent font-medium text-accent-foreground',
+                )}
+              >
+                <Icon className="size-4" aria-hidden />
+                {t(label)}
+              </Link>
+            </li>
+          );
+        },
+      )}
     </ul>
   );
 }

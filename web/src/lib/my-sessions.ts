@@ -9,7 +9,10 @@ export function useMySessions() {
   const queryClient = useQueryClient();
   const refresh = () => queryClient.invalidateQueries({ queryKey: sessionsKey });
   const list = useQuery({ queryKey: sessionsKey, queryFn: () => api.sessions.list() });
-  const revoke = useMutation({ mutationFn: (id: string) => api.sessions.revoke(id), onSuccess: refresh });
+  const revoke = useMutation({
+    mutationFn: (id: string) => api.sessions.revoke(id),
+    onSuccess: refresh,
+  });
   const revokeOthers = useMutation({
     mutationFn: () => api.sessions.revokeOthers(),
     onSuccess: refresh,

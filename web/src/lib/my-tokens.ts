@@ -14,6 +14,9 @@ export function useMyTokens() {
     mutationFn: (input: CreateTokenBody) => api.tokens.create(input),
     onSuccess: refresh,
   });
-  const revoke = useMutation({ mutationFn: (id: string) => api.tokens.revoke(id), onSuccess: refresh });
+  const revoke = useMutation({
+    mutationFn: (id: string) => api.tokens.revoke(id),
+    onSuccess: refresh,
+  });
   return { list, create, revoke };
 }

@@ -19,6 +19,9 @@ export function useUsers(enabled = true) {
       api.users.update(input.id, { role: input.role, active: input.active }),
     onSuccess: refresh,
   });
-  const reset = useMutation({ mutationFn: (id: string) => api.users.reset(id), onSuccess: refresh });
+  const reset = useMutation({
+    mutationFn: (id: string) => api.users.reset(id),
+    onSuccess: refresh,
+  });
   return { list, invite, update, reset };
 }

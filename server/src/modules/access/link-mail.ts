@@ -27,7 +27,12 @@ export async function mailLink(
   },
 ): Promise<LinkMailOutcome> {
   if (!mailer.configured) return 'not_configured';
-  const params = { username: input.username, inviter: input.inviter, url: input.url, hours: input.ttlHours };
+  const params = {
+    username: input.username,
+    inviter: input.inviter,
+    url: input.url,
+    hours: input.ttlHours,
+  };
   try {
     await mailer.send({
       to: input.to,

@@ -57,7 +57,12 @@ export function AcceptInviteForm({ token }: { token: string }) {
           </div>
         ) : (
           <form className="flex flex-col gap-4" onSubmit={submit} aria-label={t('form')}>
-            <input type="hidden" name="username" autoComplete="username" value={link.data!.username} />
+            <input
+              type="hidden"
+              name="username"
+              autoComplete="username"
+              value={link.data!.username}
+            />
             <div className="flex flex-col gap-2">
               <Label htmlFor="invite-password">{t('password')}</Label>
               <Input

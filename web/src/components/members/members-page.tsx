@@ -39,9 +39,7 @@ export function MembersPage({ projectId }: { projectId: string }) {
       </>
     );
   }
-  return (
-    <MembersOf projectId={projectId} name={project.name} actionsLabel={tCommon('actions')} />
-  );
+  return <MembersOf projectId={projectId} name={project.name} actionsLabel={tCommon('actions')} />;
 }
 
 function MembersOf({
@@ -60,7 +58,10 @@ function MembersOf({
     <>
       <PageHeader title={t('title')} description={t('description', { project: name })} />
       <div className="flex max-w-4xl flex-col gap-5">
-        <AddMember projectId={projectId} memberIds={list.data?.members.map((m) => m.user_id) ?? []} />
+        <AddMember
+          projectId={projectId}
+          memberIds={list.data?.members.map((m) => m.user_id) ?? []}
+        />
         <SettingsSection title={t('listTitle')}>
           {list.isLoading ? (
             <LoadingState label={t('loading')} />
@@ -94,7 +95,10 @@ function MembersOf({
                         value={member.role}
                         disabled={set.isPending}
                         onChange={(e) =>
-                          set.mutate({ userId: member.user_id, role: e.target.value as ProjectRole })
+                          set.mutate({
+                            userId: member.user_id,
+                            role: e.target.value as ProjectRole,
+                          })
                         }
                       >
                         {ROLES.map((role) => (

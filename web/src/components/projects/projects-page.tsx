@@ -149,7 +149,8 @@ export function ProjectsPage() {
   });
   const activeId = projects.data?.active_project_id ?? null;
   const me = useMe();
-  const canCreate = me.data?.authenticated === true && me.data.permissions.includes('projects:create');
+  const canCreate =
+    me.data?.authenticated === true && me.data.permissions.includes('projects:create');
 
   return (
     <>

@@ -18,7 +18,8 @@ export function ProfileSettingsPage() {
   const me = useMe();
   const username = me.data?.authenticated ? me.data.username : '';
   const sessions = useMySessions();
-  const canManageSelf = me.data?.authenticated === true && me.data.permissions.includes('self:manage');
+  const canManageSelf =
+    me.data?.authenticated === true && me.data.permissions.includes('self:manage');
   return (
     <>
       <PageHeader title={t('title')} description={t('description', { username })} />

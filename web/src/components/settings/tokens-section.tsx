@@ -55,7 +55,11 @@ export function TokensSection() {
         </div>
         <div className="flex flex-col gap-2">
           <Label htmlFor="token-project">{t('projects')}</Label>
-          <NativeSelect id="token-project" value={project} onChange={(e) => setProject(e.target.value)}>
+          <NativeSelect
+            id="token-project"
+            value={project}
+            onChange={(e) => setProject(e.target.value)}
+          >
             <option value={ALL}>{t('allProjects')}</option>
             {projects.data?.projects.map((p) => (
               <option key={p.id} value={p.id}>
