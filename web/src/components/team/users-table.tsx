@@ -76,10 +76,10 @@ export function UsersTable({
                         size="sm"
                         variant="ghost"
                         disabled={busy}
-                        aria-label={t('users.makeLabel', {
-                          username: user.username,
-                          role: t(`roles.${user.role === 'owner' ? 'member' : 'owner'}`),
-                        })}
+                        aria-label={t(
+                          user.role === 'owner' ? 'users.makeMemberLabel' : 'users.makeOwnerLabel',
+                          { username: user.username },
+                        )}
                         onClick={() =>
                           actions.update.mutate({
                             id: user.id,
