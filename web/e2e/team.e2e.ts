@@ -63,7 +63,11 @@ describe('team and access', () => {
     await page.goto('/projects');
     await page.getByLabel('Project name').fill(PROJECT);
     await page.getByRole('button', { name: 'Create project' }).click();
-    await page.getByTestId('project-row').filter({ hasText: PROJECT }).getByText('Active').waitFor();
+    await page
+      .getByTestId('project-row')
+      .filter({ hasText: PROJECT })
+      .getByText('Active')
+      .waitFor();
     projectId = await page.evaluate(async (name) => {
       const body = (await (await fetch('/api/projects')).json()) as {
         projects: { id: string; name: string }[];
@@ -83,7 +87,11 @@ describe('team and access', () => {
     invitationPath = new URL(url).pathname;
     // No email address was given: the page says nothing about mail.
     expect(await page.getByTestId('link-email').count()).toBe(0);
-    await page.getByTestId('user-row').filter({ hasText: INVITEE.username }).getByText('Invited').waitFor();
+    await page
+      .getByTestId('user-row')
+      .filter({ hasText: INVITEE.username })
+      .getByText('Invited')
+      .waitFor();
   });
 
   test('the owner makes the invitee a viewer of the project', async () => {
@@ -94,7 +102,9 @@ describe('team and access', () => {
     await page.getByLabel('Role', { exact: true }).selectOption('viewer');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     const row = page.getByTestId('member-row').filter({ hasText: INVITEE.username });
-    await expect.poll(() => row.getByLabel(`Role of ${INVITEE.username}`).inputValue()).toBe('viewer');
+    await expect
+      .poll(() => row.getByLabel(`Role of ${INVITEE.username}`).inputValue())
+      .toBe('viewer');
   });
 
   test('the invitee sets a password in a fresh browser, once, and signs in as a viewer', async () => {
@@ -123,7 +133,10 @@ describe('team and access', () => {
       await p.getByText('You cannot manage this project’s members').waitFor();
       // And the API refuses it anyway.
       expect(
-        await p.evaluate(async (id) => (await fetch(`/api/projects/${id}/members`)).status, projectId),
+        await p.evaluate(
+          async (id) => (await fetch(`/api/projects/${id}/members`)).status,
+          projectId,
+        ),
       ).toBe(403);
     } finally {
       await fresh.close();
@@ -166,7 +179,9 @@ describe('team and access', () => {
         await p.getByRole('heading', { name: heading, level: 1 }).waitFor();
         expect(await p.evaluate(() => document.documentElement.lang)).toBe(locale);
         for (const v of await seriousViolations(p)) {
-          problems.push(`${name}: axe ${v.id} (${v.impact}): ${v.help} at ${v.targets.join(' | ')}`);
+          problems.push(
+            `${name}: axe ${v.id} (${v.impact}): ${v.help} at ${v.targets.join(' | ')}`,
+          );
         }
       };
       try {
