@@ -73,6 +73,9 @@ export const ConfigSchema = z.object({
   LOGIN_USERNAME_DELAY_SECONDS: int(5, 1, 3600),
   INVITE_TTL_HOURS: int(72, 1, 24 * 30),
   TOKEN_RATE_LIMIT_PER_MINUTE: int(600, 1),
+  // Resolved sessions and tokens kept in memory per API process (modules/access/credential-cache.ts).
+  AUTH_CACHE_TTL_SECONDS: int(30, 0, 3600),
+  AUTH_CACHE_MAX_ENTRIES: int(10_000, 1),
   AUTH_USERNAME: optionalString,
   AUTH_PASSWORD: optionalString,
   SECRETS_KEY: optionalString.pipe(

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { NullableTimestamp, Ok, TimestampSchema, UuidSchema } from './common.js';
+import { LocaleSchema, NullableTimestamp, Ok, TimestampSchema, UuidSchema } from './common.js';
 
 /** Workspace role: owners run the whole workspace; members work in the projects they belong to. */
 export const WorkspaceRoleSchema = Type.Union([Type.Literal('owner'), Type.Literal('member')]);
@@ -33,6 +33,8 @@ export const UserSchema = Type.Object({
   role: WorkspaceRoleSchema,
   active: Type.Boolean(),
   email: Type.Union([Type.String(), Type.Null()]),
+  /** The user's interface language; null follows the browser. Invitation emails use it. */
+  locale: Type.Union([LocaleSchema, Type.Null()]),
   created_at: TimestampSchema,
   deactivated_at: NullableTimestamp,
   /** False while the user has no password: invited or reset, and the link not used yet. */
@@ -55,8 +57,10 @@ export const CreateUserBodySchema = Type.Object(
   {
     username: Type.String({ minLength: 1, maxLength: 120, pattern: '^[^\\s]+$' }),
     role: WorkspaceRoleSchema,
+    /** Where the invitation is emailed (when SMTP is configured). */
     email: Type.Optional(Type.String({ minLength: 3, maxLength: 320, format: 'email' })),
-    locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('ru')])),
+    /** The invitee's language, saved on the user; the email defaults to the inviting owner's. */
+    locale: Type.Optional(LocaleSchema),
   },
   { additionalProperties: false },
 );
@@ -67,6 +71,13 @@ export const UserWithLinkResponseSchema = Ok({
   user: UserSchema,
   invitation_url: Type.String(),
   expires_at: TimestampSchema,
+  /**
+   * The email carrying the link, when the user has an address: sent, refused by the SMTP server
+   * (the link still works: pass it on by hand), or SMTP_URL not configured. Absent without one.
+   */
+  email: Type.Optional(
+    Type.Union([Type.Literal('sent'), Type.Literal('failed'), Type.Literal('not_configured')]),
+  ),
 });
 
 export const PatchUserBodySchema = Type.Object(

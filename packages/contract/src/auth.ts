@@ -1,6 +1,13 @@
 import { Type, type Static } from 'typebox';
 import { ProjectRoleSchema, WorkspaceRoleSchema } from './access.js';
-import { NullableTimestamp, Ok, TimestampSchema, UuidSchema, RequiredText } from './common.js';
+import {
+  LocaleSchema,
+  NullableTimestamp,
+  Ok,
+  TimestampSchema,
+  UuidSchema,
+  RequiredText,
+} from './common.js';
 
 export const LoginBodySchema = Type.Object(
   {
@@ -11,10 +18,6 @@ export const LoginBodySchema = Type.Object(
 );
 export type LoginBody = Static<typeof LoginBodySchema>;
 
-/** The interface languages: the web catalogues and the server's (server/src/i18n) carry each. */
-export const LocaleSchema = Type.Union([Type.Literal('en'), Type.Literal('ru')]);
-export type Locale = Static<typeof LocaleSchema>;
-export const LOCALES = ['en', 'ru'] as const satisfies readonly Locale[];
 const SavedLocaleSchema = Type.Union([LocaleSchema, Type.Null()], {
   description: 'the language chosen in Settings → Profile; null follows the browser',
 });

@@ -50,3 +50,11 @@ export const HealthResponseSchema = Ok({
   demo: Type.Boolean({ description: 'true when this server runs the bundled demo' }),
   version: Type.String(),
 });
+
+/**
+ * The interface languages: the web catalogues and the server's (server/src/i18n) carry each.
+ * Here rather than in auth.ts because users (access.ts) carry one too.
+ */
+export const LocaleSchema = Type.Union([Type.Literal('en'), Type.Literal('ru')]);
+export type Locale = Static<typeof LocaleSchema>;
+export const LOCALES = ['en', 'ru'] as const satisfies readonly Locale[];

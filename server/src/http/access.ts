@@ -11,10 +11,14 @@ import {
   projectAccess,
   sha256Hex,
   tokenCovers,
+  type CachedCredential,
+  type Credentials,
   type SessionContext,
   type TokenContext,
   type UserContext,
 } from '../modules/access/identity.js';
+import { createCredentialCache } from '../modules/access/credential-cache.js';
+import { startCredentialNotices } from '../modules/access/credential-notices.js';
 import {
   grantsInProject,
   grantsOutsideProject,
@@ -48,6 +52,8 @@ export type Access = 'public' | 'webhook' | 'session' | 'project';
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** This process's resolved sessions and tokens (modules/access/credential-cache.ts). */
+    credentials: Credentials;
     /** Limits a route applies itself, first thing in its handler (429 with Retry-After). */
     rateLimits: {
       /** The public invitation routes: ten attempts a minute per client address. */
@@ -135,6 +141,37 @@ export const accessPlugin = fp(
     app.decorateRequest('token', null);
     app.decorateRequest('scope', null as unknown as Scope);
     app.decorateRequest('projectRole', null);
+    const credentials = createCredentialCache<CachedCredential>({
+      ttlMs: config.AUTH_CACHE_TTL_SECONDS * 1000,
+      maxEntries: config.AUTH_CACHE_MAX_ENTRIES,
+    });
+    app.decorate('credentials', credentials);
+    let notices: { close(): Promise<void> } | undefined;
+    app.addHook('onReady', async () => {
+      notices = startCredentialNotices(database, credentials, app.log);
+    });
+    app.addHook('onClose', async () => notices?.close());
+    // This process forgets at once what a state-changing request may have changed, before its
+    // response leaves, so the caller's next request is judged afresh (other processes hear the
+    // trigger's NOTIFY, migration 0019). Requests about one's own sessions, tokens and work forget
+    // the caller; users, memberships and anything unauthenticated (an accepted invitation)
+    // forget everyone. Webhooks change no credential.
+    // A refused request changed nothing (and a flood of them must not empty the cache).
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400) return payload;
+      if (accessOf(request) === 'webhook') return payload;
+      const permission = permissionOf(request.routeOptions);
+      const level = permission ? PERMISSIONS[permission] : 'public';
+      const othersToo =
+        !request.user ||
+        level === 'public' ||
+        level === 'workspace' ||
+        permission === 'members:manage' ||
+        permission === 'project:manage';
+      if (othersToo) credentials.forgetAll();
+      else credentials.forgetUser(request.user!.id);
+      return payload;
+    });
     // Per token, in this process: a token's secret has 256 bits, so this limit is about load, not
     // guessing (which the login limit in Postgres is about), and one API process is the default
     // deployment; with N processes a token may make N times the limit (docs/operations.md).
@@ -180,7 +217,7 @@ export const accessPlugin = fp(
         const secret = BEARER.exec(authorization)?.[1];
         const found =
           secret?.startsWith(TOKEN_PREFIX) && secret.length <= 200
-            ? await loadToken(database, {
+            ? await loadToken(database, credentials, {
                 secret,
                 ip: request.ip,
                 userAgent: request.headers['user-agent'],
@@ -194,7 +231,7 @@ export const accessPlugin = fp(
           throw new AppError('unauthorized', 'the token is invalid, expired or revoked');
         }
       } else if (cookie) {
-        const found = await loadSession(database, {
+        const found = await loadSession(database, credentials, {
           cookie,
           idleMinutes: config.SESSION_IDLE_MINUTES,
         });

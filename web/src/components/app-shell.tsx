@@ -14,6 +14,7 @@ import {
   ShieldCheckIcon,
   UserIcon,
   UsersIcon,
+  UsersRoundIcon,
   WorkflowIcon,
 } from 'lucide-react';
 import Link from 'next/link';
@@ -39,8 +40,25 @@ import {
 } from '@/components/ui/dropdown-menu';
 import { ErrorState, LoadingState } from '@/components/states';
 
-// Labels are keys of the `nav` catalogue namespace.
-const NAV = [
+// Labels are keys of the `nav` catalogue namespace; an entry with a permission shows only to a
+// caller who holds it (GET /auth/me), the API refusing it anyway.
+const NAV: readonly {
+  href: string;
+  label:
+    | 'search'
+    | 'ask'
+    | 'conversations'
+    | 'contacts'
+    | 'outbound'
+    | 'jobs'
+    | 'sources'
+    | 'audit'
+    | 'projects'
+    | 'settings'
+    | 'team';
+  icon: typeof SearchIcon;
+  permission?: string;
+}[] = [
   { href: '/search', label: 'search', icon: SearchIcon },
   { href: '/ask', label: 'ask', icon: MessageCircleQuestionIcon },
   { href: '/conversations', label: 'conversations', icon: MessagesSquareIcon },
@@ -51,7 +69,8 @@ const NAV = [
   { href: '/audit', label: 'audit', icon: ShieldCheckIcon },
   { href: '/projects', label: 'projects', icon: FolderIcon },
   { href: '/settings/profile', label: 'settings', icon: SettingsIcon },
-] as const;
+  { href: '/settings/team', label: 'team', icon: UsersRoundIcon, permission: 'users:manage' },
+];
 
 function ProjectSwitcher() {
   const t = useTranslations('shell');
@@ -155,26 +174,30 @@ function UserMenu({ username }: { username: string }) {
 function NavLinks({ className }: { className?: string }) {
   const t = useTranslations('nav');
   const pathname = usePathname();
+  const me = useMe();
+  const held = me.data?.authenticated ? me.data.permissions : [];
   return (
     <ul className={className}>
-      {NAV.map(({ href, label, icon: Icon }) => {
-        const current = pathname === href || pathname.startsWith(`${href}/`);
-        return (
-          <li key={href}>
-            <Link
-              href={href}
-              aria-current={current ? 'page' : undefined}
-              className={cn(
-                'flex items-center gap-2 rounded-md px-3 py-2 text-sm whitespace-nowrap text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
-                current && 'bg-accent font-medium text-accent-foreground',
-              )}
-            >
-              <Icon className="size-4" aria-hidden />
-              {t(label)}
-            </Link>
-          </li>
-        );
-      })}
+      {NAV.filter((item) => !item.permission || held.includes(item.permission)).map(
+        ({ href, label, icon: Icon }) => {
+          const current = pathname === href || pathname.startsWith(`${href}/`);
+          return (
+            <li key={href}>
+              <Link
+                href={href}
+                aria-current={current ? 'page' : undefined}
+                className={cn(
+                  'flex items-center gap-2 rounded-md px-3 py-2 text-sm whitespace-nowrap text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
+                  current && 'bg-accent font-medium text-accent-foreground',
+                )}
+              >
+                <Icon className="size-4" aria-hidden />
+                {t(label)}
+              </Link>
+            </li>
+          );
+        },
+      )}
     </ul>
   );
 }

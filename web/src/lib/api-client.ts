@@ -14,6 +14,16 @@ import type {
   Completeness,
   Contact,
   ContactPolicy,
+  CreateTokenBody,
+  CreateUserBody,
+  MemberList,
+  Member,
+  ProjectRole,
+  SessionInfo,
+  Token,
+  User,
+  UserWithLink,
+  WorkspaceRole,
   Conversation,
   Health,
   JobRun,
@@ -168,6 +178,7 @@ const post = <T>(path: string, body?: unknown, headers?: Record<string, string>)
   apiRequest<T>('POST', path, { body, headers });
 const patch = <T>(path: string, body: unknown) => apiRequest<T>('PATCH', path, { body });
 const del = <T>(path: string) => apiRequest<T>('DELETE', path);
+const put = <T>(path: string, body: unknown) => apiRequest<T>('PUT', path, { body });
 
 const enc = encodeURIComponent;
 
@@ -191,6 +202,48 @@ export const api = {
       } satisfies LoginBody),
     logout: () => post<Envelope>('/auth/logout'),
     updateMe: (input: UpdateMeBody) => patch<Body<Me>>('/auth/me', input),
+    changePassword: (input: { current_password: string; new_password: string }) =>
+      post<Body<{ revoked: number }>>('/auth/password', input),
+  },
+  /** The signed-in user's own sessions (Settings → Profile). */
+  sessions: {
+    list: () => get<Body<{ sessions: SessionInfo[] }>>('/auth/sessions'),
+    revoke: (id: string) => del<Body<{ revoked: number }>>(`/auth/sessions/${enc(id)}`),
+    revokeOthers: () => post<Body<{ revoked: number }>>('/auth/sessions/revoke-others'),
+  },
+  /** The signed-in user's personal API tokens; a secret is in the create answer only. */
+  tokens: {
+    list: () => get<Body<{ tokens: Token[] }>>('/auth/tokens'),
+    create: (input: CreateTokenBody) =>
+      post<Body<{ token: Token; secret: string }>>('/auth/tokens', input),
+    revoke: (id: string) => del<Body<{ deleted: true }>>(`/auth/tokens/${enc(id)}`),
+  },
+  /** Users and their one-time links (owners). */
+  users: {
+    list: () => get<Body<{ users: User[] }>>('/users'),
+    invite: (input: CreateUserBody) => post<UserWithLink>('/users', input),
+    update: (id: string, input: { role?: WorkspaceRole; active?: boolean }) =>
+      patch<Body<{ user: User }>>(`/users/${enc(id)}`, input),
+    reset: (id: string) => post<UserWithLink>(`/users/${enc(id)}/reset`),
+  },
+  /** A one-time link's public page: who it is for, and setting the password. */
+  invitations: {
+    get: (token: string) =>
+      get<Body<{ username: string; purpose: 'invite' | 'reset'; expires_at: string }>>(
+        `/invitations/${enc(token)}`,
+      ),
+    accept: (token: string, password: string) =>
+      post<Body<{ username: string }>>(`/invitations/${enc(token)}/accept`, { password }),
+  },
+  /** A project's members (its managers, and owners). */
+  members: {
+    list: (projectId: string) => get<MemberList>(`/projects/${enc(projectId)}/members`),
+    set: (projectId: string, userId: string, role: ProjectRole) =>
+      put<Body<{ member: Member }>>(`/projects/${enc(projectId)}/members/${enc(userId)}`, {
+        role,
+      }),
+    remove: (projectId: string, userId: string) =>
+      del<Body<{ deleted: true }>>(`/projects/${enc(projectId)}/members/${enc(userId)}`),
   },
   projects: {
     list: () => get<Body<{ projects: Project[]; active_project_id: string | null }>>('/projects'),

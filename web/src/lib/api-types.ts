@@ -33,15 +33,26 @@ import type {
   RenameProjectBodySchema,
 } from '@cairn/contract';
 import type {
+  CreateTokenBody,
+  CreateUserBody,
   Me as ContractMe,
+  MemberListResponseSchema,
+  MemberSchema,
   Organization,
   Person,
   PersonSummary,
+  ProjectRole,
   Project,
+  SessionSchema,
   Source,
+  Token,
   UpdateMeBody,
+  User,
+  UserWithLinkResponseSchema,
+  WorkspaceRole,
 } from '@cairn/contract';
 export type { Organization, Person, PersonSummary, Project, Source, UpdateMeBody };
+export type { CreateTokenBody, CreateUserBody, ProjectRole, Token, User, WorkspaceRole };
 export type {
   AskAnswer,
   AskEvent,
@@ -57,6 +68,11 @@ export type {
 } from '@cairn/contract';
 // The one request body the contract names only as a schema.
 export type RenameProjectBody = Static<typeof RenameProjectBodySchema>;
+export type Member = Static<typeof MemberSchema>;
+export type MemberList = Static<typeof MemberListResponseSchema>;
+export type SessionInfo = Static<typeof SessionSchema>;
+/** A user with their fresh one-time link (shown once) and what became of its email. */
+export type UserWithLink = Static<typeof UserWithLinkResponseSchema>;
 export type Me = ContractMe & { demo?: boolean };
 export type Health = Static<typeof HealthResponseSchema>;
 

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { Locale } from '@cairn/contract';
 import type { ProjectRole, WorkspaceRole } from '../../db/schema.js';
+import type { CredentialCache } from './credential-cache.js';
 import type { TokenPermission } from './permissions.js';
 
 /** Who is calling, however they authenticated. */
@@ -41,109 +42,168 @@ export interface TokenContext {
   expiresAt: Date;
 }
 
+/** A resolved session or token as the credential cache keeps it. */
+export type CachedCredential =
+  | {
+      kind: 'session';
+      user: UserContext;
+      session: SessionContext;
+      expiresAt: number;
+      /** When last_seen_at was last written (the write is throttled). */
+      lastWrittenAt: number;
+    }
+  | { kind: 'token'; user: UserContext; token: TokenContext; lastWrittenAt: number };
+
+export type Credentials = CredentialCache<CachedCredential>;
+
 // last_seen_at and last_used_at are written at most once a minute: a read stays a read.
 const LAST_SEEN_RESOLUTION_MS = 60_000;
 
 export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /**
- * The live session behind a cookie value: not expired, not idle, its user active. One indexed
- * read (load_session, migration 0015); the active project's role comes from project_role_of,
- * the rule row-level security uses.
+ * The live session behind a cookie value: not expired, not idle, its user active. From `cache`
+ * when it holds it (expiry and idleness checked here on every hit), else one indexed read
+ * (load_session, migration 0019); the active project's role comes from project_role_of, the rule
+ * row-level security uses.
  */
 export async function loadSession(
   database: Database,
+  cache: Credentials,
   options: { cookie: string; idleMinutes: number },
 ): Promise<{ user: UserContext; session: SessionContext } | null> {
   if (options.cookie.length > 256) return null;
   const sessionId = sha256Hex(options.cookie);
-  const { rows } = await sql<{
-    public_id: string;
-    user_id: string;
-    username: string;
-    role: WorkspaceRole;
-    locale: Locale | null;
-    csrf_token: string;
-    active_project_id: string | null;
-    account_scope_id: string | null;
-    project_role: ProjectRole | null;
-    created_at: Date;
-    last_seen_at: Date;
-  }>`select * from load_session(${sessionId}, ${options.idleMinutes})`.execute(database.db);
-  const row = rows[0];
-  if (!row) return null;
-  let lastSeenAt = row.last_seen_at;
-  if (Date.now() - lastSeenAt.getTime() > LAST_SEEN_RESOLUTION_MS) {
-    lastSeenAt = new Date();
+  const key = `session:${sessionId}`;
+  const idleMs = options.idleMinutes * 60_000;
+  const now = Date.now();
+  let entry = cache.get(key);
+  if (
+    entry?.kind === 'session' &&
+    (entry.expiresAt <= now || entry.session.lastSeenAt.getTime() + idleMs <= now)
+  ) {
+    // Maybe another process saw it more recently: the database decides.
+    cache.delete(key);
+    entry = undefined;
+  }
+  if (entry?.kind !== 'session') {
+    const startedAt = cache.generation();
+    const { rows } = await sql<{
+      public_id: string;
+      user_id: string;
+      username: string;
+      role: WorkspaceRole;
+      locale: Locale | null;
+      csrf_token: string;
+      active_project_id: string | null;
+      account_scope_id: string | null;
+      project_role: ProjectRole | null;
+      created_at: Date;
+      last_seen_at: Date;
+      expires_at: Date;
+    }>`select * from load_session(${sessionId}, ${options.idleMinutes})`.execute(database.db);
+    const row = rows[0];
+    if (!row) return null;
+    // A project the user may no longer see is, to this session, no project at all.
+    const visible = row.project_role !== null && row.account_scope_id !== null;
+    entry = {
+      kind: 'session',
+      user: { id: row.user_id, username: row.username, role: row.role, locale: row.locale },
+      session: {
+        sessionId,
+        publicId: row.public_id,
+        userId: row.user_id,
+        username: row.username,
+        csrfToken: row.csrf_token,
+        activeProjectId: visible ? row.active_project_id : null,
+        accountScopeId: visible ? row.account_scope_id : null,
+        activeProjectRole: visible ? row.project_role : null,
+        createdAt: row.created_at,
+        lastSeenAt: row.last_seen_at,
+      },
+      expiresAt: new Date(row.expires_at).getTime(),
+      lastWrittenAt: row.last_seen_at.getTime(),
+    };
+    cache.set(key, entry, startedAt);
+  }
+  if (now - entry.lastWrittenAt > LAST_SEEN_RESOLUTION_MS) {
+    entry.lastWrittenAt = now;
+    entry.session.lastSeenAt = new Date(now);
     await database.db
       .updateTable('sessions')
-      .set({ last_seen_at: lastSeenAt })
+      .set({ last_seen_at: entry.session.lastSeenAt })
       .where('session_id', '=', sessionId)
       .execute();
   }
-  // A project the user may no longer see is, to this session, no project at all.
-  const visible = row.project_role !== null && row.account_scope_id !== null;
-  return {
-    user: { id: row.user_id, username: row.username, role: row.role, locale: row.locale },
-    session: {
-      sessionId,
-      publicId: row.public_id,
-      userId: row.user_id,
-      username: row.username,
-      csrfToken: row.csrf_token,
-      activeProjectId: visible ? row.active_project_id : null,
-      accountScopeId: visible ? row.account_scope_id : null,
-      activeProjectRole: visible ? row.project_role : null,
-      createdAt: row.created_at,
-      lastSeenAt,
-    },
-  };
+  // Copies: a handler may change what it is given (e.g. the locale route), the cache must not.
+  return { user: { ...entry.user }, session: { ...entry.session } };
 }
 
 /**
- * The live token behind a secret: not revoked, not expired, its user active. Read on every
- * request with no cache, so revocation, expiry and deactivation hold from the next request on.
+ * The live token behind a secret: not revoked, not expired, its user active. From `cache` when it
+ * holds it (expiry checked here on every hit; revocation and deactivation make the cache forget,
+ * see credential-cache.ts), else one indexed read (load_token, migration 0015).
  */
 export async function loadToken(
   database: Database,
+  cache: Credentials,
   options: { secret: string; ip: string; userAgent: string | undefined },
 ): Promise<{ user: UserContext; token: TokenContext } | null> {
-  const { rows } = await sql<{
-    id: string;
-    prefix: string;
-    permission: TokenPermission;
-    project_ids: string[] | null;
-    created_at: Date;
-    expires_at: Date;
-    last_used_at: Date | null;
-    user_id: string;
-    username: string;
-    role: WorkspaceRole;
-    locale: Locale | null;
-  }>`select * from load_token(${sha256Hex(options.secret)})`.execute(database.db);
-  const row = rows[0];
-  if (!row) return null;
-  if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_SEEN_RESOLUTION_MS) {
+  const secretHash = sha256Hex(options.secret);
+  const key = `token:${secretHash}`;
+  const now = Date.now();
+  let entry = cache.get(key);
+  if (entry?.kind === 'token' && entry.token.expiresAt.getTime() <= now) {
+    cache.delete(key);
+    return null;
+  }
+  if (entry?.kind !== 'token') {
+    const startedAt = cache.generation();
+    const { rows } = await sql<{
+      id: string;
+      prefix: string;
+      permission: TokenPermission;
+      project_ids: string[] | null;
+      created_at: Date;
+      expires_at: Date;
+      last_used_at: Date | null;
+      user_id: string;
+      username: string;
+      role: WorkspaceRole;
+      locale: Locale | null;
+    }>`select * from load_token(${secretHash})`.execute(database.db);
+    const row = rows[0];
+    if (!row) return null;
+    entry = {
+      kind: 'token',
+      user: { id: row.user_id, username: row.username, role: row.role, locale: row.locale },
+      token: {
+        id: row.id,
+        prefix: row.prefix,
+        permission: row.permission,
+        projectIds: row.project_ids,
+        createdAt: row.created_at,
+        expiresAt: new Date(row.expires_at),
+      },
+      lastWrittenAt: row.last_used_at?.getTime() ?? 0,
+    };
+    cache.set(key, entry, startedAt);
+  }
+  if (now - entry.lastWrittenAt > LAST_SEEN_RESOLUTION_MS) {
+    entry.lastWrittenAt = now;
     await database.db
       .updateTable('api_tokens')
       .set({
-        last_used_at: new Date(),
+        last_used_at: new Date(now),
         last_used_ip: options.ip.slice(0, 100),
         last_used_user_agent: options.userAgent?.slice(0, 500) ?? null,
       })
-      .where('id', '=', row.id)
+      .where('id', '=', entry.token.id)
       .execute();
   }
   return {
-    user: { id: row.user_id, username: row.username, role: row.role, locale: row.locale },
-    token: {
-      id: row.id,
-      prefix: row.prefix,
-      permission: row.permission,
-      projectIds: row.project_ids,
-      createdAt: row.created_at,
-      expiresAt: new Date(row.expires_at),
-    },
+    user: { ...entry.user },
+    token: { ...entry.token, projectIds: entry.token.projectIds && [...entry.token.projectIds] },
   };
 }
 

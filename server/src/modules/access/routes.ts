@@ -9,6 +9,7 @@ import {
   IdParamsSchema,
   InvitationParamsSchema,
   InvitationResponseSchema,
+  type Locale,
   MemberListResponseSchema,
   MemberParamsSchema,
   MemberResponseSchema,
@@ -26,6 +27,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../http/errors.js';
 import { actorOf } from '../../http/actor.js';
+import { DEFAULT_LOCALE } from '../../i18n/index.js';
+import { createSystemMailer } from '../../lib/mail.js';
+import type { Actor } from '../../http/actor.js';
+import { mailLink } from './link-mail.js';
 import { listMembers, removeMember, setMember, toMemberDto } from './members.js';
 import { acceptLink, describeLink } from './one-time-links.js';
 import { changePassword, listSessions, revokeSessions } from './sessions.js';
@@ -42,6 +47,28 @@ function sessionOf(request: FastifyRequest) {
 
 export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, database } = app;
+  // Invitations and resets are emailed by the same system mailer as the digests (lib/mail.ts).
+  const mailer = createSystemMailer({ smtpUrl: config.SMTP_URL, from: config.SMTP_FROM });
+
+  /** Emails a fresh link to the user, if they have an address, in their language or the owner's. */
+  const mailUserLink = async (
+    request: FastifyRequest,
+    user: { username: string; email: string | null; locale: Locale | null },
+    link: { url: string; purpose: 'invite' | 'reset' },
+  ) =>
+    user.email
+      ? {
+          email: await mailLink(mailer, request.log, {
+            to: user.email,
+            locale: user.locale ?? request.user!.locale ?? DEFAULT_LOCALE,
+            purpose: link.purpose,
+            username: user.username,
+            inviter: request.user!.username,
+            url: link.url,
+            ttlHours: config.INVITE_TTL_HOURS,
+          }),
+        }
+      : {};
 
   // ---------------------------------------------------------------------------------------------
   // My sessions and password
@@ -234,7 +261,10 @@ export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Invite a user; the one-time invitation link is in this response only',
-        description: `The link works once and for INVITE_TTL_HOURS (${config.INVITE_TTL_HOURS}).`,
+        description:
+          `The link works once and for INVITE_TTL_HOURS (${config.INVITE_TTL_HOURS}). With an ` +
+          '`email` and SMTP configured it is also emailed, in `locale` (default: yours); ' +
+          '`email` in the response says whether that worked.',
         body: CreateUserBodySchema,
         response: { 201: UserWithLinkResponseSchema },
       },
@@ -243,7 +273,12 @@ export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { user, url, expiresAt } = await createUser(
         database,
         config,
-        { username: request.body.username, role: request.body.role, email: request.body.email },
+        {
+          username: request.body.username,
+          role: request.body.role,
+          email: request.body.email,
+          locale: request.body.locale,
+        },
         actorOf(request),
       );
       return reply.status(201).send({
@@ -251,6 +286,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
         user: toUserDto(user),
         invitation_url: url,
         expires_at: expiresAt.toISOString(),
+        ...(await mailUserLink(request, user, { url, purpose: 'invite' })),
       });
     },
   );
@@ -299,6 +335,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
         user: toUserDto(user),
         invitation_url: url,
         expires_at: expiresAt.toISOString(),
+        ...(await mailUserLink(request, user, { url, purpose: 'reset' })),
       };
     },
   );

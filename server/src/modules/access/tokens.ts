@@ -113,7 +113,7 @@ export const listTokens = (database: Database, userId: string): Promise<TokenRow
     .orderBy('created_at', 'desc')
     .execute();
 
-/** Revokes one of the user's tokens; its next request is 401 (tokens are read on every request). */
+/** Revokes one of the user's tokens; its next request is 401 (credential-cache.ts says how). */
 export async function revokeToken(
   database: Database,
   input: { userId: string; tokenId: string },

@@ -1,4 +1,5 @@
-import { sql, type Transaction } from 'kysely';
+import type { Locale } from '@cairn/contract';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
 import type { DB, WorkspaceRole } from '../../db/schema.js';
@@ -16,6 +17,7 @@ export interface UserRow {
   role: WorkspaceRole;
   active: boolean;
   email: string | null;
+  locale: Locale | null;
   created_at: Date;
   deactivated_at: Date | null;
   password_set: boolean;
@@ -46,6 +48,7 @@ const userColumns = (db: Executor) =>
       'u.role',
       'u.active',
       'u.email',
+      'u.locale',
       'u.created_at',
       'u.deactivated_at',
       sql<boolean>`u.password_hash like '$argon2%'`.as('password_set'),
@@ -66,13 +69,14 @@ async function userById(executor: Executor, id: string): Promise<UserRow> {
 }
 
 /**
- * Creates a user with no password and an invitation link to set one. `locale` is accepted by the
- * API for the invitation email that is wired up separately; it is not stored here.
+ * Creates a user with no password and an invitation link to set one. A `locale` given by the
+ * inviting owner is saved as the user's language (Settings → Profile can change it); without one
+ * the user follows their browser.
  */
 export async function createUser(
   database: Database,
   config: Config,
-  input: { username: string; role: WorkspaceRole; email?: string },
+  input: { username: string; role: WorkspaceRole; email?: string; locale?: Locale },
   actor: Actor,
 ): Promise<{ user: UserRow; url: string; expiresAt: Date }> {
   return database.db.transaction().execute(async (trx) => {
@@ -83,6 +87,7 @@ export async function createUser(
         password_hash: NO_PASSWORD,
         role: input.role,
         email: input.email ?? null,
+        locale: input.locale ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
@@ -234,6 +239,7 @@ export const toUserDto = (u: UserRow) => ({
   role: u.role,
   active: u.active,
   email: u.email,
+  locale: u.locale,
   created_at: u.created_at.toISOString(),
   deactivated_at: u.deactivated_at?.toISOString() ?? null,
   password_set: u.password_set,

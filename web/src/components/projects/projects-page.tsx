@@ -1,10 +1,11 @@
 'use client';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import { api } from '@/lib/api-client';
 import type { Project } from '@/lib/api-types';
-import { sessionKeys, useProjects } from '@/lib/session';
+import { sessionKeys, useMe, useProjects } from '@/lib/session';
 import { useFormat } from '@/lib/format';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -147,12 +148,15 @@ export function ProjectsPage() {
     onSuccess: () => queryClient.invalidateQueries(),
   });
   const activeId = projects.data?.active_project_id ?? null;
+  const me = useMe();
+  const canCreate =
+    me.data?.authenticated === true && me.data.permissions.includes('projects:create');
 
   return (
     <>
       <PageHeader title={t('title')} description={t('description')} />
       <div className="flex flex-col gap-5">
-        <CreateProjectForm />
+        {canCreate ? <CreateProjectForm /> : null}
         <Card>
           <CardHeader>
             <CardTitle>{t('allTitle')}</CardTitle>
@@ -200,14 +204,26 @@ export function ProjectsPage() {
                               {t('select')}
                             </Button>
                           ) : null}
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            onClick={() => setRenaming(project)}
-                            aria-label={t('renameLabel', { name: project.name })}
-                          >
-                            {t('rename')}
-                          </Button>
+                          {project.permissions.includes('members:manage') ? (
+                            <Button size="sm" variant="ghost" asChild>
+                              <Link
+                                href={`/projects/${project.id}/members`}
+                                aria-label={t('membersLabel', { name: project.name })}
+                              >
+                                {t('members')}
+                              </Link>
+                            </Button>
+                          ) : null}
+                          {project.permissions.includes('project:manage') ? (
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              onClick={() => setRenaming(project)}
+                              aria-label={t('renameLabel', { name: project.name })}
+                            >
+                              {t('rename')}
+                            </Button>
+                          ) : null}
                         </div>
                       </TableCell>
                     </TableRow>

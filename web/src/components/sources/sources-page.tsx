@@ -1,6 +1,6 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { CheckCircle2Icon, CopyIcon, PlugZapIcon, Trash2Icon } from 'lucide-react';
+import { PlugZapIcon, Trash2Icon } from 'lucide-react';
 import Link from 'next/link';
 import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
@@ -37,6 +37,7 @@ import {
   TableHeader,
   TableRow,
 } from '@/components/ui/table';
+import { CopyButton } from '@/components/ui/copy-button';
 import { PageHeader } from '@/components/page-header';
 import { RequireProject } from '@/components/require-project';
 import { EmptyState, ErrorState, LoadingState, MutationError } from '@/components/states';
@@ -159,26 +160,6 @@ function BindSourceForm({ projectId }: { projectId: string }) {
 
 // The URL token is returned exactly once, at bind time; it lives only in this tab's memory.
 const shownOnceToken = new Map<string, string>();
-
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const t = useTranslations('sources');
-  const [copied, setCopied] = useState(false);
-  return (
-    <Button
-      size="sm"
-      variant="outline"
-      aria-label={label}
-      onClick={async () => {
-        await navigator.clipboard?.writeText(text).catch(() => undefined);
-        setCopied(true);
-        setTimeout(() => setCopied(false), 1500);
-      }}
-    >
-      {copied ? <CheckCircle2Icon aria-hidden /> : <CopyIcon aria-hidden />}
-      {copied ? t('copied') : t('copy')}
-    </Button>
-  );
-}
 
 function webhookUrlFor(source: Source): string {
   const origin = typeof window === 'undefined' ? '' : window.location.origin;
