@@ -20,6 +20,8 @@ export interface ProjectsTable {
   id: Generated<string>;
   account_scope_id: string;
   name: string;
+  /** Free-form per-project settings; `signals` holds the detectors' (detectors/settings.ts). */
+  settings: Json<Record<string, unknown>>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -343,6 +345,47 @@ export interface EvidenceItemsTable extends Scoped {
   updated_at: Timestamp;
 }
 
+export type SignalStatus = 'open' | 'snoozed' | 'resolved' | 'dismissed';
+
+/** migrations/0020_signals.sql; the JSON columns hold the detectors' shapes (detectors/types.ts). */
+export interface SignalsTable extends Scoped {
+  id: Generated<string>;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  status: Generated<SignalStatus>;
+  snoozed_until: Date | string | null;
+  title: string;
+  detail: Generated<string>;
+  due_at: Date | string | null;
+  subject: Json<Record<string, string>>;
+  subject_key: string;
+  evidence_refs: Json<EvidenceRef[]>;
+  attributes: Json<Record<string, string | number | boolean | null>>;
+  detector: string;
+  detector_version: string;
+  fingerprint: string;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  resolved_at: Date | string | null;
+  resolution: string | null;
+  resolved_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+/** One daily digest per user and day (signals/digest.ts). */
+export interface SignalDigestsTable {
+  user_id: string;
+  day: string;
+  state: 'sending' | 'sent';
+  message_id: string;
+  signal_count: number;
+  claimed_by: string;
+  claimed_at: Timestamp;
+  sent_at: Date | string | null;
+  attempts: Generated<number>;
+}
+
 export interface DB {
   account_scopes: AccountScopesTable;
   projects: ProjectsTable;
@@ -366,4 +409,6 @@ export interface DB {
   contact_channel_policies: ContactChannelPoliciesTable;
   audit_events: AuditEventsTable;
   evidence_items: EvidenceItemsTable;
+  signals: SignalsTable;
+  signal_digests: SignalDigestsTable;
 }
