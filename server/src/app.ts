@@ -25,6 +25,8 @@ import { jobsPlugin } from './modules/jobs/plugin.js';
 import { systemPlugin } from './modules/system/plugin.js';
 import { createStartState, type StartState } from './modules/system/start-phase.js';
 import type { ProjectCreatedHook } from './modules/projects/service.js';
+import type { MessagesAppliedHook } from './modules/chatwoot/apply.js';
+import { signalsPlugin } from './modules/signals/plugin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,6 +49,8 @@ declare module 'fastify' {
     }[];
     /** Run inside every project's creation transaction; plugins add theirs (jobs: schedules). */
     projectCreatedHooks: ProjectCreatedHook[];
+    /** Run inside every ingest write for the conversations it touched; plugins add theirs (signals). */
+    messagesAppliedHooks: MessagesAppliedHook[];
   }
 }
 
@@ -102,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     resolve: deps.resolveHost ?? systemResolver,
   });
   app.decorate('projectCreatedHooks', []);
+  app.decorate('messagesAppliedHooks', []);
   // JSON only: a text/plain body is how a cross-site form sneaks past CORS preflight.
   app.removeContentTypeParser('text/plain');
   // An empty body sent as application/json (as some clients do on a POST that takes no body) is
@@ -139,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(openapiPlugin);
   await app.register(accessPlugin, { config, database });
   await app.register(jobsPlugin);
+  await app.register(signalsPlugin);
 
   await app.register(moduleRoutes);
   await app.register(moduleRoutes, { prefix: '/v1' });

@@ -54,6 +54,11 @@ select enable_project_isolation('signals');
 create trigger signals_updated_at before update on signals
   for each row execute function set_updated_at();
 
+-- A project's detector settings (time zone, business hours, holidays, response target, stalled
+-- thresholds: detectors/types.ts SignalSettings); what is absent takes the defaults
+-- (detectors/settings.ts), so every project starts with none.
+alter table projects add column signal_settings jsonb not null default '{}'::jsonb;
+
 -- The daily digest: one row per user and day, claimed before the mail is sent
 -- (server/src/modules/signals/digest.ts explains the states). Per user, not per project, so it
 -- carries no project_id and no row-level security; only the worker's owner connection writes it.
@@ -70,3 +75,13 @@ create table signal_digests (
   attempts integer not null default 1,
   primary key (user_id, day)
 );
+
+-- The `signals_run` job (a full re-evaluation of time-based conditions) is scheduled like every
+-- job type; projects created before this migration get its schedule here, new ones at creation
+-- (jobs/scheduler.ts createDefaultSchedules).
+alter table scheduled_jobs drop constraint if exists scheduled_jobs_job_type_check;
+alter table scheduled_jobs add constraint scheduled_jobs_job_type_check
+  check (job_type in ('chatwoot_sync', 'embeddings_run', 'outbound_process', 'signals_run'));
+insert into scheduled_jobs (project_id, account_scope_id, job_type, cadence_seconds)
+select p.id, p.account_scope_id, 'signals_run', 900 from projects p
+on conflict (project_id, job_type) do nothing;

@@ -20,8 +20,8 @@ export interface ProjectsTable {
   id: Generated<string>;
   account_scope_id: string;
   name: string;
-  /** Free-form per-project settings; `signals` holds the detectors' (detectors/settings.ts). */
-  settings: Json<Record<string, unknown>>;
+  /** The detectors' settings over their defaults (detectors/settings.ts). */
+  signal_settings: Json<Record<string, unknown>>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -224,7 +224,7 @@ export interface JobRunsTable extends Scoped {
   updated_at: Timestamp;
 }
 
-export type JobType = 'chatwoot_sync' | 'embeddings_run' | 'outbound_process';
+export type JobType = 'chatwoot_sync' | 'embeddings_run' | 'outbound_process' | 'signals_run';
 
 export interface ScheduledJobsTable extends Scoped {
   id: Generated<string>;

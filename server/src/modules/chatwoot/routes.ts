@@ -235,6 +235,8 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
             config: app.config,
             // Found by meaning within seconds, not at the next scheduled embeddings run.
             onChunksWritten: (scope) => app.jobs.embeddings.chunksWritten(scope),
+            // Signals re-run for the conversation in the same transaction (signals/plugin.ts).
+            onMessagesApplied: app.messagesAppliedHooks,
           },
           {
             sourceId: request.params.source_id,

@@ -6,6 +6,7 @@ import { processOutbound } from '../outbound/send-outbound.js';
 import { runEmbeddings } from '../rag/run-embeddings.js';
 import { ensureProjectVectorIndex } from '../rag/vector-index.js';
 import { loadChatwootSource } from '../sources/service.js';
+import { runSignalsForProject, signalsAfterMessagesApplied } from '../signals/run-signals.js';
 import type { JobHandler, JobHandlers } from './types.js';
 
 /**
@@ -18,6 +19,20 @@ export function defaultJobHandlers(config: Config): JobHandlers {
     chatwoot_sync: chatwootSync(config),
     embeddings_run: embeddingsRun(config),
     outbound_process: outboundProcess(config),
+    signals_run: signalsRun(),
+  };
+}
+
+function signalsRun(): JobHandler {
+  return async ({ database, scope, signal, onProgress }) => {
+    const counts = await runSignalsForProject({
+      database,
+      scope,
+      signal,
+      onProgress: (processed) => onProgress({ phase: 'detecting', processed }),
+    });
+    onProgress({ phase: 'done', processed: counts.conversations, total: counts.conversations });
+    return { ...counts };
   };
 }
 
@@ -51,6 +66,8 @@ function chatwootSync(config: Config): JobHandler {
       source,
       signal,
       onProgress: (processed, total, phase) => onProgress({ processed, total, phase }),
+      // The detectors run for every conversation each write transaction applies (issue 19).
+      onMessagesApplied: [signalsAfterMessagesApplied],
     });
     return { ...counts };
   };
