@@ -9,3 +9,4 @@ export * from './jobs.js';
 export * from './outbound.js';
 export * from './audit.js';
 export * from './ask.js';
+export * from './signals.js';

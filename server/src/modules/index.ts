@@ -7,6 +7,7 @@ import { jobRoutes } from './jobs/routes.js';
 import { outboundRoutes } from './outbound/routes.js';
 import { projectRoutes } from './projects/routes.js';
 import { ragRoutes } from './rag/routes.js';
+import { signalRoutes } from './signals/routes.js';
 import { sourceRoutes } from './sources/routes.js';
 import { systemRoutes } from './system/routes.js';
 
@@ -22,4 +23,5 @@ export const moduleRoutes: FastifyPluginAsync = async (app) => {
   await app.register(jobRoutes);
   await app.register(outboundRoutes);
   await app.register(auditRoutes);
+  await app.register(signalRoutes);
 };
