@@ -139,6 +139,7 @@ export const ConfigSchema = z.object({
   JOB_CADENCE_EMBEDDINGS_RUN_SECONDS: int(300, 10),
   JOB_CADENCE_OUTBOUND_PROCESS_SECONDS: int(60, 10),
   JOB_CADENCE_SIGNALS_RUN_SECONDS: int(900, 10),
+  SIGNALS_DIGEST_HOUR_UTC: int(7, 0, 23),
 
   // Outbound
   OUTBOUND_FOUR_EYES: bool(false),

@@ -65,7 +65,9 @@ alter table projects add column signal_settings jsonb not null default '{}'::jso
 create table signal_digests (
   user_id uuid not null references app_users (id) on delete cascade,
   day date not null,
-  state text not null check (state in ('sending', 'sent')),
+  -- sending: claimed, the mail may or may not have gone out; sent: recorded after the send;
+  -- unknown: a claim whose worker died (never resent: digest.ts explains why).
+  state text not null check (state in ('sending', 'sent', 'unknown')),
   -- The SMTP Message-ID, derived from (user_id, day): a resend after a crash carries the same one.
   message_id text not null,
   signal_count integer not null check (signal_count >= 0),

@@ -377,7 +377,7 @@ export interface SignalsTable extends Scoped {
 export interface SignalDigestsTable {
   user_id: string;
   day: string;
-  state: 'sending' | 'sent';
+  state: 'sending' | 'sent' | 'unknown';
   message_id: string;
   signal_count: number;
   claimed_by: string;

@@ -7,6 +7,9 @@ import { runEmbeddings } from '../rag/run-embeddings.js';
 import { ensureProjectVectorIndex } from '../rag/vector-index.js';
 import { loadChatwootSource } from '../sources/service.js';
 import { runSignalsForProject, signalsAfterMessagesApplied } from '../signals/run-signals.js';
+import { createSystemMailer } from '../../lib/mail.js';
+import { sendDailyDigests } from '../signals/digest.js';
+import type { PeriodicTask } from './runtime.js';
 import type { JobHandler, JobHandlers } from './types.js';
 
 /**
@@ -21,6 +24,31 @@ export function defaultJobHandlers(config: Config): JobHandlers {
     outbound_process: outboundProcess(config),
     signals_run: signalsRun(),
   };
+}
+
+/**
+ * Timed work across projects: the daily signals digest, when SMTP is configured. Every worker
+ * runs it; the digest's claim (signals/digest.ts) makes one mail per user and day of all of them.
+ */
+export function defaultPeriodicTasks(config: Config): PeriodicTask[] {
+  if (!config.SMTP_URL) return [];
+  const mailer = createSystemMailer({ smtpUrl: config.SMTP_URL, from: config.SMTP_FROM });
+  return [
+    {
+      name: 'signals digest',
+      seconds: 300,
+      run: async ({ database, workerId, logger }) => {
+        if (new Date().getUTCHours() < config.SIGNALS_DIGEST_HOUR_UTC) return;
+        const counts = await sendDailyDigests({
+          database,
+          mailer,
+          workerId,
+          onError: (err, userId) => logger.warn({ err, userId }, 'signals digest not sent'),
+        });
+        if (counts.sent + counts.failed > 0) logger.info(counts, 'signals digest');
+      },
+    },
+  ];
 }
 
 function signalsRun(): JobHandler {
