@@ -11,6 +11,7 @@ import {
   SendIcon,
   SettingsIcon,
   ShieldCheckIcon,
+  SunIcon,
   UserIcon,
   UsersIcon,
   WorkflowIcon,
@@ -40,6 +41,7 @@ import { ErrorState, LoadingState } from '@/components/states';
 
 // Labels are keys of the `nav` catalogue namespace.
 const NAV = [
+  { href: '/today', label: 'today', icon: SunIcon },
   { href: '/search', label: 'search', icon: SearchIcon },
   { href: '/conversations', label: 'conversations', icon: MessagesSquareIcon },
   { href: '/contacts', label: 'contacts', icon: UsersIcon },

@@ -20,6 +20,7 @@ import type {
   OutboundAttempt,
   OutboundAuditEntry,
   OutboundMessage,
+  Signal,
   Preflight,
   Project,
   ScheduledJob,
@@ -222,6 +223,16 @@ export const api = {
       patch<Body<{ job: ScheduledJob }>>(`/jobs/scheduler/${enc(id)}`, input),
     tick: () => post<Body<{ worker_run: WorkerRun }>>('/jobs/scheduler/tick'),
     eventsUrl: () => `${API_BASE_URL}/jobs/events`,
+  },
+  signals: {
+    list: (query: { status?: string; kind?: string; limit?: number; cursor?: string }) =>
+      get<Paged<'signals', Signal>>('/signals', query),
+    resolve: (id: string, reason?: string) =>
+      post<Body<{ signal: Signal }>>(`/signals/${enc(id)}/resolve`, { reason }),
+    dismiss: (id: string, reason?: string) =>
+      post<Body<{ signal: Signal }>>(`/signals/${enc(id)}/dismiss`, { reason }),
+    draft: (id: string, input: { content: string; idempotency_key: string }) =>
+      post<Body<{ message: OutboundMessage }>>(`/signals/${enc(id)}/draft`, input),
   },
   search: (query: string, topK: number, filters: SearchFilters) =>
     post<SearchResult>('/search', { query, topK, filters }),

@@ -31,9 +31,9 @@ import type {
   EvidenceRefSchema,
   EvidenceSearchResponseSchema,
 } from '@cairn/contract';
-import type { Me as ContractMe, Project, Source, UpdateMeBody } from '@cairn/contract';
+import type { Me as ContractMe, Project, Signal, Source, UpdateMeBody } from '@cairn/contract';
 
-export type { Project, Source, UpdateMeBody };
+export type { Project, Signal, Source, UpdateMeBody };
 export type Me = ContractMe & { demo?: boolean };
 export type Health = Static<typeof HealthResponseSchema>;
 
