@@ -109,12 +109,20 @@ try {
     cursor = ((await res.json()) as { next_cursor: string | null }).next_cursor;
   }
   const dueBefore = encodeURIComponent(new Date().toISOString());
-  console.log(`\nGET with ${SIGNALS.toLocaleString('en-US')} signals in the project, ${REQUESTS} requests each:`);
+  console.log(
+    `\nGET with ${SIGNALS.toLocaleString('en-US')} signals in the project, ${REQUESTS} requests each:`,
+  );
   console.log(`baseline GET /auth/me: ${await time('/auth/me')}`);
   console.log(`GET /signals?status=open&limit=50: ${await time('/signals?status=open&limit=50')}`);
-  console.log(`GET /signals?status=open&kind=payment&limit=50: ${await time('/signals?status=open&kind=payment&limit=50')}`);
-  console.log(`GET /signals?status=open&due_before=now&limit=50: ${await time(`/signals?status=open&due_before=${dueBefore}&limit=50`)}`);
-  console.log(`GET /signals 40 pages deep: ${await time(`/signals?status=open&limit=50&cursor=${encodeURIComponent(cursor!)}`)}`);
+  console.log(
+    `GET /signals?status=open&kind=payment&limit=50: ${await time('/signals?status=open&kind=payment&limit=50')}`,
+  );
+  console.log(
+    `GET /signals?status=open&due_before=now&limit=50: ${await time(`/signals?status=open&due_before=${dueBefore}&limit=50`)}`,
+  );
+  console.log(
+    `GET /signals 40 pages deep: ${await time(`/signals?status=open&limit=50&cursor=${encodeURIComponent(cursor!)}`)}`,
+  );
   console.log(`GET /signals?limit=200: ${await time('/signals?limit=200')}`);
 } finally {
   await stack.close();

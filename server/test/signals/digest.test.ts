@@ -15,7 +15,8 @@ beforeAll(async () => {
 });
 afterAll(async () => smtp?.close());
 
-const mailer = () => createSystemMailer({ smtpUrl: smtp.url, from: 'Cairn <cairn@studio.example>' });
+const mailer = () =>
+  createSystemMailer({ smtpUrl: smtp.url, from: 'Cairn <cairn@studio.example>' });
 
 const header = (raw: string, name: string) =>
   new RegExp(`^${name}:\\s*(.+(?:\\r?\\n[ \\t].+)*)`, 'im')
@@ -29,9 +30,11 @@ const decodeWords = (value: string) =>
     kind.toLowerCase() === 'b'
       ? Buffer.from(text, 'base64').toString('utf8')
       : Buffer.from(
-          text.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_m, hex: string) =>
-            String.fromCharCode(parseInt(hex, 16)),
-          ),
+          text
+            .replace(/_/g, ' ')
+            .replace(/=([0-9a-f]{2})/gi, (_m, hex: string) =>
+              String.fromCharCode(parseInt(hex, 16)),
+            ),
           'latin1',
         ).toString('utf8'),
   );
@@ -41,9 +44,13 @@ async function memberWithSignals(options: { locale?: 'en' | 'ru'; signals?: bool
   const owner = await signIn(ctx.app, ctx.database);
   const scope = await createProject(owner);
   if (options.signals ?? true) {
-    await createConversation(ctx.database, { ...scope, accountId: 7 }, {
-      messages: [{ text: 'Could you send the revised logo, please?' }],
-    });
+    await createConversation(
+      ctx.database,
+      { ...scope, accountId: 7 },
+      {
+        messages: [{ text: 'Could you send the revised logo, please?' }],
+      },
+    );
     await runSignalsForProject({ database: ctx.database, scope });
   }
   const member = await memberSession(ctx.app, ctx.database, owner, scope.projectId, 'viewer');

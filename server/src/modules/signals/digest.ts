@@ -145,10 +145,7 @@ export async function sendDailyDigests(options: DigestOptions): Promise<DigestCo
 }
 
 /** The mail for one user's lines (all of one user, ordered by project). */
-export function composeDigest(
-  lines: DigestLine[],
-  day: string,
-): Omit<SystemMail, 'handle'> {
+export function composeDigest(lines: DigestLine[], day: string): Omit<SystemMail, 'handle'> {
   const first = lines[0]!;
   const locale = first.locale ?? 'en';
   const byProject = new Map<string, DigestLine[]>();
@@ -169,7 +166,10 @@ export function composeDigest(
     for (const line of projectLines.slice(0, MAX_LINES_PER_PROJECT)) {
       const kind = t(locale, `digest.kinds.${line.kind}` as 'digest.kinds.risk');
       const due = line.due_at
-        ? ' ' + t(locale, 'digest.due', { due: new Date(line.due_at).toISOString().slice(0, 16).replace('T', ' ') })
+        ? ' ' +
+          t(locale, 'digest.due', {
+            due: new Date(line.due_at).toISOString().slice(0, 16).replace('T', ' '),
+          })
         : '';
       parts.push(`- [${kind}] ${line.title}${due}`);
     }

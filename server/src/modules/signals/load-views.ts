@@ -71,7 +71,11 @@ export async function loadConversationViews(
       ),
     ])
     .where('project_id', '=', scope.projectId)
-    .where('conversation_global_id', 'in', conversations.map((c) => c.id))
+    .where(
+      'conversation_global_id',
+      'in',
+      conversations.map((c) => c.id),
+    )
     .execute();
   const contactById = new Map(contacts.map((c) => [c.id, c]));
   const byConversation = new Map<string, typeof messages>();

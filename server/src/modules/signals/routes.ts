@@ -102,7 +102,11 @@ export const signalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         config: app.config,
         signalId: request.params.id,
         body: request.body,
-        actor: { userId: request.user!.id, username: request.user!.username, requestId: request.id },
+        actor: {
+          userId: request.user!.id,
+          username: request.user!.username,
+          requestId: request.id,
+        },
       });
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
       return reply

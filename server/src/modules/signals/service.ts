@@ -66,9 +66,7 @@ export async function listSignals(
     if (query.severity) q = q.where('severity', '=', query.severity);
     if (query.due_before) q = q.where('due_at', '<', query.due_before);
     if (after) {
-      q = q.where(
-        sql<boolean>`(created_at, id) < (${after.t}::timestamptz, ${after.id}::uuid)`,
-      );
+      q = q.where(sql<boolean>`(created_at, id) < (${after.t}::timestamptz, ${after.id}::uuid)`);
     }
     const rows = await q
       .orderBy('created_at', 'desc')
@@ -104,7 +102,9 @@ export async function loadSignal(trx: Transaction<DB>, scope: Scope, id: string)
 export async function signalDetail(database: Database, scope: Scope, id: string) {
   return database.withScope(scope, async (trx) => {
     const row = await loadSignal(trx, scope, id);
-    const messageIds = row.evidence_refs.filter((r) => r.source === 'cw_messages').map((r) => r.ref);
+    const messageIds = row.evidence_refs
+      .filter((r) => r.source === 'cw_messages')
+      .map((r) => r.ref);
     const messages =
       messageIds.length === 0
         ? []

@@ -103,7 +103,12 @@ function SignalItem({
           </Button>
         ) : null}
         {canDraft && signal.subject.conversation_id ? (
-          <Button size="sm" variant="outline" disabled={draft.isPending} onClick={() => draft.mutate()}>
+          <Button
+            size="sm"
+            variant="outline"
+            disabled={draft.isPending}
+            onClick={() => draft.mutate()}
+          >
             {t('draftFollowUp')}
           </Button>
         ) : null}
@@ -146,7 +151,8 @@ function OpenSignals({ projectId }: { projectId: string }) {
     queryFn: () => api.signals.list({ status: 'open', limit: 200 }),
   });
   if (signals.isLoading) return <LoadingState label={t('loading')} />;
-  if (signals.isError) return <ErrorState error={signals.error} onRetry={() => signals.refetch()} />;
+  if (signals.isError)
+    return <ErrorState error={signals.error} onRetry={() => signals.refetch()} />;
   const list = signals.data?.signals ?? [];
   if (list.length === 0) return <EmptyState title={t('emptyTitle')}>{t('emptyBody')}</EmptyState>;
   return (
