@@ -77,6 +77,7 @@ describe('jobs', () => {
         ['chatwoot_sync', 900, true],
         ['embeddings_run', 300, true],
         ['outbound_process', 60, true],
+        ['signals_run', 900, true],
       ]);
     });
 
