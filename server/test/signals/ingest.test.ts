@@ -1,8 +1,9 @@
+import { buildWebhookPayload, signedDelivery } from '@cairn/chatwoot-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSignalsForProject } from '../../src/modules/signals/run-signals.js';
 import { signalsAfterMessagesApplied } from '../../src/modules/signals/run-signals.js';
 import { useTestApp } from '../support/app.js';
-import { bindSim, type Bound } from '../chatwoot/harness.js';
+import { bindSim, WEBHOOK_SECRET, type Bound } from '../chatwoot/harness.js';
 
 const ctx = useTestApp();
 
@@ -81,5 +82,34 @@ describe('signals after a sync', { timeout: 120_000 }, () => {
     expect((await signalRows(bound)).map((s) => String(s.updated_at))).toEqual(
       after.map((s) => String(s.updated_at)),
     );
+  });
+
+  it('resolves a waiting signal when the reply arrives by webhook, in the delivery’s transaction', async () => {
+    const open = (await signalRows(bound)).filter(
+      (s) => s.kind === 'awaiting_reply' && s.status === 'open',
+    );
+    expect(open.length).toBeGreaterThan(0);
+    const signal = open[0]!;
+    const conversationId = Number(signal.subject_key.split(':').at(-1));
+    const reply = bound.sim.control.addMessage({
+      conversationId,
+      content: 'Here you go — sent the files just now.',
+      message_type: 'outgoing',
+    }) as { id: number };
+    const payload = buildWebhookPayload(bound.sim, 'message_created', {
+      conversationId,
+      messageId: reply.id,
+    });
+    const delivery = signedDelivery(WEBHOOK_SECRET, payload);
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/webhooks/chatwoot/${bound.sourceId}`,
+      headers: delivery.headers,
+      payload: delivery.body,
+    });
+    expect(res.statusCode).toBe(200);
+    const after = (await signalRows(bound)).find((s) => s.id === signal.id)!;
+    expect(after.status).toBe('resolved');
+    expect(after.resolution).toContain(`:${reply.id} `);
   });
 });
