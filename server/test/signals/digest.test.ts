@@ -75,11 +75,27 @@ describe('the daily signals digest', () => {
   it('is sent once per user and day under two workers, with a stable Message-ID', async () => {
     const user = await memberWithSignals();
     const now = new Date('2031-03-03T08:00:00Z');
-    const [a, b] = await Promise.all([
-      sendDailyDigests({ database: ctx.database, mailer: mailer(), workerId: 'worker-a', now }),
-      sendDailyDigests({ database: ctx.database, mailer: mailer(), workerId: 'worker-b', now }),
-    ]);
-    expect(a.sent + b.sent).toBeGreaterThanOrEqual(1);
+    // Both workers have read the user as due before either claims: the race the claim settles.
+    let arrived = 0;
+    let release!: () => void;
+    const bothListed = new Promise<void>((resolve) => (release = resolve));
+    const barrier = async (at: string) => {
+      if (at !== 'listed') return;
+      if (++arrived === 2) release();
+      await bothListed;
+    };
+    const [a, b] = await Promise.all(
+      ['worker-a', 'worker-b'].map((workerId) =>
+        sendDailyDigests({
+          database: ctx.database,
+          mailer: mailer(),
+          workerId,
+          now,
+          checkpoint: barrier,
+        }),
+      ),
+    );
+    expect(a!.skipped + b!.skipped).toBeGreaterThanOrEqual(1);
     const mails = mailsTo(user.email);
     expect(mails).toHaveLength(1);
     expect(header(mails[0]!.raw, 'Message-ID')).toBe(

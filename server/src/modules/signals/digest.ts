@@ -43,8 +43,11 @@ export interface DigestOptions {
   /** Who is sending, recorded on the claim. */
   workerId: string;
   now?: Date;
-  /** Tests: runs between claim and send, and between send and record (a crash is a throw). */
-  checkpoint?: (at: 'claimed' | 'sent', userId: string) => void | Promise<void>;
+  /**
+   * Tests: runs once the users due are read (userId ''), between claim and send, and between
+   * send and record (a crash is a throw).
+   */
+  checkpoint?: (at: 'listed' | 'claimed' | 'sent', userId: string) => void | Promise<void>;
   onError?: (error: unknown, userId: string) => void;
 }
 
@@ -113,6 +116,7 @@ export async function sendDailyDigests(options: DigestOptions): Promise<DigestCo
     byUser.set(row.user_id, list);
   }
 
+  await options.checkpoint?.('listed', '');
   for (const [userId, lines] of byUser) {
     const handle = digestHandle(userId, day);
     const claimed = await sql<{ user_id: string }>`
