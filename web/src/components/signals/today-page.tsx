@@ -1,5 +1,5 @@
 'use client';
-import { SIGNAL_KINDS } from '@cairn/contract';
+import type { SignalKind } from '@cairn/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
@@ -15,6 +15,17 @@ import { Card, CardContent } from '@/components/ui/card';
 import { PageHeader } from '@/components/page-header';
 import { RequireProject } from '@/components/require-project';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
+
+// The kinds in the order the page shows them (the contract's SIGNAL_KINDS; only types of the
+// contract reach the browser bundle, see lib/api-types.ts).
+const KINDS: SignalKind[] = [
+  'awaiting_reply',
+  'commitment',
+  'client_deadline',
+  'payment',
+  'risk',
+  'stalled',
+];
 
 const SEVERITY_ORDER: Record<string, number> = { critical: 0, warning: 1, info: 2 };
 const SEVERITY_VARIANT: Record<string, BadgeVariant> = {
@@ -157,7 +168,7 @@ function OpenSignals({ projectId }: { projectId: string }) {
   if (list.length === 0) return <EmptyState title={t('emptyTitle')}>{t('emptyBody')}</EmptyState>;
   return (
     <div className="flex flex-col gap-4">
-      {SIGNAL_KINDS.map((kind) => {
+      {KINDS.map((kind) => {
         const group = list.filter((s) => s.kind === kind).sort(bySeverityThenDue);
         if (group.length === 0) return null;
         return (
