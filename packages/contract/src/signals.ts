@@ -123,6 +123,12 @@ export const CloseSignalBodySchema = Type.Object(
 );
 export type CloseSignalBody = Static<typeof CloseSignalBodySchema>;
 
+export const SnoozeSignalBodySchema = Type.Object(
+  { until: TimestampSchema, reason: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { additionalProperties: false },
+);
+export type SnoozeSignalBody = Static<typeof SnoozeSignalBodySchema>;
+
 export const DraftFollowUpBodySchema = Type.Object(
   {
     content: Type.String({ minLength: 1, maxLength: 150_000, pattern: '\\S' }),

@@ -171,4 +171,34 @@ describe('signals API', () => {
     const approve = await contributor.request('POST', `/outbound/${message.id}/approve`);
     expect(approve.statusCode).toBe(403);
   });
+
+  it('snoozes a signal out of the open list until its time, when the signals run reopens it', async () => {
+    const { owner, viewer, contributor, scope, waiting } = await world();
+    const signal = waiting[0]!;
+    const past = await contributor.request('POST', `/signals/${signal.id}/snooze`, {
+      until: '2020-01-01T00:00:00Z',
+    });
+    expect(past.statusCode).toBe(400);
+    expect(past.body).toContain('until');
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    expect(
+      (await viewer.request('POST', `/signals/${signal.id}/snooze`, { until })).statusCode,
+    ).toBe(403);
+    const snoozed = await contributor.request('POST', `/signals/${signal.id}/snooze`, { until });
+    expect(snoozed.statusCode).toBe(200);
+    expect(snoozed.json().signal).toMatchObject({ status: 'snoozed', snoozed_until: until });
+    const open = await owner.request('GET', '/signals?status=open&kind=awaiting_reply');
+    expect(open.json().signals.map((s: { id: string }) => s.id)).not.toContain(signal.id);
+    // A run before the time leaves it snoozed; one after reopens it.
+    await runSignalsForProject({ database: ctx.database, scope });
+    expect((await owner.request('GET', `/signals/${signal.id}`)).json().signal.status).toBe(
+      'snoozed',
+    );
+    await runSignalsForProject({
+      database: ctx.database,
+      scope,
+      now: new Date(Date.now() + 2 * 3_600_000),
+    });
+    expect((await owner.request('GET', `/signals/${signal.id}`)).json().signal.status).toBe('open');
+  });
 });

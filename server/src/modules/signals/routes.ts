@@ -6,11 +6,12 @@ import {
   ListSignalsResponseSchema,
   SignalDetailResponseSchema,
   SignalResponseSchema,
+  SnoozeSignalBodySchema,
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { draftFollowUp } from './draft-follow-up.js';
-import { closeSignal, listSignals, signalDetail } from './service.js';
+import { closeSignal, listSignals, signalDetail, snoozeSignal } from './service.js';
 
 const tags = ['signals'];
 // Any string: a malformed id is a 404 like a missing one, never a 400 that tells them apart.
@@ -81,6 +82,30 @@ export const signalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }),
     );
   }
+
+  app.post(
+    '/signals/:id/snooze',
+    {
+      config: { access: 'project', permission: 'signals:manage' },
+      schema: {
+        tags,
+        summary: 'Snooze a signal until a time; the signals job reopens it then (audited)',
+        params: SignalParams,
+        body: SnoozeSignalBodySchema,
+        response: { 200: SignalResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      signal: await snoozeSignal(app.database, request.scope, {
+        id: request.params.id,
+        until: request.body.until,
+        reason: request.body.reason,
+        username: request.user!.username,
+        requestId: request.id,
+      }),
+    }),
+  );
 
   app.post(
     '/signals/:id/draft',

@@ -4,6 +4,7 @@ import type { DB } from '../../db/schema.js';
 import type { MessagesAppliedHook } from '../chatwoot/apply.js';
 import { runDetectors } from './detectors/index.js';
 import { loadConversationViews, loadSignalSettings } from './load-views.js';
+import { wakeSnoozed } from './service.js';
 import { writeDetectorRun, type SignalWriteCounts } from './write-run.js';
 
 /**
@@ -50,6 +51,8 @@ export async function runSignalsForProject(options: {
     unchanged: 0,
     dropped: 0,
   };
+  // Snoozes that have run out come back first, so this run's comparison sees them as open.
+  await database.withScope(scope, (trx) => wakeSnoozed(trx, scope, now));
   let after = '';
   for (;;) {
     if (options.signal?.aborted) break;

@@ -204,6 +204,68 @@ export async function closeSignal(
   });
 }
 
+/**
+ * Snoozes an open signal until a future time (audited): it leaves the open list, and the
+ * `signals_run` job wakes it when the time has passed (`wakeSnoozed`).
+ */
+export async function snoozeSignal(
+  database: Database,
+  scope: Scope,
+  input: {
+    id: string;
+    until: string;
+    reason?: string;
+    username: string;
+    requestId: string;
+  },
+): Promise<Signal> {
+  if (!(Date.parse(input.until) > Date.now())) {
+    throw new AppError('validation_error', 'until must be in the future', {
+      fields: [{ field: 'until', message: 'must be in the future' }],
+    });
+  }
+  return database.withScope(scope, async (trx) => {
+    const row = await loadSignal(trx, scope, input.id);
+    const updated = await trx
+      .updateTable('signals')
+      .set({ status: 'snoozed', snoozed_until: input.until })
+      .where('project_id', '=', scope.projectId)
+      .where('id', '=', row.id)
+      .where('status', 'in', ['open', 'snoozed'])
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) {
+      throw new AppError('invalid_transition', `the signal is already ${row.status}`, {
+        status: row.status,
+      });
+    }
+    await recordAudit(trx, {
+      projectId: scope.projectId,
+      accountScopeId: scope.accountScopeId,
+      actor: input.username,
+      action: 'signal.snooze',
+      entityType: 'signal',
+      entityId: row.id,
+      payload: { kind: row.kind, until: input.until, reason: input.reason?.trim() || null },
+      evidenceRefs: auditableRefs(row.evidence_refs),
+      requestId: input.requestId,
+    });
+    return toSignalDto(updated);
+  });
+}
+
+/** Snoozed signals whose time has come are open again; returns how many woke. */
+export async function wakeSnoozed(trx: Transaction<DB>, scope: Scope, now: Date): Promise<number> {
+  const woken = await trx
+    .updateTable('signals')
+    .set({ status: 'open', snoozed_until: null })
+    .where('project_id', '=', scope.projectId)
+    .where('status', '=', 'snoozed')
+    .where('snoozed_until', '<=', now)
+    .executeTakeFirst();
+  return Number(woken.numUpdatedRows);
+}
+
 /** The refs the audit trail can check (rows of this repository), without their long snippets. */
 export function auditableRefs(refs: EvidenceRef[]): EvidenceRef[] {
   return refs
