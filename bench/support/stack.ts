@@ -83,9 +83,13 @@ export async function startStack(options: {
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  await addUser(database, 'bench', 'bench-password-1');
+  // An owner: creating projects is a workspace permission (server/src/modules/access/permissions.ts).
+  await addUser(database, 'bench', 'bench-password-1', { role: 'owner' });
   const session = await loginOverHttp(baseUrl, 'bench', 'bench-password-1');
-  const project = await (await session.request('POST', '/projects', { name: 'Bench' })).json();
+  const createdProject = await session.request('POST', '/projects', { name: 'Bench' });
+  if (createdProject.status !== 201)
+    throw new Error(`project failed: ${createdProject.status} ${await createdProject.text()}`);
+  const project = await createdProject.json();
   await session.request('POST', `/projects/${project.project.id}/select`);
   const sim = await startChatwootSim({
     seed: `bench-${options.label}`,

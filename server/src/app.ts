@@ -27,6 +27,8 @@ import { systemPlugin } from './modules/system/plugin.js';
 import { createStartState, type StartState } from './modules/system/start-phase.js';
 import type { ProjectCreatedHook } from './modules/projects/service.js';
 import type { SourceSyncedHook } from './modules/sources/synced-hooks.js';
+import type { MessagesAppliedHook } from './modules/chatwoot/apply.js';
+import { signalsPlugin } from './modules/signals/plugin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -51,6 +53,8 @@ declare module 'fastify' {
     projectCreatedHooks: ProjectCreatedHook[];
     /** Run after a source's rows changed (webhook, sync); plugins add theirs (people: relink). */
     sourceSyncedHooks: SourceSyncedHook[];
+    /** Run inside every ingest write for the conversations it touched; plugins add theirs (signals). */
+    messagesAppliedHooks: MessagesAppliedHook[];
   }
 }
 
@@ -107,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.decorate('projectCreatedHooks', []);
   app.decorate('sourceSyncedHooks', []);
+  app.decorate('messagesAppliedHooks', []);
   // JSON only: a text/plain body is how a cross-site form sneaks past CORS preflight.
   app.removeContentTypeParser('text/plain');
   // An empty body sent as application/json (as some clients do on a POST that takes no body) is
@@ -145,6 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accessPlugin, { config, database });
   await app.register(jobsPlugin);
   await app.register(peoplePlugin);
+  await app.register(signalsPlugin);
 
   await app.register(moduleRoutes);
   await app.register(moduleRoutes, { prefix: '/v1' });

@@ -11,7 +11,12 @@ import { migrate } from './db/migrator.js';
 import { createSecrets, resolveSecretsKey } from './lib/secrets.js';
 import { startDemo, withDemoAllowlist, type Demo } from './demo.js';
 import { ensureInitialAdmin } from './modules/auth/service.js';
-import { defaultJobHandlers, startJobs, type JobsRuntime } from './modules/jobs/index.js';
+import {
+  defaultJobHandlers,
+  defaultPeriodicTasks,
+  startJobs,
+  type JobsRuntime,
+} from './modules/jobs/index.js';
 import { createStartState } from './modules/system/start-phase.js';
 import { runWorker } from './worker.js';
 
@@ -127,6 +132,7 @@ async function serve(config: Config, secretsKey: string) {
         database,
         logger: app.log,
         handlers: defaultJobHandlers(config),
+        periodic: defaultPeriodicTasks(config),
         metrics: app.metrics,
         // One signal hub per process: a request's enqueue wakes these workers directly.
         signals: app.jobs.signals,

@@ -2,7 +2,7 @@ import pino from 'pino';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { REDACTED_PATHS } from './http/logger.js';
-import { defaultJobHandlers } from './modules/jobs/handlers.js';
+import { defaultJobHandlers, defaultPeriodicTasks } from './modules/jobs/handlers.js';
 import { startJobs, type JobsRuntime } from './modules/jobs/runtime.js';
 
 /**
@@ -25,7 +25,13 @@ export async function runWorker(config: Config, database?: Database): Promise<vo
   const db = database ?? (await openDatabase(config));
   let jobs: JobsRuntime;
   try {
-    jobs = await startJobs({ config, database: db, logger, handlers: defaultJobHandlers(config) });
+    jobs = await startJobs({
+      config,
+      database: db,
+      logger,
+      handlers: defaultJobHandlers(config),
+      periodic: defaultPeriodicTasks(config),
+    });
   } catch (error) {
     if (!database) await db.close();
     throw error;

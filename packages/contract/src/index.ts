@@ -10,3 +10,4 @@ export * from './outbound.js';
 export * from './audit.js';
 export * from './ask.js';
 export * from './people.js';
+export * from './signals.js';

@@ -3,11 +3,17 @@ import { CursorSchema, NullableTimestamp, Ok, TimestampSchema, UuidSchema } from
 
 // Request and response schemas of the jobs module.
 
-export const JOB_TYPES = ['chatwoot_sync', 'embeddings_run', 'outbound_process'] as const;
+export const JOB_TYPES = [
+  'chatwoot_sync',
+  'embeddings_run',
+  'outbound_process',
+  'signals_run',
+] as const;
 export const JobTypeSchema = Type.Union([
   Type.Literal('chatwoot_sync'),
   Type.Literal('embeddings_run'),
   Type.Literal('outbound_process'),
+  Type.Literal('signals_run'),
 ]);
 export type JobType = (typeof JOB_TYPES)[number];
 

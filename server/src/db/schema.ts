@@ -20,6 +20,8 @@ export interface ProjectsTable {
   id: Generated<string>;
   account_scope_id: string;
   name: string;
+  /** The detectors' settings over their defaults (detectors/settings.ts). */
+  signal_settings: Json<Record<string, unknown>>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -226,7 +228,7 @@ export interface JobRunsTable extends Scoped {
   updated_at: Timestamp;
 }
 
-export type JobType = 'chatwoot_sync' | 'embeddings_run' | 'outbound_process';
+export type JobType = 'chatwoot_sync' | 'embeddings_run' | 'outbound_process' | 'signals_run';
 
 export interface ScheduledJobsTable extends Scoped {
   id: Generated<string>;
@@ -359,6 +361,34 @@ export interface OrganizationsTable extends Scoped {
   updated_at: Timestamp;
 }
 
+export type SignalStatus = 'open' | 'snoozed' | 'resolved' | 'dismissed';
+
+/** migrations/0020_signals.sql; the JSON columns hold the detectors' shapes (detectors/types.ts). */
+export interface SignalsTable extends Scoped {
+  id: Generated<string>;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  status: Generated<SignalStatus>;
+  snoozed_until: Date | string | null;
+  title: string;
+  detail: Generated<string>;
+  due_at: Date | string | null;
+  subject: Json<Record<string, string>>;
+  subject_key: string;
+  evidence_refs: Json<EvidenceRef[]>;
+  attributes: Json<Record<string, string | number | boolean | null>>;
+  detector: string;
+  detector_version: string;
+  fingerprint: string;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  resolved_at: Date | string | null;
+  resolution: string | null;
+  resolved_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
 export interface PeopleTable extends Scoped {
   id: Generated<string>;
   name: string | null;
@@ -403,6 +433,19 @@ export interface PersonDecisionsTable extends Scoped {
   created_at: CreatedAt;
 }
 
+/** One daily digest per user and day (signals/digest.ts). */
+export interface SignalDigestsTable {
+  user_id: string;
+  day: string;
+  state: 'sending' | 'sent' | 'unknown';
+  message_id: string;
+  signal_count: number;
+  claimed_by: string;
+  claimed_at: Timestamp;
+  sent_at: Date | string | null;
+  attempts: Generated<number>;
+}
+
 export interface DB {
   account_scopes: AccountScopesTable;
   projects: ProjectsTable;
@@ -431,4 +474,6 @@ export interface DB {
   person_links: PersonLinksTable;
   organization_links: OrganizationLinksTable;
   person_decisions: PersonDecisionsTable;
+  signals: SignalsTable;
+  signal_digests: SignalDigestsTable;
 }

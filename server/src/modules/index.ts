@@ -8,6 +8,7 @@ import { outboundRoutes } from './outbound/routes.js';
 import { peopleRoutes } from './people/routes.js';
 import { projectRoutes } from './projects/routes.js';
 import { ragRoutes } from './rag/routes.js';
+import { signalRoutes } from './signals/routes.js';
 import { sourceRoutes } from './sources/routes.js';
 import { systemRoutes } from './system/routes.js';
 
@@ -24,4 +25,5 @@ export const moduleRoutes: FastifyPluginAsync = async (app) => {
   await app.register(outboundRoutes);
   await app.register(auditRoutes);
   await app.register(peopleRoutes);
+  await app.register(signalRoutes);
 };

@@ -77,6 +77,7 @@ describe('jobs', () => {
         ['chatwoot_sync', 900, true],
         ['embeddings_run', 300, true],
         ['outbound_process', 60, true],
+        ['signals_run', 900, true],
       ]);
     });
 
@@ -270,17 +271,18 @@ describe('jobs', () => {
         'chatwoot_sync',
         'embeddings_run',
         'outbound_process',
+        'signals_run',
       ]);
       // Due again while the runs are still going: skipped as already active, not enqueued.
       await sql`update scheduled_jobs set next_run_at = now() - interval '1 minute'
                 where project_id = ${project.projectId}::uuid`.execute(ctx.database.db);
       const again = (await session.request('POST', '/jobs/scheduler/tick')).json().worker_run;
       expect(again.enqueued).toEqual([]);
-      expect(again.skipped).toHaveLength(3);
+      expect(again.skipped).toHaveLength(4);
       release();
       const runs = await sql<{ n: number }>`select count(*)::int as n from job_runs
         where project_id = ${project.projectId}::uuid`.execute(ctx.database.db);
-      expect(runs.rows[0]!.n).toBe(3);
+      expect(runs.rows[0]!.n).toBe(4);
     });
 
     it("keeps ticking other jobs when the queue refuses one project's job", async () => {

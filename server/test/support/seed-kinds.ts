@@ -28,7 +28,7 @@ const ACCOUNT_ID = 7;
 /**
  * One row of every kind a project holds, in order (a kind may use the ids of the ones before it).
  * The cross-project sweeps try every by-id route with each of these ids from another project;
- * a new kind of row (signals, when they exist) is one more line here.
+ * a new kind of row is one more line here.
  */
 export const SEED_KINDS: [kind: string, seed: Seeder][] = [
   [
@@ -97,6 +97,30 @@ export const SEED_KINDS: [kind: string, seed: Seeder][] = [
           }),
         )
       ).message!.id!,
+  ],
+  [
+    'signal',
+    async ({ database, scope }, seeded) =>
+      (
+        await database.db
+          .insertInto('signals')
+          .values({
+            project_id: scope.projectId,
+            account_scope_id: scope.accountScopeId,
+            kind: 'awaiting_reply',
+            severity: 'warning',
+            title: 'The client is waiting for a reply',
+            subject: { conversation_id: seeded.conversation! },
+            subject_key: seeded.conversation!,
+            evidence_refs: JSON.stringify([{ source: 'cw_messages', ref: seeded.message! }]),
+            attributes: {},
+            detector: 'awaiting_reply',
+            detector_version: '1',
+            fingerprint: randomUUID(),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id,
   ],
   [
     'job_run',

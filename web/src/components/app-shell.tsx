@@ -12,6 +12,7 @@ import {
   SendIcon,
   SettingsIcon,
   ShieldCheckIcon,
+  SunIcon,
   UserIcon,
   UsersIcon,
   UsersRoundIcon,
@@ -45,6 +46,7 @@ import { ErrorState, LoadingState } from '@/components/states';
 const NAV: readonly {
   href: string;
   label:
+    | 'today'
     | 'search'
     | 'ask'
     | 'conversations'
@@ -59,6 +61,7 @@ const NAV: readonly {
   icon: typeof SearchIcon;
   permission?: string;
 }[] = [
+  { href: '/today', label: 'today', icon: SunIcon },
   { href: '/search', label: 'search', icon: SearchIcon },
   { href: '/ask', label: 'ask', icon: MessageCircleQuestionIcon },
   { href: '/conversations', label: 'conversations', icon: MessagesSquareIcon },

@@ -36,6 +36,7 @@ import type {
   OutboundMessage,
   Person,
   PersonSummary,
+  Signal,
   Preflight,
   Project,
   ScheduledJob,
@@ -284,6 +285,16 @@ export const api = {
     get: (id: string) => get<Body<{ answer: AskAnswer }>>(`/ask/${enc(id)}`),
     feedback: (id: string, input: AskFeedbackBody) =>
       post<Body<{ feedback: AskFeedback }>>(`/ask/${enc(id)}/feedback`, input),
+  },
+  signals: {
+    list: (query: { status?: string; kind?: string; limit?: number; cursor?: string }) =>
+      get<Paged<'signals', Signal>>('/signals', query),
+    resolve: (id: string, reason?: string) =>
+      post<Body<{ signal: Signal }>>(`/signals/${enc(id)}/resolve`, { reason }),
+    dismiss: (id: string, reason?: string) =>
+      post<Body<{ signal: Signal }>>(`/signals/${enc(id)}/dismiss`, { reason }),
+    draft: (id: string, input: { content: string; idempotency_key: string }) =>
+      post<Body<{ message: OutboundMessage }>>(`/signals/${enc(id)}/draft`, input),
   },
   search: (query: string, topK: number, filters: SearchFilters) =>
     post<SearchResult>('/search', { query, topK, filters } satisfies SearchBody),

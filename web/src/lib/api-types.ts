@@ -42,6 +42,7 @@ import type {
   Person,
   PersonSummary,
   ProjectRole,
+  Signal,
   Project,
   SessionSchema,
   Source,
@@ -51,7 +52,7 @@ import type {
   UserWithLinkResponseSchema,
   WorkspaceRole,
 } from '@cairn/contract';
-export type { Organization, Person, PersonSummary, Project, Source, UpdateMeBody };
+export type { Organization, Person, PersonSummary, Project, Signal, Source, UpdateMeBody };
 export type { CreateTokenBody, CreateUserBody, ProjectRole, Token, User, WorkspaceRole };
 export type {
   AskAnswer,

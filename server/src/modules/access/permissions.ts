@@ -22,6 +22,7 @@ export const PERMISSIONS = {
   'audit:read': 'project',
   'outbound:draft': 'project',
   'jobs:run': 'project',
+  'signals:manage': 'project',
   'outbound:approve': 'project',
   'outbound:send': 'project',
   'policies:manage': 'project',
@@ -38,7 +39,13 @@ export type TokenPermission = 'read' | 'draft';
 export const PROJECT_ROLES: readonly ProjectRole[] = ['manager', 'contributor', 'viewer'];
 
 const VIEWER = ['project:read', 'search', 'audit:read'] as const satisfies Permission[];
-const CONTRIBUTOR = [...VIEWER, 'outbound:draft', 'jobs:run'] as const satisfies Permission[];
+// Resolving and dismissing signals is acting on the project's work, which a viewer only reads.
+const CONTRIBUTOR = [
+  ...VIEWER,
+  'outbound:draft',
+  'jobs:run',
+  'signals:manage',
+] as const satisfies Permission[];
 const MANAGER = [
   ...CONTRIBUTOR,
   'outbound:approve',

@@ -31,6 +31,28 @@ import type { Trx } from '../../db/scoped-sql.js';
  * caller's (short) transaction.
  */
 
+/**
+ * Work another module does in the same transaction once messages or conversations were written:
+ * signals re-runs its detectors for them, so a reply and the resolution of the signal it answers
+ * commit together. Held on the app (`app.messagesAppliedHooks`) and passed in by whoever runs a
+ * write, so this module imports none of the modules that hook in.
+ */
+export type MessagesAppliedHook = (
+  trx: Trx,
+  scope: Scope,
+  conversationGlobalIds: readonly string[],
+) => Promise<void>;
+
+export async function runMessagesAppliedHooks(
+  hooks: readonly MessagesAppliedHook[] | undefined,
+  trx: Trx,
+  scope: Scope,
+  conversationGlobalIds: readonly string[],
+): Promise<void> {
+  if (!hooks || conversationGlobalIds.length === 0) return;
+  for (const hook of hooks) await hook(trx, scope, conversationGlobalIds);
+}
+
 type ChunkConfig = Pick<Config, 'CHUNK_SIZE' | 'MIN_EMBED_CHARS'>;
 
 /** Conversation rows, their senders, and the ledger's view of what the source lists. */

@@ -8,7 +8,13 @@ import type { Secrets } from '../../lib/secrets.js';
 import { scrubText } from '../../lib/text.js';
 import { claimWebhookDelivery } from '../../lib/webhook-replay-guard.js';
 import { hashUrlToken, loadSourceForWebhook, recordWebhookError } from '../sources/service.js';
-import { applyConversations, applyMessageRows } from './apply.js';
+import {
+  applyConversations,
+  applyMessageRows,
+  runMessagesAppliedHooks,
+  type MessagesAppliedHook,
+} from './apply.js';
+import { conversationGlobalId } from './ids.js';
 import { toContactRow, toConversationRow, toMessageRow, type Ids } from './normalize.js';
 import {
   readContactEvent,
@@ -68,6 +74,8 @@ export async function receiveChatwootWebhook(
      * has committed: what depends on contacts (people linking) follows before the request returns.
      */
     onContactsChanged?: (scope: Scope) => Promise<void>;
+    /** Run in the delivery's transaction for the conversation it wrote (apply.ts). */
+    onMessagesApplied?: readonly MessagesAppliedHook[];
   },
   request: WebhookRequest,
 ): Promise<WebhookOutcome> {
@@ -134,7 +142,9 @@ export async function receiveChatwootWebhook(
     });
     if (claim === 'replay') return { event, applied: false, duplicate: true };
     if (!apply) return { event, applied: false, duplicate: false };
-    chunksWritten = await apply(trx, scope, ids, config);
+    const applied = await apply(trx, scope, ids, config);
+    chunksWritten = applied.chunksWritten;
+    await runMessagesAppliedHooks(deps.onMessagesApplied, trx, scope, applied.conversations);
     return { event, applied: true, duplicate: false };
   });
   if (chunksWritten) deps.onChunksWritten?.(scope);
@@ -148,7 +158,12 @@ type Apply = (
   scope: Scope,
   ids: Ids,
   config: Pick<Config, 'CHUNK_SIZE' | 'MIN_EMBED_CHARS'>,
-) => Promise<boolean>; // true when chunks were written: the caller wakes an embeddings run
+) => Promise<{
+  /** True when chunks were written: the caller wakes an embeddings run. */
+  chunksWritten: boolean;
+  /** The conversations whose state the event changed (global ids). */
+  conversations: string[];
+}>;
 
 type ParsedEvent =
   | { ok: true; event: string | null; apply: Apply | null }
@@ -181,7 +196,7 @@ function parseEvent(rawBody: Buffer): ParsedEvent {
       event,
       apply: async (trx, scope, ids) => {
         await upsertContacts(trx, scope, [toContactRow(ids, read.value, 'webhook', partial)]);
-        return false;
+        return { chunksWritten: false, conversations: [] };
       },
     };
   }
@@ -193,7 +208,10 @@ function parseEvent(rawBody: Buffer): ParsedEvent {
       event,
       apply: async (trx, scope, ids) => {
         await applyConversations(trx, scope, ids, [read.value], partial);
-        return false;
+        return {
+          chunksWritten: false,
+          conversations: [conversationGlobalId(ids.projectId, ids.accountId, read.value.id)],
+        };
       },
     };
   }
@@ -216,7 +234,10 @@ function parseEvent(rawBody: Buffer): ParsedEvent {
         [toMessageRow(ids, message, conversation.id, contact, partial)],
         config,
       );
-      return chunks.created + chunks.reset > 0;
+      return {
+        chunksWritten: chunks.created + chunks.reset > 0,
+        conversations: [conversationGlobalId(ids.projectId, ids.accountId, conversation.id)],
+      };
     },
   };
 }

@@ -243,6 +243,8 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 { source_kind: 'chatwoot_account' },
                 request.log,
               ),
+            // Signals re-run for the conversation in the same transaction (signals/plugin.ts).
+            onMessagesApplied: app.messagesAppliedHooks,
           },
           {
             sourceId: request.params.source_id,

@@ -18,7 +18,9 @@ import { conversationGlobalId, watermarkSource } from './ids.js';
 import {
   applyConversations,
   applyFetchedConversations,
+  runMessagesAppliedHooks,
   type FetchedConversation,
+  type MessagesAppliedHook,
 } from './apply.js';
 import { toContactRow, type Ids } from './normalize.js';
 import { WritePipeline } from './write-pipeline.js';
@@ -88,6 +90,8 @@ export interface SyncOptions {
   writeBatchMessages?: number;
   /** Resolves host names for the outbound guard; tests inject one. */
   resolveHost?: HostResolver;
+  /** Run in each write transaction for the conversations whose messages it applied (apply.ts). */
+  onMessagesApplied?: readonly MessagesAppliedHook[];
 }
 
 // One transaction per ~2,000 messages: large enough that per-statement overhead vanishes, small
@@ -311,9 +315,20 @@ async function fetchAndApplyMessages(run: SyncRun, due: ChatwootConversation[]) 
   progress(0, due.length, 'messages');
 
   const write = async (batch: FetchedConversation[]) => {
-    const result = await database.withScope(scope, (trx) =>
-      applyFetchedConversations(trx, scope, ids, batch, config),
-    );
+    const result = await database.withScope(scope, async (trx) => {
+      const applied = await applyFetchedConversations(trx, scope, ids, batch, config);
+      await runMessagesAppliedHooks(
+        run.onMessagesApplied,
+        trx,
+        scope,
+        batch.flatMap((b) =>
+          b.messages === null
+            ? []
+            : [conversationGlobalId(ids.projectId, ids.accountId, b.conversation.id)],
+        ),
+      );
+      return applied;
+    });
     counts.conversations_fetched += batch.filter((b) => b.messages !== null).length;
     counts.messages_inserted += result.messagesInserted;
     counts.messages_updated += result.messagesUpdated;

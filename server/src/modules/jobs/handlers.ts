@@ -7,6 +7,10 @@ import { runEmbeddings } from '../rag/run-embeddings.js';
 import { ensureProjectVectorIndex } from '../rag/vector-index.js';
 import { loadChatwootSource } from '../sources/service.js';
 import { rebuildPeople } from '../people/rebuild.js';
+import { runSignalsForProject, signalsAfterMessagesApplied } from '../signals/run-signals.js';
+import { createSystemMailer } from '../../lib/mail.js';
+import { sendDailyDigests } from '../signals/digest.js';
+import type { PeriodicTask } from './runtime.js';
 import type { JobHandler, JobHandlers } from './types.js';
 
 /**
@@ -19,6 +23,45 @@ export function defaultJobHandlers(config: Config): JobHandlers {
     chatwoot_sync: chatwootSync(config),
     embeddings_run: embeddingsRun(config),
     outbound_process: outboundProcess(config),
+    signals_run: signalsRun(),
+  };
+}
+
+/**
+ * Timed work across projects: the daily signals digest, when SMTP is configured. Every worker
+ * runs it; the digest's claim (signals/digest.ts) makes one mail per user and day of all of them.
+ */
+export function defaultPeriodicTasks(config: Config): PeriodicTask[] {
+  if (!config.SMTP_URL) return [];
+  const mailer = createSystemMailer({ smtpUrl: config.SMTP_URL, from: config.SMTP_FROM });
+  return [
+    {
+      name: 'signals digest',
+      seconds: 300,
+      run: async ({ database, workerId, logger }) => {
+        if (new Date().getUTCHours() < config.SIGNALS_DIGEST_HOUR_UTC) return;
+        const counts = await sendDailyDigests({
+          database,
+          mailer,
+          workerId,
+          onError: (err, userId) => logger.warn({ err, userId }, 'signals digest not sent'),
+        });
+        if (counts.sent + counts.failed > 0) logger.info(counts, 'signals digest');
+      },
+    },
+  ];
+}
+
+function signalsRun(): JobHandler {
+  return async ({ database, scope, signal, onProgress }) => {
+    const counts = await runSignalsForProject({
+      database,
+      scope,
+      signal,
+      onProgress: (processed) => onProgress({ phase: 'detecting', processed }),
+    });
+    onProgress({ phase: 'done', processed: counts.conversations, total: counts.conversations });
+    return { ...counts };
   };
 }
 
@@ -52,6 +95,8 @@ function chatwootSync(config: Config): JobHandler {
       source,
       signal,
       onProgress: (processed, total, phase) => onProgress({ processed, total, phase }),
+      // The detectors run for every conversation each write transaction applies (issue 19).
+      onMessagesApplied: [signalsAfterMessagesApplied],
     });
     // The job that syncs also relinks people (a worker process has no app and its hooks).
     const people = await rebuildPeople(database, config, scope);

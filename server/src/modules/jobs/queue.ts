@@ -18,6 +18,7 @@ export const DEFAULT_EXPIRE_SECONDS: Record<JobType, number> = {
   chatwoot_sync: 6 * 3600,
   embeddings_run: 3 * 3600,
   outbound_process: 15 * 60,
+  signals_run: 30 * 60,
 };
 
 export interface QueueOptions {

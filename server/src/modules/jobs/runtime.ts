@@ -39,6 +39,17 @@ export interface StartJobsOptions {
   shutdownGraceSeconds?: number;
   /** Run the scheduler timer in this process (default true); WORKER_INTERVAL_SECONDS apart. */
   scheduler?: boolean;
+  /**
+   * Work not tied to one project that every worker does on a timer (the signals digest); each
+   * task must be safe with several workers running it at once (handlers.ts).
+   */
+  periodic?: PeriodicTask[];
+}
+
+export interface PeriodicTask {
+  name: string;
+  seconds: number;
+  run(context: { database: Database; workerId: string; logger: FastifyBaseLogger }): Promise<unknown>;
 }
 
 export interface JobsRuntime {
@@ -160,6 +171,8 @@ export async function startJobs(options: StartJobsOptions): Promise<JobsRuntime>
 
   if (options.scheduler ?? true) every(config.WORKER_INTERVAL_SECONDS, 'scheduler tick', tickAll);
   every(options.reaperIntervalSeconds ?? 30, 'reaper', reap);
+  for (const task of options.periodic ?? [])
+    every(task.seconds, task.name, () => task.run({ database, workerId, logger }));
   every(STATISTICS_INTERVAL_SECONDS, 'planner statistics', () => statistics.request());
   logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'job worker started');
 

@@ -16,12 +16,14 @@ export function defaultCadences(
     | 'JOB_CADENCE_CHATWOOT_SYNC_SECONDS'
     | 'JOB_CADENCE_EMBEDDINGS_RUN_SECONDS'
     | 'JOB_CADENCE_OUTBOUND_PROCESS_SECONDS'
+    | 'JOB_CADENCE_SIGNALS_RUN_SECONDS'
   >,
 ): Record<JobType, number> {
   return {
     chatwoot_sync: config.JOB_CADENCE_CHATWOOT_SYNC_SECONDS,
     embeddings_run: config.JOB_CADENCE_EMBEDDINGS_RUN_SECONDS,
     outbound_process: config.JOB_CADENCE_OUTBOUND_PROCESS_SECONDS,
+    signals_run: config.JOB_CADENCE_SIGNALS_RUN_SECONDS,
   };
 }
 

@@ -1,0 +1,143 @@
+import {
+  CloseSignalBodySchema,
+  DraftFollowUpBodySchema,
+  DraftFollowUpResponseSchema,
+  ListSignalsQuerySchema,
+  ListSignalsResponseSchema,
+  SignalDetailResponseSchema,
+  SignalResponseSchema,
+  SnoozeSignalBodySchema,
+} from '@cairn/contract';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { draftFollowUp } from './draft-follow-up.js';
+import { closeSignal, listSignals, signalDetail, snoozeSignal } from './service.js';
+
+const tags = ['signals'];
+// Any string: a malformed id is a 404 like a missing one, never a 400 that tells them apart.
+const SignalParams = Type.Object({ id: Type.String({ maxLength: 200 }) });
+
+/** What needs attention in the active project (issue 19, docs/signals.md). */
+export const signalRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/signals',
+    {
+      config: { access: 'project', permission: 'project:read' },
+      schema: {
+        tags,
+        summary: 'The active project’s signals, newest first (keyset-paged)',
+        querystring: ListSignalsQuerySchema,
+        response: { 200: ListSignalsResponseSchema },
+      },
+    },
+    async (request) => {
+      const page = await listSignals(app.database, request.scope, request.query);
+      return { ok: true as const, signals: page.signals, next_cursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/signals/:id',
+    {
+      config: { access: 'project', permission: 'project:read' },
+      schema: {
+        tags,
+        summary: 'One signal with its evidence read in the project (quote, author, time)',
+        params: SignalParams,
+        response: { 200: SignalDetailResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      ...(await signalDetail(app.database, request.scope, request.params.id)),
+    }),
+  );
+
+  for (const action of ['resolve', 'dismiss'] as const) {
+    app.post(
+      `/signals/:id/${action}`,
+      {
+        config: { access: 'project', permission: 'signals:manage' },
+        schema: {
+          tags,
+          summary:
+            action === 'resolve'
+              ? 'Resolve a signal by hand, with a reason (audited)'
+              : 'Dismiss a signal as not needing attention, with a reason (audited)',
+          params: SignalParams,
+          body: CloseSignalBodySchema,
+          response: { 200: SignalResponseSchema },
+        },
+      },
+      async (request) => ({
+        ok: true as const,
+        signal: await closeSignal(app.database, request.scope, {
+          id: request.params.id,
+          action,
+          reason: request.body.reason,
+          userId: request.user!.id,
+          username: request.user!.username,
+          requestId: request.id,
+        }),
+      }),
+    );
+  }
+
+  app.post(
+    '/signals/:id/snooze',
+    {
+      config: { access: 'project', permission: 'signals:manage' },
+      schema: {
+        tags,
+        summary: 'Snooze a signal until a time; the signals job reopens it then (audited)',
+        params: SignalParams,
+        body: SnoozeSignalBodySchema,
+        response: { 200: SignalResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      signal: await snoozeSignal(app.database, request.scope, {
+        id: request.params.id,
+        until: request.body.until,
+        reason: request.body.reason,
+        username: request.user!.username,
+        requestId: request.id,
+      }),
+    }),
+  );
+
+  app.post(
+    '/signals/:id/draft',
+    {
+      config: { access: 'project', permission: 'outbound:draft' },
+      schema: {
+        tags,
+        summary:
+          'Draft a follow-up: an outbound draft into the signal’s conversation citing its evidence',
+        params: SignalParams,
+        body: DraftFollowUpBodySchema,
+        response: { 201: DraftFollowUpResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const outcome = await draftFollowUp({
+        database: app.database,
+        scope: request.scope,
+        config: app.config,
+        signalId: request.params.id,
+        body: request.body,
+        actor: {
+          userId: request.user!.id,
+          username: request.user!.username,
+          requestId: request.id,
+        },
+      });
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      return reply
+        .code(outcome.status as 201)
+        .type('application/json; charset=utf-8')
+        .send(outcome.bodyText as never);
+    },
+  );
+};

@@ -1,0 +1,88 @@
+import type { Transaction } from 'kysely';
+import type { Database, Scope } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
+import type { MessagesAppliedHook } from '../chatwoot/apply.js';
+import { runDetectors } from './detectors/index.js';
+import { loadConversationViews, loadSignalSettings } from './load-views.js';
+import { wakeSnoozed } from './service.js';
+import { writeDetectorRun, type SignalWriteCounts } from './write-run.js';
+
+/**
+ * The detectors over the given conversations, written in the caller's transaction: what ingest
+ * runs for the conversations a write touched (chatwoot/apply.ts `MessagesAppliedHook`), so a
+ * reply that lands resolves its `awaiting_reply` signal in the same transaction that stores it.
+ */
+export async function runSignalsForConversations(
+  trx: Transaction<DB>,
+  scope: Scope,
+  conversationIds: readonly string[],
+  now: Date = new Date(),
+): Promise<SignalWriteCounts & { conversations: number }> {
+  const settings = await loadSignalSettings(trx, scope);
+  const conversations = await loadConversationViews(trx, scope, conversationIds);
+  const run = runDetectors({ settings, now, conversations });
+  const counts = await writeDetectorRun(trx, scope, run, now);
+  return { ...counts, conversations: conversations.length };
+}
+
+// Conversations per transaction of a full run: a few thousand messages, a short transaction.
+const FULL_RUN_BATCH = 200;
+
+/**
+ * Every conversation of the project, in batches of short transactions: the `signals_run` job,
+ * which re-evaluates the time-based conditions (targets elapsed, promises fallen due) that no
+ * sync will touch. Over unchanged data and an unchanged step of time it writes nothing.
+ */
+export async function runSignalsForProject(options: {
+  database: Database;
+  scope: Scope;
+  now?: Date;
+  signal?: AbortSignal;
+  onProgress?: (processed: number) => void;
+}): Promise<SignalWriteCounts & { conversations: number }> {
+  const { database, scope } = options;
+  const now = options.now ?? new Date();
+  const total = {
+    conversations: 0,
+    inserted: 0,
+    updated: 0,
+    reopened: 0,
+    resolved: 0,
+    unchanged: 0,
+    dropped: 0,
+  };
+  // Snoozes that have run out come back first, so this run's comparison sees them as open.
+  await database.withScope(scope, (trx) => wakeSnoozed(trx, scope, now));
+  let after = '';
+  for (;;) {
+    if (options.signal?.aborted) break;
+    const done = await database.withScope(scope, async (trx) => {
+      const page = await trx
+        .selectFrom('cw_conversations')
+        .select('id')
+        .where('project_id', '=', scope.projectId)
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(FULL_RUN_BATCH)
+        .execute();
+      if (page.length === 0) return true;
+      after = page.at(-1)!.id;
+      const counts = await runSignalsForConversations(
+        trx,
+        scope,
+        page.map((p) => p.id),
+        now,
+      );
+      for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += counts[key];
+      return page.length < FULL_RUN_BATCH;
+    });
+    options.onProgress?.(total.conversations);
+    if (done) break;
+  }
+  return total;
+}
+
+/** The hook ingestion runs after a write (chatwoot/apply.ts `MessagesAppliedHook`). */
+export const signalsAfterMessagesApplied: MessagesAppliedHook = async (trx, scope, ids) => {
+  await runSignalsForConversations(trx, scope, ids);
+};

@@ -1,0 +1,73 @@
+/**
+ * The Today page against the real stack: a synced account's unanswered client messages appear
+ * as "Awaiting reply" signals with their cited text, and resolving one removes it from the page.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openBrowser, screenshot, type Browser } from './browser';
+import { ADMIN, startStack, type Stack } from './stack';
+
+const WAITING_TEXT =
+  'Could you send the Velvetine proposal over, please? We need it for the board.';
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  stack = await startStack({ simSeed: 'e2e-today' });
+  const conversationId = stack.sim.control.groundTruth.conversationIds()[0]!;
+  stack.sim.control.addMessage({ conversationId, content: WAITING_TEXT, message_type: 'incoming' });
+  browser = await openBrowser(stack.webUrl);
+  page = browser.page;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('Today', () => {
+  test('lists what awaits a reply after a sync, with its evidence, and resolves one', async () => {
+    await page.goto('/login');
+    await page.getByLabel('Username').fill(ADMIN.username);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/search');
+
+    await page.goto('/projects');
+    await page.getByLabel('Project name').fill('Velvetine');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('button', { name: /Active project: Velvetine/ }).waitFor();
+
+    await page.goto('/sources');
+    await page.getByLabel('Chatwoot URL').fill(stack.sim.url);
+    await page.getByLabel('Account id').fill(String(stack.sim.accountId));
+    await page.getByLabel('API access token').fill(stack.sim.token);
+    await page.getByRole('button', { name: 'Bind account' }).click();
+    await page.getByRole('heading', { name: `Chatwoot account ${stack.sim.accountId}` }).waitFor();
+
+    await page.goto('/jobs');
+    await page.getByRole('button', { name: 'Run sync' }).click();
+    await page
+      .getByTestId('run-row')
+      .filter({ hasText: 'Chatwoot sync' })
+      .filter({ has: page.getByText('ok', { exact: true }) })
+      .first()
+      .waitFor({ timeout: 120_000 });
+
+    // The old generated history is long past any reply target: its waits are signals at once.
+    await page.getByRole('link', { name: 'Today' }).click();
+    await page.waitForURL('**/today');
+    const waiting = page.getByRole('list', { name: 'Awaiting reply' });
+    await waiting.getByTestId('signal').first().waitFor();
+    const before = await waiting.getByTestId('signal').count();
+    expect(before).toBeGreaterThan(0);
+    await screenshot(page, 'today');
+
+    await waiting.getByTestId('signal').first().getByRole('button', { name: 'Resolve' }).click();
+    await expect
+      .poll(() => waiting.getByTestId('signal').count(), { timeout: 20_000 })
+      .toBe(before - 1);
+  });
+});
