@@ -73,6 +73,9 @@ export const ConfigSchema = z.object({
   LOGIN_USERNAME_DELAY_SECONDS: int(5, 1, 3600),
   INVITE_TTL_HOURS: int(72, 1, 24 * 30),
   TOKEN_RATE_LIMIT_PER_MINUTE: int(600, 1),
+  // MCP (modules/mcp): the most characters one tool result may carry; longer lists are cut
+  // with a note, so an assistant's context is not flooded by one call.
+  MCP_MAX_RESULT_CHARS: int(40_000, 1000),
   AUTH_USERNAME: optionalString,
   AUTH_PASSWORD: optionalString,
   SECRETS_KEY: optionalString.pipe(

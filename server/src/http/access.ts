@@ -78,6 +78,8 @@ declare module 'fastify' {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const BEARER = /^Bearer\s+(\S+)$/i;
 export const PROJECT_HEADER = 'x-cairn-project';
+// RFC 6750 §3: a 401 names the scheme that would work; MCP clients read it to ask for a token.
+const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="cairn"' };
 
 export const hashSessionId = sha256Hex;
 
@@ -191,7 +193,12 @@ export const accessPlugin = fp(
           request.token = found.token;
           enforce(await tokenLimit(request));
         } else if (access !== 'public') {
-          throw new AppError('unauthorized', 'the token is invalid, expired or revoked');
+          throw new AppError(
+            'unauthorized',
+            'the token is invalid, expired or revoked',
+            undefined,
+            BEARER_CHALLENGE,
+          );
         }
       } else if (cookie) {
         const found = await loadSession(database, {
@@ -206,7 +213,8 @@ export const accessPlugin = fp(
       if (access === 'public') return;
 
       const user = request.user;
-      if (!user) throw new AppError('unauthorized', 'sign in to continue');
+      if (!user)
+        throw new AppError('unauthorized', 'sign in to continue', undefined, BEARER_CHALLENGE);
       if (mutation && request.session) {
         const header = request.headers['x-csrf-token'];
         if (typeof header !== 'string' || !constantTimeEqual(header, request.session.csrfToken)) {
@@ -315,20 +323,33 @@ export async function projectsWith(
   permission: Permission,
 ): Promise<{ id: string; name: string }[]> {
   if (!request.user) return [];
-  const grantee = granteeOf(request);
+  return projectsOf(database, request.user, request.token, permission);
+}
+
+/** The same for a caller known without a request (a token's MCP session, modules/mcp/). */
+export async function projectsOf(
+  database: Database,
+  user: UserContext,
+  token: TokenContext | null,
+  permission: Permission,
+): Promise<{ id: string; name: string }[]> {
+  const grantee: Grantee = {
+    workspaceRole: user.role,
+    ...(token ? { tokenPermission: token.permission } : {}),
+  };
   const rows = await database.db
     .selectFrom('projects')
     .select([
       'id',
       'name',
-      sql<ProjectRole | null>`project_role_of(${request.user.id}::uuid, id)`.as('role'),
+      sql<ProjectRole | null>`project_role_of(${user.id}::uuid, id)`.as('role'),
     ])
     .orderBy('created_at')
     .orderBy('id')
     .execute();
   return rows
     .filter((p) => p.role && grantsInProject(grantee, p.role, permission))
-    .filter((p) => !request.token || tokenCovers(request.token, p.id))
+    .filter((p) => !token || tokenCovers(token, p.id))
     .map((p) => ({ id: p.id, name: p.name }));
 }
 
@@ -392,6 +413,38 @@ async function namedProject(request: FastifyRequest, database: Database, user: U
   const found = await projectAccess(database, user.id, projectId);
   if (!found) throw projectNotFound();
   return found;
+}
+
+/**
+ * The project a token's call acts in, by the same rule as X-Cairn-Project: the one named (which
+ * the token must cover and its user see), or the token's only project. For callers that pick the
+ * project per call instead of per request (the MCP tools, modules/mcp/).
+ */
+export async function tokenProjectScope(
+  database: Database,
+  user: UserContext,
+  token: TokenContext,
+  projectId: string | undefined,
+  permission: Permission,
+): Promise<{ scope: Scope; role: ProjectRole }> {
+  const chosen = projectId ?? (token.projectIds?.length === 1 ? token.projectIds[0] : undefined);
+  if (!chosen) {
+    throw new AppError(
+      'active_project_required',
+      'name the project with project_id (this token covers more than one)',
+    );
+  }
+  const project = await tokenProject(database, user, token, chosen);
+  const grantee: Grantee = { workspaceRole: user.role, tokenPermission: token.permission };
+  if (!grantsInProject(grantee, project.role, permission)) throw missing(permission);
+  return {
+    scope: {
+      projectId: project.projectId,
+      accountScopeId: project.accountScopeId,
+      actor: { kind: 'user', userId: user.id },
+    },
+    role: project.role,
+  };
 }
 
 async function tokenProject(
