@@ -39,12 +39,14 @@ export type { SessionContext, TokenContext, UserContext };
  *   CSRF token
  * - project: the same, inside a project (the session's active one, or a token's
  *   `X-Cairn-Project`); handlers get `request.scope`
+ * - token: a personal token only (a session cookie alone is 401): for clients that are not the
+ *   browser app, such as the MCP server (modules/mcp/), which pick projects per call
  *
  * What the caller may do there is the route's `config.permission` (modules/access/permissions.ts).
  * A project-level permission on a `session` route names the project in a path parameter
  * (`config.projectParam`), e.g. `/projects/:id/members`.
  */
-export type Access = 'public' | 'webhook' | 'session' | 'project';
+export type Access = 'public' | 'webhook' | 'session' | 'project' | 'token';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -123,6 +125,9 @@ export function assertCoherentDeclaration(route: RouteOptions) {
   }
   if (access === 'project' && level !== 'project') {
     throw new Error(`${where}: a project route needs a project permission, not ${permission}`);
+  }
+  if (access === 'token' && level === 'project') {
+    throw new Error(`${where}: a token route checks project permissions itself, not ${permission}`);
   }
   if (access === 'session' && level === 'project' && !route.config?.projectParam) {
     throw new Error(`${where}: permission ${permission} needs config.projectParam on this route`);
@@ -215,6 +220,14 @@ export const accessPlugin = fp(
       const user = request.user;
       if (!user)
         throw new AppError('unauthorized', 'sign in to continue', undefined, BEARER_CHALLENGE);
+      if (access === 'token' && !request.token) {
+        throw new AppError(
+          'unauthorized',
+          'this route takes a personal token (Authorization: Bearer cairn_pat_…)',
+          undefined,
+          BEARER_CHALLENGE,
+        );
+      }
       if (mutation && request.session) {
         const header = request.headers['x-csrf-token'];
         if (typeof header !== 'string' || !constantTimeEqual(header, request.session.csrfToken)) {
