@@ -61,7 +61,6 @@ async function follow(events: Response, run: JobRun, signal: AbortSignal, quiet:
   const reader = stream.getReader();
   const onAbort = () => void reader.cancel();
   signal.addEventListener('abort', onAbort);
-  let latest = run;
   try {
     for (;;) {
       const { value, done } = await reader.read();
@@ -69,7 +68,6 @@ async function follow(events: Response, run: JobRun, signal: AbortSignal, quiet:
       if (value.event !== 'status' && value.event !== 'progress') continue;
       const update = JSON.parse(value.data) as JobRun;
       if (update.id !== run.id) continue;
-      latest = update;
       if (!quiet) drawProgress(update);
       if (isDone(update)) return update;
     }
