@@ -6,6 +6,14 @@ import { createDraft } from '../../outbound/service.js';
 import { ProjectIdArg, projectFor, type McpContext } from '../context.js';
 import { defineTool } from './types.js';
 
+interface StoredDraft {
+  id: string;
+  status: string;
+  channel: string;
+  recipient_ref: string;
+  created_at: string;
+}
+
 const APPROVAL_NOTE =
   'This is a draft. Nothing was sent: a person must review and approve it in Cairn, and no MCP tool can approve or send.';
 
@@ -91,20 +99,12 @@ export const draftOutboundTool = defineTool({
         return { status: 201, body: stored };
       },
     });
-    const parsed = JSON.parse(outcome.bodyText) as {
-      message?: {
-        id: string;
-        status: string;
-        channel: string;
-        recipient_ref: string;
-        created_at: string;
-      };
-      error?: string;
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      [key: string]: any;
-    };
-    if (outcome.status !== 201 || !parsed.message) {
-      throw new Error(`${parsed.error ?? 'error'}: ${parsed.message ?? 'the draft was refused'}`);
+    // The stored response: the draft on success, else the error envelope of the first attempt.
+    const parsed = JSON.parse(outcome.bodyText) as
+      { ok: true; message: StoredDraft } | { ok: false; error: string; message: string };
+    if (outcome.status !== 201 || !parsed.ok) {
+      const refusal = parsed as { error?: string; message?: string };
+      throw new Error(`${refusal.error ?? 'error'}: ${refusal.message ?? 'the draft was refused'}`);
     }
     const message = parsed.message;
     const checks = await preflight(ctx.database, scope, message.id);
