@@ -7,43 +7,21 @@
 // Prints figures; asserts nothing. Linux only (reads /proc).
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { buildApp } from '../../server/src/app.js';
-import { loadConfig } from '../../server/src/config.js';
-import { openDatabase } from '../../server/src/db/database.js';
-import { migrate } from '../../server/src/db/migrator.js';
-import { addUser } from '../../server/src/modules/auth/service.js';
-import { createBenchDatabase } from '../support/database.js';
+import { startApi } from '../support/api.js';
 import { createProjectWithChunks, rng } from '../support/studio-chunks.js';
 
 const LARGE = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const SMALL = Math.max(1000, Math.round(LARGE / 10));
 const BIN = fileURLToPath(new URL('../../packages/cli/bin/cairn.js', import.meta.url));
 
-const scratch = await createBenchDatabase('export', process.env.DATABASE_URL);
-const config = loadConfig({
-  ...process.env,
-  DATABASE_URL: scratch.url,
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-  WORKER_ENABLED: 'false',
-  SECRETS_KEY: '55'.repeat(32),
-  TOKEN_RATE_LIMIT_PER_MINUTE: '100000000',
-});
-const database = await openDatabase(config);
-await migrate({
-  pool: database.pool,
-  embeddingDim: config.EMBEDDING_DIM,
-  appRole: config.DB_APP_ROLE,
-});
-const app = await buildApp({ config, database });
-await app.listen({ host: '127.0.0.1', port: 0 });
-const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+const api = await startApi('export');
+const base = api.baseUrl;
 
 try {
-  const small = await createProjectWithChunks(database, 'export-small', SMALL, rng(1));
-  const large = await createProjectWithChunks(database, 'export-large', LARGE, rng(2));
-  const token = await ownerToken();
+  const small = await createProjectWithChunks(api.database, 'export-small', SMALL, rng(1));
+  const large = await createProjectWithChunks(api.database, 'export-large', LARGE, rng(2));
+  const token = await api.token('read', 'all');
   for (const [label, project] of [
     [`${SMALL} messages`, small],
     [`${LARGE} messages`, large],
@@ -54,9 +32,7 @@ try {
     );
   }
 } finally {
-  await app.close();
-  await database.close();
-  await scratch.cleanup();
+  await api.close();
 }
 
 function runExport(token: string, projectId: string) {
@@ -87,25 +63,4 @@ function runExport(token: string, projectId: string) {
       else resolve({ lines, ms: performance.now() - started, peakMb: peakKb / 1024 });
     });
   });
-}
-
-async function ownerToken(): Promise<string> {
-  await addUser(database, 'bench-owner', 'bench password 123', { role: 'owner' });
-  const login = await app.inject({
-    method: 'POST',
-    url: '/auth/login',
-    payload: { username: 'bench-owner', password: 'bench password 123' },
-  });
-  const cookies = Object.fromEntries(login.cookies.map((c) => [c.name, c.value]));
-  const token = await app.inject({
-    method: 'POST',
-    url: '/auth/tokens',
-    headers: {
-      cookie: `sid=${cookies.sid}; csrf_token=${cookies.csrf_token}`,
-      'x-csrf-token': cookies.csrf_token!,
-    },
-    payload: { name: 'bench', permission: 'read', project_ids: 'all' },
-  });
-  if (token.statusCode !== 201) throw new Error(`token: ${token.body}`);
-  return token.json().secret as string;
 }

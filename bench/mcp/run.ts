@@ -7,15 +7,9 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/mcp/run.ts
 //   BENCH_CHUNKS=20000 BENCH_ROUNDS=5 npx tsx bench/mcp/run.ts
 // Prints figures; asserts nothing.
-import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { buildApp } from '../../server/src/app.js';
-import { loadConfig } from '../../server/src/config.js';
-import { openDatabase } from '../../server/src/db/database.js';
-import { migrate } from '../../server/src/db/migrator.js';
-import { addUser } from '../../server/src/modules/auth/service.js';
-import { createBenchDatabase } from '../support/database.js';
+import { startApi } from '../support/api.js';
 import { createProjectWithChunks, percentile, rng } from '../support/studio-chunks.js';
 
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 20_000);
@@ -43,30 +37,14 @@ const QUERIES = [
   'urgent tomorrow',
 ];
 
-const scratch = await createBenchDatabase('mcp', process.env.DATABASE_URL);
-const config = loadConfig({
-  ...process.env,
-  DATABASE_URL: scratch.url,
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-  WORKER_ENABLED: 'false',
-  SECRETS_KEY: '44'.repeat(32),
-  TOKEN_RATE_LIMIT_PER_MINUTE: '100000000',
-});
-const database = await openDatabase(config);
-await migrate({
-  pool: database.pool,
-  embeddingDim: config.EMBEDDING_DIM,
-  appRole: config.DB_APP_ROLE,
-});
-const app = await buildApp({ config, database });
-await app.listen({ host: '127.0.0.1', port: 0 });
-const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+const api = await startApi('mcp');
+const base = api.baseUrl;
 
 try {
   const started = performance.now();
-  const project = await createProjectWithChunks(database, 'mcp', CHUNKS, rng(20));
+  const project = await createProjectWithChunks(api.database, 'mcp', CHUNKS, rng(20));
   console.log(`seeded ${CHUNKS} messages in ${Math.round(performance.now() - started)} ms`);
-  const secret = await ownerToken(project.projectId);
+  const secret = await api.token('read', [project.projectId]);
   const headers = {
     authorization: `Bearer ${secret}`,
     'content-type': 'application/json',
@@ -134,28 +112,5 @@ try {
     `MCP / REST: p50 ×${(m.p50 / r.p50).toFixed(2)}, p99 ×${(m.p99 / r.p99).toFixed(2)} (target ≤ 1.2); hits ${hitsMcp} vs ${hitsRest}`,
   );
 } finally {
-  await app.close();
-  await database.close();
-  await scratch.cleanup();
-}
-
-async function ownerToken(projectId: string): Promise<string> {
-  await addUser(database, 'bench-owner', 'bench password 123', { role: 'owner' });
-  const login = await app.inject({
-    method: 'POST',
-    url: '/auth/login',
-    payload: { username: 'bench-owner', password: 'bench password 123' },
-  });
-  const cookies = Object.fromEntries(login.cookies.map((c) => [c.name, c.value]));
-  const token = await app.inject({
-    method: 'POST',
-    url: '/auth/tokens',
-    headers: {
-      cookie: `sid=${cookies.sid}; csrf_token=${cookies.csrf_token}`,
-      'x-csrf-token': cookies.csrf_token!,
-    },
-    payload: { name: 'bench', permission: 'read', project_ids: [projectId] },
-  });
-  if (token.statusCode !== 201) throw new Error(`token: ${token.body}`);
-  return token.json().secret as string;
+  await api.close();
 }
