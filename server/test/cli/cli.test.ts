@@ -1,40 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app.js';
+import { CAIRN_BIN, runCairn } from '../support/cli.js';
 import { LOOPBACK } from '../support/constants.js';
 import { createProject, signIn, type Session } from '../support/factories.js';
 import { tokenCaller } from '../support/team.js';
 import { createConversation, type TestMessage } from '../rag/factories.js';
 
-const BIN = fileURLToPath(new URL('../../../packages/cli/bin/cairn.js', import.meta.url));
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `cairn` binary with its own config directory. */
-function cairn(args: string[], options: { configHome: string; stdin?: string }): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, XDG_CONFIG_HOME: options.configHome, CAIRN_URL: '', CAIRN_TOKEN: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
-}
+const cairn = runCairn;
 
 describe('the cairn CLI against a started server', () => {
   const ctx = useTestApp();
@@ -130,7 +107,7 @@ describe('the cairn CLI against a started server', () => {
     await client.connect(
       new StdioClientTransport({
         command: process.execPath,
-        args: [BIN, 'mcp'],
+        args: [CAIRN_BIN, 'mcp'],
         env: { ...(process.env as Record<string, string>), XDG_CONFIG_HOME: configHome },
       }),
     );

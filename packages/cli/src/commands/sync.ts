@@ -48,13 +48,15 @@ stream (GET /jobs/events) and exits 0 when it succeeds, 1 when it fails or times
       if (final.status !== 'ok') throw new CliError(`sync ${final.status}`);
     } finally {
       clearTimeout(timer);
-      await events.body?.cancel().catch(() => undefined);
     }
   },
 });
 
 async function follow(events: Response, run: JobRun, signal: AbortSignal, quiet: boolean) {
-  if (isDone(run)) return run;
+  if (isDone(run)) {
+    await events.body?.cancel().catch(() => undefined);
+    return run;
+  }
   const stream = events
     .body!.pipeThrough(new TextDecoderStream())
     .pipeThrough(new EventSourceParserStream());
@@ -73,6 +75,8 @@ async function follow(events: Response, run: JobRun, signal: AbortSignal, quiet:
     }
   } finally {
     signal.removeEventListener('abort', onAbort);
+    // Closes the connection too: an open stream would keep the process alive after the answer.
+    await reader.cancel().catch(() => undefined);
   }
   throw new CliError(signal.aborted ? 'timed out waiting for the sync' : 'the event stream ended');
 }
