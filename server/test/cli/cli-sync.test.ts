@@ -9,7 +9,12 @@ import { runCairn } from '../support/cli.js';
 import { LOOPBACK } from '../support/constants.js';
 import { signInWithProject } from '../support/factories.js';
 import { tokenCaller } from '../support/team.js';
-import { createInvocationsTable, recordingHandlers, slowly } from '../jobs/recording-handlers.js';
+import {
+  createInvocationsTable,
+  fastWorker,
+  recordingHandlers,
+  slowly,
+} from '../jobs/recording-handlers.js';
 
 describe('cairn sync --wait', () => {
   const ctx = useTestApp();
@@ -28,12 +33,7 @@ describe('cairn sync --wait', () => {
       metrics: ctx.app.metrics,
       workerId: 'cli-worker',
       signals: ctx.app.jobs.signals,
-      queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1, maintenanceIntervalSeconds: 1 },
-      heartbeatSeconds: 1,
-      staleAfterSeconds: 5,
-      reaperIntervalSeconds: 1,
-      shutdownGraceSeconds: 2,
-      scheduler: false,
+      ...fastWorker,
     });
     const base = await ctx.app.listen({ port: 0, host: LOOPBACK });
     const { session, project } = await signInWithProject(ctx.app, ctx.database);
