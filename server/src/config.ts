@@ -76,6 +76,9 @@ export const ConfigSchema = z.object({
   // Resolved sessions and tokens kept in memory per API process (modules/access/credential-cache.ts).
   AUTH_CACHE_TTL_SECONDS: int(30, 0, 3600),
   AUTH_CACHE_MAX_ENTRIES: int(10_000, 1),
+  // MCP (modules/mcp): the most characters one tool result may carry; longer lists are cut
+  // with a note, so an assistant's context is not flooded by one call.
+  MCP_MAX_RESULT_CHARS: int(40_000, 1000),
   AUTH_USERNAME: optionalString,
   AUTH_PASSWORD: optionalString,
   SECRETS_KEY: optionalString.pipe(

@@ -43,12 +43,14 @@ export type { SessionContext, TokenContext, UserContext };
  *   CSRF token
  * - project: the same, inside a project (the session's active one, or a token's
  *   `X-Cairn-Project`); handlers get `request.scope`
+ * - token: a personal token only (a session cookie alone is 401): for clients that are not the
+ *   browser app, such as the MCP server (modules/mcp/), which pick projects per call
  *
  * What the caller may do there is the route's `config.permission` (modules/access/permissions.ts).
  * A project-level permission on a `session` route names the project in a path parameter
  * (`config.projectParam`), e.g. `/projects/:id/members`.
  */
-export type Access = 'public' | 'webhook' | 'session' | 'project';
+export type Access = 'public' | 'webhook' | 'session' | 'project' | 'token';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -84,6 +86,8 @@ declare module 'fastify' {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const BEARER = /^Bearer\s+(\S+)$/i;
 export const PROJECT_HEADER = 'x-cairn-project';
+// RFC 6750 §3: a 401 names the scheme that would work; MCP clients read it to ask for a token.
+const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="cairn"' };
 
 export const hashSessionId = sha256Hex;
 
@@ -127,6 +131,9 @@ export function assertCoherentDeclaration(route: RouteOptions) {
   }
   if (access === 'project' && level !== 'project') {
     throw new Error(`${where}: a project route needs a project permission, not ${permission}`);
+  }
+  if (access === 'token' && level === 'project') {
+    throw new Error(`${where}: a token route checks project permissions itself, not ${permission}`);
   }
   if (access === 'session' && level === 'project' && !route.config?.projectParam) {
     throw new Error(`${where}: permission ${permission} needs config.projectParam on this route`);
@@ -228,7 +235,12 @@ export const accessPlugin = fp(
           request.token = found.token;
           enforce(await tokenLimit(request));
         } else if (access !== 'public') {
-          throw new AppError('unauthorized', 'the token is invalid, expired or revoked');
+          throw new AppError(
+            'unauthorized',
+            'the token is invalid, expired or revoked',
+            undefined,
+            BEARER_CHALLENGE,
+          );
         }
       } else if (cookie) {
         const found = await loadSession(database, credentials, {
@@ -243,7 +255,16 @@ export const accessPlugin = fp(
       if (access === 'public') return;
 
       const user = request.user;
-      if (!user) throw new AppError('unauthorized', 'sign in to continue');
+      if (!user)
+        throw new AppError('unauthorized', 'sign in to continue', undefined, BEARER_CHALLENGE);
+      if (access === 'token' && !request.token) {
+        throw new AppError(
+          'unauthorized',
+          'this route takes a personal token (Authorization: Bearer cairn_pat_…)',
+          undefined,
+          BEARER_CHALLENGE,
+        );
+      }
       if (mutation && request.session) {
         const header = request.headers['x-csrf-token'];
         if (typeof header !== 'string' || !constantTimeEqual(header, request.session.csrfToken)) {
@@ -352,20 +373,33 @@ export async function projectsWith(
   permission: Permission,
 ): Promise<{ id: string; name: string }[]> {
   if (!request.user) return [];
-  const grantee = granteeOf(request);
+  return projectsOf(database, request.user, request.token, permission);
+}
+
+/** The same for a caller known without a request (a token's MCP session, modules/mcp/). */
+export async function projectsOf(
+  database: Database,
+  user: UserContext,
+  token: TokenContext | null,
+  permission: Permission,
+): Promise<{ id: string; name: string }[]> {
+  const grantee: Grantee = {
+    workspaceRole: user.role,
+    ...(token ? { tokenPermission: token.permission } : {}),
+  };
   const rows = await database.db
     .selectFrom('projects')
     .select([
       'id',
       'name',
-      sql<ProjectRole | null>`project_role_of(${request.user.id}::uuid, id)`.as('role'),
+      sql<ProjectRole | null>`project_role_of(${user.id}::uuid, id)`.as('role'),
     ])
     .orderBy('created_at')
     .orderBy('id')
     .execute();
   return rows
     .filter((p) => p.role && grantsInProject(grantee, p.role, permission))
-    .filter((p) => !request.token || tokenCovers(request.token, p.id))
+    .filter((p) => !token || tokenCovers(token, p.id))
     .map((p) => ({ id: p.id, name: p.name }));
 }
 
@@ -429,6 +463,38 @@ async function namedProject(request: FastifyRequest, database: Database, user: U
   const found = await projectAccess(database, user.id, projectId);
   if (!found) throw projectNotFound();
   return found;
+}
+
+/**
+ * The project a token's call acts in, by the same rule as X-Cairn-Project: the one named (which
+ * the token must cover and its user see), or the token's only project. For callers that pick the
+ * project per call instead of per request (the MCP tools, modules/mcp/).
+ */
+export async function tokenProjectScope(
+  database: Database,
+  user: UserContext,
+  token: TokenContext,
+  projectId: string | undefined,
+  permission: Permission,
+): Promise<{ scope: Scope; role: ProjectRole }> {
+  const chosen = projectId ?? (token.projectIds?.length === 1 ? token.projectIds[0] : undefined);
+  if (!chosen) {
+    throw new AppError(
+      'active_project_required',
+      'name the project with project_id (this token covers more than one)',
+    );
+  }
+  const project = await tokenProject(database, user, token, chosen);
+  const grantee: Grantee = { workspaceRole: user.role, tokenPermission: token.permission };
+  if (!grantsInProject(grantee, project.role, permission)) throw missing(permission);
+  return {
+    scope: {
+      projectId: project.projectId,
+      accountScopeId: project.accountScopeId,
+      actor: { kind: 'user', userId: user.id },
+    },
+    role: project.role,
+  };
 }
 
 async function tokenProject(

@@ -4,6 +4,7 @@ import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { chatwootRoutes } from './chatwoot/routes.js';
 import { jobRoutes } from './jobs/routes.js';
+import { mcpRoutes } from './mcp/routes.js';
 import { outboundRoutes } from './outbound/routes.js';
 import { peopleRoutes } from './people/routes.js';
 import { projectRoutes } from './projects/routes.js';
@@ -26,4 +27,5 @@ export const moduleRoutes: FastifyPluginAsync = async (app) => {
   await app.register(auditRoutes);
   await app.register(peopleRoutes);
   await app.register(signalRoutes);
+  await app.register(mcpRoutes);
 };

@@ -24,7 +24,7 @@ interface Principal extends Caller {
   via: 'session' | 'token';
 }
 
-type Expected = 'allowed' | 403 | 404 | 409;
+type Expected = 'allowed' | 401 | 403 | 404 | 409;
 
 /** What the declarations imply, computed from the permission table the guard uses. */
 function expectedFor(
@@ -32,6 +32,8 @@ function expectedFor(
   route: { access: string; permission: string | undefined },
 ): Expected {
   if (!isPermission(route.permission)) return 403;
+  // A token-only route (the MCP server) does not take a session at all.
+  if (route.access === 'token' && principal.via === 'session') return 401;
   const permission = route.permission;
   if (PERMISSIONS[permission] !== 'project') {
     return grantsOutsideProject(principal.grantee, permission) ? 'allowed' : 403;
@@ -147,13 +149,15 @@ describe('route-permission matrix, generated from the route table', () => {
         const ok =
           expected === 'allowed'
             ? ![401, 403, 409].includes(res.statusCode) && !guardSaid404
-            : expected === 403
-              ? res.statusCode === 403 &&
-                body.error === 'forbidden' &&
-                JSON.stringify(body.details) === JSON.stringify({ permission: route.permission })
-              : expected === 404
-                ? guardSaid404
-                : res.statusCode === 409 && body.error === 'active_project_required';
+            : expected === 401
+              ? res.statusCode === 401 && body.error === 'unauthorized'
+              : expected === 403
+                ? res.statusCode === 403 &&
+                  body.error === 'forbidden' &&
+                  JSON.stringify(body.details) === JSON.stringify({ permission: route.permission })
+                : expected === 404
+                  ? guardSaid404
+                  : res.statusCode === 409 && body.error === 'active_project_required';
         if (!ok) {
           mismatches.push(
             `${principal.name} ${route.method} ${route.url} (${route.permission}): expected ${expected}, got ${res.statusCode} ${res.body.slice(0, 160)}`,
@@ -163,6 +167,6 @@ describe('route-permission matrix, generated from the route table', () => {
     }
     expect(mismatches).toEqual([]);
     // The matrix exercised every outcome, so none of its branches is vacuous.
-    expect([...seen].sort()).toEqual([403, 404, 409, 'allowed'].sort());
+    expect([...seen].sort()).toEqual([401, 403, 404, 409, 'allowed'].sort());
   });
 });

@@ -8,6 +8,7 @@ import { useTestApp } from '../support/app.js';
 import { signInWithProject, type Session } from '../support/factories.js';
 import {
   createInvocationsTable,
+  fastWorker,
   invocations,
   recordingHandlers,
   slowly,
@@ -16,16 +17,6 @@ import {
 import { openEventStream } from './sse-client.js';
 
 const silent = pino({ level: 'silent' });
-
-// Short intervals keep the file fast; production defaults are in runtime.ts and queue.ts.
-const fastWorker = {
-  queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1, maintenanceIntervalSeconds: 1 },
-  heartbeatSeconds: 1,
-  staleAfterSeconds: 5,
-  reaperIntervalSeconds: 1,
-  shutdownGraceSeconds: 2,
-  scheduler: false,
-};
 
 describe('jobs', () => {
   const ctx = useTestApp({ STORAGE_BUDGET_GB: '0.001', STORAGE_ALERT_THRESHOLD_PCT: '50' });

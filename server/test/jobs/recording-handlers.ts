@@ -81,3 +81,13 @@ export function recordingHandlers(
   };
   return Object.fromEntries(JOB_TYPES.map((type) => [type, record]));
 }
+
+// Short intervals keep the test files fast; production defaults are in runtime.ts and queue.ts.
+export const fastWorker = {
+  queue: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1, maintenanceIntervalSeconds: 1 },
+  heartbeatSeconds: 1,
+  staleAfterSeconds: 5,
+  reaperIntervalSeconds: 1,
+  shutdownGraceSeconds: 2,
+  scheduler: false,
+};
