@@ -29,7 +29,6 @@ import { AppError } from '../../http/errors.js';
 import { actorOf } from '../../http/actor.js';
 import { DEFAULT_LOCALE } from '../../i18n/index.js';
 import { createSystemMailer } from '../../lib/mail.js';
-import type { Actor } from '../../http/actor.js';
 import { mailLink } from './link-mail.js';
 import { listMembers, removeMember, setMember, toMemberDto } from './members.js';
 import { acceptLink, describeLink } from './one-time-links.js';

@@ -49,7 +49,11 @@ export interface StartJobsOptions {
 export interface PeriodicTask {
   name: string;
   seconds: number;
-  run(context: { database: Database; workerId: string; logger: FastifyBaseLogger }): Promise<unknown>;
+  run(context: {
+    database: Database;
+    workerId: string;
+    logger: FastifyBaseLogger;
+  }): Promise<unknown>;
 }
 
 export interface JobsRuntime {
