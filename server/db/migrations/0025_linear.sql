@@ -131,3 +131,22 @@ create trigger lin_issues_updated_at before update on lin_issues
   for each row execute function set_updated_at();
 create trigger lin_comments_updated_at before update on lin_comments
   for each row execute function set_updated_at();
+
+-- Chunks of Linear issues (title + description) and comments share rag_chunks with Chatwoot
+-- messages, so one search and one embedding queue cover both. Their ids are
+-- `lin:<project id>:<issue id>` and `lincmt:<project id>:<comment id>` (the seed's style, see
+-- server/src/modules/chatwoot/ids.ts; `conversation_global_id` is the issue's `lin:` id). Until now
+-- every chunk referenced cw_messages; the reference now holds for Chatwoot chunks only, through a
+-- generated column that is null for Linear ones (a null column skips a foreign key check), so a
+-- deleted message still takes its chunks with it. Linear chunks are removed by the sync with
+-- their rows.
+alter table rag_chunks drop constraint rag_chunks_project_id_message_global_id_fkey;
+alter table rag_chunks add column source_kind text generated always as (
+  case when message_global_id like 'lin:%' or message_global_id like 'lincmt:%' then 'linear'
+       else 'chatwoot' end) stored;
+alter table rag_chunks add column cw_message_ref text generated always as (
+  case when message_global_id like 'lin:%' or message_global_id like 'lincmt:%' then null
+       else message_global_id end) stored;
+alter table rag_chunks add constraint rag_chunks_cw_message_fkey
+  foreign key (project_id, cw_message_ref) references cw_messages (project_id, id) on delete cascade;
+create index rag_chunks_cw_message_ref_idx on rag_chunks (project_id, cw_message_ref);

@@ -177,6 +177,10 @@ export interface RagChunksTable extends Scoped {
   id: Generated<string>;
   message_global_id: string;
   conversation_global_id: string;
+  /** Generated from the id's prefix (0025_linear.sql). */
+  source_kind: ColumnType<'chatwoot' | 'linear', never, never>;
+  /** The Chatwoot message a chunk belongs to; null for Linear chunks (generated). */
+  cw_message_ref: ColumnType<string | null, never, never>;
   chunk_index: number;
   text: string;
   text_hash: string;

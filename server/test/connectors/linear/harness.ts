@@ -9,10 +9,11 @@ import {
   type LinearSyncOptions,
 } from '../../../src/modules/connectors/linear/sync-linear.js';
 import type { TestContext } from '../../support/app.js';
-import { createProject, signIn } from '../../support/factories.js';
+import { createProject, signIn, type Session } from '../../support/factories.js';
 
 export interface LinearBound {
   sim: LinearSim;
+  session: Session;
   scope: Scope;
   sync(extra?: Partial<LinearSyncOptions>): ReturnType<typeof syncLinear>;
 }
@@ -34,6 +35,7 @@ export async function bindLinearSim(ctx: TestContext, seed: string): Promise<Lin
   };
   return {
     sim,
+    session,
     scope,
     sync: (extra = {}) =>
       syncLinear({
@@ -94,4 +96,15 @@ export async function expectConverged(database: Database, scope: Scope, sim: Lin
 function iso(value: string | Date | null): string {
   if (value === null) return '';
   return new Date(value).toISOString();
+}
+
+/** message_global_id → joined chunk text, for Linear chunks of the project. */
+export async function linearChunks(database: Database, scope: Scope): Promise<Map<string, string>> {
+  return database.withScope(scope, async (trx) => {
+    const { rows } = await sql<{ id: string; text: string }>`
+      select message_global_id as id, string_agg(text, ' ' order by chunk_index) as text
+      from rag_chunks where project_id = ${scope.projectId}::uuid and source_kind = 'linear'
+      group by message_global_id`.execute(trx);
+    return new Map(rows.map((r) => [r.id, r.text]));
+  });
 }

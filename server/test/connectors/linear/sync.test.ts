@@ -1,7 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_ORDER } from '../../../src/modules/connectors/linear/sync-linear.js';
 import { useTestApp } from '../../support/app.js';
-import { bindLinearSim, expectConverged, storedState, type LinearBound } from './harness.js';
+import {
+  bindLinearSim,
+  expectConverged,
+  linearChunks,
+  storedState,
+  type LinearBound,
+} from './harness.js';
+
+type Truth = { id: string; title: string; url: string; body: string };
+const truthIssues = (bound: LinearBound) =>
+  [...bound.sim.control.groundTruth.issues()] as unknown as Truth[];
+const truthComments = (bound: LinearBound) =>
+  [...bound.sim.control.groundTruth.comments()] as unknown as Truth[];
 
 const ctx = useTestApp();
 
@@ -29,6 +41,23 @@ describe('syncLinear against the simulator', { timeout: 60_000 }, () => {
     );
     expect(counts.kinds.issues.inserted).toBeGreaterThan(0);
     expect(counts.kinds.comments.inserted).toBeGreaterThan(0);
+
+    // Every issue has a chunk (its title at least), ids in the seed's style.
+    const chunks = await linearChunks(ctx.database, bound.scope);
+    for (const issue of truthIssues(bound)) {
+      expect(chunks.get(`lin:${bound.scope.projectId}:${issue.id}`)).toContain(issue.title.trim());
+    }
+    const comment = truthComments(bound).find((c) => c.body.length > 60)!;
+    expect(chunks.has(`lincmt:${bound.scope.projectId}:${comment.id}`)).toBe(true);
+  });
+
+  it('POST /search finds a Linear issue by its text and links to it', async () => {
+    const issue = truthIssues(bound)[3]!;
+    const res = await bound.session.request('POST', '/search', { query: issue.title, topK: 5 });
+    expect(res.statusCode).toBe(200);
+    const hits = res.json().hits as { source: string; deep_link: string; message_global_id: string }[];
+    const hit = hits.find((h) => h.message_global_id === `lin:${bound.scope.projectId}:${issue.id}`);
+    expect(hit).toMatchObject({ source: 'linear', deep_link: issue.url });
   });
 
   it('a second sync with no changes writes nothing', async () => {
@@ -56,6 +85,14 @@ describe('syncLinear against the simulator', { timeout: 60_000 }, () => {
     expect(counts.kinds.issues.deleted).toBe(1);
     expect(counts.kinds.comments.inserted).toBe(1);
     expect(counts.kinds.comments.deleted).toBeGreaterThanOrEqual(1);
+
+    const chunks = await linearChunks(ctx.database, bound.scope);
+    const p = bound.scope.projectId;
+    expect(chunks.get(`lin:${p}:${(added as unknown as { id: string }).id}`)).toContain('Palette v3');
+    expect(chunks.get(`lin:${p}:${issues[0]!.id}`)).toMatch(/^Edited title/);
+    expect(chunks.has(`lin:${p}:${issues[1]!.id}`)).toBe(true);
+    expect(chunks.has(`lin:${p}:${issues[2]!.id}`)).toBe(false);
+    expect(chunks.has(`lincmt:${p}:${comments[comments.length - 1]!.id}`)).toBe(false);
 
     // And once more: nothing left to write.
     expect(written(await bound.sync())).toBe(0);

@@ -16,9 +16,12 @@ type Trx = Transaction<DB>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const untyped = (trx: Trx) => trx as unknown as Kysely<any>;
 
-export interface UpsertResult {
+export interface UpsertResult<R> {
   inserted: number;
   updated: number;
+  /** The rows actually written (new or changed), and which of them are new. */
+  written: R[];
+  insertedIds: Set<string>;
 }
 
 /**
@@ -30,8 +33,8 @@ export async function upsertRows<K extends LinearEntityKind>(
   scope: Scope,
   kind: K,
   rows: LinRows[K][],
-): Promise<UpsertResult> {
-  if (rows.length === 0) return { inserted: 0, updated: 0 };
+): Promise<UpsertResult<LinRows[K]>> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, written: [], insertedIds: new Set() };
   const table: string = LIN_TABLES[kind];
   const values = rows.map((row) => ({
     ...row,
@@ -50,10 +53,16 @@ export async function upsertRows<K extends LinearEntityKind>(
         .where(sql.ref(`${table}.content_hash`), 'is distinct from', sql.ref('excluded.content_hash')),
     )
     // xmax is 0 on a freshly inserted tuple: tells inserts from updates in one statement.
-    .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+    .returning(['id', sql<boolean>`(xmax = 0)`.as('inserted')])
     .execute();
-  const inserted = written.filter((r) => r.inserted === true).length;
-  return { inserted, updated: written.length - inserted };
+  const insertedIds = new Set(written.filter((r) => r.inserted === true).map((r) => r.id as string));
+  const writtenIds = new Set(written.map((r) => r.id as string));
+  return {
+    inserted: insertedIds.size,
+    updated: written.length - insertedIds.size,
+    written: rows.filter((r) => writtenIds.has(r.id)),
+    insertedIds,
+  };
 }
 
 /** Ids stored for a kind (archived included). */

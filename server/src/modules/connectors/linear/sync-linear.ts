@@ -2,6 +2,7 @@ import type { Config } from '../../../config.js';
 import type { Database, Scope } from '../../../db/database.js';
 import { createGuardedHttp } from '../../../lib/net/guarded-http.js';
 import type { HostResolver } from '../../../lib/net/host-policy.js';
+import { deleteLinearChunks, writeLinearChunks } from './chunks.js';
 import { LinearApiError, LinearClient, type LinearClientOptions, type Page } from './client.js';
 import type { LinearEntityKind } from './documents.js';
 import { normalize, type LinRows } from './normalize.js';
@@ -32,6 +33,8 @@ export interface LinearSyncOptions {
     | 'LINEAR_MAX_RETRIES'
     | 'LINEAR_RATE_LIMIT_WAIT_MAX_MS'
     | 'LINEAR_ID_LISTING_HOURS'
+    | 'CHUNK_SIZE'
+    | 'MIN_EMBED_CHARS'
   >;
   /** Force (or skip) the id listing that finds hard deletes; by default it runs when due. */
   listIds?: boolean;
@@ -180,7 +183,17 @@ async function readKind<K extends LinearEntityKind>(
     const rows = page.nodes.map((node: unknown) => toRow(org, node));
     tally.read += rows.length;
     for (const row of rows) if (!max || row.source_updated_at > max) max = row.source_updated_at;
-    const written = await database.withScope(scope, (trx) => upsertRows(trx, scope, kind, rows));
+    // Rows and their chunks commit together: a search never sees an issue without its text.
+    const written = await database.withScope(scope, async (trx) => {
+      const result = await upsertRows(trx, scope, kind, rows);
+      if (kind === 'issues' || kind === 'comments') {
+        await writeLinearChunks(trx, scope, options.config, {
+          [kind]: result.written,
+          inserted: result.insertedIds,
+        });
+      }
+      return result;
+    });
     tally.inserted += written.inserted;
     tally.updated += written.updated;
     if (!page.hasNextPage || !page.endCursor) return max;
@@ -205,6 +218,7 @@ async function removeDeleted(
   }
   return database.withScope(scope, async (trx) => {
     const gone = (await storedIds(trx, scope, kind)).filter((id) => !live.has(id));
+    if (kind === 'issues' || kind === 'comments') await deleteLinearChunks(trx, scope, kind, gone);
     return deleteRows(trx, scope, kind, gone);
   });
 }
