@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Scope } from '../../src/db/database.js';
 import { createConversation } from '../rag/factories.js';
-import { seedLinearIssue } from '../connectors/linear/factories.js';
 import type { Session } from './factories.js';
 
 /** A project to fill: its owner's session (with the project active) and its system scope. */
@@ -59,7 +58,6 @@ export const SEED_KINDS: [kind: string, seed: Seeder][] = [
       return message!.conversationGlobalId;
     },
   ],
-  ['linear_issue', async ({ database, scope }) => seedLinearIssue(database, scope)],
   [
     'outbound_message',
     async ({ session }, seeded) =>
