@@ -121,7 +121,9 @@ describe('Linear client against the simulator', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LinearApiError);
     expect((error as LinearApiError).kind).toBe('ratelimited');
-    expect((error as Error).message).toMatch(/issues failed after 3 attempts \(HTTP 429\): rate limited/);
+    expect((error as Error).message).toMatch(
+      /issues failed after 3 attempts \(HTTP 429\): rate limited/,
+    );
   });
 
   it('honours Retry-After on a 429', async () => {

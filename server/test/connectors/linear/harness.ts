@@ -59,9 +59,7 @@ interface Entity {
 export function truthState(sim: LinearSim, kind: LinearEntityKind): string[] {
   const truth = sim.control.groundTruth;
   const all = (kind === 'customers' ? truth.customers() : truth[kind]()) as Iterable<Entity>;
-  return [...all]
-    .map((e) => `${e.id}|${iso(e.updatedAt)}|${iso(e.archivedAt ?? null)}`)
-    .sort();
+  return [...all].map((e) => `${e.id}|${iso(e.updatedAt)}|${iso(e.archivedAt ?? null)}`).sort();
 }
 
 /** The same view of what is stored. */

@@ -55,8 +55,14 @@ describe('syncLinear against the simulator', { timeout: 60_000 }, () => {
     const issue = truthIssues(bound)[3]!;
     const res = await bound.session.request('POST', '/search', { query: issue.title, topK: 5 });
     expect(res.statusCode).toBe(200);
-    const hits = res.json().hits as { source: string; deep_link: string; message_global_id: string }[];
-    const hit = hits.find((h) => h.message_global_id === `lin:${bound.scope.projectId}:${issue.id}`);
+    const hits = res.json().hits as {
+      source: string;
+      deep_link: string;
+      message_global_id: string;
+    }[];
+    const hit = hits.find(
+      (h) => h.message_global_id === `lin:${bound.scope.projectId}:${issue.id}`,
+    );
     expect(hit).toMatchObject({ source: 'linear', deep_link: issue.url });
   });
 
@@ -71,7 +77,10 @@ describe('syncLinear against the simulator', { timeout: 60_000 }, () => {
     const { control } = bound.sim;
     const issues = [...control.groundTruth.issues()] as unknown as { id: string }[];
     const comments = [...control.groundTruth.comments()] as unknown as { id: string }[];
-    const added = control.addIssue({ title: 'Новый логотип: third round', description: 'Palette v3' });
+    const added = control.addIssue({
+      title: 'Новый логотип: third round',
+      description: 'Palette v3',
+    });
     control.addComment({ issueId: (added as unknown as { id: string }).id, body: 'Looks good' });
     control.editIssue(issues[0]!.id, { title: 'Edited title' });
     control.archiveIssue(issues[1]!.id);
@@ -88,7 +97,9 @@ describe('syncLinear against the simulator', { timeout: 60_000 }, () => {
 
     const chunks = await linearChunks(ctx.database, bound.scope);
     const p = bound.scope.projectId;
-    expect(chunks.get(`lin:${p}:${(added as unknown as { id: string }).id}`)).toContain('Palette v3');
+    expect(chunks.get(`lin:${p}:${(added as unknown as { id: string }).id}`)).toContain(
+      'Palette v3',
+    );
     expect(chunks.get(`lin:${p}:${issues[0]!.id}`)).toMatch(/^Edited title/);
     expect(chunks.has(`lin:${p}:${issues[1]!.id}`)).toBe(true);
     expect(chunks.has(`lin:${p}:${issues[2]!.id}`)).toBe(false);

@@ -225,18 +225,39 @@ export class LinearClient {
         const code = errors[0]?.extensions?.code;
         if (code === 'RATELIMITED' || response.status === 429) {
           this.usage.rateLimited++;
-          last = { status: response.status, kind: 'ratelimited', detail: 'rate limited (RATELIMITED)' };
+          last = {
+            status: response.status,
+            kind: 'ratelimited',
+            detail: 'rate limited (RATELIMITED)',
+          };
           waitMs = this.rateLimitWait(response.headers);
         } else if (code && FINAL_CODES.has(code)) {
-          const message = errors[0]?.extensions?.userPresentableMessage ?? errors[0]?.message ?? code;
+          const message =
+            errors[0]?.extensions?.userPresentableMessage ?? errors[0]?.message ?? code;
           const kind = code === 'AUTHENTICATION_ERROR' || code === 'FORBIDDEN' ? 'auth' : 'graphql';
-          throw new LinearApiError(operation, response.status, attempt, kind, `${code}: ${message}`);
+          throw new LinearApiError(
+            operation,
+            response.status,
+            attempt,
+            kind,
+            `${code}: ${message}`,
+          );
         } else if (response.status >= 500) {
           last = { status: response.status, kind: 'http', detail: 'the server failed' };
         } else if (!response.ok) {
-          throw new LinearApiError(operation, response.status, attempt, 'http', 'the request was refused');
+          throw new LinearApiError(
+            operation,
+            response.status,
+            attempt,
+            'http',
+            'the request was refused',
+          );
         } else if (body === undefined) {
-          last = { status: response.status, kind: 'invalid_response', detail: 'the response is not JSON' };
+          last = {
+            status: response.status,
+            kind: 'invalid_response',
+            detail: 'the response is not JSON',
+          };
         } else if (errors.length > 0) {
           // Partial failures come back with HTTP 200 (§1): a page with holes is not a page.
           last = {
@@ -251,7 +272,8 @@ export class LinearClient {
           last = {
             status: response.status,
             kind: 'invalid_response',
-            detail: `the response does not match the ${operation} page: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim(),
+            detail:
+              `the response does not match the ${operation} page: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim(),
           };
         }
       } catch (error) {
@@ -300,7 +322,8 @@ export class LinearClient {
       candidates.push(retryAfter * 1000);
     }
     const rl = this.rateLimit;
-    if (rl?.requestsRemaining === 0 && rl.requestsReset !== null) candidates.push(rl.requestsReset - now);
+    if (rl?.requestsRemaining === 0 && rl.requestsReset !== null)
+      candidates.push(rl.requestsReset - now);
     if (rl?.complexityRemaining !== null && rl?.complexityRemaining !== undefined) {
       if (rl.complexityRemaining <= 0 && rl.complexityReset !== null)
         candidates.push(rl.complexityReset - now);

@@ -21,8 +21,16 @@ const PAGE_INFO = 'pageInfo { hasNextPage endCursor }';
 
 export const ORGANIZATION = /* GraphQL */ `
   query CairnOrganization {
-    organization { id name urlKey }
-    viewer { id name email }
+    organization {
+      id
+      name
+      urlKey
+    }
+    viewer {
+      id
+      name
+      email
+    }
   }
 `;
 

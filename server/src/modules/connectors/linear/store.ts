@@ -50,12 +50,18 @@ export async function upsertRows<K extends LinearEntityKind>(
       oc
         .columns(['project_id', 'id'])
         .doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)])))
-        .where(sql.ref(`${table}.content_hash`), 'is distinct from', sql.ref('excluded.content_hash')),
+        .where(
+          sql.ref(`${table}.content_hash`),
+          'is distinct from',
+          sql.ref('excluded.content_hash'),
+        ),
     )
     // xmax is 0 on a freshly inserted tuple: tells inserts from updates in one statement.
     .returning(['id', sql<boolean>`(xmax = 0)`.as('inserted')])
     .execute();
-  const insertedIds = new Set(written.filter((r) => r.inserted === true).map((r) => r.id as string));
+  const insertedIds = new Set(
+    written.filter((r) => r.inserted === true).map((r) => r.id as string),
+  );
   const writtenIds = new Set(written.map((r) => r.id as string));
   return {
     inserted: insertedIds.size,

@@ -74,7 +74,13 @@ export class LinearSyncError extends Error {
 }
 
 /** Users and customers first: issues and comments point at them. */
-export const SYNC_ORDER: LinearEntityKind[] = ['users', 'customers', 'projects', 'issues', 'comments'];
+export const SYNC_ORDER: LinearEntityKind[] = [
+  'users',
+  'customers',
+  'projects',
+  'issues',
+  'comments',
+];
 
 /**
  * Pulls one Linear workspace into the project's lin_* tables (facts: API-NOTES §2–§4).
@@ -111,7 +117,8 @@ export async function syncLinear(options: LinearSyncOptions): Promise<LinearSync
     return counts;
   } catch (error) {
     if (error instanceof LinearSyncError) throw error;
-    const message = error instanceof LinearApiError ? error.message : `Linear sync failed: ${String(error)}`;
+    const message =
+      error instanceof LinearApiError ? error.message : `Linear sync failed: ${String(error)}`;
     throw new LinearSyncError(message, counts, error);
   } finally {
     if (counts) {
@@ -130,7 +137,8 @@ async function syncWith(options: LinearSyncOptions, api: LinearClient, counts: L
   const idsSource = `linear:${org}:ids`;
   const marks = await database.withScope(scope, async (trx) => {
     const out = {} as Record<LinearEntityKind, LinearWatermark | null>;
-    for (const kind of SYNC_ORDER) out[kind] = await readWatermark(trx, scope, `linear:${org}:${kind}`);
+    for (const kind of SYNC_ORDER)
+      out[kind] = await readWatermark(trx, scope, `linear:${org}:${kind}`);
     return { kinds: out, ids: await readWatermark(trx, scope, idsSource) };
   });
   counts.mode = SYNC_ORDER.some((k) => marks.kinds[k]?.cursor) ? 'incremental' : 'full';
@@ -152,10 +160,12 @@ async function syncWith(options: LinearSyncOptions, api: LinearClient, counts: L
   const lastListed = Number(marks.ids?.meta['listed_at'] ?? 0);
   const due =
     options.listIds ??
-    (counts.mode === 'incremental' && now - lastListed >= config.LINEAR_ID_LISTING_HOURS * 3_600_000);
+    (counts.mode === 'incremental' &&
+      now - lastListed >= config.LINEAR_ID_LISTING_HOURS * 3_600_000);
   if (due) {
     counts.ids_listed = true;
-    for (const kind of SYNC_ORDER) counts.kinds[kind].deleted = await removeDeleted(options, api, kind);
+    for (const kind of SYNC_ORDER)
+      counts.kinds[kind].deleted = await removeDeleted(options, api, kind);
   }
   // A full read has seen every id, so it counts as a listing.
   if (due || counts.mode === 'full') {
