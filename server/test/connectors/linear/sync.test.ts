@@ -133,4 +133,25 @@ describe('syncLinear against the simulator', { timeout: 60_000 }, () => {
     expect(await expectConverged(ctx.database, bound.scope, bound.sim)).toEqual({});
     expect(written(await bound.sync())).toBe(0);
   });
+
+  it('a run that dies after some pages were committed converges on the next run', async () => {
+    const { control } = bound.sim;
+    const comments = truthComments(bound);
+    for (const c of comments.slice(0, 150)) control.editComment(c.id, `${c.body} (edited)`);
+    // The first comments page (100) commits, the second fails for good.
+    control.injectFault({ route: 'comments', kind: '500', skip: 1, times: 100 });
+    await expect(bound.sync()).rejects.toThrow(
+      /Linear comments failed after 4 attempts \(HTTP 500\)/,
+    );
+    control.clearFaults();
+    const counts = await bound.sync();
+    // What the dead run committed is not written again.
+    expect(counts.kinds.comments.updated).toBeGreaterThanOrEqual(50);
+    expect(counts.kinds.comments.updated).toBeLessThan(150);
+    expect(await expectConverged(ctx.database, bound.scope, bound.sim)).toEqual({});
+    const chunks = await linearChunks(ctx.database, bound.scope);
+    const last = comments[149]!;
+    if (last.body.trim().length >= 30)
+      expect(chunks.get(`lincmt:${bound.scope.projectId}:${last.id}`)).toMatch(/\(edited\)$/);
+  });
 });
