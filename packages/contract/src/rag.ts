@@ -77,8 +77,15 @@ export const SearchHitSchema = Type.Object({
   }),
   scores: Type.Object({ vector: NullableNumber, text: NullableNumber, fused: Type.Number() }),
   deep_link: Type.Union([Type.String(), Type.Null()], {
-    description: '{base_url}/app/accounts/{account_id}/conversations/{conversation_id}',
+    description:
+      'Chatwoot: {base_url}/app/accounts/{account_id}/conversations/{conversation_id}; ' +
+      "Linear: the issue's or comment's url",
   }),
+  source: Type.Optional(
+    Type.Union([Type.Literal('chatwoot'), Type.Literal('linear')], {
+      description: 'where the hit comes from: a Chatwoot message, or a Linear issue or comment',
+    }),
+  ),
   evidence: SearchEvidenceRefSchema,
 });
 export type SearchHit = Static<typeof SearchHitSchema>;

@@ -181,6 +181,10 @@ export interface RagChunksTable extends Scoped {
   id: Generated<string>;
   message_global_id: string;
   conversation_global_id: string;
+  /** Generated from the id's prefix (0025_linear.sql). */
+  source_kind: ColumnType<'chatwoot' | 'linear', never, never>;
+  /** The Chatwoot message a chunk belongs to; null for Linear chunks (generated). */
+  cw_message_ref: ColumnType<string | null, never, never>;
   chunk_index: number;
   text: string;
   text_hash: string;
@@ -446,6 +450,55 @@ export interface SignalDigestsTable {
   attempts: Generated<number>;
 }
 
+/** Columns every lin_* table shares (db/migrations/0025_linear.sql). */
+interface LinearRow extends Scoped {
+  id: string;
+  organization_id: string;
+  source_updated_at: Date | string;
+  archived_at: Date | string | null;
+  data: Json<Record<string, unknown>>;
+  content_hash: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface LinUsersTable extends LinearRow {
+  name: string;
+  email: string;
+}
+
+export interface LinCustomersTable extends LinearRow {
+  name: string;
+  domains: string[];
+  url: string;
+}
+
+export interface LinProjectsTable extends LinearRow {
+  name: string;
+  url: string;
+}
+
+export interface LinIssuesTable extends LinearRow {
+  identifier: string;
+  title: string;
+  description: string | null;
+  url: string;
+  state_type: string;
+  priority: number;
+  due_date: string | null;
+  assignee_id: string | null;
+  linear_project_id: string | null;
+  source_created_at: Date | string;
+}
+
+export interface LinCommentsTable extends LinearRow {
+  issue_id: string | null;
+  body: string;
+  url: string;
+  user_id: string | null;
+  source_created_at: Date | string;
+}
+
 export interface DB {
   account_scopes: AccountScopesTable;
   projects: ProjectsTable;
@@ -460,6 +513,11 @@ export interface DB {
   cw_conversations: CwConversationsTable;
   cw_messages: CwMessagesTable;
   rag_chunks: RagChunksTable;
+  lin_users: LinUsersTable;
+  lin_customers: LinCustomersTable;
+  lin_projects: LinProjectsTable;
+  lin_issues: LinIssuesTable;
+  lin_comments: LinCommentsTable;
   sync_watermarks: SyncWatermarksTable;
   job_runs: JobRunsTable;
   scheduled_jobs: ScheduledJobsTable;

@@ -43,8 +43,12 @@ export interface SearchHit {
   /** The chunk's text around the matches, matched terms between `[[` and `]]`. */
   snippet: string;
   scores: { vector: number | null; text: number | null; fused: number };
-  /** The conversation in Chatwoot; null only when the project has no Chatwoot source bound. */
+  /**
+   * The conversation in Chatwoot (null only when the project has no Chatwoot source bound), or
+   * the Linear issue's or comment's `url`.
+   */
   deep_link: string | null;
+  source: 'chatwoot' | 'linear';
   evidence: {
     source: 'rag_chunks';
     ref: string;
@@ -420,27 +424,41 @@ async function loadEvidence(
     account_id: number;
     conversation_id: number;
     base_url: string | null;
+    source_kind: 'chatwoot' | 'linear';
+    linear_url: string | null;
   }>`
-    select c.id as chunk_id, c.message_global_id, c.conversation_global_id,
+    select c.id as chunk_id, c.message_global_id, c.conversation_global_id, c.source_kind,
       coalesce(m.contact_global_id, cv.contact_global_id) as contact_global_id,
-      ct.name as contact_name, m.sender_type, m.source_created_at as message_created_at,
-      ${snippet} as snippet, c.text, m.account_id, cv.conversation_id, ps.base_url
+      ct.name as contact_name, m.sender_type,
+      coalesce(m.source_created_at, lc.source_created_at, li.source_created_at) as message_created_at,
+      ${snippet} as snippet, c.text, m.account_id, cv.conversation_id, ps.base_url,
+      coalesce(lc.url, li.url) as linear_url
     from rag_chunks c
-    join cw_messages m on m.project_id = c.project_id and m.id = c.message_global_id
-    join cw_conversations cv on cv.project_id = c.project_id and cv.id = c.conversation_global_id
+    left join cw_messages m on m.project_id = c.project_id and m.id = c.cw_message_ref
+    left join cw_conversations cv
+      on c.source_kind = 'chatwoot'
+      and cv.project_id = c.project_id and cv.id = c.conversation_global_id
     left join cw_contacts ct
       on ct.project_id = c.project_id and ct.id = coalesce(m.contact_global_id, cv.contact_global_id)
     left join project_sources ps
       on ps.project_id = c.project_id and ps.source_kind = 'chatwoot_account'
+    -- Linear chunk ids are lin:<project>:<issue id> / lincmt:<project>:<comment id> (0025_linear.sql).
+    left join lin_issues li on c.message_global_id like 'lin:%'
+      and li.project_id = c.project_id and li.id = split_part(c.message_global_id, ':', 3)
+    left join lin_comments lc on c.message_global_id like 'lincmt:%'
+      and lc.project_id = c.project_id and lc.id = split_part(c.message_global_id, ':', 3)
     where ${inScope(scope, 'c')} and c.id = any(${fused.map((f) => f.id)}::uuid[])
   `.execute(trx);
   const byId = new Map(rows.map((r) => [r.chunk_id, r]));
   return fused.flatMap((f) => {
     const r = byId.get(f.id);
     if (!r) return [];
-    const deepLink = r.base_url
-      ? `${r.base_url.replace(/\/+$/, '')}/app/accounts/${r.account_id}/conversations/${r.conversation_id}`
-      : null;
+    const deepLink =
+      r.source_kind === 'linear'
+        ? r.linear_url
+        : r.base_url
+          ? `${r.base_url.replace(/\/+$/, '')}/app/accounts/${r.account_id}/conversations/${r.conversation_id}`
+          : null;
     const hit: SearchHit = {
       chunk_id: r.chunk_id,
       message_global_id: r.message_global_id,
@@ -454,6 +472,7 @@ async function loadEvidence(
       snippet: r.snippet,
       scores: { vector: f.vector, text: f.text, fused: f.fused },
       deep_link: deepLink,
+      source: r.source_kind,
       evidence: {
         source: 'rag_chunks' as const,
         ref: r.chunk_id,
