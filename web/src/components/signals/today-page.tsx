@@ -28,6 +28,19 @@ const KINDS: SignalKind[] = [
 ];
 
 const SEVERITY_ORDER: Record<string, number> = { critical: 0, warning: 1, info: 2 };
+const TITLED_KINDS = [
+  'awaiting_reply',
+  'commitment',
+  'client_deadline',
+  'payment',
+  'risk',
+  'stalled',
+] as const;
+const titleKey = (kind: string) =>
+  (TITLED_KINDS as readonly string[]).includes(kind)
+    ? (kind as (typeof TITLED_KINDS)[number])
+    : 'other';
+
 const SEVERITY_VARIANT: Record<string, BadgeVariant> = {
   critical: 'destructive',
   warning: 'warning',
@@ -95,7 +108,9 @@ function SignalItem({
         <Badge variant={SEVERITY_VARIANT[signal.severity] ?? 'outline'}>
           {t(`severity.${signal.severity}`)}
         </Badge>
-        <span className="font-medium">{signal.title}</span>
+        {/* The stored title is the detector's English sentence (for the API, CLI and MCP); the page
+            names the kind in the reader's language and lets the quoted evidence carry the rest. */}
+        <span className="font-medium">{t(`signalTitle.${titleKey(signal.kind)}`)}</span>
         {signal.due_at ? (
           <span className="text-sm text-muted-foreground">
             {t('due', { when: format.dateTime(signal.due_at) })}
