@@ -23,6 +23,8 @@ describe('MCP server over Streamable HTTP', () => {
   let thread: TestMessage[];
   let planted: TestMessage;
   let longThread: TestMessage[];
+  let signalA: string;
+  let signalB: string;
   const secrets: Record<'readA' | 'draftA' | 'readB' | 'both', string> = {
     readA: '',
     draftA: '',
@@ -61,11 +63,43 @@ describe('MCP server over Streamable HTTP', () => {
         })),
       },
     );
-    await createConversation(
+    const threadB = await createConversation(
       ctx.database,
       { ...projectB, accountId: 8 },
       { messages: [{ text: 'Project B secret brochure plans.' }] },
     );
+    // Signals as the signals run stores them (modules/signals/write-run.ts): one in each project,
+    // A's citing the planted message, whose text detectors put into title, detail and snippet.
+    const seedSignal = async (
+      project: typeof projectA,
+      message: TestMessage,
+      text: string,
+    ): Promise<string> =>
+      (
+        await ctx.database.db
+          .insertInto('signals')
+          .values({
+            project_id: project.projectId,
+            account_scope_id: project.accountScopeId,
+            kind: 'risk',
+            severity: 'warning',
+            title: `Risk from the client: "${text}"`,
+            detail: `"${text}" (escalation)`,
+            subject: { conversation_id: message.conversationGlobalId },
+            subject_key: message.conversationGlobalId,
+            evidence_refs: JSON.stringify([
+              { source: 'cw_messages', ref: message.messageGlobalId, snippet: text },
+            ]),
+            attributes: {},
+            detector: 'risk',
+            detector_version: '1',
+            fingerprint: `${project.projectId}:${message.messageGlobalId}`,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    signalA = await seedSignal(projectA, planted, PLANTED);
+    signalB = await seedSignal(projectB, threadB[0]!, 'Project B secret brochure plans.');
     const tokens = {
       readA: { permission: 'read' as const, project_ids: [projectA.projectId] },
       draftA: { permission: 'draft' as const, project_ids: [projectA.projectId] },
@@ -109,6 +143,7 @@ describe('MCP server over Streamable HTTP', () => {
       'draft_outbound',
       'get_person',
       'get_thread',
+      'list_signals',
       'search_evidence',
     ]);
     for (const tool of tools) {
@@ -187,6 +222,37 @@ describe('MCP server over Streamable HTTP', () => {
       thread[0]!.conversationGlobalId,
     ]);
     expect(out.deal_stage).toBeNull();
+  });
+
+  it('list_signals returns the project’s signals with quoted evidence, filtered', async () => {
+    const result = await call(secrets.readA, 'list_signals', { status: 'open', kind: 'risk' });
+    expect(result.isError, errorText(result)).toBeFalsy();
+    const out = result.structuredContent as {
+      project_id: string;
+      signals: {
+        signal_id: string;
+        conversation_id: string;
+        title: { untrusted: boolean; text: string };
+        evidence: { evidence_id: string; quote: { text: string } }[];
+      }[];
+    };
+    expect(out.project_id).toBe(projectA.projectId);
+    expect(out.signals.map((s) => s.signal_id)).toEqual([signalA]);
+    expect(out.signals.map((s) => s.signal_id)).not.toContain(signalB);
+    expect(out.signals[0]!.conversation_id).toBe(planted.conversationGlobalId);
+    expect(out.signals[0]!.title.untrusted).toBe(true);
+    expect(out.signals[0]!.evidence[0]!.evidence_id).toBe(planted.messageGlobalId);
+    expect(out.signals[0]!.evidence[0]!.quote.text.startsWith(QUOTE_OPEN)).toBe(true);
+    expect(errorText(result)).toContain(signalA);
+    const other = await call(secrets.readA, 'list_signals', { kind: 'payment' });
+    expect((other.structuredContent as { signals: unknown[] }).signals).toEqual([]);
+    const own = await call(secrets.readB, 'list_signals', {});
+    const ids = (own.structuredContent as { signals: { signal_id: string }[] }).signals.map(
+      (s) => s.signal_id,
+    );
+    expect(ids).toEqual([signalB]);
+    const bad = await call(secrets.readA, 'list_signals', { status: 'pending' });
+    expect(bad.isError).toBe(true);
   });
 
   it('draft_outbound with a draft token makes a draft awaiting approval, authored by the token', async () => {
@@ -299,6 +365,7 @@ describe('MCP server over Streamable HTTP', () => {
         arguments: { query: 'ignore instructions' },
       }),
       await client.callTool({ name: 'get_thread', arguments: { evidence_id: planted.chunkId } }),
+      await client.callTool({ name: 'list_signals', arguments: {} }),
       await client.readResource({
         uri: `cairn://projects/${projectA.projectId}/conversations/${encodeURIComponent(planted.conversationGlobalId)}`,
       }),
