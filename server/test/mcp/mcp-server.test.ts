@@ -3,6 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QUOTE_CLOSE, QUOTE_OPEN } from '../../src/modules/mcp/quoted.js';
+import { rebuildPeople } from '../../src/modules/people/rebuild.js';
 import { useTestApp } from '../support/app.js';
 import { LOOPBACK } from '../support/constants.js';
 import { createProject, signIn, type Session } from '../support/factories.js';
@@ -51,8 +52,7 @@ describe('MCP server over Streamable HTTP', () => {
       },
     );
     planted = thread[2]!;
-    await sql`update cw_contacts set email = 'maria@client.example',
-      custom_attributes = '{"company_name": "Lopez Print"}'::jsonb
+    await sql`update cw_contacts set email = 'maria@client.example'
       where id = ${thread[0]!.contactGlobalId}`.execute(ctx.database.db);
     longThread = await createConversation(
       ctx.database,
@@ -100,6 +100,9 @@ describe('MCP server over Streamable HTTP', () => {
       ).id;
     signalA = await seedSignal(projectA, planted, PLANTED);
     signalB = await seedSignal(projectB, threadB[0]!, 'Project B secret brochure plans.');
+    // People as the sync job links them after ingest (modules/jobs/handlers.ts).
+    for (const project of [projectA, projectB])
+      await rebuildPeople(ctx.database, ctx.config, project);
     const tokens = {
       readA: { permission: 'read' as const, project_ids: [projectA.projectId] },
       draftA: { permission: 'draft' as const, project_ids: [projectA.projectId] },
@@ -208,20 +211,50 @@ describe('MCP server over Streamable HTTP', () => {
     expect(JSON.stringify(result).length).toBeLessThan(MAX_CHARS * 1.5);
   });
 
-  it('get_person finds a contact by email with its organization and conversations', async () => {
+  it('get_person finds a person by email, person id or contact id, with organization and conversations', async () => {
     const result = await call(secrets.readA, 'get_person', { email: 'MARIA@client.example' });
-    expect(result.isError).toBeFalsy();
-    const out = result.structuredContent as {
-      person: { id: string; organization: string };
-      recent_conversations: { conversation_id: string }[];
+    expect(result.isError, errorText(result)).toBeFalsy();
+    type PersonOut = {
+      person: {
+        id: string;
+        name: string;
+        emails: string[];
+        organization: { id: string; name: string | null } | null;
+        links: { source_kind: string; entity: string; external_id: string }[];
+      };
+      recent_conversations: { conversation_id: string; contact_id: string }[];
       deal_stage: null;
+      deal_stage_note: string;
     };
-    expect(out.person.id).toBe(thread[0]!.contactGlobalId);
-    expect(out.person.organization).toBe('Lopez Print');
-    expect(out.recent_conversations.map((c) => c.conversation_id)).toEqual([
-      thread[0]!.conversationGlobalId,
+    const out = result.structuredContent as PersonOut;
+    expect(out.person.name).toBe('Maria Lopez');
+    expect(out.person.emails).toEqual(['maria@client.example']);
+    // The people module ties people without a company record to their email domain.
+    expect(out.person.organization?.id).toBeTruthy();
+    expect(out.person.links).toContainEqual(
+      expect.objectContaining({
+        source_kind: 'chatwoot_account',
+        entity: 'contact',
+        external_id: thread[0]!.contactGlobalId,
+      }),
+    );
+    expect(out.recent_conversations).toEqual([
+      expect.objectContaining({
+        conversation_id: thread[0]!.conversationGlobalId,
+        contact_id: thread[0]!.contactGlobalId,
+      }),
     ]);
     expect(out.deal_stage).toBeNull();
+    expect(out.deal_stage_note).toContain('Attio');
+    const byId = await call(secrets.readA, 'get_person', { person_id: out.person.id });
+    expect((byId.structuredContent as PersonOut).person.id).toBe(out.person.id);
+    const byContact = await call(secrets.readA, 'get_person', {
+      person_id: thread[0]!.contactGlobalId,
+    });
+    expect((byContact.structuredContent as PersonOut).person.id).toBe(out.person.id);
+    const other = await call(secrets.readB, 'get_person', { person_id: out.person.id });
+    expect(other.isError).toBe(true);
+    expect(errorText(other)).toBe('person not found');
   });
 
   it('list_signals returns the project’s signals with quoted evidence, filtered', async () => {
