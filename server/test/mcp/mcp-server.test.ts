@@ -7,6 +7,7 @@ import { rebuildPeople } from '../../src/modules/people/rebuild.js';
 import { useTestApp } from '../support/app.js';
 import { LOOPBACK } from '../support/constants.js';
 import { createProject, signIn, type Session } from '../support/factories.js';
+import { insertSignal } from '../support/signals.js';
 import { tokenCaller } from '../support/team.js';
 import { createConversation, type TestMessage } from '../rag/factories.js';
 
@@ -68,36 +69,23 @@ describe('MCP server over Streamable HTTP', () => {
       { ...projectB, accountId: 8 },
       { messages: [{ text: 'Project B secret brochure plans.' }] },
     );
-    // Signals as the signals run stores them (modules/signals/write-run.ts): one in each project,
-    // A's citing the planted message, whose text detectors put into title, detail and snippet.
-    const seedSignal = async (
-      project: typeof projectA,
-      message: TestMessage,
-      text: string,
-    ): Promise<string> =>
-      (
-        await ctx.database.db
-          .insertInto('signals')
-          .values({
-            project_id: project.projectId,
-            account_scope_id: project.accountScopeId,
-            kind: 'risk',
-            severity: 'warning',
-            title: `Risk from the client: "${text}"`,
-            detail: `"${text}" (escalation)`,
-            subject: { conversation_id: message.conversationGlobalId },
-            subject_key: message.conversationGlobalId,
-            evidence_refs: JSON.stringify([
-              { source: 'cw_messages', ref: message.messageGlobalId, snippet: text },
-            ]),
-            attributes: {},
-            detector: 'risk',
-            detector_version: '1',
-            fingerprint: `${project.projectId}:${message.messageGlobalId}`,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
+    // One signal in each project, A's citing the planted message: detectors put the text they
+    // cite into title, detail and snippet (modules/signals/detectors/).
+    const seedSignal = (project: typeof projectA, message: TestMessage, text: string) =>
+      insertSignal(
+        ctx.database,
+        project,
+        {
+          conversation: message.conversationGlobalId,
+          message: message.messageGlobalId,
+          snippet: text,
+        },
+        {
+          kind: 'risk',
+          title: `Risk from the client: "${text}"`,
+          detail: `"${text}" (escalation)`,
+        },
+      );
     signalA = await seedSignal(projectA, planted, PLANTED);
     signalB = await seedSignal(projectB, threadB[0]!, 'Project B secret brochure plans.');
     // People as the sync job links them after ingest (modules/jobs/handlers.ts).
