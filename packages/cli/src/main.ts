@@ -4,12 +4,13 @@ import { exportCommand } from './commands/export.js';
 import { login } from './commands/login.js';
 import { mcp } from './commands/mcp.js';
 import { search } from './commands/search.js';
+import { signals } from './commands/signals.js';
 import { status } from './commands/status.js';
 import { sync } from './commands/sync.js';
 import { thread } from './commands/thread.js';
 import { CliError, EXIT } from './errors.js';
 
-const COMMANDS: Command[] = [login, search, thread, status, sync, exportCommand, mcp];
+const COMMANDS: Command[] = [login, search, thread, signals, status, sync, exportCommand, mcp];
 
 const overview = () =>
   [

@@ -8,6 +8,8 @@ import { useTestApp } from '../support/app.js';
 import { CAIRN_BIN, runCairn } from '../support/cli.js';
 import { LOOPBACK } from '../support/constants.js';
 import { createProject, signIn, type Session } from '../support/factories.js';
+import { insertSignal } from '../support/signals.js';
+import { rebuildPeople } from '../../src/modules/people/rebuild.js';
 import { tokenCaller } from '../support/team.js';
 import { createConversation, type TestMessage } from '../rag/factories.js';
 
@@ -21,6 +23,8 @@ describe('the cairn CLI against a started server', () => {
   let thread: TestMessage[];
   let secret: string;
   let configHome: string;
+  let openSignal: string;
+  let resolvedSignal: string;
 
   beforeAll(async () => {
     base = await ctx.app.listen({ port: 0, host: LOOPBACK });
@@ -42,6 +46,21 @@ describe('the cairn CLI against a started server', () => {
       { ...project, accountId: 7 },
       { messages: [{ text: 'Another conversation about invoices.' }] },
     );
+    await rebuildPeople(ctx.database, ctx.config, project);
+    const cites = {
+      conversation: thread[0]!.conversationGlobalId,
+      message: thread[0]!.messageGlobalId,
+    };
+    openSignal = await insertSignal(ctx.database, project, cites, {
+      title: 'Maria Lopez is waiting for a reply',
+    });
+    resolvedSignal = await insertSignal(ctx.database, project, cites, {
+      kind: 'commitment',
+      status: 'resolved',
+      resolved_at: new Date(),
+      resolution: 'Proof sent',
+      title: 'We promised the proof by Monday',
+    });
     secret = (
       await tokenCaller(ctx.app, owner, { permission: 'read', project_ids: [project.projectId] })
     ).secret;
@@ -78,6 +97,28 @@ describe('the cairn CLI against a started server', () => {
     );
   });
 
+  it('signals lists the open signals, filtered, for people and as JSON', async () => {
+    const human = await cairn(['signals'], { configHome });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain(openSignal);
+    expect(human.stdout).toContain('Maria Lopez is waiting for a reply');
+    expect(human.stdout).toContain(`cairn thread ${thread[0]!.conversationGlobalId}`);
+    expect(human.stdout).not.toContain(resolvedSignal);
+    const json = await cairn(
+      ['signals', '--status', 'resolved', '--kind', 'commitment', '--json'],
+      {
+        configHome,
+      },
+    );
+    expect(json.code).toBe(0);
+    const ids = (JSON.parse(json.stdout) as { signals: { id: string }[] }).signals.map((s) => s.id);
+    expect(ids).toEqual([resolvedSignal]);
+    const none = await cairn(['signals', '--kind', 'payment'], { configHome });
+    expect(none.stdout.trim()).toBe('No open signals.');
+    expect((await cairn(['signals', '--status', 'pending'], { configHome })).code).toBe(2);
+    expect((await cairn(['signals', '--kind', 'gossip'], { configHome })).code).toBe(2);
+  });
+
   it('export streams the project as JSON lines', async () => {
     const out = await cairn(['export', '--project', project.projectId, '--format', 'jsonl'], {
       configHome,
@@ -88,7 +129,14 @@ describe('the cairn CLI against a started server', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { type: string });
     const count = (type: string) => lines.filter((l) => l.type === type).length;
-    expect([count('contact'), count('conversation'), count('message')]).toEqual([2, 2, 3]);
+    expect(['contact', 'person', 'conversation', 'message', 'signal'].map(count)).toEqual([
+      2, 2, 2, 3, 2,
+    ]);
+    expect(lines.every((l) => typeof l.type === 'string')).toBe(true);
+    const maria = lines.find((l) => l.type === 'person' && 'name' in l && l.name === 'Maria Lopez');
+    expect(maria).toBeDefined();
+    const exported = lines.filter((l) => l.type === 'signal') as unknown as { id: string }[];
+    expect(exported.map((s) => s.id).sort()).toEqual([openSignal, resolvedSignal].sort());
   });
 
   it('status names the caller and the project', async () => {

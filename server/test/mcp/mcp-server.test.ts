@@ -3,9 +3,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QUOTE_CLOSE, QUOTE_OPEN } from '../../src/modules/mcp/quoted.js';
+import { rebuildPeople } from '../../src/modules/people/rebuild.js';
 import { useTestApp } from '../support/app.js';
 import { LOOPBACK } from '../support/constants.js';
 import { createProject, signIn, type Session } from '../support/factories.js';
+import { insertSignal } from '../support/signals.js';
 import { tokenCaller } from '../support/team.js';
 import { createConversation, type TestMessage } from '../rag/factories.js';
 
@@ -23,6 +25,8 @@ describe('MCP server over Streamable HTTP', () => {
   let thread: TestMessage[];
   let planted: TestMessage;
   let longThread: TestMessage[];
+  let signalA: string;
+  let signalB: string;
   const secrets: Record<'readA' | 'draftA' | 'readB' | 'both', string> = {
     readA: '',
     draftA: '',
@@ -49,8 +53,7 @@ describe('MCP server over Streamable HTTP', () => {
       },
     );
     planted = thread[2]!;
-    await sql`update cw_contacts set email = 'maria@client.example',
-      custom_attributes = '{"company_name": "Lopez Print"}'::jsonb
+    await sql`update cw_contacts set email = 'maria@client.example'
       where id = ${thread[0]!.contactGlobalId}`.execute(ctx.database.db);
     longThread = await createConversation(
       ctx.database,
@@ -61,11 +64,33 @@ describe('MCP server over Streamable HTTP', () => {
         })),
       },
     );
-    await createConversation(
+    const threadB = await createConversation(
       ctx.database,
       { ...projectB, accountId: 8 },
       { messages: [{ text: 'Project B secret brochure plans.' }] },
     );
+    // One signal in each project, A's citing the planted message: detectors put the text they
+    // cite into title, detail and snippet (modules/signals/detectors/).
+    const seedSignal = (project: typeof projectA, message: TestMessage, text: string) =>
+      insertSignal(
+        ctx.database,
+        project,
+        {
+          conversation: message.conversationGlobalId,
+          message: message.messageGlobalId,
+          snippet: text,
+        },
+        {
+          kind: 'risk',
+          title: `Risk from the client: "${text}"`,
+          detail: `"${text}" (escalation)`,
+        },
+      );
+    signalA = await seedSignal(projectA, planted, PLANTED);
+    signalB = await seedSignal(projectB, threadB[0]!, 'Project B secret brochure plans.');
+    // People as the sync job links them after ingest (modules/jobs/handlers.ts).
+    for (const project of [projectA, projectB])
+      await rebuildPeople(ctx.database, ctx.config, project);
     const tokens = {
       readA: { permission: 'read' as const, project_ids: [projectA.projectId] },
       draftA: { permission: 'draft' as const, project_ids: [projectA.projectId] },
@@ -109,6 +134,7 @@ describe('MCP server over Streamable HTTP', () => {
       'draft_outbound',
       'get_person',
       'get_thread',
+      'list_signals',
       'search_evidence',
     ]);
     for (const tool of tools) {
@@ -173,20 +199,81 @@ describe('MCP server over Streamable HTTP', () => {
     expect(JSON.stringify(result).length).toBeLessThan(MAX_CHARS * 1.5);
   });
 
-  it('get_person finds a contact by email with its organization and conversations', async () => {
+  it('get_person finds a person by email, person id or contact id, with organization and conversations', async () => {
     const result = await call(secrets.readA, 'get_person', { email: 'MARIA@client.example' });
-    expect(result.isError).toBeFalsy();
-    const out = result.structuredContent as {
-      person: { id: string; organization: string };
-      recent_conversations: { conversation_id: string }[];
+    expect(result.isError, errorText(result)).toBeFalsy();
+    type PersonOut = {
+      person: {
+        id: string;
+        name: string;
+        emails: string[];
+        organization: { id: string; name: string | null } | null;
+        links: { source_kind: string; entity: string; external_id: string }[];
+      };
+      recent_conversations: { conversation_id: string; contact_id: string }[];
       deal_stage: null;
+      deal_stage_note: string;
     };
-    expect(out.person.id).toBe(thread[0]!.contactGlobalId);
-    expect(out.person.organization).toBe('Lopez Print');
-    expect(out.recent_conversations.map((c) => c.conversation_id)).toEqual([
-      thread[0]!.conversationGlobalId,
+    const out = result.structuredContent as PersonOut;
+    expect(out.person.name).toBe('Maria Lopez');
+    expect(out.person.emails).toEqual(['maria@client.example']);
+    // The people module ties people without a company record to their email domain.
+    expect(out.person.organization?.id).toBeTruthy();
+    expect(out.person.links).toContainEqual(
+      expect.objectContaining({
+        source_kind: 'chatwoot_account',
+        entity: 'contact',
+        external_id: thread[0]!.contactGlobalId,
+      }),
+    );
+    expect(out.recent_conversations).toEqual([
+      expect.objectContaining({
+        conversation_id: thread[0]!.conversationGlobalId,
+        contact_id: thread[0]!.contactGlobalId,
+      }),
     ]);
     expect(out.deal_stage).toBeNull();
+    expect(out.deal_stage_note).toContain('Attio');
+    const byId = await call(secrets.readA, 'get_person', { person_id: out.person.id });
+    expect((byId.structuredContent as PersonOut).person.id).toBe(out.person.id);
+    const byContact = await call(secrets.readA, 'get_person', {
+      person_id: thread[0]!.contactGlobalId,
+    });
+    expect((byContact.structuredContent as PersonOut).person.id).toBe(out.person.id);
+    const other = await call(secrets.readB, 'get_person', { person_id: out.person.id });
+    expect(other.isError).toBe(true);
+    expect(errorText(other)).toBe('person not found');
+  });
+
+  it('list_signals returns the project’s signals with quoted evidence, filtered', async () => {
+    const result = await call(secrets.readA, 'list_signals', { status: 'open', kind: 'risk' });
+    expect(result.isError, errorText(result)).toBeFalsy();
+    const out = result.structuredContent as {
+      project_id: string;
+      signals: {
+        signal_id: string;
+        conversation_id: string;
+        title: { untrusted: boolean; text: string };
+        evidence: { evidence_id: string; quote: { text: string } }[];
+      }[];
+    };
+    expect(out.project_id).toBe(projectA.projectId);
+    expect(out.signals.map((s) => s.signal_id)).toEqual([signalA]);
+    expect(out.signals.map((s) => s.signal_id)).not.toContain(signalB);
+    expect(out.signals[0]!.conversation_id).toBe(planted.conversationGlobalId);
+    expect(out.signals[0]!.title.untrusted).toBe(true);
+    expect(out.signals[0]!.evidence[0]!.evidence_id).toBe(planted.messageGlobalId);
+    expect(out.signals[0]!.evidence[0]!.quote.text.startsWith(QUOTE_OPEN)).toBe(true);
+    expect(errorText(result)).toContain(signalA);
+    const other = await call(secrets.readA, 'list_signals', { kind: 'payment' });
+    expect((other.structuredContent as { signals: unknown[] }).signals).toEqual([]);
+    const own = await call(secrets.readB, 'list_signals', {});
+    const ids = (own.structuredContent as { signals: { signal_id: string }[] }).signals.map(
+      (s) => s.signal_id,
+    );
+    expect(ids).toEqual([signalB]);
+    const bad = await call(secrets.readA, 'list_signals', { status: 'pending' });
+    expect(bad.isError).toBe(true);
   });
 
   it('draft_outbound with a draft token makes a draft awaiting approval, authored by the token', async () => {
@@ -299,6 +386,7 @@ describe('MCP server over Streamable HTTP', () => {
         arguments: { query: 'ignore instructions' },
       }),
       await client.callTool({ name: 'get_thread', arguments: { evidence_id: planted.chunkId } }),
+      await client.callTool({ name: 'list_signals', arguments: {} }),
       await client.readResource({
         uri: `cairn://projects/${projectA.projectId}/conversations/${encodeURIComponent(planted.conversationGlobalId)}`,
       }),

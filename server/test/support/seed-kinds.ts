@@ -3,6 +3,7 @@ import type { Database, Scope } from '../../src/db/database.js';
 import { rebuildPeople } from '../../src/modules/people/rebuild.js';
 import { createConversation } from '../rag/factories.js';
 import type { Session } from './factories.js';
+import { insertSignal } from './signals.js';
 
 /** A project to fill: its owner's session (with the project active) and its system scope. */
 export interface SeedTarget {
@@ -100,27 +101,11 @@ export const SEED_KINDS: [kind: string, seed: Seeder][] = [
   ],
   [
     'signal',
-    async ({ database, scope }, seeded) =>
-      (
-        await database.db
-          .insertInto('signals')
-          .values({
-            project_id: scope.projectId,
-            account_scope_id: scope.accountScopeId,
-            kind: 'awaiting_reply',
-            severity: 'warning',
-            title: 'The client is waiting for a reply',
-            subject: { conversation_id: seeded.conversation! },
-            subject_key: seeded.conversation!,
-            evidence_refs: JSON.stringify([{ source: 'cw_messages', ref: seeded.message! }]),
-            attributes: {},
-            detector: 'awaiting_reply',
-            detector_version: '1',
-            fingerprint: randomUUID(),
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id,
+    ({ database, scope }, seeded) =>
+      insertSignal(database, scope, {
+        conversation: seeded.conversation!,
+        message: seeded.message!,
+      }),
   ],
   [
     'job_run',

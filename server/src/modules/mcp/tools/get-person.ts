@@ -1,42 +1,36 @@
-import { sql } from 'kysely';
+import type { Conversation } from '@cairn/contract';
 import { z } from 'zod';
 import type { Database, Scope } from '../../../db/database.js';
 import { notFound } from '../../../http/errors.js';
 import { listConversations } from '../../chatwoot/review.js';
-import { inScope } from '../../../db/scoped-sql.js';
+import { getPerson, listPeople } from '../../people/read.js';
 import { ProjectIdArg, projectFor } from '../context.js';
 import { capList } from '../limit-output.js';
 import { defineTool } from './types.js';
 
 const RECENT_CONVERSATIONS = 10;
-
-interface ContactRow {
-  id: string;
-  name: string | null;
-  email: string | null;
-  phone: string | null;
-  identifier: string | null;
-  custom_attributes: Record<string, unknown>;
-}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DEAL_NOTE = 'No CRM (Attio) is bound to this project: no deal stage.';
 
 /**
- * `get_person`: a person as the project knows them today, from the ingested Chatwoot contacts
- * (cw_contacts). Found by email or by contact id (cwc:…). A people module joining a person's
- * contacts across sources is being built separately; until it lands this tool reads contacts.
+ * `get_person`: a person as the people module links them across sources (modules/people/, the
+ * reads behind `GET /people` and `GET /people/:id`): contact points, organisation, each source
+ * record, and the recent conversations of the person's Chatwoot contacts. Found by email, by
+ * person id (uuid), or by a Chatwoot contact id (cwc:…) as search hits and threads carry.
  */
 export const getPersonTool = defineTool({
   name: 'get_person',
   title: 'Look up a person',
   description:
-    'Looks up a client contact by email or contact id (cwc:…): contact points, organization, recent conversations. Deal stage is reported only where a CRM is bound (not yet: always null with a note). Reads Chatwoot contacts.',
+    'Looks up a client person by email, person id or contact id (cwc:…): contact points across sources, organization, source records, recent conversations. Deal stage is reported only where a CRM is bound (not yet: always null with a note).',
   inputSchema: {
-    email: z.email().optional().describe('The contact’s email address (exact, any case)'),
+    email: z.email().optional().describe('One of the person’s email addresses (any case)'),
     person_id: z
       .string()
       .min(1)
       .max(300)
       .optional()
-      .describe('A contact id (cwc:…), as search hits and threads carry'),
+      .describe('A person id (uuid, from the people API) or a contact id (cwc:…)'),
     project_id: ProjectIdArg,
   },
   outputSchema: {
@@ -44,14 +38,23 @@ export const getPersonTool = defineTool({
     person: z.object({
       id: z.string(),
       name: z.string().nullable(),
-      email: z.string().nullable(),
-      phone: z.string().nullable(),
-      identifier: z.string().nullable(),
-      organization: z.string().nullable(),
+      emails: z.array(z.string()),
+      phones: z.array(z.string()),
+      organization: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
+      links: z.array(
+        z.object({
+          source_kind: z.string(),
+          entity: z.string(),
+          external_id: z.string(),
+          matched_on: z.string().nullable(),
+          value: z.string().nullable(),
+        }),
+      ),
     }),
     recent_conversations: z.array(
       z.object({
         conversation_id: z.string(),
+        contact_id: z.string().nullable(),
         status: z.string().nullable(),
         message_count: z.number(),
         last_activity_at: z.string().nullable(),
@@ -75,71 +78,87 @@ export const getPersonTool = defineTool({
       throw new Error('give exactly one of email or person_id');
     }
     const { scope } = await projectFor(ctx, input.project_id, 'project:read');
-    const contact = await findContact(ctx.database, scope, input);
-    const { conversations } = await listConversations(ctx.database, scope, {
-      limit: RECENT_CONVERSATIONS,
-      contact_global_id: contact.id,
-    });
-    const person = {
-      id: contact.id,
-      name: contact.name,
-      email: contact.email,
-      phone: contact.phone,
-      identifier: contact.identifier,
-      organization: organizationOf(contact.custom_attributes),
-    };
-    const recent = conversations.map((c) => ({
+    const found = await getPerson(
+      ctx.database,
+      scope,
+      await personIdOf(ctx.database, scope, input),
+    );
+    const contacts = found.links
+      .filter((l) => l.source_kind === 'chatwoot_account' && l.entity === 'contact')
+      .map((l) => l.external_id);
+    const recent = (await recentConversations(ctx.database, scope, contacts)).map((c) => ({
       conversation_id: c.id,
+      contact_id: c.contact_global_id,
       status: c.status,
       message_count: c.message_count,
       last_activity_at: c.last_activity_at,
       deep_link: c.deep_link,
     }));
+    const person = {
+      id: found.id,
+      name: found.name,
+      emails: found.emails,
+      phones: found.phones,
+      organization: found.organization,
+      links: found.links.map(({ source_kind, entity, external_id, matched_on, value }) => ({
+        source_kind,
+        entity,
+        external_id,
+        matched_on,
+        value,
+      })),
+    };
     const fixed = { project_id: scope.projectId, person };
     const { kept, capped } = capList(recent, fixed, ctx.config.MCP_MAX_RESULT_CHARS);
-    const dealNote = 'No CRM (Attio) is bound to this project: no deal stage.';
+    const org = person.organization?.name ?? null;
     return {
       structured: {
         ...fixed,
         recent_conversations: kept,
         deal_stage: null,
-        deal_stage_note: dealNote,
+        deal_stage_note: DEAL_NOTE,
         ...capped,
       },
       text: [
-        `${person.name ?? 'Unnamed contact'} (${person.id})${person.organization ? `, ${person.organization}` : ''}`,
-        `email: ${person.email ?? '—'}; phone: ${person.phone ?? '—'}`,
+        `${person.name ?? 'Unnamed person'} (${person.id})${org ? `, ${org}` : ''}`,
+        `emails: ${person.emails.join(', ') || '—'}; phones: ${person.phones.join(', ') || '—'}`,
+        `sources: ${person.links.map((l) => `${l.source_kind}/${l.entity} ${l.external_id}`).join('; ') || 'none'}`,
         `${kept.length} recent conversation(s): ${kept.map((c) => `${c.conversation_id} (${c.status ?? 'unknown'}, ${c.message_count} messages)`).join('; ') || 'none'}`,
-        dealNote,
+        DEAL_NOTE,
         ...(capped.note ? [capped.note] : []),
       ].join('\n'),
     };
   },
 });
 
-async function findContact(
+/** The person's id: given as such, or found through the people list by email or contact id. */
+async function personIdOf(
   database: Database,
   scope: Scope,
   by: { email?: string; person_id?: string },
-): Promise<ContactRow> {
-  const row = await database.withScope(scope, async (trx) => {
-    const { rows } = await sql<ContactRow>`
-      select id, name, email, phone, identifier, custom_attributes from cw_contacts
-      where ${inScope(scope)}
-        and ${by.email ? sql`lower(email) = lower(${by.email})` : sql`id = ${by.person_id}`}
-      order by updated_at desc
-      limit 1`.execute(trx);
-    return rows[0];
+): Promise<string> {
+  if (by.person_id !== undefined && UUID.test(by.person_id)) return by.person_id;
+  const { people } = await listPeople(database, scope, {
+    limit: 1,
+    ...(by.email !== undefined ? { email: by.email } : { contact_global_id: by.person_id }),
   });
-  if (!row) throw notFound('person');
-  return row;
+  if (!people[0]) throw notFound('person');
+  return people[0].id;
 }
 
-/** Chatwoot keeps a contact's company in a custom attribute when the team records one. */
-function organizationOf(attributes: Record<string, unknown>): string | null {
-  for (const key of ['company_name', 'company', 'organization']) {
-    const value = attributes?.[key];
-    if (typeof value === 'string' && value.trim()) return value.trim();
-  }
-  return null;
+/** The newest conversations across the person's contacts (usually one contact, rarely many). */
+async function recentConversations(
+  database: Database,
+  scope: Scope,
+  contacts: string[],
+): Promise<Conversation[]> {
+  const pages = await Promise.all(
+    contacts.map((contact_global_id) =>
+      listConversations(database, scope, { limit: RECENT_CONVERSATIONS, contact_global_id }),
+    ),
+  );
+  return pages
+    .flatMap((p) => p.conversations)
+    .sort((a, b) => (b.last_activity_at ?? '').localeCompare(a.last_activity_at ?? ''))
+    .slice(0, RECENT_CONVERSATIONS);
 }
