@@ -439,6 +439,18 @@ async function everyPage(browserPage: Page, locale: Locale): Promise<Visit[]> {
       screenshot: 'conversation',
     },
     {
+      name: 'today',
+      path: '/today',
+      title: m.today.title,
+      ready: (p) => p.getByTestId('signal').or(p.getByText(m.today.emptyTitle)),
+    },
+    {
+      name: 'ask',
+      path: '/ask',
+      title: m.ask.title,
+      ready: (p) => p.getByText(m.ask.emptyTitle),
+    },
+    {
       name: 'contacts',
       path: '/contacts',
       title: m.contacts.title,
