@@ -143,7 +143,7 @@ create trigger lin_comments_updated_at before update on lin_comments
 alter table rag_chunks drop constraint rag_chunks_project_id_message_global_id_fkey;
 alter table rag_chunks add column source_kind text generated always as (
   case when message_global_id like 'lin:%' or message_global_id like 'lincmt:%' then 'linear'
-       else 'chatwoot' end) stored;
+       else 'chatwoot' end) stored not null;
 alter table rag_chunks add column cw_message_ref text generated always as (
   case when message_global_id like 'lin:%' or message_global_id like 'lincmt:%' then null
        else message_global_id end) stored;
