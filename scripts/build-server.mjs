@@ -9,7 +9,7 @@
 // Run time picks dist/ through the packages' `cairn-dist` export condition
 // (`node --conditions=cairn-dist server/dist/main.js`); tests, tsx and the web build keep
 // resolving the TypeScript sources.
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -17,12 +17,16 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGES = ['packages/contract', 'tools/chatwoot-sim', 'server'];
 
-async function sources(dir) {
+async function filesOf(dir, wanted) {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
+    .filter((e) => e.isFile() && wanted(e.name))
     .map((e) => path.join(e.parentPath, e.name));
 }
+const sources = (dir) => filesOf(dir, (name) => name.endsWith('.ts') && !name.endsWith('.d.ts'));
+// Files the code imports as they are (the server's message catalogues, `import … with { type:
+// 'json' }`): copied beside the compiled files, since transpiling file by file leaves them out.
+const assets = (dir) => filesOf(dir, (name) => name.endsWith('.json'));
 
 const STAMP = path.join(root, 'server/dist/.built');
 const force = process.argv.includes('--force');
@@ -44,10 +48,14 @@ async function upToDate(files) {
 
 const started = Date.now();
 const perPackage = await Promise.all(
-  PACKAGES.map(async (pkg) => ({ pkg, files: await sources(path.join(root, pkg, 'src')) })),
+  PACKAGES.map(async (pkg) => ({
+    pkg,
+    files: await sources(path.join(root, pkg, 'src')),
+    copies: await assets(path.join(root, pkg, 'src')),
+  })),
 );
 const inputs = [
-  ...perPackage.flatMap((p) => p.files),
+  ...perPackage.flatMap((p) => [...p.files, ...p.copies]),
   ...PACKAGES.map((pkg) => path.join(root, pkg, 'package.json')),
   fileURLToPath(import.meta.url),
 ];
@@ -64,6 +72,15 @@ await Promise.all(
       target: 'node20.19',
       sourcemap: true,
       logLevel: 'warning',
+    }),
+  ),
+);
+await Promise.all(
+  perPackage.flatMap(({ pkg, copies }) =>
+    copies.map(async (file) => {
+      const target = path.join(root, pkg, 'dist', path.relative(path.join(root, pkg, 'src'), file));
+      await mkdir(path.dirname(target), { recursive: true });
+      await copyFile(file, target);
     }),
   ),
 );
