@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe';
-import { openBrowser, screenshot, type Browser } from './browser';
+import { openBrowser, screenshot, searchOnce, type Browser } from './browser';
 import { catalogues, otherLanguageLeftovers, type Locale } from './locale-check';
 import { ADMIN, startStack, startWeb, type Stack } from './stack';
 
@@ -89,7 +89,6 @@ describe('on the demo stack', () => {
   });
 
   test('search collapses the repeated receipt into one card with an expandable "+N similar"', async () => {
-    const search = page.getByRole('searchbox', { name: 'Search conversations' });
     const group = page
       .getByTestId('search-group')
       .filter({ has: page.getByTestId('similar-toggle') })
@@ -98,14 +97,7 @@ describe('on the demo stack', () => {
     await expect
       .poll(
         async () => {
-          await search.fill('invoice paid receipt attached');
-          await page.keyboard.press('Enter');
-          await page
-            .getByTestId('evidence-card')
-            .or(page.getByText('No evidence found'))
-            .or(page.getByRole('main').getByRole('alert'))
-            .first()
-            .waitFor();
+          await searchOnce(page, 'invoice paid receipt attached');
           return page.getByTestId('similar-toggle').count();
         },
         { timeout: 120_000, interval: 3_000 },

@@ -61,3 +61,19 @@ export async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Runs one search from the page's search box and waits until the page shows its outcome: evidence,
+ * "No evidence found", or an error inside main (Next's route announcer is also role=alert, and
+ * always present). For `expect.poll` loops that wait for the demo's data to become searchable.
+ */
+export async function searchOnce(page: Page, query: string) {
+  await page.getByRole('searchbox', { name: 'Search conversations' }).fill(query);
+  await page.keyboard.press('Enter');
+  await page
+    .getByTestId('evidence-card')
+    .or(page.getByText('No evidence found'))
+    .or(page.getByRole('main').getByRole('alert'))
+    .first()
+    .waitFor();
+}

@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openBrowser, screenshot, type Browser } from './browser';
+import { openBrowser, screenshot, searchOnce, type Browser } from './browser';
 import { catalogues } from './locale-check';
 import { ADMIN, startStack, type Stack } from './stack';
 
@@ -38,19 +38,10 @@ describe('the demo on first run', () => {
   });
 
   test('a search for a demo topic returns evidence within two minutes of start', async () => {
-    const search = page.getByRole('searchbox', { name: 'Search conversations' });
     await expect
       .poll(
         async () => {
-          await search.fill('invoice');
-          await page.keyboard.press('Enter');
-          await page
-            .getByTestId('evidence-card')
-            .or(page.getByText('No evidence found'))
-            // Inside main: Next's route announcer is also role=alert, and always present.
-            .or(page.getByRole('main').getByRole('alert'))
-            .first()
-            .waitFor();
+          await searchOnce(page, 'invoice');
           return page.getByTestId('evidence-card').count();
         },
         { timeout: 120_000, interval: 3_000 },
