@@ -46,6 +46,19 @@ describe('the real job handlers on the queue', () => {
     expect(rows[0]!.n).toBeGreaterThan(0);
     expect(run.counts.messages_inserted).toBe(rows[0]!.n);
 
+    // The sync that wrote chunks asks for an embeddings run itself, after a short debounce
+    // (jobs/embeddings-wake.ts). Waited for here, before anyone asks for one by hand: a manual run
+    // queued first would take the new chunks and the wake would rightly fold into it.
+    let systemRuns = 0;
+    for (let i = 0; i < 100 && systemRuns === 0; i++) {
+      const { rows: found } = await sql<{ n: number }>`
+        select count(*)::int as n from job_runs where project_id = ${bound.scope.projectId}::uuid
+          and job_name = 'embeddings_run' and trigger = 'system'`.execute(ctx.database.db);
+      systemRuns = found[0]!.n;
+      if (systemRuns === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(systemRuns).toBeGreaterThan(0);
+
     // The embedded database never analyzes by itself: the worker does after a run that changed
     // much, or the next runs plan their joins on empty-table guesses (table-statistics.ts).
     // Server Postgres reports a backend's changes to pg_stat_user_tables only when it flushes its
@@ -65,15 +78,11 @@ describe('the real job handlers on the queue', () => {
     expect(again).toMatchObject({ status: 'ok' });
     expect(again.counts.messages_inserted).toBe(0);
 
-    // The sync that wrote chunks asked for an embeddings run itself; this waits for it (or, if it
-    // already ended, runs again and finds the graph in place).
+    // This waits for the system's run if it is still going (or, if it already ended, runs again
+    // and finds the graph in place).
     const embed = (await bound.session.request('POST', '/jobs/embeddings/run?wait=true')).json();
     expect(embed.run).toMatchObject({ status: 'ok' });
     expect(['built', 'exists']).toContain(embed.run.counts.vector_index);
-    const { rows: systemRuns } = await sql<{ n: number }>`
-      select count(*)::int as n from job_runs where project_id = ${bound.scope.projectId}::uuid
-        and job_name = 'embeddings_run' and trigger = 'system'`.execute(ctx.database.db);
-    expect(systemRuns[0]!.n).toBeGreaterThan(0);
     const { rows: graphs } = await sql<{ n: number }>`
       select count(*)::int as n from pg_indexes
       where tablename = 'rag_chunks' and indexname = ${vectorIndexName(bound.scope.projectId)}
