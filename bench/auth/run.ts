@@ -7,8 +7,12 @@
 //   npx tsx bench/auth/run.ts                                   (embedded database)
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/auth/run.ts
 //   BENCH_SECONDS=10 BENCH_CONCURRENCY=8 npx tsx bench/auth/run.ts
-// Prints figures; asserts nothing.
+// The clients run in a separate process (load.mjs). Rates are wall-clock; the CPU columns (the
+// server process's CPU time per request, inverted into a ratio; "best round" the least a round
+// took) are what to compare on a machine shared with other work. Prints figures; asserts nothing.
+import { fork } from 'node:child_process';
 import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../../server/src/app.js';
 import { loadConfig } from '../../server/src/config.js';
@@ -21,6 +25,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ROUTES = (process.env.BENCH_ROUTES ?? '/auth/me,/health').split(',');
+// e.g. BENCH_MODES=session for a CPU profile of one mode alone (ratios are then to the first).
+const MODES = process.env.BENCH_MODES?.split(',');
 
 const scratch = await createBenchDatabase('auth', process.env.DATABASE_URL);
 const config = loadConfig({
@@ -93,6 +99,7 @@ const modes: { name: string; headers: Record<string, string>; expect: boolean }[
   { name: 'session', headers: { cookie: sessionHeaders.cookie }, expect: true },
   { name: 'token', headers: { authorization: `Bearer ${secret}` }, expect: true },
 ];
+if (MODES) modes.splice(0, modes.length, ...modes.filter((m) => MODES.includes(m.name)));
 for (const mode of modes) {
   const res = await get('/auth/me', mode.headers);
   const authenticated = (JSON.parse(res.body) as { authenticated: boolean }).authenticated;
@@ -100,27 +107,31 @@ for (const mode of modes) {
     throw new Error(`${mode.name}: ${res.status} ${res.body}`);
 }
 
-/** Requests a second for `seconds`, CONCURRENCY clients in a closed loop. */
+const load = fork(fileURLToPath(new URL('./load.mjs', import.meta.url)), [
+  String(port),
+  String(CONCURRENCY),
+]);
+
+/**
+ * CONCURRENCY clients in a closed loop for `seconds`, in the load process; this process (the
+ * server and the embedded database's thread) counts its own CPU time meanwhile.
+ */
 async function measure(route: string, headers: Record<string, string>, seconds: number) {
-  const until = Date.now() + seconds * 1000;
-  let count = 0;
-  const latencies: number[] = [];
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < until) {
-        const started = process.hrtime.bigint();
-        const res = await get(route, headers);
-        if (res.status !== 200) throw new Error(`status ${res.status}: ${res.body}`);
-        latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-        count++;
-      }
-    }),
+  const cpuBefore = process.cpuUsage();
+  const reply = new Promise<{ count: number; p50: number; p99: number; failed: string | null }>(
+    (resolve) => load.once('message', resolve as (message: unknown) => void),
   );
-  latencies.sort((a, b) => a - b);
+  load.send({ path: route, headers, seconds });
+  const result = await reply;
+  const cpu = process.cpuUsage(cpuBefore);
+  if (result.failed) throw new Error(result.failed);
   return {
-    rate: count / seconds,
-    p50: latencies[Math.floor(latencies.length * 0.5)]!,
-    p99: latencies[Math.floor(latencies.length * 0.99)]!,
+    rate: result.count / seconds,
+    // The server's CPU per request: on a machine shared with other work the rate swings with the
+    // load; this much less.
+    cpuMicros: (cpu.user + cpu.system) / result.count,
+    p50: result.p50,
+    p99: result.p99,
   };
 }
 
@@ -132,26 +143,35 @@ console.log(
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 for (const route of ROUTES) {
-  await measure(route, {}, 2); // warm-up: JIT, connections, plan caches
+  for (const mode of modes) await measure(route, mode.headers, 1); // warm-up: JIT, connections, caches
   // Rounds interleave the modes, so drift in the machine's load touches all three alike.
   const totals = new Map(modes.map((m) => [m.name, [] as Awaited<ReturnType<typeof measure>>[]]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const mode of modes)
       totals.get(mode.name)!.push(await measure(route, mode.headers, SECONDS));
   }
-  const baseline = median(totals.get('no auth')!.map((r) => r.rate));
+  const first = totals.get(modes[0]!.name)!;
+  const baseline = median(first.map((r) => r.rate));
+  const baselineCpu = median(first.map((r) => r.cpuMicros));
+  // The least CPU a round took: what the request costs when nothing else got in its way.
+  const best = (runs: { cpuMicros: number }[]) => Math.min(...runs.map((r) => r.cpuMicros));
+  const baselineBest = best(first);
   console.log(`GET ${route}`);
   for (const mode of modes) {
     const runs = totals.get(mode.name)!;
     const rate = median(runs.map((r) => r.rate));
+    const cpu = median(runs.map((r) => r.cpuMicros));
     console.log(
       `  ${mode.name.padEnd(8)} ${Math.round(rate).toLocaleString('en-US').padStart(7)} req/s` +
         `  p50 ${median(runs.map((r) => r.p50)).toFixed(2)} ms  p99 ${median(runs.map((r) => r.p99)).toFixed(2)} ms` +
-        `  ${(rate / baseline).toFixed(2)}x of no auth`,
+        `  ${(rate / baseline).toFixed(2)}x of no auth` +
+        `  | CPU ${cpu.toFixed(0)} µs/req  ${(baselineCpu / cpu).toFixed(2)}x` +
+        `  | best round ${best(runs).toFixed(0)} µs/req  ${(baselineBest / best(runs)).toFixed(2)}x`,
     );
   }
 }
 
+load.disconnect();
 agent.destroy();
 await app.close();
 await database.close();

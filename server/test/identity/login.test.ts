@@ -1,4 +1,6 @@
+import { MeResponseSchema, MeSchema } from '@cairn/contract';
 import { sql } from 'kysely';
+import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app.js';
 import { createUser, loginAs } from '../support/factories.js';
@@ -109,17 +111,25 @@ describe('login, sessions and logout', () => {
     expect((await again.request('GET', '/auth/me')).json().active_project_id).toBe(newer.projectId);
   });
 
-  it('reports the session on /auth/me and nothing without one', async () => {
+  it('reports the session on /auth/me and nothing without one, as the contract says', async () => {
+    // The route writes its answer with JSON.stringify (auth/routes.ts): nothing but these checks
+    // holds it to the schema, extra fields included.
     const anonymous = await ctx.app.inject({ method: 'GET', url: '/auth/me' });
     expect(anonymous.json()).toMatchObject({ ok: true, authenticated: false });
+    expect(Value.Check(MeResponseSchema, anonymous.json())).toBe(true);
     const user = await createUser(ctx.database);
     const session = await loginAs(ctx.app, user.username, user.password);
-    const me = (await session.request('GET', '/auth/me')).json();
+    const res = await session.request('GET', '/auth/me');
+    const me = res.json();
     expect(me).toMatchObject({
       authenticated: true,
       username: user.username,
     });
     expect(Date.parse(me.created_at)).not.toBeNaN();
+    expect([...Value.Errors(MeResponseSchema, me)]).toEqual([]);
+    const fields = Object.keys(MeSchema.anyOf[1]!.properties);
+    expect(Object.keys(me).sort()).toEqual([...fields, 'ok', 'request_id'].sort());
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
   });
 
   it('logout needs the CSRF header, deletes the session and makes the old cookie useless', async () => {

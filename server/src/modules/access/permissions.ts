@@ -116,11 +116,50 @@ export function grantsInProject(
 }
 
 /** The project permissions the caller holds with that role: what the UI may offer. */
-export const projectPermissions = (grantee: Grantee, role: ProjectRole): Permission[] =>
-  [...ROLE_PERMISSIONS[role]].filter((p) => tokenAllows(grantee, p));
+export const projectPermissions = (grantee: Grantee, role: ProjectRole): Permission[] => [
+  ...PROJECT_LISTS[grantee.tokenPermission ?? 'none'][role],
+];
 
 /** The workspace and self permissions the caller holds. */
-export const workspacePermissions = (grantee: Grantee): Permission[] =>
-  (Object.keys(PERMISSIONS) as Permission[]).filter(
-    (p) => PERMISSIONS[p] !== 'project' && p !== 'public' && grantsOutsideProject(grantee, p),
-  );
+export const workspacePermissions = (grantee: Grantee): Permission[] => [
+  ...WORKSPACE_LISTS[grantee.tokenPermission ?? 'none'][grantee.workspaceRole],
+];
+
+// Both lists depend only on the tables above, and `GET /auth/me` reports them on every call:
+// derived once, here, rather than filtered per request.
+const TOKEN_KINDS = ['none', 'read', 'draft'] as const;
+const granteeOf = (kind: (typeof TOKEN_KINDS)[number], workspaceRole: WorkspaceRole): Grantee => ({
+  workspaceRole,
+  ...(kind === 'none' ? {} : { tokenPermission: kind }),
+});
+const PROJECT_LISTS = Object.fromEntries(
+  TOKEN_KINDS.map((kind) => [
+    kind,
+    Object.fromEntries(
+      PROJECT_ROLES.map((role) => [
+        role,
+        Object.freeze(
+          [...ROLE_PERMISSIONS[role]].filter((p) => tokenAllows(granteeOf(kind, 'member'), p)),
+        ),
+      ]),
+    ),
+  ]),
+) as Record<(typeof TOKEN_KINDS)[number], Record<ProjectRole, readonly Permission[]>>;
+const WORKSPACE_LISTS = Object.fromEntries(
+  TOKEN_KINDS.map((kind) => [
+    kind,
+    Object.fromEntries(
+      (['owner', 'member'] as const).map((workspaceRole) => [
+        workspaceRole,
+        Object.freeze(
+          (Object.keys(PERMISSIONS) as Permission[]).filter(
+            (p) =>
+              PERMISSIONS[p] !== 'project' &&
+              p !== 'public' &&
+              grantsOutsideProject(granteeOf(kind, workspaceRole), p),
+          ),
+        ),
+      ]),
+    ),
+  ]),
+) as Record<(typeof TOKEN_KINDS)[number], Record<WorkspaceRole, readonly Permission[]>>;

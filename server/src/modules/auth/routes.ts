@@ -15,6 +15,17 @@ import { setUserLocale } from './user-locale.js';
 
 const tags = ['auth'];
 
+/**
+ * `/auth/me`'s answer is a union (signed in or not), and fast-json-stringify serializes a union by
+ * validating the data against each branch with Ajv (formats included) on every response: on the
+ * most frequent authenticated read that cost about as much as authenticating itself
+ * (docs/benchmarks.md, "Authentication"). The handlers build exactly the schema's fields from
+ * typed values (describeCaller), so plain JSON.stringify writes the same bytes; the schema stays
+ * the route's contract for OpenAPI and for test/identity/login.test.ts, which checks the answers
+ * against it.
+ */
+const serializeAsBuilt = () => (data: unknown) => JSON.stringify(data);
+
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app;
 
@@ -82,6 +93,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'The caller (session or token), their roles and permissions, or authenticated: false',
         response: { 200: MeResponseSchema },
       },
+      serializerCompiler: serializeAsBuilt,
     },
     async (request) => {
       if (!request.user) return { ok: true as const, authenticated: false as const };
@@ -100,6 +112,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: UpdateMeBodySchema,
         response: { 200: MeResponseSchema },
       },
+      serializerCompiler: serializeAsBuilt,
     },
     async (request) => {
       await setUserLocale(app.database, request.user!.id, request.body.locale);
