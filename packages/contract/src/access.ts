@@ -124,6 +124,11 @@ export const MemberListResponseSchema = Ok({
   members: Type.Array(MemberSchema),
   /** Owners see and manage every project without a membership. */
   owners: Type.Array(Type.Object({ user_id: UuidSchema, username: Type.String() })),
+  /**
+   * Active workspace members who are not in the project: whom its managers may add (only owners
+   * list the workspace's users, `GET /users`).
+   */
+  candidates: Type.Array(Type.Object({ user_id: UuidSchema, username: Type.String() })),
 });
 
 export const MemberParamsSchema = Type.Object({ id: UuidSchema, user_id: UuidSchema });

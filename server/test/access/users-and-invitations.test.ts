@@ -181,6 +181,15 @@ describe('users and invitations', () => {
     const manager = await memberSession(ctx.app, ctx.database, owner, project.projectId, 'manager');
     const viewer = await memberSession(ctx.app, ctx.database, owner, project.projectId, 'viewer');
     const newcomer = await invite(owner);
+    // A manager who is not an owner cannot list the workspace's users, so the member list names
+    // whom they may add: active members of the workspace not in the project yet.
+    expect((await manager.request('GET', '/users')).statusCode).toBe(403);
+    const before = (await manager.request('GET', `/projects/${project.projectId}/members`)).json();
+    const candidateNames = before.candidates.map((c: { username: string }) => c.username);
+    expect(candidateNames).toContain(newcomer.username);
+    expect(candidateNames).not.toContain(manager.username);
+    expect(candidateNames).not.toContain(viewer.username);
+    expect(candidateNames).not.toContain(owner.username);
     const put = await manager.request(
       'PUT',
       `/projects/${project.projectId}/members/${newcomer.id}`,
@@ -193,6 +202,9 @@ describe('users and invitations', () => {
       expect.arrayContaining([manager.username, viewer.username, newcomer.username]),
     );
     expect(list.owners.map((o: { username: string }) => o.username)).toContain(owner.username);
+    expect(list.candidates.map((c: { username: string }) => c.username)).not.toContain(
+      newcomer.username,
+    );
     const refused = await viewer.request(
       'PUT',
       `/projects/${project.projectId}/members/${viewer.userId}`,

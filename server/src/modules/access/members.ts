@@ -29,7 +29,7 @@ const memberColumns = (db: Database['db'] | Transaction<DB>) =>
 
 /** A project's explicit members, and the owners (who see it without a membership). */
 export async function listMembers(database: Database, projectId: string) {
-  const [members, owners] = await Promise.all([
+  const [members, owners, candidates] = await Promise.all([
     memberColumns(database.db)
       .where('m.project_id', '=', projectId)
       .orderBy('u.username')
@@ -41,8 +41,26 @@ export async function listMembers(database: Database, projectId: string) {
       .where('active', '=', true)
       .orderBy('username')
       .execute(),
+    database.db
+      .selectFrom('app_users as u')
+      .select(['u.id as user_id', 'u.username'])
+      .where('u.role', '=', 'member')
+      .where('u.active', '=', true)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('project_members as m')
+              .select('m.user_id')
+              .where('m.project_id', '=', projectId)
+              .whereRef('m.user_id', '=', 'u.id'),
+          ),
+        ),
+      )
+      .orderBy('u.username')
+      .execute(),
   ]);
-  return { members, owners };
+  return { members, owners, candidates };
 }
 
 /** Adds a user to a project or changes their role there. */

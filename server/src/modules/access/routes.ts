@@ -438,14 +438,14 @@ export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'session', permission: 'members:manage', projectParam: 'id' },
       schema: {
         tags,
-        summary: "The project's members and the workspace owners",
+        summary: "The project's members, the workspace owners, and whom its managers may add",
         params: IdParamsSchema,
         response: { 200: MemberListResponseSchema },
       },
     },
     async (request) => {
-      const { members, owners } = await listMembers(database, request.params.id);
-      return { ok: true as const, members: members.map(toMemberDto), owners };
+      const { members, owners, candidates } = await listMembers(database, request.params.id);
+      return { ok: true as const, members: members.map(toMemberDto), owners, candidates };
     },
   );
 

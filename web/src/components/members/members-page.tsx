@@ -3,8 +3,7 @@ import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import type { ProjectRole } from '@/lib/api-types';
 import { useMembers } from '@/lib/members';
-import { useMe, useProjects } from '@/lib/session';
-import { useUsers } from '@/lib/users';
+import { useProjects } from '@/lib/session';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { NativeSelect } from '@/components/ui/input';
@@ -58,10 +57,7 @@ function MembersOf({
     <>
       <PageHeader title={t('title')} description={t('description', { project: name })} />
       <div className="flex max-w-4xl flex-col gap-5">
-        <AddMember
-          projectId={projectId}
-          memberIds={list.data?.members.map((m) => m.user_id) ?? []}
-        />
+        <AddMember projectId={projectId} candidates={list.data?.candidates ?? []} />
         <SettingsSection title={t('listTitle')}>
           {list.isLoading ? (
             <LoadingState label={t('loading')} />
@@ -138,23 +134,18 @@ function MembersOf({
   );
 }
 
-/**
- * Adding someone needs their id, which the user list gives; only owners may list users, so a
- * manager who is not an owner changes and removes members but adds none here.
- */
-function AddMember({ projectId, memberIds }: { projectId: string; memberIds: string[] }) {
+/** Adds one of the workspace's active members who is not in the project yet (the list names them). */
+function AddMember({
+  projectId,
+  candidates,
+}: {
+  projectId: string;
+  candidates: { user_id: string; username: string }[];
+}) {
   const t = useTranslations('members');
-  const me = useMe();
-  const canListUsers =
-    me.data?.authenticated === true && me.data.permissions.includes('users:manage');
-  const users = useUsers(canListUsers).list;
   const { set } = useMembers(projectId);
   const [userId, setUserId] = useState('');
   const [role, setRole] = useState<ProjectRole>('viewer');
-  if (!canListUsers) return null;
-  const candidates =
-    users.data?.users.filter((u) => u.active && u.role === 'member' && !memberIds.includes(u.id)) ??
-    [];
   function submit(event: FormEvent) {
     event.preventDefault();
     if (userId) set.mutate({ userId, role }, { onSuccess: () => setUserId('') });
@@ -167,7 +158,7 @@ function AddMember({ projectId, memberIds }: { projectId: string; memberIds: str
           <NativeSelect id="member-user" value={userId} onChange={(e) => setUserId(e.target.value)}>
             <option value="">{t('chooseUser')}</option>
             {candidates.map((u) => (
-              <option key={u.id} value={u.id}>
+              <option key={u.user_id} value={u.user_id}>
                 {u.username}
               </option>
             ))}
