@@ -10,6 +10,12 @@ import { rebuildPeople } from '../people/rebuild.js';
 import { runSignalsForProject, signalsAfterMessagesApplied } from '../signals/run-signals.js';
 import { createSystemMailer } from '../../lib/mail.js';
 import { sendDailyDigests } from '../signals/digest.js';
+import { digestUnsubscribeBase } from '../signals/digest-unsubscribe.js';
+import {
+  DIGEST_WEBHOOK_MAX_RESPONSE_BYTES,
+  DIGEST_WEBHOOK_TIMEOUT_MS,
+} from '../signals/digest-webhook.js';
+import { createGuardedHttp } from '../../lib/net/guarded-http.js';
 import type { PeriodicTask } from './runtime.js';
 import type { JobHandler, JobHandlers } from './types.js';
 
@@ -28,25 +34,43 @@ export function defaultJobHandlers(config: Config): JobHandlers {
 }
 
 /**
- * Timed work across projects: the daily signals digest, when SMTP is configured. Every worker
- * runs it; the digest's claim (signals/digest.ts) makes one mail per user and day of all of them.
+ * Timed work across projects: the daily signals digest, by email when SMTP is configured and to
+ * the users' digest webhooks. Every worker runs it; the digest's claim (signals/digest.ts) makes
+ * one mail and one webhook delivery per user and day of all of them.
  */
 export function defaultPeriodicTasks(config: Config): PeriodicTask[] {
-  if (!config.SMTP_URL) return [];
-  const mailer = createSystemMailer({ smtpUrl: config.SMTP_URL, from: config.SMTP_FROM });
+  const mailer = config.SMTP_URL
+    ? createSystemMailer({ smtpUrl: config.SMTP_URL, from: config.SMTP_FROM })
+    : null;
+  let secrets: Promise<Secrets> | undefined;
   return [
     {
       name: 'signals digest',
       seconds: 300,
       run: async ({ database, workerId, logger }) => {
         if (new Date().getUTCHours() < config.SIGNALS_DIGEST_HOUR_UTC) return;
-        const counts = await sendDailyDigests({
-          database,
-          mailer,
-          workerId,
-          onError: (err, userId) => logger.warn({ err, userId }, 'signals digest not sent'),
+        secrets ??= resolveSecretsKey(config).then(createSecrets);
+        // Webhook URLs are user input: the guarded agent, a short total timeout, no redirects.
+        const http = createGuardedHttp({
+          allowlist: config.SOURCE_HOST_ALLOWLIST,
+          totalTimeoutMs: DIGEST_WEBHOOK_TIMEOUT_MS,
+          maxResponseBytes: DIGEST_WEBHOOK_MAX_RESPONSE_BYTES,
         });
-        if (counts.sent + counts.failed > 0) logger.info(counts, 'signals digest');
+        try {
+          const counts = await sendDailyDigests({
+            database,
+            mailer,
+            workerId,
+            unsubscribeBase: digestUnsubscribeBase(config),
+            webhook: { fetch: http.fetch, secrets: await secrets },
+            onError: (err, userId, channel) =>
+              logger.warn({ err, userId, channel }, 'signals digest not sent'),
+          });
+          if (counts.sent + counts.failed + counts.webhook_sent + counts.webhook_failed > 0)
+            logger.info(counts, 'signals digest');
+        } finally {
+          await http.close();
+        }
       },
     },
   ];
