@@ -33,3 +33,19 @@ create table digest_unsubscribe_tokens (
   used_at timestamptz
 );
 create index digest_unsubscribe_tokens_user on digest_unsubscribe_tokens (user_id);
+
+-- The optional `llm` detector (SIGNALS_LLM, server/src/modules/signals/llm-detector.ts): the last
+-- message of each conversation it has sent to the model, so a run sends only conversations that
+-- changed since (the model costs tokens; the deterministic detectors re-run for free). Scoped
+-- like every project table.
+create table signal_llm_checks (
+  project_id uuid not null,
+  account_scope_id uuid not null,
+  conversation_id text not null,
+  last_message_at timestamptz not null,
+  checked_at timestamptz not null default now(),
+  primary key (project_id, conversation_id),
+  constraint signal_llm_checks_scope_fkey foreign key (project_id, account_scope_id)
+    references projects (id, account_scope_id) match full on delete cascade
+);
+select enable_project_isolation('signal_llm_checks');

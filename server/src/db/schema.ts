@@ -466,6 +466,13 @@ export interface DigestUnsubscribeTokensTable {
   used_at: Date | string | null;
 }
 
+/** The last message each conversation was sent to the `llm` detector at (migration 0027). */
+export interface SignalLlmChecksTable extends Scoped {
+  conversation_id: string;
+  last_message_at: Date | string;
+  checked_at: Generated<Date>;
+}
+
 /** Columns every lin_* table shares (db/migrations/0025_linear.sql). */
 interface LinearRow extends Scoped {
   id: string;
@@ -551,4 +558,5 @@ export interface DB {
   signals: SignalsTable;
   signal_digests: SignalDigestsTable;
   digest_unsubscribe_tokens: DigestUnsubscribeTokensTable;
+  signal_llm_checks: SignalLlmChecksTable;
 }

@@ -10,6 +10,7 @@ import { rebuildPeople } from '../people/rebuild.js';
 import { runSignalsForProject, signalsAfterMessagesApplied } from '../signals/run-signals.js';
 import { createSystemMailer } from '../../lib/mail.js';
 import { sendDailyDigests } from '../signals/digest.js';
+import { createLlmDetector } from '../signals/llm-detector.js';
 import { digestUnsubscribeBase } from '../signals/digest-unsubscribe.js';
 import {
   DIGEST_WEBHOOK_MAX_RESPONSE_BYTES,
@@ -29,7 +30,7 @@ export function defaultJobHandlers(config: Config): JobHandlers {
     chatwoot_sync: chatwootSync(config),
     embeddings_run: embeddingsRun(config),
     outbound_process: outboundProcess(config),
-    signals_run: signalsRun(),
+    signals_run: signalsRun(config),
   };
 }
 
@@ -76,12 +77,18 @@ export function defaultPeriodicTasks(config: Config): PeriodicTask[] {
   ];
 }
 
-function signalsRun(): JobHandler {
-  return async ({ database, scope, signal, onProgress }) => {
+function signalsRun(config: Config): JobHandler {
+  // SIGNALS_LLM=on adds the model detector to the scheduled run (never to ingest: no network call
+  // inside a sync's write transaction). Its counts (llm_claims, llm_dropped, …) are the run's.
+  const llm = createLlmDetector(config);
+  return async ({ database, scope, signal, onProgress, logger }) => {
     const counts = await runSignalsForProject({
       database,
       scope,
       signal,
+      llm,
+      onLlmError: (err, conversationId) =>
+        logger.warn({ err, conversationId }, 'llm signal detector failed for a conversation'),
       onProgress: (processed) => onProgress({ phase: 'detecting', processed }),
     });
     onProgress({ phase: 'done', processed: counts.conversations, total: counts.conversations });
