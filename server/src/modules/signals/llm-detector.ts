@@ -261,8 +261,10 @@ export async function runLlmDetector(options: {
   const { database, scope, detector, now } = options;
   const counts = emptyLlmCounts();
   const due = await database.withScope(scope, async (trx) => {
-    const { rows } = await sql<{ id: string; last_message_at: Date }>`
-      select c.id, max(m.created_at) as last_message_at
+    // As text: a JS Date would cut Postgres's microseconds, and the marker written back would
+    // then always be older than the message it marks.
+    const { rows } = await sql<{ id: string; last_message_at: string }>`
+      select c.id, max(m.created_at)::text as last_message_at
       from cw_conversations c
       join cw_messages m on m.project_id = c.project_id and m.conversation_global_id = c.id
       left join signal_llm_checks k on k.project_id = c.project_id and k.conversation_id = c.id
@@ -329,7 +331,7 @@ export async function runLlmDetector(options: {
       counts.llm_dropped += written.dropped;
       await sql`
         insert into signal_llm_checks (project_id, account_scope_id, conversation_id, last_message_at, checked_at)
-        values (${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, ${id}, ${last_message_at}, ${now})
+        values (${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, ${id}, ${last_message_at}::timestamptz, ${now})
         on conflict (project_id, conversation_id) do update
           set last_message_at = excluded.last_message_at, checked_at = excluded.checked_at`.execute(
         trx,
