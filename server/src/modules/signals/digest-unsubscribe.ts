@@ -94,7 +94,10 @@ function answer(
   state: 'confirm' | 'done',
 ) {
   if (wantsJson(request)) {
-    return reply.send({ ok: true as const, digest_email: state === 'confirm' && found.digest_email });
+    return reply.send({
+      ok: true as const,
+      digest_email: state === 'confirm' && found.digest_email,
+    });
   }
   return reply.type('text/html; charset=utf-8').send(page(request, found.locale, state));
 }

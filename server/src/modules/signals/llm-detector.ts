@@ -2,11 +2,7 @@ import { sql } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
 import { estimateTokens } from '../rag/embeddings/openai-embedder.js';
-import {
-  createOpenAiChat,
-  type ChatMessage,
-  type ChatProvider,
-} from '../rag/ask/openai-chat.js';
+import { createOpenAiChat, type ChatMessage, type ChatProvider } from '../rag/ask/openai-chat.js';
 import { reserveTokens, settleTokens } from '../rag/ask/token-budget.js';
 import {
   SIGNAL_KINDS,

@@ -4,7 +4,12 @@ import type { DB } from '../../db/schema.js';
 import type { MessagesAppliedHook } from '../chatwoot/apply.js';
 import { runDetectors } from './detectors/index.js';
 import { withDefaults } from './detectors/index.js';
-import { emptyLlmCounts, runLlmDetector, type LlmDetector, type LlmRunCounts } from './llm-detector.js';
+import {
+  emptyLlmCounts,
+  runLlmDetector,
+  type LlmDetector,
+  type LlmRunCounts,
+} from './llm-detector.js';
 import { loadConversationViews, loadSignalSettings } from './load-views.js';
 import { wakeSnoozed } from './service.js';
 import { writeDetectorRun, type SignalWriteCounts } from './write-run.js';
