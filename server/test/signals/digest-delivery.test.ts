@@ -52,18 +52,25 @@ async function startReceiver() {
         raw: Buffer.concat(chunks).toString('utf8'),
       });
       const status = failures.get(req.url ?? '')?.shift() ?? 200;
+      // 0: never answer (a hung receiver).
+      if (status === 0) return;
+      if (status >= 300 && status < 400) res.setHeader('location', `${base}/elsewhere`);
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'no');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
   return {
-    base: `http://127.0.0.1:${port}`,
+    base,
     deliveries,
     failNext: (path: string, status: number) =>
       void failures.set(path, [...(failures.get(path) ?? []), status]),
     to: (path: string) => deliveries.filter((d) => d.path === path),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
@@ -300,6 +307,35 @@ describe('the digest webhook', () => {
       attempts: 2,
       last_error: null,
     });
+  });
+
+  it('does not follow a redirect, and gives up on a receiver that does not answer', async () => {
+    const user = await member();
+    const path = `/hooks/${user.userId}`;
+    await setWebhook(user.session, path);
+    receiver.failNext(path, 302);
+    const now = new Date('2032-04-14T08:00:00Z');
+    await pass({ now });
+    expect((await ledger(user.userId, 'webhook'))[0]).toMatchObject({
+      state: 'failed',
+      last_error: 'HTTP 302: redirects are not followed',
+    });
+    expect(receiver.deliveries.filter((d) => d.path === '/elsewhere')).toHaveLength(0);
+
+    receiver.failNext(path, 0);
+    const impatient = createGuardedHttp({ allowlist: '127.0.0.1', totalTimeoutMs: 300 });
+    try {
+      await pass({
+        now: new Date(now.getTime() + 5 * 60_000),
+        webhook: { fetch: impatient.fetch, secrets: ctx.app.secrets },
+      });
+    } finally {
+      await impatient.close();
+    }
+    const [row] = await ledger(user.userId, 'webhook');
+    expect(row).toMatchObject({ state: 'failed', attempts: 2 });
+    expect(row!.last_error).toMatch(/^no answer within/);
+    expect(receiver.to(path)).toHaveLength(2);
   });
 
   it('is not posted to a user with no open signals', async () => {

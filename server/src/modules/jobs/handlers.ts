@@ -51,6 +51,11 @@ export function defaultPeriodicTasks(config: Config): PeriodicTask[] {
       run: async ({ database, workerId, logger }) => {
         if (new Date().getUTCHours() < config.SIGNALS_DIGEST_HOUR_UTC) return;
         secrets ??= resolveSecretsKey(config).then(createSecrets);
+        // Without a key (a misconfigured worker) the webhooks cannot be signed; email still goes.
+        const keys = await secrets.catch((err: unknown) => {
+          logger.warn({ err }, 'signals digest webhooks skipped: no SECRETS_KEY');
+          return null;
+        });
         // Webhook URLs are user input: the guarded agent, a short total timeout, no redirects.
         const http = createGuardedHttp({
           allowlist: config.SOURCE_HOST_ALLOWLIST,
@@ -63,7 +68,7 @@ export function defaultPeriodicTasks(config: Config): PeriodicTask[] {
             mailer,
             workerId,
             unsubscribeBase: digestUnsubscribeBase(config),
-            webhook: { fetch: http.fetch, secrets: await secrets },
+            webhook: keys ? { fetch: http.fetch, secrets: keys } : null,
             onError: (err, userId, channel) =>
               logger.warn({ err, userId, channel }, 'signals digest not sent'),
           });

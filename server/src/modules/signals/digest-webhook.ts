@@ -82,7 +82,7 @@ export async function postDigestWebhook(
     if (blocked) throw new DigestWebhookError(`address refused: ${blocked.message}`);
     const name = (error as { name?: string }).name;
     if (name === 'TimeoutError' || name === 'AbortError')
-      throw new DigestWebhookError(`no answer within ${DIGEST_WEBHOOK_TIMEOUT_MS} ms`);
+      throw new DigestWebhookError('no answer within the time allowed');
     const code = (error as { cause?: { code?: string } }).cause?.code;
     throw new DigestWebhookError(`request failed${code ? `: ${code}` : ''}`);
   }
