@@ -8,11 +8,12 @@ import { issueDigestUnsubscribeLink } from './digest-unsubscribe.js';
 import { digestDeliveryId, postDigestWebhook } from './digest-webhook.js';
 
 /**
- * The daily digest: one email per user and UTC day listing the open signals of every project the
- * user can see, in the user's language (app_users.locale), not sent at all to a user with none.
+ * The daily digest: per user and UTC day, one email and one webhook POST listing the open signals
+ * of every project the user can see, in the user's language (app_users.locale), not sent at all
+ * to a user with none.
  *
- * Once per user and day, with any number of workers and crashes — the protocol on
- * `signal_digests` (migration 0020), one row per (user_id, day):
+ * Once per user, day and channel, with any number of workers and crashes — the protocol on
+ * `signal_digests` (migrations 0020, 0027), one row per (user_id, day, channel):
  *
  * 1. claim: insert the row in state `sending` (on conflict do nothing). The primary key admits
  *    one row, so of two workers reaching the same user exactly one gets the row back and sends;
@@ -43,7 +44,10 @@ import { digestDeliveryId, postDigestWebhook } from './digest-webhook.js';
  *   the POST and the record leaves `sending`, which is never taken over: no second POST.
  */
 
-/** The SMTP timeouts (lib/mail.ts) sum to 90 s; a claim this old belongs to a dead worker. */
+/**
+ * The SMTP timeouts (lib/mail.ts) sum to 90 s, the webhook's is 10 s (digest-webhook.ts); a claim
+ * this old belongs to a dead worker.
+ */
 const CLAIM_STALE_MINUTES = 15;
 /** Lines per project in one mail; the rest are counted. */
 const MAX_LINES_PER_PROJECT = 20;
