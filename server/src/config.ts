@@ -157,6 +157,9 @@ export const ConfigSchema = z.object({
   JOB_CADENCE_OUTBOUND_PROCESS_SECONDS: int(60, 10),
   JOB_CADENCE_SIGNALS_RUN_SECONDS: int(900, 10),
   SIGNALS_DIGEST_HOUR_UTC: int(7, 0, 23),
+  SIGNALS_LLM: z.enum(['off', 'on']).default('off'),
+  SIGNALS_LLM_MAX_CONVERSATIONS: int(20, 1, 1000),
+  SIGNALS_LLM_MAX_MESSAGES: int(30, 1, 200),
 
   // Outbound
   OUTBOUND_FOUR_EYES: bool(false),

@@ -39,6 +39,12 @@ export interface AppUsersTable {
   active: ColumnType<boolean, boolean | undefined, boolean>;
   email: string | null;
   deactivated_at: Date | null;
+  /** The daily signals digest by email (migration 0027); the one-click unsubscribe clears it. */
+  digest_email: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The digest webhook (signals/digest-webhook.ts); the secret is encrypted (lib/secrets.ts). */
+  digest_webhook_url: string | null;
+  digest_webhook_secret: string | null;
+  digest_webhook_set_at: Date | string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -441,13 +447,30 @@ export interface PersonDecisionsTable extends Scoped {
 export interface SignalDigestsTable {
   user_id: string;
   day: string;
-  state: 'sending' | 'sent' | 'unknown';
+  channel: ColumnType<'email' | 'webhook', 'email' | 'webhook' | undefined, 'email' | 'webhook'>;
+  state: 'sending' | 'sent' | 'unknown' | 'failed';
   message_id: string;
   signal_count: number;
   claimed_by: string;
   claimed_at: Timestamp;
   sent_at: Date | string | null;
   attempts: Generated<number>;
+  last_error: string | null;
+}
+
+/** One-click unsubscribe links of digest emails (migration 0027); only the hash is stored. */
+export interface DigestUnsubscribeTokensTable {
+  token_hash: string;
+  user_id: string;
+  created_at: CreatedAt;
+  used_at: Date | string | null;
+}
+
+/** The last message each conversation was sent to the `llm` detector at (migration 0027). */
+export interface SignalLlmChecksTable extends Scoped {
+  conversation_id: string;
+  last_message_at: Date | string;
+  checked_at: Generated<Date>;
 }
 
 /** Columns every lin_* table shares (db/migrations/0025_linear.sql). */
@@ -534,4 +557,6 @@ export interface DB {
   person_decisions: PersonDecisionsTable;
   signals: SignalsTable;
   signal_digests: SignalDigestsTable;
+  digest_unsubscribe_tokens: DigestUnsubscribeTokensTable;
+  signal_llm_checks: SignalLlmChecksTable;
 }

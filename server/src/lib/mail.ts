@@ -32,11 +32,13 @@ export interface SystemMail {
   locale: string;
   /** A stable Message-ID (without angle brackets' domain part) so a resend is recognisable. */
   handle?: string;
+  /** Extra headers (the digest's List-Unsubscribe pair, signals/digest.ts). */
+  headers?: Record<string, string>;
 }
 
 /**
- * Mail Cairn sends on its own behalf (not outbound to clients: no approval, no caps, no
- * unsubscribe link). Throws when SMTP is not configured or the server refuses the message, so the
+ * Mail Cairn sends on its own behalf (not outbound to clients: no approval, no caps; the digest
+ * passes its own List-Unsubscribe headers). Throws when SMTP is not configured or the server refuses the message, so the
  * caller records the failure where a person sees it.
  */
 export function createSystemMailer(options: { smtpUrl: string | undefined; from: string }) {
@@ -53,7 +55,7 @@ export function createSystemMailer(options: { smtpUrl: string | undefined; from:
         subject: mail.subject,
         text: mail.text,
         messageId,
-        headers: { 'Content-Language': mail.locale },
+        headers: { ...mail.headers, 'Content-Language': mail.locale },
       });
       return { messageId };
     },

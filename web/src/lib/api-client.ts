@@ -50,6 +50,8 @@ import type {
 } from './api-types';
 // Request bodies, as the server's route schemas validate them.
 import type {
+  DigestSettings,
+  UpdateDigestSettingsBody,
   CreateDraftBody,
   CreateProjectBody,
   CreateSourceBody,
@@ -218,6 +220,12 @@ export const api = {
     create: (input: CreateTokenBody) =>
       post<Body<{ token: Token; secret: string }>>('/auth/tokens', input),
     revoke: (id: string) => del<Body<{ deleted: true }>>(`/auth/tokens/${enc(id)}`),
+  },
+  /** The signed-in user's daily digest: email on or off, webhook (its secret in the set answer only). */
+  digest: {
+    get: () => get<Body<{ digest: DigestSettings }>>('/auth/me/digest'),
+    update: (input: UpdateDigestSettingsBody) =>
+      patch<Body<{ digest: DigestSettings; webhook_secret?: string }>>('/auth/me/digest', input),
   },
   /** Users and their one-time links (owners). */
   users: {

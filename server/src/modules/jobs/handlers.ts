@@ -10,6 +10,13 @@ import { rebuildPeople } from '../people/rebuild.js';
 import { runSignalsForProject, signalsAfterMessagesApplied } from '../signals/run-signals.js';
 import { createSystemMailer } from '../../lib/mail.js';
 import { sendDailyDigests } from '../signals/digest.js';
+import { createLlmDetector } from '../signals/llm-detector.js';
+import { digestUnsubscribeBase } from '../signals/digest-unsubscribe.js';
+import {
+  DIGEST_WEBHOOK_MAX_RESPONSE_BYTES,
+  DIGEST_WEBHOOK_TIMEOUT_MS,
+} from '../signals/digest-webhook.js';
+import { createGuardedHttp } from '../../lib/net/guarded-http.js';
 import type { PeriodicTask } from './runtime.js';
 import type { JobHandler, JobHandlers } from './types.js';
 
@@ -23,41 +30,70 @@ export function defaultJobHandlers(config: Config): JobHandlers {
     chatwoot_sync: chatwootSync(config),
     embeddings_run: embeddingsRun(config),
     outbound_process: outboundProcess(config),
-    signals_run: signalsRun(),
+    signals_run: signalsRun(config),
   };
 }
 
 /**
- * Timed work across projects: the daily signals digest, when SMTP is configured. Every worker
- * runs it; the digest's claim (signals/digest.ts) makes one mail per user and day of all of them.
+ * Timed work across projects: the daily signals digest, by email when SMTP is configured and to
+ * the users' digest webhooks. Every worker runs it; the digest's claim (signals/digest.ts) makes
+ * one mail and one webhook delivery per user and day of all of them.
  */
 export function defaultPeriodicTasks(config: Config): PeriodicTask[] {
-  if (!config.SMTP_URL) return [];
-  const mailer = createSystemMailer({ smtpUrl: config.SMTP_URL, from: config.SMTP_FROM });
+  const mailer = config.SMTP_URL
+    ? createSystemMailer({ smtpUrl: config.SMTP_URL, from: config.SMTP_FROM })
+    : null;
+  let secrets: Promise<Secrets> | undefined;
   return [
     {
       name: 'signals digest',
       seconds: 300,
       run: async ({ database, workerId, logger }) => {
         if (new Date().getUTCHours() < config.SIGNALS_DIGEST_HOUR_UTC) return;
-        const counts = await sendDailyDigests({
-          database,
-          mailer,
-          workerId,
-          onError: (err, userId) => logger.warn({ err, userId }, 'signals digest not sent'),
+        secrets ??= resolveSecretsKey(config).then(createSecrets);
+        // Without a key (a misconfigured worker) the webhooks cannot be signed; email still goes.
+        const keys = await secrets.catch((err: unknown) => {
+          logger.warn({ err }, 'signals digest webhooks skipped: no SECRETS_KEY');
+          return null;
         });
-        if (counts.sent + counts.failed > 0) logger.info(counts, 'signals digest');
+        // Webhook URLs are user input: the guarded agent, a short total timeout, no redirects.
+        const http = createGuardedHttp({
+          allowlist: config.SOURCE_HOST_ALLOWLIST,
+          totalTimeoutMs: DIGEST_WEBHOOK_TIMEOUT_MS,
+          maxResponseBytes: DIGEST_WEBHOOK_MAX_RESPONSE_BYTES,
+        });
+        try {
+          const counts = await sendDailyDigests({
+            database,
+            mailer,
+            workerId,
+            unsubscribeBase: digestUnsubscribeBase(config),
+            webhook: keys ? { fetch: http.fetch, secrets: keys } : null,
+            onError: (err, userId, channel) =>
+              logger.warn({ err, userId, channel }, 'signals digest not sent'),
+          });
+          if (counts.sent + counts.failed + counts.webhook_sent + counts.webhook_failed > 0)
+            logger.info(counts, 'signals digest');
+        } finally {
+          await http.close();
+        }
       },
     },
   ];
 }
 
-function signalsRun(): JobHandler {
-  return async ({ database, scope, signal, onProgress }) => {
+function signalsRun(config: Config): JobHandler {
+  // SIGNALS_LLM=on adds the model detector to the scheduled run (never to ingest: no network call
+  // inside a sync's write transaction). Its counts (llm_claims, llm_dropped, …) are the run's.
+  const llm = createLlmDetector(config);
+  return async ({ database, scope, signal, onProgress, logger }) => {
     const counts = await runSignalsForProject({
       database,
       scope,
       signal,
+      llm,
+      onLlmError: (err, conversationId) =>
+        logger.warn({ err, conversationId }, 'llm signal detector failed for a conversation'),
       onProgress: (processed) => onProgress({ phase: 'detecting', processed }),
     });
     onProgress({ phase: 'done', processed: counts.conversations, total: counts.conversations });

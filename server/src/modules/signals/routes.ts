@@ -1,5 +1,6 @@
 import {
   CloseSignalBodySchema,
+  DigestSettingsResponseSchema,
   DraftFollowUpBodySchema,
   DraftFollowUpResponseSchema,
   ListSignalsQuerySchema,
@@ -7,9 +8,12 @@ import {
   SignalDetailResponseSchema,
   SignalResponseSchema,
   SnoozeSignalBodySchema,
+  UpdateDigestSettingsBodySchema,
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { digestUnsubscribeRoutes } from './digest-unsubscribe.js';
+import { readDigestSettings, updateDigestSettings } from './digest-webhook.js';
 import { draftFollowUp } from './draft-follow-up.js';
 import { closeSignal, listSignals, signalDetail, snoozeSignal } from './service.js';
 
@@ -19,6 +23,49 @@ const SignalParams = Type.Object({ id: Type.String({ maxLength: 200 }) });
 
 /** What needs attention in the active project (issue 19, docs/signals.md). */
 export const signalRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // The digest's one-click unsubscribe (public, its own form-body parser, encapsulated).
+  await app.register(digestUnsubscribeRoutes);
+
+  app.get(
+    '/auth/me/digest',
+    {
+      config: { access: 'session', permission: 'self:manage' },
+      schema: {
+        tags,
+        summary: 'The signed-in user’s daily digest settings (email on or off, webhook URL)',
+        response: { 200: DigestSettingsResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      digest: await readDigestSettings(app.database, request.user!.id),
+    }),
+  );
+
+  app.patch(
+    '/auth/me/digest',
+    {
+      config: { access: 'session', permission: 'self:manage' },
+      schema: {
+        tags,
+        summary:
+          'Turns the digest email on or off; sets (answering its new secret once) or removes the digest webhook',
+        body: UpdateDigestSettingsBodySchema,
+        response: { 200: DigestSettingsResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      ...(await updateDigestSettings(
+        app.database,
+        app.secrets,
+        app.hostPolicy,
+        request.user!.id,
+        request.body,
+      )),
+    }),
+  );
+
   app.get(
     '/signals',
     {

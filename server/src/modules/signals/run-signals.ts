@@ -3,6 +3,13 @@ import type { Database, Scope } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import type { MessagesAppliedHook } from '../chatwoot/apply.js';
 import { runDetectors } from './detectors/index.js';
+import { withDefaults } from './detectors/index.js';
+import {
+  emptyLlmCounts,
+  runLlmDetector,
+  type LlmDetector,
+  type LlmRunCounts,
+} from './llm-detector.js';
 import { loadConversationViews, loadSignalSettings } from './load-views.js';
 import { wakeSnoozed } from './service.js';
 import { writeDetectorRun, type SignalWriteCounts } from './write-run.js';
@@ -39,7 +46,10 @@ export async function runSignalsForProject(options: {
   now?: Date;
   signal?: AbortSignal;
   onProgress?: (processed: number) => void;
-}): Promise<SignalWriteCounts & { conversations: number }> {
+  /** The optional `llm` detector (SIGNALS_LLM=on), run after the deterministic ones. */
+  llm?: LlmDetector | null;
+  onLlmError?: (error: unknown, conversationId: string) => void;
+}): Promise<SignalWriteCounts & { conversations: number } & Partial<LlmRunCounts>> {
   const { database, scope } = options;
   const now = options.now ?? new Date();
   const total = {
@@ -79,7 +89,25 @@ export async function runSignalsForProject(options: {
     options.onProgress?.(total.conversations);
     if (done) break;
   }
-  return total;
+  if (!options.llm) return total;
+  // The model's calls happen outside any transaction; a failure is counted, never thrown.
+  let llm = emptyLlmCounts();
+  try {
+    const settings = await database.withScope(scope, (trx) => loadSignalSettings(trx, scope));
+    llm = await runLlmDetector({
+      database,
+      scope,
+      detector: options.llm,
+      timeZone: withDefaults(settings).time_zone,
+      now,
+      signal: options.signal,
+      onError: options.onLlmError,
+    });
+  } catch (error) {
+    llm.llm_failed++;
+    options.onLlmError?.(error, '');
+  }
+  return { ...total, ...llm };
 }
 
 /** The hook ingestion runs after a write (chatwoot/apply.ts `MessagesAppliedHook`). */

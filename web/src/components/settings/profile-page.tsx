@@ -3,15 +3,16 @@ import { useTranslations } from 'next-intl';
 import { useMe } from '@/lib/session';
 import { useMySessions } from '@/lib/my-sessions';
 import { PageHeader } from '@/components/page-header';
+import { DigestSection } from './digest-section';
 import { LanguageSection } from './language-section';
 import { PasswordSection } from './password-section';
 import { SessionsSection } from './sessions-section';
 import { TokensSection } from './tokens-section';
 
 /**
- * Settings → Profile: the signed-in user's own settings, one section each: language, password,
- * sessions and personal API tokens (the last three only in a browser session: a token cannot
- * manage them, and the API says so).
+ * Settings → Profile: the signed-in user's own settings, one section each: language, the daily
+ * digest, password, sessions and personal API tokens (all but the language only in a browser
+ * session: a token cannot manage them, and the API says so).
  */
 export function ProfileSettingsPage() {
   const t = useTranslations('settings');
@@ -27,6 +28,7 @@ export function ProfileSettingsPage() {
         <LanguageSection />
         {canManageSelf ? (
           <>
+            <DigestSection />
             <PasswordSection changePassword={sessions.changePassword} />
             <SessionsSection sessions={sessions} />
             <TokensSection />

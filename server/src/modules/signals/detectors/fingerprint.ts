@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SignalKind } from './types.js';
+import type { DetectorName } from './types.js';
 
 /**
  * A signal's identity: the detector and the ids of what the condition is about (a message, a
@@ -8,7 +8,7 @@ import type { SignalKind } from './types.js';
  * Hashed so the ids' shapes (which carry the project id) do not leak into a column meant for
  * equality, and so it has one length.
  */
-export function fingerprint(detector: SignalKind, ...parts: (string | number)[]): string {
+export function fingerprint(detector: DetectorName, ...parts: (string | number)[]): string {
   return createHash('sha256')
     .update([detector, ...parts.map(String)].join('\u001f'))
     .digest('hex')

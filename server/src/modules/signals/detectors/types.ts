@@ -132,6 +132,11 @@ export const SIGNAL_KINDS = [
   'stalled',
 ] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
+/**
+ * Who found a signal: a deterministic detector (named after its kind) or the optional model
+ * detector `llm` (modules/signals/llm-detector.ts), which reports any kind.
+ */
+export type DetectorName = SignalKind | 'llm';
 export type Severity = 'info' | 'warning' | 'critical';
 
 /**
@@ -180,7 +185,7 @@ export interface DetectedSignal {
   subject: SignalSubject;
   /** Never empty; the first ref is the primary one (the message the signal is about). */
   evidence_refs: SignalEvidenceRef[];
-  detector: SignalKind;
+  detector: DetectorName;
   detector_version: string;
   /**
    * Stable for the same underlying condition across runs (derived from ids, never from text
