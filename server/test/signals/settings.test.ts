@@ -152,5 +152,10 @@ describe('project signal settings', () => {
     });
     await runSignalsForProject({ database: ctx.database, scope, now });
     expect((await waiting())[0]?.due_at).toBe('2026-01-01T14:00:00.000Z');
+
+    // A target that has not passed yet clears the open signal on the next run.
+    await owner.request('PATCH', url, { response_target_minutes: 600 });
+    await runSignalsForProject({ database: ctx.database, scope, now });
+    expect(await waiting()).toEqual([]);
   });
 });
