@@ -6,6 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { seriousViolations } from './axe';
 import { openBrowser, screenshot, type Browser } from './browser';
 import { ADMIN, startStack, type Stack } from './stack';
 
@@ -113,9 +114,26 @@ describe('Today', () => {
     await card.waitFor();
     await expect.poll(() => card.getByText(/\d+ open signals?/).count()).toBeGreaterThan(0);
     await card.getByText('Oldest waiting reply').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'portfolio');
     await card.getByRole('button', { name: 'Open Today in Velvetine' }).click();
     await page.waitForURL('**/today');
     await page.getByRole('button', { name: /Active project: Velvetine/ }).waitFor();
+  });
+
+  test('saves the project’s signal settings from Projects', async () => {
+    await page.goto('/projects');
+    await page.getByRole('link', { name: 'Signal settings of Velvetine' }).click();
+    await page.waitForURL('**/projects/*/signals');
+    const target = page.getByLabel('Reply within (working hours)');
+    await expect.poll(() => target.inputValue()).toBe('4');
+    expect(await seriousViolations(page)).toEqual([]);
+    await target.fill('2');
+    await page.getByLabel('Time zone').fill('Europe/Moscow');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Reply within (working hours)').inputValue()).toBe('2');
+    await expect.poll(() => page.getByLabel('Time zone').inputValue()).toBe('Europe/Moscow');
   });
 });

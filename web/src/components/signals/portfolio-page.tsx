@@ -48,16 +48,19 @@ function useOpenIn(projectId: string) {
 
 function SignalLine({
   signal,
+  title,
   open,
 }: {
   signal: PortfolioSignal;
+  /** The kind in the reader's language: the stored title is the detector's English sentence. */
+  title: string;
   open: ReturnType<typeof useOpenIn>;
 }) {
   const t = useTranslations('portfolio');
   const format = useFormat();
   return (
     <li className="flex flex-col gap-1 text-sm" data-testid="portfolio-signal">
-      <span className="font-medium">{signal.title}</span>
+      <span className="font-medium">{title}</span>
       <span className="text-muted-foreground">
         {t('waitingSince', { when: format.dateTime(signal.due_at ?? signal.first_seen_at) })}
       </span>
@@ -129,7 +132,11 @@ function ProjectCard({ project }: { project: PortfolioProject }) {
               <h3 className="mb-1 font-medium">{t('oldestWaiting')}</h3>
               {project.oldest_waiting_reply ? (
                 <ul>
-                  <SignalLine signal={project.oldest_waiting_reply} open={open} />
+                  <SignalLine
+                    signal={project.oldest_waiting_reply}
+                    title={tToday('signalTitle.awaiting_reply')}
+                    open={open}
+                  />
                 </ul>
               ) : (
                 <p className="text-sm text-muted-foreground">{t('noneWaiting')}</p>
@@ -147,7 +154,12 @@ function ProjectCard({ project }: { project: PortfolioProject }) {
               ) : (
                 <ul className="flex flex-col gap-2">
                   {overdue.items.map((signal) => (
-                    <SignalLine key={signal.id} signal={signal} open={open} />
+                    <SignalLine
+                      key={signal.id}
+                      signal={signal}
+                      title={tToday('signalTitle.commitment')}
+                      open={open}
+                    />
                   ))}
                   {overdue.total > overdue.items.length ? (
                     <li className="text-sm text-muted-foreground">
