@@ -1,9 +1,12 @@
 /**
  * The Today page against the real stack: a synced account's unanswered client messages appear
- * as "Awaiting reply" signals with their cited text, and resolving one removes it from the page.
+ * as "Awaiting reply" signals with their cited text, and resolving one removes it from the page;
+ * snoozing one moves the navigation's count; signing in again lands on Today; the portfolio
+ * lists the project and opens its Today.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { seriousViolations } from './axe';
 import { openBrowser, screenshot, type Browser } from './browser';
 import { ADMIN, startStack, type Stack } from './stack';
 
@@ -69,5 +72,68 @@ describe('Today', () => {
     await expect
       .poll(() => waiting.getByTestId('signal').count(), { timeout: 20_000 })
       .toBe(before - 1);
+  });
+
+  test('snoozes a signal until tomorrow morning, and the navigation count follows', async () => {
+    const waiting = page.getByRole('list', { name: 'Awaiting reply' });
+    const badge = page.locator('[data-testid="today-count"]:visible');
+    await badge.waitFor();
+    const countBefore = Number(await badge.textContent());
+    const before = await waiting.getByTestId('signal').count();
+    await waiting.getByTestId('signal').first().getByRole('button', { name: 'Snooze' }).click();
+    await page.getByRole('menuitem', { name: 'Until tomorrow morning' }).click();
+    await expect
+      .poll(() => waiting.getByTestId('signal').count(), { timeout: 20_000 })
+      .toBe(before - 1);
+    await expect
+      .poll(async () => Number(await badge.textContent()), { timeout: 20_000 })
+      .toBe(countBefore - 1);
+  });
+
+  test('lands on Today after signing in again', async () => {
+    await page.getByRole('button', { name: `User menu for ${ADMIN.username}` }).click();
+    await page.getByRole('menuitem', { name: 'Log out' }).click();
+    await page.waitForURL('**/login**');
+    await page.getByLabel('Username').fill(ADMIN.username);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/today');
+    await page
+      .getByRole('list', { name: 'Awaiting reply' })
+      .getByTestId('signal')
+      .first()
+      .waitFor();
+  });
+
+  test('lists the project on the portfolio, which opens its Today', async () => {
+    await page.getByRole('link', { name: 'Portfolio' }).click();
+    await page.waitForURL('**/portfolio');
+    const card = page.getByTestId('portfolio-project').filter({
+      has: page.getByRole('heading', { name: 'Velvetine' }),
+    });
+    await card.waitFor();
+    await expect.poll(() => card.getByText(/\d+ open signals?/).count()).toBeGreaterThan(0);
+    await card.getByText('Oldest waiting reply').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'portfolio');
+    await card.getByRole('button', { name: 'Open Today in Velvetine' }).click();
+    await page.waitForURL('**/today');
+    await page.getByRole('button', { name: /Active project: Velvetine/ }).waitFor();
+  });
+
+  test('saves the project’s signal settings from Projects', async () => {
+    await page.goto('/projects');
+    await page.getByRole('link', { name: 'Signal settings of Velvetine' }).click();
+    await page.waitForURL('**/projects/*/signals');
+    const target = page.getByLabel('Reply within (working hours)');
+    await expect.poll(() => target.inputValue()).toBe('4');
+    expect(await seriousViolations(page)).toEqual([]);
+    await target.fill('2');
+    await page.getByLabel('Time zone').fill('Europe/Moscow');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Reply within (working hours)').inputValue()).toBe('2');
+    await expect.poll(() => page.getByLabel('Time zone').inputValue()).toBe('Europe/Moscow');
   });
 });

@@ -139,3 +139,119 @@ export const DraftFollowUpBodySchema = Type.Object(
 export type DraftFollowUpBody = Static<typeof DraftFollowUpBodySchema>;
 
 export const DraftFollowUpResponseSchema = Ok({ message: OutboundMessageSchema });
+
+// ---------------------------------------------------------------------------------------------
+// Project signal settings (`projects.signal_settings`; the detectors' SignalSettings)
+// ---------------------------------------------------------------------------------------------
+
+const HHMM = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
+const HHMM_OR_MIDNIGHT = '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
+
+export const BusinessHoursSchema = Type.Object(
+  {
+    days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
+      minItems: 1,
+      maxItems: 7,
+      uniqueItems: true,
+      description: 'ISO weekdays: 1 = Monday … 7 = Sunday',
+    }),
+    start: Type.String({ pattern: HHMM, description: '`HH:MM`, local' }),
+    end: Type.String({
+      pattern: HHMM_OR_MIDNIGHT,
+      description: '`HH:MM`, local, after start (`24:00` = midnight)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const SignalSettingsSchema = Type.Object({
+  time_zone: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: 'IANA zone, e.g. Europe/Moscow',
+  }),
+  business_hours: BusinessHoursSchema,
+  holidays: Type.Array(Type.String({ format: 'date' }), {
+    maxItems: 366,
+    description: '`YYYY-MM-DD` days off',
+  }),
+  response_target_minutes: Type.Integer({
+    minimum: 1,
+    maximum: 43_200,
+    description: 'working minutes a client message may wait before `awaiting_reply` fires',
+  }),
+  stalled_days: Type.Integer({ minimum: 1, maximum: 365 }),
+  deal_stalled_days: Type.Integer({ minimum: 1, maximum: 3650 }),
+});
+export type SignalSettingsDto = Static<typeof SignalSettingsSchema>;
+
+/** Any subset; `business_hours` may itself be partial. What is left out keeps its value. */
+export const PatchSignalSettingsBodySchema = Type.Object(
+  {
+    time_zone: Type.Optional(SignalSettingsSchema.properties.time_zone),
+    business_hours: Type.Optional(
+      Type.Partial(BusinessHoursSchema, { additionalProperties: false }),
+    ),
+    holidays: Type.Optional(SignalSettingsSchema.properties.holidays),
+    response_target_minutes: Type.Optional(SignalSettingsSchema.properties.response_target_minutes),
+    stalled_days: Type.Optional(SignalSettingsSchema.properties.stalled_days),
+    deal_stalled_days: Type.Optional(SignalSettingsSchema.properties.deal_stalled_days),
+  },
+  { additionalProperties: false },
+);
+export type PatchSignalSettingsBody = Static<typeof PatchSignalSettingsBodySchema>;
+
+export const SignalSettingsResponseSchema = Ok({
+  settings: SignalSettingsSchema,
+  defaults: SignalSettingsSchema,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Portfolio: every project the caller can see, at a glance
+// ---------------------------------------------------------------------------------------------
+
+/** One signal as the portfolio cites it: enough to show it and open its evidence. */
+export const PortfolioSignalSchema = Type.Object({
+  id: UuidSchema,
+  title: Type.String(),
+  severity: SeveritySchema,
+  due_at: NullableTimestamp,
+  first_seen_at: TimestampSchema,
+  evidence_ref: SignalEvidenceRefSchema,
+  conversation_id: Type.Union([Type.String(), Type.Null()]),
+  link: Type.Union([Type.String(), Type.Null()], {
+    description: 'the web app path of the cited message (after selecting the project)',
+  }),
+});
+export type PortfolioSignal = Static<typeof PortfolioSignalSchema>;
+
+const countsOf = <K extends readonly string[]>(keys: K) =>
+  Type.Object(
+    Object.fromEntries(keys.map((k) => [k, Type.Integer({ minimum: 0 })])) as Record<
+      K[number],
+      ReturnType<typeof Type.Integer>
+    >,
+  );
+
+export const PortfolioProjectSchema = Type.Object({
+  project_id: UuidSchema,
+  name: Type.String(),
+  role: Type.Union([Type.Literal('manager'), Type.Literal('contributor'), Type.Literal('viewer')]),
+  open_total: Type.Integer({ minimum: 0 }),
+  by_kind: countsOf(SIGNAL_KINDS),
+  by_severity: countsOf(['info', 'warning', 'critical'] as const),
+  oldest_waiting_reply: Type.Union([PortfolioSignalSchema, Type.Null()], {
+    description: 'the open `awaiting_reply` signal waiting longest',
+  }),
+  overdue_commitments: Type.Object({
+    total: Type.Integer({ minimum: 0 }),
+    items: Type.Array(PortfolioSignalSchema, { description: 'the most overdue first, at most 5' }),
+  }),
+});
+export type PortfolioProject = Static<typeof PortfolioProjectSchema>;
+
+export const PortfolioResponseSchema = Ok({
+  projects: Type.Array(PortfolioProjectSchema),
+  generated_at: TimestampSchema,
+});
+export type PortfolioResponse = Static<typeof PortfolioResponseSchema>;

@@ -4,6 +4,7 @@ import {
   ChevronDownIcon,
   FolderIcon,
   HistoryIcon,
+  LayoutGridIcon,
   LogOutIcon,
   MessageCircleQuestionIcon,
   MessagesSquareIcon,
@@ -23,9 +24,10 @@ import { usePathname, useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
 import { useEffect, type ReactNode } from 'react';
 import { api } from '@/lib/api-client';
-import { ActiveProjectProvider } from '@/lib/active-project';
+import { ActiveProjectProvider, useActiveProject } from '@/lib/active-project';
 import { useSavedLocale } from '@/lib/locale';
 import { useDemoMode, useMe, useProjects } from '@/lib/session';
+import { useOpenSignalCount } from '@/lib/signals';
 import { cn } from '@/lib/utils';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -47,6 +49,7 @@ const NAV: readonly {
   href: string;
   label:
     | 'today'
+    | 'portfolio'
     | 'search'
     | 'ask'
     | 'conversations'
@@ -60,8 +63,11 @@ const NAV: readonly {
     | 'team';
   icon: typeof SearchIcon;
   permission?: string;
+  /** Shown to owners, and to members who work in more than one project. */
+  acrossProjects?: true;
 }[] = [
   { href: '/today', label: 'today', icon: SunIcon },
+  { href: '/portfolio', label: 'portfolio', icon: LayoutGridIcon, acrossProjects: true },
   { href: '/search', label: 'search', icon: SearchIcon },
   { href: '/ask', label: 'ask', icon: MessageCircleQuestionIcon },
   { href: '/conversations', label: 'conversations', icon: MessagesSquareIcon },
@@ -174,33 +180,59 @@ function UserMenu({ username }: { username: string }) {
   );
 }
 
+/** The active project's open signals next to Today; signal actions invalidate its query. */
+function OpenSignalsBadge() {
+  const t = useTranslations('nav');
+  const { projectId } = useActiveProject();
+  const open = useOpenSignalCount(projectId);
+  if (!open.data || open.data.count === 0) return null;
+  const { count, more } = open.data;
+  return (
+    <>
+      <Badge variant="secondary" className="ml-auto px-1.5" aria-hidden data-testid="today-count">
+        {more ? `${count}+` : count}
+      </Badge>
+      <span className="sr-only">
+        {more ? t('openSignalsMore', { count }) : t('openSignals', { count })}
+      </span>
+    </>
+  );
+}
+
 function NavLinks({ className }: { className?: string }) {
   const t = useTranslations('nav');
   const pathname = usePathname();
   const me = useMe();
+  const projects = useProjects(me.data?.authenticated === true);
   const held = me.data?.authenticated ? me.data.permissions : [];
+  const acrossProjects =
+    (me.data?.authenticated === true && me.data.role === 'owner') ||
+    (projects.data?.projects.length ?? 0) > 1;
   return (
     <ul className={className}>
-      {NAV.filter((item) => !item.permission || held.includes(item.permission)).map(
-        ({ href, label, icon: Icon }) => {
-          const current = pathname === href || pathname.startsWith(`${href}/`);
-          return (
-            <li key={href}>
-              <Link
-                href={href}
-                aria-current={current ? 'page' : undefined}
-                className={cn(
-                  'flex items-center gap-2 rounded-md px-3 py-2 text-sm whitespace-nowrap text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
-                  current && 'bg-accent font-medium text-accent-foreground',
-                )}
-              >
-                <Icon className="size-4" aria-hidden />
-                {t(label)}
-              </Link>
-            </li>
-          );
-        },
-      )}
+      {NAV.filter(
+        (item) =>
+          (!item.permission || held.includes(item.permission)) &&
+          (!item.acrossProjects || acrossProjects),
+      ).map(({ href, label, icon: Icon }) => {
+        const current = pathname === href || pathname.startsWith(`${href}/`);
+        return (
+          <li key={href}>
+            <Link
+              href={href}
+              aria-current={current ? 'page' : undefined}
+              className={cn(
+                'flex items-center gap-2 rounded-md px-3 py-2 text-sm whitespace-nowrap text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
+                current && 'bg-accent font-medium text-accent-foreground',
+              )}
+            >
+              <Icon className="size-4" aria-hidden />
+              {t(label)}
+              {href === '/today' ? <OpenSignalsBadge /> : null}
+            </Link>
+          </li>
+        );
+      })}
     </ul>
   );
 }
@@ -250,7 +282,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       <header className="sticky top-0 z-40 border-b bg-background/95 backdrop-blur">
         <div className="flex h-14 items-center gap-2 px-3 sm:gap-3 sm:px-5">
           <Link
-            href="/search"
+            href={activeId ? '/today' : '/search'}
             className="flex items-center gap-1 font-semibold"
             aria-label={t('shell.home')}
           >

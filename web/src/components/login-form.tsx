@@ -4,7 +4,7 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useTranslations } from 'next-intl';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '@/lib/api-client';
-import { sessionKeys, useDemoMode } from '@/lib/session';
+import { landingPath, sessionKeys, useDemoMode } from '@/lib/session';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
@@ -13,9 +13,13 @@ import { Alert, AlertDescription } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { ErrorState } from '@/components/states';
 
-/** Only same-site paths are followed after login, so a crafted link cannot bounce elsewhere. */
-function safeNextPath(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/search';
+/**
+ * Only same-site paths are followed after login, so a crafted link cannot bounce elsewhere.
+ * Without one, the landing page: Today when the session has a project, Search otherwise.
+ */
+function safeNextPath(next: string | null, activeProjectId: string | null): string {
+  if (next && next !== '/' && next.startsWith('/') && !next.startsWith('//')) return next;
+  return landingPath(activeProjectId);
 }
 
 /**
@@ -50,10 +54,10 @@ export function LoginForm() {
 
   const login = useMutation({
     mutationFn: () => api.auth.login(username, password),
-    onSuccess: async () => {
+    onSuccess: async (body) => {
       queryClient.clear();
       await queryClient.invalidateQueries({ queryKey: sessionKeys.me });
-      router.replace(safeNextPath(params.get('next')));
+      router.replace(safeNextPath(params.get('next'), body.active_project_id));
     },
   });
 

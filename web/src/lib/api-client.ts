@@ -36,7 +36,9 @@ import type {
   OutboundMessage,
   Person,
   PersonSummary,
+  PortfolioBody,
   Signal,
+  SignalSettingsBody,
   Preflight,
   Project,
   ScheduledJob,
@@ -58,6 +60,7 @@ import type {
   EditDraftBody,
   LoginBody,
   PatchScheduledJobBody,
+  PatchSignalSettingsBody,
   SearchBody,
   SetPolicyBody,
 } from '@cairn/contract';
@@ -303,6 +306,14 @@ export const api = {
       post<Body<{ signal: Signal }>>(`/signals/${enc(id)}/dismiss`, { reason }),
     draft: (id: string, input: { content: string; idempotency_key: string }) =>
       post<Body<{ message: OutboundMessage }>>(`/signals/${enc(id)}/draft`, input),
+    snooze: (id: string, until: string) =>
+      post<Body<{ signal: Signal }>>(`/signals/${enc(id)}/snooze`, { until }),
+    /** Every project the caller can see, at a glance (GET /portfolio). */
+    portfolio: () => get<Body<PortfolioBody>>('/portfolio'),
+    settings: (projectId: string) =>
+      get<Body<SignalSettingsBody>>(`/projects/${enc(projectId)}/signal-settings`),
+    updateSettings: (projectId: string, input: PatchSignalSettingsBody) =>
+      patch<Body<SignalSettingsBody>>(`/projects/${enc(projectId)}/signal-settings`, input),
   },
   search: (query: string, topK: number, filters: SearchFilters) =>
     post<SearchResult>('/search', { query, topK, filters } satisfies SearchBody),

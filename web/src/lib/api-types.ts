@@ -31,6 +31,8 @@ import type {
   EvidenceRefSchema,
   EvidenceSearchResponseSchema,
   RenameProjectBodySchema,
+  SignalSettingsResponseSchema,
+  PortfolioResponseSchema,
 } from '@cairn/contract';
 import type {
   CreateTokenBody,
@@ -70,6 +72,16 @@ export type {
 // The one request body the contract names only as a schema.
 export type RenameProjectBody = Static<typeof RenameProjectBodySchema>;
 export type Member = Static<typeof MemberSchema>;
+export type {
+  PortfolioProject,
+  PortfolioSignal,
+  SignalSettingsDto as SignalSettings,
+} from '@cairn/contract';
+export type SignalSettingsBody = Omit<
+  Static<typeof SignalSettingsResponseSchema>,
+  'ok' | 'request_id'
+>;
+export type PortfolioBody = Omit<Static<typeof PortfolioResponseSchema>, 'ok' | 'request_id'>;
 export type MemberList = Static<typeof MemberListResponseSchema>;
 export type SessionInfo = Static<typeof SessionSchema>;
 /** A user with their fresh one-time link (shown once) and what became of its email. */

@@ -9,6 +9,10 @@ export const sessionKeys = {
   health: ['health'] as const,
 };
 
+/** Where a signed-in user lands: Today when a project is active, Search until one is. */
+export const landingPath = (activeProjectId: string | null | undefined) =>
+  activeProjectId ? '/today' : '/search';
+
 export function useMe() {
   return useQuery({ queryKey: sessionKeys.me, queryFn: () => api.auth.me(), staleTime: 60_000 });
 }

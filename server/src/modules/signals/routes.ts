@@ -4,17 +4,24 @@ import {
   DraftFollowUpBodySchema,
   DraftFollowUpResponseSchema,
   ListSignalsQuerySchema,
+  IdParamsSchema,
   ListSignalsResponseSchema,
+  PatchSignalSettingsBodySchema,
+  PortfolioResponseSchema,
   SignalDetailResponseSchema,
   SignalResponseSchema,
+  SignalSettingsResponseSchema,
   SnoozeSignalBodySchema,
   UpdateDigestSettingsBodySchema,
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { actorOf } from '../../http/actor.js';
 import { digestUnsubscribeRoutes } from './digest-unsubscribe.js';
 import { readDigestSettings, updateDigestSettings } from './digest-webhook.js';
 import { draftFollowUp } from './draft-follow-up.js';
+import { portfolio } from './portfolio.js';
+import { defaultSettings, readSignalSettings, updateSignalSettings } from './settings-service.js';
 import { closeSignal, listSignals, signalDetail, snoozeSignal } from './service.js';
 
 const tags = ['signals'];
@@ -186,5 +193,70 @@ export const signalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .type('application/json; charset=utf-8')
         .send(outcome.bodyText as never);
     },
+  );
+
+  app.get(
+    '/portfolio',
+    {
+      // Across projects: each is read only if the caller may read it there (owners: every one;
+      // members: their projects; a token: the ones it covers), in that project's RLS scope.
+      config: { access: 'session', permission: 'self:read' },
+      schema: {
+        tags,
+        summary:
+          'Every project I can see: open signal counts, the oldest waiting reply, overdue promises',
+        response: { 200: PortfolioResponseSchema },
+      },
+    },
+    async (request) => {
+      const now = new Date();
+      return {
+        ok: true as const,
+        projects: await portfolio(app.database, { user: request.user!, token: request.token }, now),
+        generated_at: now.toISOString(),
+      };
+    },
+  );
+
+  app.get(
+    '/projects/:id/signal-settings',
+    {
+      config: { access: 'session', permission: 'project:read', projectParam: 'id' },
+      schema: {
+        tags,
+        summary: 'The project’s business hours, reply target and stalled thresholds',
+        params: IdParamsSchema,
+        response: { 200: SignalSettingsResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      settings: await readSignalSettings(app.database, request.scope),
+      defaults: defaultSettings(),
+    }),
+  );
+
+  app.patch(
+    '/projects/:id/signal-settings',
+    {
+      config: { access: 'session', permission: 'project:manage', projectParam: 'id' },
+      schema: {
+        tags,
+        summary: 'Change the project’s signal settings (audited); the next signals run uses them',
+        params: IdParamsSchema,
+        body: PatchSignalSettingsBodySchema,
+        response: { 200: SignalSettingsResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      settings: await updateSignalSettings(
+        app.database,
+        request.scope,
+        request.body,
+        actorOf(request),
+      ),
+      defaults: defaultSettings(),
+    }),
   );
 };

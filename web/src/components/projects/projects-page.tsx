@@ -214,6 +214,14 @@ export function ProjectsPage() {
                               </Link>
                             </Button>
                           ) : null}
+                          <Button size="sm" variant="ghost" asChild>
+                            <Link
+                              href={`/projects/${project.id}/signals`}
+                              aria-label={t('signalsLabel', { name: project.name })}
+                            >
+                              {t('signals')}
+                            </Link>
+                          </Button>
                           {project.permissions.includes('project:manage') ? (
                             <Button
                               size="sm"

@@ -9,12 +9,14 @@ import { api } from '@/lib/api-client';
 import { useFormat } from '@/lib/format';
 import { evidenceHref } from '@/lib/links';
 import { useMe } from '@/lib/session';
+import { signalKeys } from '@/lib/signals';
 import { Badge, type BadgeVariant } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { PageHeader } from '@/components/page-header';
 import { RequireProject } from '@/components/require-project';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
+import { SnoozeMenu } from './snooze-menu';
 
 // The kinds in the order the page shows them (the contract's SIGNAL_KINDS; only types of the
 // contract reach the browser bundle, see lib/api-types.ts).
@@ -84,7 +86,8 @@ function SignalItem({
   const format = useFormat();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['signals'] });
+  // Lists, the navigation's count and the portfolio all sit under this key.
+  const refresh = () => queryClient.invalidateQueries({ queryKey: signalKeys.all });
   const close = useMutation({
     mutationFn: ({ action, reason }: { action: 'resolve' | 'dismiss'; reason?: string }) =>
       action === 'resolve'
@@ -158,6 +161,7 @@ function SignalItem({
             >
               {t('dismiss')}
             </Button>
+            <SnoozeMenu signalId={signal.id} />
           </>
         ) : null}
       </div>
@@ -173,7 +177,7 @@ function OpenSignals({ projectId }: { projectId: string }) {
   const permissions =
     me.data && 'project_permissions' in me.data ? me.data.project_permissions : [];
   const signals = useQuery({
-    queryKey: ['signals', projectId, 'open'],
+    queryKey: signalKeys.open(projectId),
     queryFn: () => api.signals.list({ status: 'open', limit: 200 }),
   });
   if (signals.isLoading) return <LoadingState label={t('loading')} />;
