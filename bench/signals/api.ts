@@ -4,9 +4,11 @@
  *   npx tsx bench/signals/api.ts                                            (embedded database)
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/signals/api.ts
  *
- * 1. Detectors with their writes: the `small` simulator account (5,000 messages) synced, then
+ * 1. Detectors with their writes: the `small` simulator account (5,000 messages; BENCH_MESSAGES
+ *    sets another count, 20 a conversation, e.g. 100000) synced with the ingest hook, then
  *    `runSignalsForProject` (load views, detect, compare, write) first over everything, then
- *    again over the unchanged data (writes nothing: the cost of the scheduled re-evaluation).
+ *    again over the unchanged data (writes nothing: the cost of the scheduled re-evaluation),
+ *    then the incremental path: 1,000 new messages in 250 conversations synced with the hook.
  * 2. `GET /signals` latency with BENCH_SIGNALS (default 10,000) signals in the project, over HTTP
  *    with a session: the first page of open signals, a kind filter, a due_before filter, and a
  *    page deep in the cursor walk; the baseline is `GET /auth/me` (same authentication, no query)
@@ -23,9 +25,17 @@ import {
 import { ms, percentile, startStack } from '../support/stack.js';
 
 const SIGNALS = Number(process.env.BENCH_SIGNALS ?? 10_000);
+const MESSAGES = process.env.BENCH_MESSAGES ? Number(process.env.BENCH_MESSAGES) : undefined;
+const INCREMENT = 1_000;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 
-const stack = await startStack({ label: 'signals', serverUrl: process.env.BENCH_DATABASE_URL });
+const stack = await startStack({
+  label: 'signals',
+  serverUrl: process.env.BENCH_DATABASE_URL,
+  simSize: MESSAGES
+    ? { conversations: Math.ceil(MESSAGES / 20), totalMessages: MESSAGES }
+    : 'small',
+});
 try {
   const me = (await (await stack.session.request('GET', '/auth/me')).json()) as {
     active_project_id: string;
@@ -37,14 +47,16 @@ try {
   );
 
   // 1. Sync (the ingest hook runs the detectors in every write), then full runs.
+  const sync = () =>
+    syncChatwoot({
+      database: stack.database,
+      config: stack.config,
+      scope,
+      source: { baseUrl: stack.sim.url, accountId: stack.sim.accountId, apiToken: stack.sim.token },
+      onMessagesApplied: [signalsAfterMessagesApplied],
+    });
   let started = performance.now();
-  const synced = await syncChatwoot({
-    database: stack.database,
-    config: stack.config,
-    scope,
-    source: { baseUrl: stack.sim.url, accountId: stack.sim.accountId, apiToken: stack.sim.token },
-    onMessagesApplied: [signalsAfterMessagesApplied],
-  });
+  const synced = await sync();
   const syncWithSignals = (performance.now() - started) / 1000;
   const messages = synced.messages_inserted;
   started = performance.now();
@@ -65,6 +77,27 @@ try {
     `re-run over unchanged data: ${againSeconds.toFixed(2)} s, ` +
       `${Math.round(messages / againSeconds).toLocaleString('en-US')} messages/s; ` +
       `writes ${again.inserted + again.updated + again.resolved + again.reopened}`,
+  );
+  // Incremental: new messages in a tenth of the conversations (at most 250), half from the client,
+  // synced with the hook, which re-reads only the conversations that changed.
+  const conversations = stack.sim.control.groundTruth.conversationIds();
+  const touched = conversations.slice(0, Math.min(250, Math.ceil(conversations.length / 10)));
+  for (let i = 0; i < INCREMENT; i += 1) {
+    stack.sim.control.addMessage({
+      conversationId: touched[i % touched.length]!,
+      content:
+        i % 2 === 0
+          ? `Could you send the updated estimate by Friday? (${i})`
+          : `Пришлём обновлённую смету до пятницы. (${i})`,
+      message_type: i % 2 === 0 ? 'incoming' : 'outgoing',
+    });
+  }
+  started = performance.now();
+  const increment = await sync();
+  const incrementSeconds = (performance.now() - started) / 1000;
+  console.log(
+    `incremental: ${increment.messages_inserted.toLocaleString('en-US')} new messages in ${touched.length} conversations, ` +
+      `synced with the hook: ${incrementSeconds.toFixed(2)} s`,
   );
 
   // 2. SIGNALS signals, spread over kinds, severities, statuses and due dates.

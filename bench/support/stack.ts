@@ -1,7 +1,7 @@
 // A running Cairn API for the benches that measure what a person or a client sees over HTTP: a
 // scratch database (embedded, or a fresh one on BENCH_DATABASE_URL's server), migrated, the real
 // app listening on loopback, an admin session, and a simulated Chatwoot bound to a project.
-import { startChatwootSim, type Sim } from '@cairn/chatwoot-sim';
+import { startChatwootSim, type ExplicitSize, type Sim, type SizeName } from '@cairn/chatwoot-sim';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/src/app.js';
 import { loadConfig, type Config } from '../../server/src/config.js';
@@ -61,7 +61,7 @@ export async function startStack(options: {
   label: string;
   serverUrl?: string;
   env?: Record<string, string>;
-  simSize?: 'tiny' | 'small';
+  simSize?: SizeName | ExplicitSize;
 }): Promise<Stack> {
   const scratch: BenchDatabase = await createBenchDatabase(options.label, options.serverUrl);
   const config = loadConfig({
