@@ -11,7 +11,6 @@
 // server process's CPU time per request, inverted into a ratio; "best round" the least a round
 // took) are what to compare on a machine shared with other work. Prints figures; asserts nothing.
 import { fork } from 'node:child_process';
-import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../../server/src/app.js';
@@ -47,27 +46,6 @@ await migrate({
 const app = await buildApp({ config, database });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const { port } = app.server.address() as AddressInfo;
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-
-function get(
-  path: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path, method: 'GET', agent, headers },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 function post(path: string, headers: Record<string, string>, payload: unknown) {
   return app.inject({ method: 'POST', url: path, headers, payload: payload as object });
 }
@@ -101,10 +79,10 @@ const modes: { name: string; headers: Record<string, string>; expect: boolean }[
 ];
 if (MODES) modes.splice(0, modes.length, ...modes.filter((m) => MODES.includes(m.name)));
 for (const mode of modes) {
-  const res = await get('/auth/me', mode.headers);
-  const authenticated = (JSON.parse(res.body) as { authenticated: boolean }).authenticated;
-  if (res.status !== 200 || authenticated !== mode.expect)
-    throw new Error(`${mode.name}: ${res.status} ${res.body}`);
+  const res = await app.inject({ method: 'GET', url: '/auth/me', headers: mode.headers });
+  const authenticated = (res.json() as { authenticated: boolean }).authenticated;
+  if (res.statusCode !== 200 || authenticated !== mode.expect)
+    throw new Error(`${mode.name}: ${res.statusCode} ${res.body}`);
 }
 
 const load = fork(fileURLToPath(new URL('./load.mjs', import.meta.url)), [
@@ -172,7 +150,6 @@ for (const route of ROUTES) {
 }
 
 load.disconnect();
-agent.destroy();
 await app.close();
 await database.close();
 await scratch.cleanup();

@@ -6,6 +6,7 @@ import { useId } from 'react';
 import type { PortfolioProject, PortfolioSignal } from '@/lib/api-types';
 import { api } from '@/lib/api-client';
 import { useFormat } from '@/lib/format';
+import { SIGNAL_KIND_ORDER } from '@/lib/signal-kinds';
 import { usePortfolio } from '@/lib/signals';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -13,14 +14,6 @@ import { Card, CardContent } from '@/components/ui/card';
 import { PageHeader } from '@/components/page-header';
 import { EmptyState, ErrorState, LoadingState, MutationError } from '@/components/states';
 
-const KINDS = [
-  'awaiting_reply',
-  'commitment',
-  'client_deadline',
-  'payment',
-  'risk',
-  'stalled',
-] as const;
 const SEVERITIES = [
   ['critical', 'destructive'],
   ['warning', 'warning'],
@@ -120,7 +113,7 @@ function ProjectCard({ project }: { project: PortfolioProject }) {
             ))}
           </div>
           <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
-            {KINDS.map((kind) => (
+            {SIGNAL_KIND_ORDER.map((kind) => (
               <div key={kind} className="flex justify-between gap-2">
                 <dt className="text-muted-foreground">{tToday(`kinds.${kind}`)}</dt>
                 <dd className="font-medium">{project.by_kind[kind]}</dd>

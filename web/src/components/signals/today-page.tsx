@@ -1,10 +1,10 @@
 'use client';
-import type { SignalKind } from '@cairn/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
 import type { Signal } from '@/lib/api-types';
+import { knownKind, SIGNAL_KIND_ORDER } from '@/lib/signal-kinds';
 import { api } from '@/lib/api-client';
 import { useFormat } from '@/lib/format';
 import { evidenceHref } from '@/lib/links';
@@ -18,30 +18,7 @@ import { RequireProject } from '@/components/require-project';
 import { EmptyState, ErrorState, LoadingState } from '@/components/states';
 import { SnoozeMenu } from './snooze-menu';
 
-// The kinds in the order the page shows them (the contract's SIGNAL_KINDS; only types of the
-// contract reach the browser bundle, see lib/api-types.ts).
-const KINDS: SignalKind[] = [
-  'awaiting_reply',
-  'commitment',
-  'client_deadline',
-  'payment',
-  'risk',
-  'stalled',
-];
-
 const SEVERITY_ORDER: Record<string, number> = { critical: 0, warning: 1, info: 2 };
-const TITLED_KINDS = [
-  'awaiting_reply',
-  'commitment',
-  'client_deadline',
-  'payment',
-  'risk',
-  'stalled',
-] as const;
-const titleKey = (kind: string) =>
-  (TITLED_KINDS as readonly string[]).includes(kind)
-    ? (kind as (typeof TITLED_KINDS)[number])
-    : 'other';
 
 const SEVERITY_VARIANT: Record<string, BadgeVariant> = {
   critical: 'destructive',
@@ -113,7 +90,7 @@ function SignalItem({
         </Badge>
         {/* The stored title is the detector's English sentence (for the API, CLI and MCP); the page
             names the kind in the reader's language and lets the quoted evidence carry the rest. */}
-        <span className="font-medium">{t(`signalTitle.${titleKey(signal.kind)}`)}</span>
+        <span className="font-medium">{t(`signalTitle.${knownKind(signal.kind)}`)}</span>
         {signal.due_at ? (
           <span className="text-sm text-muted-foreground">
             {t('due', { when: format.dateTime(signal.due_at) })}
@@ -187,7 +164,7 @@ function OpenSignals({ projectId }: { projectId: string }) {
   if (list.length === 0) return <EmptyState title={t('emptyTitle')}>{t('emptyBody')}</EmptyState>;
   return (
     <div className="flex flex-col gap-4">
-      {KINDS.map((kind) => {
+      {SIGNAL_KIND_ORDER.map((kind) => {
         const group = list.filter((s) => s.kind === kind).sort(bySeverityThenDue);
         if (group.length === 0) return null;
         return (

@@ -2,6 +2,7 @@ import type { AskEvidence } from '@cairn/contract';
 import { estimateTokens } from '../embeddings/openai-embedder.js';
 import type { ChatMessage } from './openai-chat.js';
 import { numberEvidence, type RankedEvidence } from './retrieve-evidence.js';
+import { escapePromptText } from '../../../lib/prompt-text.js';
 
 /**
  * The messages sent to the model. The evidence is quoted data inside a fixed wrapper: each item
@@ -31,11 +32,11 @@ export function buildMessages(question: string, evidence: AskEvidence[]): ChatMe
     const attributes = [
       `n="${item.n}"`,
       `id="${item.chunk_id}"`,
-      item.contact_name ? `author="${escape(item.contact_name)}"` : null,
-      item.sender_type ? `sender="${escape(item.sender_type)}"` : null,
+      item.contact_name ? `author="${escapePromptText(item.contact_name)}"` : null,
+      item.sender_type ? `sender="${escapePromptText(item.sender_type)}"` : null,
       item.message_created_at ? `date="${item.message_created_at}"` : null,
     ].filter(Boolean);
-    return `<evidence ${attributes.join(' ')}>\n${escape(item.quote)}\n</evidence>`;
+    return `<evidence ${attributes.join(' ')}>\n${escapePromptText(item.quote)}\n</evidence>`;
   });
   return [
     { role: 'system', content: SYSTEM_PROMPT },
@@ -74,12 +75,4 @@ export function fitToBudget(
     promptTokens: used,
     maxTokens: Math.max(ANSWER_TOKENS, maxTokensPerAnswer - used),
   };
-}
-
-function escape(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;');
 }
