@@ -176,8 +176,9 @@ export async function syncAttio(options: AttioSyncOptions): Promise<AttioSyncCou
 }
 
 async function syncKind(state: RunState, kind: AttioEntityKind): Promise<void> {
-  // In scope with no company chosen: nothing to list (a filter `$in: []` would be refused).
-  if (state.companies?.size === 0) {
+  // A scope with no company chosen: nothing but the members to list (and a filter `$in: []`
+  // may be refused).
+  if (state.companies?.size === 0 && kind !== 'members') {
     await removeGone(state, kind, new Set());
     return;
   }
@@ -282,7 +283,7 @@ async function removeGone(
   let gone = stored.filter((id) => !seen.has(id));
   if (gone.length === 0) return seen;
   const live = new Set(seen);
-  if (state.companies?.size === 0) {
+  if (state.companies?.size === 0 && kind !== 'members') {
     // Nothing is in scope: every stored row goes, no need to ask.
   } else if (gone.length > CONFIRM_ONE_BY_ONE_MAX) {
     state.counts.relisted.push(kind);
