@@ -37,7 +37,6 @@ const client = (options: Partial<AttioClientOptions> = {}) =>
     ...options,
   });
 
-const ids = (items: { id: Record<string, string> }[], key: string) => items.map((i) => i.id[key]);
 
 describe('Attio client against the simulator', () => {
   it('identifies the token with GET /v2/self', async () => {
@@ -54,7 +53,7 @@ describe('Attio client against the simulator', () => {
     const read: string[] = [];
     for (let offset = 0; ; offset += 7) {
       const page = await api.queryRecords('people', { limit: 7, offset });
-      read.push(...ids(page, 'record_id'));
+      read.push(...page.map((r) => r.id.record_id));
       if (page.length < 7) break;
     }
     const truth = [...sim.control.groundTruth.records('people')] as {
