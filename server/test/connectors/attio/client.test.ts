@@ -37,7 +37,6 @@ const client = (options: Partial<AttioClientOptions> = {}) =>
     ...options,
   });
 
-
 describe('Attio client against the simulator', () => {
   it('identifies the token with GET /v2/self', async () => {
     const self = await client().self();
