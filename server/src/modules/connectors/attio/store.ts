@@ -70,6 +70,23 @@ export async function upsertRows<K extends AttioEntityKind>(
   };
 }
 
+/** The stored content hash of each of `ids` that is stored. */
+export async function storedHashes(
+  trx: Trx,
+  scope: Scope,
+  kind: AttioEntityKind,
+  ids: string[],
+): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await untyped(trx)
+    .selectFrom(ATT_TABLES[kind])
+    .select(['id', 'content_hash'])
+    .where('project_id', '=', scope.projectId)
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map((r) => [r.id as string, r.content_hash as string]));
+}
+
 /** Ids stored for a kind. */
 export async function storedIds(trx: Trx, scope: Scope, kind: AttioEntityKind): Promise<string[]> {
   const rows = await untyped(trx)

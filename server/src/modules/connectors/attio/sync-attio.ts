@@ -12,7 +12,7 @@ import {
   type AttioObject,
 } from './client.js';
 import { normalize, type AttioEntityKind, type AttRows } from './normalize.js';
-import { deleteRows, storedIds, upsertRows } from './store.js';
+import { deleteRows, storedHashes, storedIds, upsertRows } from './store.js';
 
 export interface AttioSource {
   /** The API base (https://api.attio.com, or a simulator's); paths are under /v2. */
@@ -255,7 +255,16 @@ async function writePage(
   if (rows.length === 0) return;
   // Rows and their chunks commit together: a search never sees a note without its text.
   const result = await database.withScope(scope, async (trx) => {
-    const written = await upsertRows(trx, scope, kind, rows);
+    // Every run reads everything: compare hashes here first, so an unchanged page costs one
+    // index lookup instead of shipping its rows to the database to be refused there.
+    const hashes = await storedHashes(
+      trx,
+      scope,
+      kind,
+      rows.map((r) => r.id),
+    );
+    const changed = rows.filter((r) => hashes.get(r.id) !== r.content_hash);
+    const written = await upsertRows(trx, scope, kind, changed);
     if (kind === 'notes' || kind === 'tasks') {
       await writeAttioChunks(trx, scope, config, {
         [kind]: written.written,
