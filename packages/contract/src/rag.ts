@@ -79,11 +79,13 @@ export const SearchHitSchema = Type.Object({
   deep_link: Type.Union([Type.String(), Type.Null()], {
     description:
       'Chatwoot: {base_url}/app/accounts/{account_id}/conversations/{conversation_id}; ' +
-      "Linear: the issue's or comment's url",
+      "Linear: the issue's or comment's url; Attio: a note's parent record's web_url, " +
+      "a task's first linked record's web_url",
   }),
   source: Type.Optional(
-    Type.Union([Type.Literal('chatwoot'), Type.Literal('linear')], {
-      description: 'where the hit comes from: a Chatwoot message, or a Linear issue or comment',
+    Type.Union([Type.Literal('chatwoot'), Type.Literal('linear'), Type.Literal('attio')], {
+      description:
+        'where the hit comes from: a Chatwoot message, a Linear issue or comment, or an Attio note or task',
     }),
   ),
   evidence: SearchEvidenceRefSchema,

@@ -187,9 +187,9 @@ export interface RagChunksTable extends Scoped {
   id: Generated<string>;
   message_global_id: string;
   conversation_global_id: string;
-  /** Generated from the id's prefix (0025_linear.sql). */
-  source_kind: ColumnType<'chatwoot' | 'linear', never, never>;
-  /** The Chatwoot message a chunk belongs to; null for Linear chunks (generated). */
+  /** Generated from the id's prefix (0025_linear.sql, extended by 0029_attio.sql). */
+  source_kind: ColumnType<'chatwoot' | 'linear' | 'attio', never, never>;
+  /** The Chatwoot message a chunk belongs to; null for Linear and Attio chunks (generated). */
   cw_message_ref: ColumnType<string | null, never, never>;
   chunk_index: number;
   text: string;
@@ -522,6 +522,68 @@ export interface LinCommentsTable extends LinearRow {
   source_created_at: Date | string;
 }
 
+/** Columns every att_* table shares (db/migrations/0029_attio.sql). */
+interface AttioRow extends Scoped {
+  id: string;
+  workspace_id: string;
+  source_created_at: Date | string;
+  data: Json<Record<string, unknown>>;
+  content_hash: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface AttMembersTable extends AttioRow {
+  first_name: string;
+  last_name: string;
+  email: string;
+  access_level: string;
+}
+
+/** An Attio record of a standard object. */
+interface AttioRecordRow extends AttioRow {
+  object_id: string;
+  name: string | null;
+  web_url: string;
+}
+
+export interface AttCompaniesTable extends AttioRecordRow {
+  domains: string[];
+}
+
+export interface AttPeopleTable extends AttioRecordRow {
+  emails: string[];
+  phones: string[];
+  company_id: string | null;
+  job_title: string | null;
+}
+
+export interface AttDealsTable extends AttioRecordRow {
+  stage: string | null;
+  /** numeric: read back as a string. */
+  value: string | number | null;
+  currency: string | null;
+  owner_member_id: string | null;
+  company_id: string | null;
+  people_ids: string[];
+}
+
+export interface AttNotesTable extends AttioRow {
+  parent_object: string;
+  parent_record_id: string;
+  title: string;
+  content_plaintext: string;
+  content_markdown: string;
+}
+
+export interface AttTasksTable extends AttioRow {
+  content_plaintext: string;
+  deadline_at: Date | string | null;
+  is_completed: boolean;
+  linked_record_ids: string[];
+  assignee_ids: string[];
+}
+
 export interface DB {
   account_scopes: AccountScopesTable;
   projects: ProjectsTable;
@@ -541,6 +603,12 @@ export interface DB {
   lin_projects: LinProjectsTable;
   lin_issues: LinIssuesTable;
   lin_comments: LinCommentsTable;
+  att_members: AttMembersTable;
+  att_companies: AttCompaniesTable;
+  att_people: AttPeopleTable;
+  att_deals: AttDealsTable;
+  att_notes: AttNotesTable;
+  att_tasks: AttTasksTable;
   sync_watermarks: SyncWatermarksTable;
   job_runs: JobRunsTable;
   scheduled_jobs: ScheduledJobsTable;

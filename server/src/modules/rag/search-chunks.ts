@@ -45,10 +45,11 @@ export interface SearchHit {
   scores: { vector: number | null; text: number | null; fused: number };
   /**
    * The conversation in Chatwoot (null only when the project has no Chatwoot source bound), or
-   * the Linear issue's or comment's `url`.
+   * the Linear issue's or comment's `url`, or for an Attio note the `web_url` of its parent
+   * record and for an Attio task that of its first linked record.
    */
   deep_link: string | null;
-  source: 'chatwoot' | 'linear';
+  source: 'chatwoot' | 'linear' | 'attio';
   evidence: {
     source: 'rag_chunks';
     ref: string;
@@ -424,15 +425,23 @@ async function loadEvidence(
     account_id: number;
     conversation_id: number;
     base_url: string | null;
-    source_kind: 'chatwoot' | 'linear';
+    source_kind: 'chatwoot' | 'linear' | 'attio';
     linear_url: string | null;
+    attio_url: string | null;
   }>`
     select c.id as chunk_id, c.message_global_id, c.conversation_global_id, c.source_kind,
       coalesce(m.contact_global_id, cv.contact_global_id) as contact_global_id,
       ct.name as contact_name, m.sender_type,
-      coalesce(m.source_created_at, lc.source_created_at, li.source_created_at) as message_created_at,
+      coalesce(m.source_created_at, lc.source_created_at, li.source_created_at,
+        an.source_created_at, att.source_created_at) as message_created_at,
       ${snippet} as snippet, c.text, m.account_id, cv.conversation_id, ps.base_url,
-      coalesce(lc.url, li.url) as linear_url
+      coalesce(lc.url, li.url) as linear_url,
+      (select r.web_url from (
+          select id, web_url from att_people where project_id = c.project_id
+          union all select id, web_url from att_companies where project_id = c.project_id
+          union all select id, web_url from att_deals where project_id = c.project_id) r
+        where r.id = coalesce(an.parent_record_id, att.linked_record_ids[1])
+        limit 1) as attio_url
     from rag_chunks c
     left join cw_messages m on m.project_id = c.project_id and m.id = c.cw_message_ref
     left join cw_conversations cv
@@ -447,6 +456,11 @@ async function loadEvidence(
       and li.project_id = c.project_id and li.id = split_part(c.message_global_id, ':', 3)
     left join lin_comments lc on c.message_global_id like 'lincmt:%'
       and lc.project_id = c.project_id and lc.id = split_part(c.message_global_id, ':', 3)
+    -- Attio chunk ids are atn:<project>:<note id> / att:<project>:<task id> (0029_attio.sql).
+    left join att_notes an on c.message_global_id like 'atn:%'
+      and an.project_id = c.project_id and an.id = split_part(c.message_global_id, ':', 3)
+    left join att_tasks att on c.message_global_id like 'att:%'
+      and att.project_id = c.project_id and att.id = split_part(c.message_global_id, ':', 3)
     where ${inScope(scope, 'c')} and c.id = any(${fused.map((f) => f.id)}::uuid[])
   `.execute(trx);
   const byId = new Map(rows.map((r) => [r.chunk_id, r]));
@@ -456,9 +470,11 @@ async function loadEvidence(
     const deepLink =
       r.source_kind === 'linear'
         ? r.linear_url
-        : r.base_url
-          ? `${r.base_url.replace(/\/+$/, '')}/app/accounts/${r.account_id}/conversations/${r.conversation_id}`
-          : null;
+        : r.source_kind === 'attio'
+          ? r.attio_url
+          : r.base_url
+            ? `${r.base_url.replace(/\/+$/, '')}/app/accounts/${r.account_id}/conversations/${r.conversation_id}`
+            : null;
     const hit: SearchHit = {
       chunk_id: r.chunk_id,
       message_global_id: r.message_global_id,
