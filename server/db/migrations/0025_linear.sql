@@ -139,13 +139,17 @@ create trigger lin_comments_updated_at before update on lin_comments
 -- every chunk referenced cw_messages; the reference now holds for Chatwoot chunks only, through a
 -- generated column that is null for Linear ones (a null column skips a foreign key check), so a
 -- deleted message still takes its chunks with it. Linear chunks are removed by the sync with
--- their rows.
+-- their rows. The expressions also know Attio's prefixes (`atn:` notes, `att:` tasks,
+-- 0029_attio.sql): a generated expression cannot be altered before Postgres 17, and rewriting
+-- rag_chunks twice on an upgrade was the alternative.
 alter table rag_chunks drop constraint rag_chunks_project_id_message_global_id_fkey;
 alter table rag_chunks add column source_kind text generated always as (
   case when message_global_id like 'lin:%' or message_global_id like 'lincmt:%' then 'linear'
+       when message_global_id like 'atn:%' or message_global_id like 'att:%' then 'attio'
        else 'chatwoot' end) stored not null;
 alter table rag_chunks add column cw_message_ref text generated always as (
-  case when message_global_id like 'lin:%' or message_global_id like 'lincmt:%' then null
+  case when message_global_id like 'lin:%' or message_global_id like 'lincmt:%'
+         or message_global_id like 'atn:%' or message_global_id like 'att:%' then null
        else message_global_id end) stored;
 alter table rag_chunks add constraint rag_chunks_cw_message_fkey
   foreign key (project_id, cw_message_ref) references cw_messages (project_id, id) on delete cascade;

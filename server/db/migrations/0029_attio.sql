@@ -165,22 +165,5 @@ create trigger att_tasks_updated_at before update on att_tasks
 
 -- Chunks of Attio notes (title + plaintext) and tasks share rag_chunks with Chatwoot and Linear.
 -- Their ids are `atn:<project id>:<note id>` and `att:<project id>:<task id>` (the seed's style;
--- each is its own `conversation_global_id`). 0025_linear.sql made `source_kind` and
--- `cw_message_ref` generated columns knowing only Linear's prefixes; a generated expression
--- cannot be altered before Postgres 17, so both are dropped and added again with Attio's
--- prefixes (the Chatwoot foreign key and its index go and come back with `cw_message_ref`).
-alter table rag_chunks drop constraint rag_chunks_cw_message_fkey;
-drop index rag_chunks_cw_message_ref_idx;
-alter table rag_chunks drop column cw_message_ref;
-alter table rag_chunks drop column source_kind;
-alter table rag_chunks add column source_kind text generated always as (
-  case when message_global_id like 'lin:%' or message_global_id like 'lincmt:%' then 'linear'
-       when message_global_id like 'atn:%' or message_global_id like 'att:%' then 'attio'
-       else 'chatwoot' end) stored not null;
-alter table rag_chunks add column cw_message_ref text generated always as (
-  case when message_global_id like 'lin:%' or message_global_id like 'lincmt:%'
-         or message_global_id like 'atn:%' or message_global_id like 'att:%' then null
-       else message_global_id end) stored;
-alter table rag_chunks add constraint rag_chunks_cw_message_fkey
-  foreign key (project_id, cw_message_ref) references cw_messages (project_id, id) on delete cascade;
-create index rag_chunks_cw_message_ref_idx on rag_chunks (project_id, cw_message_ref);
+-- each is its own `conversation_global_id`); rag_chunks' generated `source_kind` and
+-- `cw_message_ref` (0025_linear.sql) know these prefixes.
