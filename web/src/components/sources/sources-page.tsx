@@ -183,7 +183,7 @@ function SourceCard({ source, projectId }: { source: Source; projectId: string }
     <Card>
       <CardHeader>
         <div className="flex flex-wrap items-center gap-2">
-          <CardTitle>{t('accountTitle', { id: source.account_id })}</CardTitle>
+          <CardTitle>{t('accountTitle', { id: source.account_id ?? source.external_id })}</CardTitle>
           <Badge variant="success">{t('bound')}</Badge>
         </div>
         <CardDescription className="break-all">{source.base_url}</CardDescription>
