@@ -41,6 +41,7 @@ import type {
   Project,
   ScheduledJob,
   SearchFilters,
+  SearchSource,
   SearchResult,
   Source,
   TestConnection,
@@ -296,8 +297,8 @@ export const api = {
     draft: (id: string, input: { content: string; idempotency_key: string }) =>
       post<Body<{ message: OutboundMessage }>>(`/signals/${enc(id)}/draft`, input),
   },
-  search: (query: string, topK: number, filters: SearchFilters) =>
-    post<SearchResult>('/search', { query, topK, filters } satisfies SearchBody),
+  search: (query: string, topK: number, filters: SearchFilters, source?: SearchSource) =>
+    post<SearchResult>('/search', { query, topK, filters, source } satisfies SearchBody),
   contacts: (query: { q?: string; limit?: number; cursor?: string }) =>
     get<Paged<'contacts', Contact>>('/contacts', query),
   conversations: (query: {

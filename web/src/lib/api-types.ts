@@ -66,6 +66,7 @@ export type {
   AskTotals,
   SearchGroup,
   SearchSender,
+  SearchSource,
 } from '@cairn/contract';
 // The one request body the contract names only as a schema.
 export type RenameProjectBody = Static<typeof RenameProjectBodySchema>;
