@@ -9,6 +9,8 @@ import type {
   AuditVerifyResponseSchema,
   CompletenessGapSchema,
   CompletenessResponseSchema,
+  LinearCompletenessResponseSchema,
+  LinearTestConnectionResponseSchema,
   ContactSchema,
   ConversationSchema,
   HealthResponseSchema,
@@ -81,6 +83,8 @@ export type Health = Static<typeof HealthResponseSchema>;
 export type Completeness = Static<typeof CompletenessResponseSchema>;
 export type CompletenessGap = Static<typeof CompletenessGapSchema>;
 export type TestConnection = Static<typeof TestConnectionResponseSchema>;
+export type LinearCompleteness = Static<typeof LinearCompletenessResponseSchema>;
+export type LinearTestConnection = Static<typeof LinearTestConnectionResponseSchema>;
 
 export type JobRun = Static<typeof JobRunSchema>;
 export type JobsStatus = Static<typeof JobStatusResponseSchema>;
