@@ -11,3 +11,4 @@ export * from './audit.js';
 export * from './ask.js';
 export * from './people.js';
 export * from './signals.js';
+export * from './linear.js';

@@ -7,11 +7,10 @@ import type { Actor } from '../../http/actor.js';
 import { createGuardedHttp } from '../../lib/net/guarded-http.js';
 import type { HostPolicy } from '../../lib/net/host-policy.js';
 import type { Secrets } from '../../lib/secrets.js';
-import { systemScope } from '../access/system-actor.js';
 import { recordAudit } from '../audit/service.js';
 import { LinearApiError, LinearClient } from '../connectors/linear/client.js';
 import type { LinearOrganization } from '../connectors/linear/payloads.js';
-import { checkBaseUrl, type SourceSummary } from './service.js';
+import { checkBaseUrl, findSourceForWebhook, type SourceSummary } from './service.js';
 
 /**
  * Binding a project to a Linear workspace (issue 18, item 2). The Linear organization id is the
@@ -233,23 +232,8 @@ export async function loadLinearSourceForWebhook(
   secrets: Secrets,
   sourceId: string,
 ): Promise<{ source: LinearSourceRecord; scope: Scope } | null> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sourceId))
-    return null;
-  const row = await database.db
-    .selectFrom('project_sources')
-    .selectAll()
-    .where('id', '=', sourceId)
-    .where('source_kind', '=', 'linear_workspace')
-    .executeTakeFirst();
-  if (!row) return null;
-  return {
-    source: decryptLinear(row, secrets),
-    // The webhook's signature is its authentication: no user acts here.
-    scope: systemScope(
-      { projectId: row.project_id, accountScopeId: row.account_scope_id },
-      'linear webhook',
-    ),
-  };
+  const found = await findSourceForWebhook(database, sourceId, 'linear_workspace');
+  return found ? { source: decryptLinear(found.row, secrets), scope: found.scope } : null;
 }
 
 /**

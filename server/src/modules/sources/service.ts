@@ -304,3 +304,27 @@ export async function sourceKindOf(
   if (!row || row.source_kind === 'attio_workspace') throw notFound('source');
   return row.source_kind;
 }
+
+/**
+ * A source row of the given kind by id, for a webhook receiver, which has no session: the owner
+ * connection reads across projects here, and everything after runs inside the scope returned.
+ */
+export async function findSourceForWebhook(database: Database, sourceId: string, kind: SourceKind) {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sourceId))
+    return null;
+  const row = await database.db
+    .selectFrom('project_sources')
+    .selectAll()
+    .where('id', '=', sourceId)
+    .where('source_kind', '=', kind)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    row,
+    // The webhook's signature is its authentication: no user acts here.
+    scope: systemScope(
+      { projectId: row.project_id, accountScopeId: row.account_scope_id },
+      `${kind} webhook`,
+    ),
+  };
+}

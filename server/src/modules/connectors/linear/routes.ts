@@ -1,14 +1,37 @@
-import { WebhookParamsSchema, WebhookResponseSchema } from '@cairn/contract';
+import {
+  IdParamsSchema,
+  LinearIssueResponseSchema,
+  WebhookParamsSchema,
+  WebhookResponseSchema,
+} from '@cairn/contract';
 import type {
   FastifyPluginAsyncTypebox,
   TypeBoxTypeProvider,
 } from '@fastify/type-provider-typebox';
+import { getLinearIssue } from './review.js';
 import { receiveLinearWebhook } from './webhook.js';
 
 const tags = ['linear'];
 
-/** The Linear connector's HTTP side: its webhook receiver (webhook.ts). */
+/** The Linear connector's HTTP side: stored issues by id, and its webhook receiver (webhook.ts). */
 export const linearRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/linear/issues/:id',
+    {
+      config: { access: 'project', permission: 'project:read' },
+      schema: {
+        tags,
+        summary: 'One stored Linear issue of the active project, with its comment count',
+        params: IdParamsSchema,
+        response: { 200: LinearIssueResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      issue: await getLinearIssue(app.database, request.scope, request.params.id),
+    }),
+  );
+
   // The signature covers the exact bytes received, so in this plugin (encapsulated: other routes
   // keep the normal JSON parser) JSON bodies stay raw Buffers, as for Chatwoot's receiver.
   await app.register(async (scoped) => {
