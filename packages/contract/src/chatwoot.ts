@@ -183,6 +183,33 @@ export const CompletenessResponseSchema = Ok({
 });
 export type Completeness = Static<typeof CompletenessResponseSchema>;
 
+/** One entity kind of a Linear source: what Linear reported at the last sync against what is stored. */
+export const LinearCompletenessKindSchema = Type.Object({
+  kind: Type.String({ description: 'users, customers, projects, issues or comments' }),
+  reported: NullableInteger,
+  stored: Type.Integer({ description: 'archived entities count as stored' }),
+  archived: Type.Integer({ description: 'of stored, how many Linear has archived (flagged)' }),
+  percentage: Type.Union([Type.Number(), Type.Null()], {
+    description: 'stored / reported × 100, two decimals, at most 100; null before the first sync',
+  }),
+});
+export type LinearCompletenessKind = Static<typeof LinearCompletenessKindSchema>;
+
+export const LinearCompletenessResponseSchema = Ok({
+  source_id: UuidSchema,
+  source_kind: Type.Literal('linear_workspace'),
+  kinds: Type.Array(LinearCompletenessKindSchema),
+  percentage: Type.Number({ description: 'all kinds together; 100 when nothing is reported' }),
+  last_sync_at: NullableTimestamp,
+});
+export type LinearCompleteness = Static<typeof LinearCompletenessResponseSchema>;
+
+/** `GET /sources/:id/completeness`: Chatwoot's per-conversation ledger, or Linear's per kind. */
+export const SourceCompletenessResponseSchema = Type.Union([
+  CompletenessResponseSchema,
+  LinearCompletenessResponseSchema,
+]);
+
 export const TestConnectionResponseSchema = Ok({
   reachable: Type.Literal(true),
   user_id: Type.Integer(),
@@ -192,6 +219,20 @@ export const TestConnectionResponseSchema = Ok({
   /** Ingestion needs an administrator: an agent sees only the inboxes they belong to. */
   warnings: Type.Array(Type.String()),
 });
+
+export const LinearTestConnectionResponseSchema = Ok({
+  reachable: Type.Literal(true),
+  source_kind: Type.Literal('linear_workspace'),
+  organization_id: Type.String(),
+  organization_name: Type.String(),
+  viewer: Type.Object({ id: Type.String(), name: Type.String(), email: Type.String() }),
+  warnings: Type.Array(Type.String()),
+});
+
+export const SourceTestResponseSchema = Type.Union([
+  TestConnectionResponseSchema,
+  LinearTestConnectionResponseSchema,
+]);
 
 export const WebhookParamsSchema = Type.Object({ source_id: Type.String({ maxLength: 64 }) });
 export const WebhookQuerySchema = Type.Object({

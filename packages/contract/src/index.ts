@@ -12,3 +12,4 @@ export * from './ask.js';
 export * from './people.js';
 export * from './signals.js';
 export * from './digest.js';
+export * from './linear.js';

@@ -8,12 +8,14 @@ export const JOB_TYPES = [
   'embeddings_run',
   'outbound_process',
   'signals_run',
+  'linear_sync',
 ] as const;
 export const JobTypeSchema = Type.Union([
   Type.Literal('chatwoot_sync'),
   Type.Literal('embeddings_run'),
   Type.Literal('outbound_process'),
   Type.Literal('signals_run'),
+  Type.Literal('linear_sync'),
 ]);
 export type JobType = (typeof JOB_TYPES)[number];
 

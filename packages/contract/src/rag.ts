@@ -36,11 +36,19 @@ export const SearchFiltersSchema = Type.Object(
 );
 export type SearchFilters = Static<typeof SearchFiltersSchema>;
 
+/** Which source's hits a search returns (issue 18, item 7); all of them when absent. */
+export const SearchSourceSchema = Type.Union(
+  [Type.Literal('chatwoot'), Type.Literal('linear'), Type.Literal('attio')],
+  { description: 'only hits from Chatwoot messages, Linear issues and comments, or Attio' },
+);
+export type SearchSource = Static<typeof SearchSourceSchema>;
+
 export const SearchBodySchema = Type.Object(
   {
     query: RequiredText({ maxLength: 2000 }),
     topK: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })),
     filters: Type.Optional(SearchFiltersSchema),
+    source: Type.Optional(SearchSourceSchema),
   },
   { additionalProperties: false },
 );

@@ -1,12 +1,25 @@
 import { Type, type Static } from 'typebox';
 import { Ok, TimestampSchema, UuidSchema } from './common.js';
 
+export const SourceKindSchema = Type.Union([
+  Type.Literal('chatwoot_account'),
+  Type.Literal('linear_workspace'),
+]);
+export type SourceKind = Static<typeof SourceKindSchema>;
+
+const IdList = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
+
 export const SourceSchema = Type.Object({
   id: UuidSchema,
-  source_kind: Type.Literal('chatwoot_account'),
+  source_kind: SourceKindSchema,
+  /** Chatwoot: `<base_url>#<account_id>`; Linear: the organization id. */
   external_id: Type.String(),
   base_url: Type.String(),
-  account_id: Type.Integer(),
+  /** Chatwoot's account number; null for a Linear workspace. */
+  account_id: Type.Union([Type.Integer(), Type.Null()]),
+  /** Linear: the teams and projects the binding covers (both empty: the whole workspace). */
+  team_ids: Type.Optional(Type.Array(Type.String())),
+  project_ids: Type.Optional(Type.Array(Type.String())),
   api_token_set: Type.Literal(true),
   webhook_secret_set: Type.Boolean(),
   webhook_url_token_set: Type.Boolean(),
@@ -25,12 +38,22 @@ export const SourceSchema = Type.Object({
 });
 export type Source = Static<typeof SourceSchema>;
 
+/**
+ * One body for every kind, so a missing or wrong field is named as such (a union would only say
+ * that no branch matched). Per kind: `chatwoot_account` needs base_url, account_id and api_token;
+ * `linear_workspace` needs api_key (base_url defaults to https://api.linear.app/graphql) and may
+ * narrow itself to team_ids and project_ids. Fields of the other kind are refused by the server.
+ */
 export const CreateSourceBodySchema = Type.Object(
   {
-    source_kind: Type.Literal('chatwoot_account'),
-    base_url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 500 }),
-    account_id: Type.Integer({ minimum: 1 }),
-    api_token: Type.String({ minLength: 1, maxLength: 500 }),
+    source_kind: SourceKindSchema,
+    base_url: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 500 })),
+    account_id: Type.Optional(Type.Integer({ minimum: 1 })),
+    api_token: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    /** Linear: a personal API key (sent as is) or `Bearer <OAuth token>`. */
+    api_key: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    team_ids: Type.Optional(IdList),
+    project_ids: Type.Optional(IdList),
     webhook_secret: Type.Optional(Type.String({ minLength: 16, maxLength: 500 })),
     /** For Chatwoot older than v4.12, which does not sign webhooks: a random token in the URL. */
     webhook_url_token: Type.Optional(Type.Boolean()),

@@ -111,10 +111,11 @@ export interface LoginAttemptsTable {
 
 export interface ProjectSourcesTable extends Scoped {
   id: Generated<string>;
-  source_kind: 'chatwoot_account';
+  source_kind: 'chatwoot_account' | 'linear_workspace' | 'attio_workspace';
   external_id: string;
   base_url: string;
-  account_id: number;
+  /** Chatwoot's account number; null for other kinds (migration 0028). */
+  account_id: number | null;
   api_token_enc: string;
   webhook_secret_enc: string | null;
   webhook_url_token_hash: string | null;
@@ -238,7 +239,8 @@ export interface JobRunsTable extends Scoped {
   updated_at: Timestamp;
 }
 
-export type JobType = 'chatwoot_sync' | 'embeddings_run' | 'outbound_process' | 'signals_run';
+export type JobType =
+  'chatwoot_sync' | 'embeddings_run' | 'outbound_process' | 'signals_run' | 'linear_sync';
 
 export interface ScheduledJobsTable extends Scoped {
   id: Generated<string>;

@@ -3,6 +3,7 @@ import { accessRoutes } from './access/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { chatwootRoutes } from './chatwoot/routes.js';
+import { linearRoutes } from './connectors/linear/routes.js';
 import { jobRoutes } from './jobs/routes.js';
 import { mcpRoutes } from './mcp/routes.js';
 import { outboundRoutes } from './outbound/routes.js';
@@ -17,6 +18,7 @@ import { systemRoutes } from './system/routes.js';
 export const moduleRoutes: FastifyPluginAsync = async (app) => {
   await app.register(systemRoutes);
   await app.register(chatwootRoutes);
+  await app.register(linearRoutes);
   await app.register(authRoutes);
   await app.register(accessRoutes);
   await app.register(projectRoutes);

@@ -1,10 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { buildWebhookPayload, signedDelivery, type SignedDelivery } from '@cairn/chatwoot-sim';
+import {
+  buildWebhookPayload as buildLinearPayload,
+  linearSignedDelivery,
+  type LinearSignedDelivery,
+} from '@cairn/linear-sim';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashUnsubscribeToken } from '../../src/modules/outbound/unsubscribe.js';
 import { bindSim, WEBHOOK_SECRET, type Bound } from '../chatwoot/harness.js';
+import {
+  bindLinearSource,
+  LINEAR_WEBHOOK_SECRET,
+  type LinearBound,
+} from '../connectors/linear/harness.js';
 import { useTestApp, type TestContext } from '../support/app.js';
 
 /**
@@ -28,7 +38,20 @@ interface ReceiverRow {
   garbage(): Promise<{ send: () => Promise<Res>; state: () => Promise<unknown>; field: string }>;
   /** A delivery carrying NUL; `stored` is what it leaves, `expected` what that must be. */
   nul(): Promise<{ send: () => Promise<Res>; stored: () => Promise<unknown>; expected: unknown }>;
+  /**
+   * Signed receivers: deliveries that must not authenticate (a tampered body, a wrong signature,
+   * a stale timestamp), each a 401 that writes nothing, receipts included.
+   */
+  forged?(): Promise<{ state: () => Promise<unknown>; sends: [string, () => Promise<Res>][] }>;
 }
+
+/** Rows the receipts table holds for one endpoint: a refused delivery leaves none. */
+const receiptCount = async (receiver: string, endpointId: string) => {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from webhook_receipts
+    where receiver = ${receiver} and endpoint_id = ${endpointId}::uuid`.execute(ctx.database.db);
+  return rows[0]!.n;
+};
 
 const ctx = useTestApp();
 
@@ -119,6 +142,37 @@ function chatwootReceiver(): ReceiverRow {
                   'x-chatwoot-signature': `sha256=${signature.slice(7).toUpperCase()}`,
                 },
               }),
+          ],
+        ],
+      };
+    },
+    async forged() {
+      const message = bound.sim.control.addMessage({
+        conversationId,
+        content: 'A forged version must never be stored, whatever its signature says.',
+        message_type: 'incoming',
+      });
+      const messageId = message.id as number;
+      const payload = buildWebhookPayload(bound.sim, 'message_created', {
+        conversationId,
+        messageId,
+      });
+      const good = signedDelivery(WEBHOOK_SECRET, payload);
+      const stale = Math.floor(Date.now() / 1000) - 3600;
+      return {
+        state: async () => [
+          await content(messageId),
+          await receiptCount('chatwoot', bound.sourceId),
+        ],
+        sends: [
+          [
+            'a tampered body',
+            () => post({ ...good, body: good.body.replace('forged', 'genuine') }),
+          ],
+          ['a wrong signature', () => post(signedDelivery('not-the-secret-000000', payload))],
+          [
+            'a stale timestamp',
+            () => post(signedDelivery(WEBHOOK_SECRET, payload, { timestamp: stale })),
           ],
         ],
       };
@@ -237,7 +291,120 @@ function unsubscribeReceiver(): ReceiverRow {
   };
 }
 
-const RECEIVERS = [chatwootReceiver(), unsubscribeReceiver()];
+function linearReceiver(): ReceiverRow {
+  let bound: LinearBound & { sourceId: string };
+  let issueId: string;
+  const post = (delivery: LinearSignedDelivery) =>
+    ctx.app.inject({
+      method: 'POST',
+      url: `/webhooks/linear/${bound.sourceId}`,
+      headers: delivery.headers,
+      payload: delivery.body,
+    });
+  const sign = (payload: Record<string, unknown>) =>
+    linearSignedDelivery(LINEAR_WEBHOOK_SECRET, payload);
+  const issue = () =>
+    ctx.database.withScope(bound.scope, async (trx) => {
+      const { rows } = await sql<{ title: string; chunk: string | null }>`
+        select i.title, (select string_agg(k.text, '|') from rag_chunks k
+          where k.project_id = i.project_id and k.message_global_id = 'lin:' || i.project_id || ':' || i.id) as chunk
+        from lin_issues i where i.project_id = ${bound.scope.projectId}::uuid and i.id = ${issueId}`.execute(
+        trx,
+      );
+      return rows;
+    });
+
+  return {
+    name: 'Linear (POST /webhooks/linear/:source_id)',
+    async setup() {
+      bound = await bindLinearSource(ctx, 'webhook-receivers-linear');
+      await bound.sync();
+      issueId = ([...bound.sim.control.groundTruth.issues()][3] as { id: string }).id;
+    },
+    async teardown() {
+      await bound?.sim.stop();
+    },
+    async replays() {
+      bound.sim.control.editIssue(issueId, {
+        title: 'First version: the logo files are due Friday',
+      });
+      const first = sign(buildLinearPayload(bound.sim, 'Issue', 'update', issueId));
+      expect((await post(first)).json()).toMatchObject({ applied: true });
+      bound.sim.control.editIssue(issueId, {
+        title: 'Second version: the logo files are due Monday',
+      });
+      const second = sign(buildLinearPayload(bound.sim, 'Issue', 'update', issueId));
+      expect((await post(second)).json()).toMatchObject({ applied: true });
+      const signature = first.headers['linear-signature']!;
+      const { 'linear-delivery': _id, ...withoutDelivery } = first.headers;
+      return {
+        // Re-applying the first delivery would bring the first title back.
+        state: issue,
+        resend: [
+          ['the identical request', () => post(first)],
+          [
+            'a new Linear-Delivery',
+            () =>
+              post({
+                ...first,
+                headers: { ...first.headers, 'linear-delivery': crypto.randomUUID() },
+              }),
+          ],
+          ['no Linear-Delivery', () => post({ ...first, headers: withoutDelivery })],
+          [
+            'the signature in upper-case hex',
+            () =>
+              post({
+                ...first,
+                headers: { ...withoutDelivery, 'linear-signature': signature.toUpperCase() },
+              }),
+          ],
+        ],
+      };
+    },
+    async forged() {
+      bound.sim.control.editIssue(issueId, { title: 'A forged title must never be stored' });
+      const payload = buildLinearPayload(bound.sim, 'Issue', 'update', issueId);
+      const good = sign(payload);
+      return {
+        state: async () => [await issue(), await receiptCount('linear', bound.sourceId)],
+        sends: [
+          [
+            'a tampered body',
+            () => post({ ...good, body: good.body.replace('forged', 'genuine') }),
+          ],
+          ['a wrong signature', () => post(linearSignedDelivery('not-the-secret-000000', payload))],
+          [
+            'a stale timestamp',
+            () => post(sign({ ...payload, webhookTimestamp: Date.now() - 61_000 })),
+          ],
+        ],
+      };
+    },
+    async garbage() {
+      const payload = buildLinearPayload(bound.sim, 'Issue', 'update', issueId);
+      const data = payload.data as Record<string, unknown>;
+      return {
+        send: () => post(sign({ ...payload, data: { ...data, state: { name: 'Done' } } })),
+        state: issue,
+        field: 'data.state.type',
+      };
+    },
+    async nul() {
+      bound.sim.control.editIssue(issueId, {
+        title: 'Invoice attached\u0000 please confirm the total before Friday',
+      });
+      const payload = buildLinearPayload(bound.sim, 'Issue', 'update', issueId);
+      return {
+        send: () => post(sign(payload)),
+        stored: async () => (await issue()).map((r) => r.title),
+        expected: ['Invoice attached\uFFFD please confirm the total before Friday'],
+      };
+    },
+  };
+}
+
+const RECEIVERS = [chatwootReceiver(), linearReceiver(), unsubscribeReceiver()];
 
 describe.each(RECEIVERS)('webhook receiver: $name', (receiver) => {
   beforeAll(() => receiver.setup(ctx));
@@ -254,6 +421,20 @@ describe.each(RECEIVERS)('webhook receiver: $name', (receiver) => {
       expect(await state(), label).toEqual(before);
     }
   });
+
+  it.runIf(receiver.forged)(
+    'answers 401 to a tampered body, a wrong signature or a stale timestamp, writing nothing',
+    async () => {
+      const { state, sends } = await receiver.forged!();
+      const before = await state();
+      for (const [label, send] of sends) {
+        const res = await send();
+        expect(res.statusCode, `${label}: ${res.body}`).toBe(401);
+        expect(res.json(), label).toMatchObject({ ok: false, error: 'invalid_signature' });
+        expect(await state(), label).toEqual(before);
+      }
+    },
+  );
 
   it('refuses an authenticated payload that is not its shape, naming the field, writing nothing', async () => {
     const { send, state, field } = await receiver.garbage();

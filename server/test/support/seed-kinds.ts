@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Scope } from '../../src/db/database.js';
+import { normalize } from '../../src/modules/connectors/linear/normalize.js';
+import { upsertRows } from '../../src/modules/connectors/linear/store.js';
 import { rebuildPeople } from '../../src/modules/people/rebuild.js';
 import { createConversation } from '../rag/factories.js';
 import type { Session } from './factories.js';
@@ -111,6 +113,58 @@ export const SEED_KINDS: [kind: string, seed: Seeder][] = [
     'job_run',
     async ({ session }) =>
       (await created(await session.request('POST', '/jobs/embeddings/run'), 202)).run!.id!,
+  ],
+  [
+    // A bound Linear workspace, written directly: binding through the API checks the key with
+    // Linear, and the sweep has no simulator (the by-id routes answer 404 before any call).
+    'linear_source',
+    async ({ database, scope }) =>
+      database.withScope(scope, async (trx) => {
+        const row = await trx
+          .insertInto('project_sources')
+          .values({
+            project_id: scope.projectId,
+            account_scope_id: scope.accountScopeId,
+            source_kind: 'linear_workspace',
+            external_id: randomUUID(),
+            base_url: 'http://127.0.0.1:9/graphql',
+            account_id: null,
+            api_token_enc: 'not-a-key-of-the-other-project',
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return row.id;
+      }),
+  ],
+  [
+    'linear_issue',
+    async ({ database, scope }) => {
+      const id = randomUUID();
+      const at = new Date().toISOString();
+      const row = normalize.issues(randomUUID(), {
+        id,
+        identifier: 'DES-7',
+        number: 7,
+        title: 'Revised logo for the spring campaign',
+        description: 'Two variants, **RU** and EN.',
+        url: `https://linear.app/studio/issue/DES-7`,
+        priority: 2,
+        dueDate: null,
+        createdAt: at,
+        updatedAt: at,
+        archivedAt: null,
+        completedAt: null,
+        canceledAt: null,
+        labelIds: [],
+        state: { name: 'Todo', type: 'unstarted' },
+        assignee: null,
+        team: { id: randomUUID(), key: 'DES' },
+        project: null,
+        labels: { nodes: [] },
+      });
+      await database.withScope(scope, (trx) => upsertRows(trx, scope, 'issues', [row]));
+      return id;
+    },
   ],
   [
     'scheduled_job',

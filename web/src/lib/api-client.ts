@@ -43,6 +43,9 @@ import type {
   Project,
   ScheduledJob,
   SearchFilters,
+  SearchSource,
+  LinearCompleteness,
+  LinearTestConnection,
   SearchResult,
   Source,
   TestConnection,
@@ -274,6 +277,19 @@ export const api = {
         source_kind: 'chatwoot_account',
         ...input,
       } satisfies CreateSourceBody),
+    bindLinear: (input: {
+      api_key: string;
+      base_url?: string;
+      team_ids?: string[];
+      project_ids?: string[];
+      webhook_secret?: string;
+    }) =>
+      post<Body<{ source: Source }>>('/sources', {
+        source_kind: 'linear_workspace',
+        ...input,
+      } satisfies CreateSourceBody),
+    testLinear: (id: string) => post<LinearTestConnection>(`/sources/${enc(id)}/test`),
+    linearCompleteness: (id: string) => get<LinearCompleteness>(`/sources/${enc(id)}/completeness`),
     remove: (id: string) => del<Envelope>(`/sources/${enc(id)}`),
     test: (id: string) => post<TestConnection>(`/sources/${enc(id)}/test`),
     completeness: (id: string) => get<Completeness>(`/sources/${enc(id)}/completeness`),
@@ -281,6 +297,7 @@ export const api = {
   jobs: {
     status: () => get<JobsStatus>('/jobs/status'),
     runSync: () => post<Enqueued>('/jobs/chatwoot/sync'),
+    runLinearSync: () => post<Enqueued>('/jobs/linear/sync'),
     runEmbeddings: () => post<Enqueued>('/jobs/embeddings/run'),
     runs: (query: { job?: string; status?: string; limit?: number; cursor?: string }) =>
       get<Paged<'runs', JobRun>>('/jobs/runs', query),
@@ -315,8 +332,8 @@ export const api = {
     updateSettings: (projectId: string, input: PatchSignalSettingsBody) =>
       patch<Body<SignalSettingsBody>>(`/projects/${enc(projectId)}/signal-settings`, input),
   },
-  search: (query: string, topK: number, filters: SearchFilters) =>
-    post<SearchResult>('/search', { query, topK, filters } satisfies SearchBody),
+  search: (query: string, topK: number, filters: SearchFilters, source?: SearchSource) =>
+    post<SearchResult>('/search', { query, topK, filters, source } satisfies SearchBody),
   contacts: (query: { q?: string; limit?: number; cursor?: string }) =>
     get<Paged<'contacts', Contact>>('/contacts', query),
   conversations: (query: {

@@ -9,6 +9,8 @@ import type {
   AuditVerifyResponseSchema,
   CompletenessGapSchema,
   CompletenessResponseSchema,
+  LinearCompletenessResponseSchema,
+  LinearTestConnectionResponseSchema,
   ContactSchema,
   ConversationSchema,
   HealthResponseSchema,
@@ -68,6 +70,7 @@ export type {
   AskTotals,
   SearchGroup,
   SearchSender,
+  SearchSource,
 } from '@cairn/contract';
 // The one request body the contract names only as a schema.
 export type RenameProjectBody = Static<typeof RenameProjectBodySchema>;
@@ -92,6 +95,8 @@ export type Health = Static<typeof HealthResponseSchema>;
 export type Completeness = Static<typeof CompletenessResponseSchema>;
 export type CompletenessGap = Static<typeof CompletenessGapSchema>;
 export type TestConnection = Static<typeof TestConnectionResponseSchema>;
+export type LinearCompleteness = Static<typeof LinearCompletenessResponseSchema>;
+export type LinearTestConnection = Static<typeof LinearTestConnectionResponseSchema>;
 
 export type JobRun = Static<typeof JobRunSchema>;
 export type JobsStatus = Static<typeof JobStatusResponseSchema>;

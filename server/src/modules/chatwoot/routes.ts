@@ -1,5 +1,6 @@
 import {
-  CompletenessResponseSchema,
+  SourceCompletenessResponseSchema,
+  SourceTestResponseSchema,
   ContactListResponseSchema,
   ContactsQuerySchema,
   ConversationListResponseSchema,
@@ -9,7 +10,6 @@ import {
   IdParamsSchema,
   MessageListResponseSchema,
   MessagesQuerySchema,
-  TestConnectionResponseSchema,
   WebhookParamsSchema,
   WebhookQuerySchema,
   WebhookResponseSchema,
@@ -20,7 +20,9 @@ import type {
 } from '@fastify/type-provider-typebox';
 import { AppError, notFound } from '../../http/errors.js';
 import { createGuardedHttp } from '../../lib/net/guarded-http.js';
-import { loadChatwootSource } from '../sources/service.js';
+import { readLinearCompleteness } from '../connectors/linear/completeness.js';
+import { testLinearSource } from '../sources/linear-source.js';
+import { loadChatwootSource, sourceKindOf } from '../sources/service.js';
 import { runSourceSyncedHooks } from '../sources/synced-hooks.js';
 import { ChatwootApiError, ChatwootClient } from './client.js';
 import { readCompleteness } from './completeness.js';
@@ -117,15 +119,21 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
-        summary: 'Per-conversation completeness: what the source reported against what is stored',
+        summary:
+          'Completeness: what the source reported against what is stored (Chatwoot per conversation, Linear per entity kind)',
         params: IdParamsSchema,
-        response: { 200: CompletenessResponseSchema },
+        response: { 200: SourceCompletenessResponseSchema },
       },
     },
-    async (request) => ({
-      ok: true as const,
-      ...(await readCompleteness(app.database, request.scope, request.params.id)),
-    }),
+    async (request) => {
+      const kind = await sourceKindOf(app.database, request.scope, request.params.id);
+      return {
+        ok: true as const,
+        ...(kind === 'linear_workspace'
+          ? await readLinearCompleteness(app.database, request.scope, request.params.id)
+          : await readCompleteness(app.database, request.scope, request.params.id)),
+      };
+    },
   );
 
   app.post(
@@ -134,12 +142,21 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'project', permission: 'sources:manage' },
       schema: {
         tags,
-        summary: "Checks the source's token against Chatwoot's profile endpoint",
+        summary:
+          "Checks the source's credentials: Chatwoot's profile endpoint, or Linear's viewer and organization",
         params: IdParamsSchema,
-        response: { 200: TestConnectionResponseSchema },
+        response: { 200: SourceTestResponseSchema },
       },
     },
     async (request) => {
+      if (
+        (await sourceKindOf(app.database, request.scope, request.params.id)) === 'linear_workspace'
+      ) {
+        return {
+          ok: true as const,
+          ...(await testLinearSource(app, request.scope, request.params.id)),
+        };
+      }
       const source = await loadChatwootSource(app.database, app.secrets, request.scope);
       if (!source || source.id !== request.params.id) throw notFound('source');
       const http = createGuardedHttp({

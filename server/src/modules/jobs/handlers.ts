@@ -6,6 +6,8 @@ import { processOutbound } from '../outbound/process-outbound.js';
 import { runEmbeddings } from '../rag/run-embeddings.js';
 import { ensureProjectVectorIndex } from '../rag/vector-index.js';
 import { loadChatwootSource } from '../sources/service.js';
+import { loadLinearSource } from '../sources/linear-source.js';
+import { syncLinear, SYNC_ORDER } from '../connectors/linear/sync-linear.js';
 import { rebuildPeople } from '../people/rebuild.js';
 import { runSignalsForProject, signalsAfterMessagesApplied } from '../signals/run-signals.js';
 import { createSystemMailer } from '../../lib/mail.js';
@@ -31,6 +33,7 @@ export function defaultJobHandlers(config: Config): JobHandlers {
     embeddings_run: embeddingsRun(config),
     outbound_process: outboundProcess(config),
     signals_run: signalsRun(config),
+    linear_sync: linearSync(config),
   };
 }
 
@@ -137,6 +140,29 @@ function chatwootSync(config: Config): JobHandler {
     // The job that syncs also relinks people (a worker process has no app and its hooks).
     const people = await rebuildPeople(database, config, scope);
     return { ...counts, ...people };
+  };
+}
+
+function linearSync(config: Config): JobHandler {
+  let secrets: Promise<Secrets> | undefined;
+  return async ({ database, scope, signal, onProgress }) => {
+    secrets ??= resolveSecretsKey(config).then(createSecrets);
+    const source = await loadLinearSource(database, await secrets, scope);
+    // The schedule goes with the source, but a run queued before an unbind still comes here.
+    if (!source) return { skipped: 'no Linear workspace is bound to this project' };
+    onProgress({ phase: 'syncing' });
+    const counts = await syncLinear({ database, scope, config, source, signal });
+    let rows = 0;
+    let chunked = 0;
+    for (const kind of SYNC_ORDER) {
+      const k = counts.kinds[kind];
+      rows += k.inserted + k.updated + k.deleted;
+      if (kind === 'issues' || kind === 'comments') chunked += k.inserted + k.updated;
+    }
+    onProgress({ phase: 'done', processed: rows, total: rows });
+    // rows_written and chunks_created are what the runtime reads to analyze tables and to wake
+    // an embeddings run (runtime.ts).
+    return { ...counts, rows_written: rows, chunks_created: chunked };
   };
 }
 

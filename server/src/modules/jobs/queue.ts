@@ -19,6 +19,8 @@ export const DEFAULT_EXPIRE_SECONDS: Record<JobType, number> = {
   embeddings_run: 3 * 3600,
   outbound_process: 15 * 60,
   signals_run: 30 * 60,
+  // A first read of a large workspace is bounded by Linear's hourly budgets (docs/connectors-linear.md).
+  linear_sync: 6 * 3600,
 };
 
 export interface QueueOptions {

@@ -103,7 +103,7 @@ export async function startJobs(options: StartJobsOptions): Promise<JobsRuntime>
       // what the sync wrote. Runs that wrote little leave it to the periodic pass.
       const analyzed =
         rowsWritten(counts) >= ANALYZE_AFTER_ROWS ? statistics.request() : Promise.resolve();
-      if (jobType === 'chatwoot_sync' && wroteChunks(counts)) {
+      if ((jobType === 'chatwoot_sync' || jobType === 'linear_sync') && wroteChunks(counts)) {
         void analyzed.then(() => embeddings.chunksWritten(scope));
       }
     },
@@ -232,6 +232,8 @@ function rowsWritten(counts: Record<string, unknown>): number {
     'chunks_removed',
     'embedded',
     'evidence_indexed',
+    // connectors/linear: every row a Linear sync inserted, updated or deleted (jobs/handlers.ts).
+    'rows_written',
   ];
   return keys.reduce((sum, key) => sum + (Number(counts[key]) || 0), 0);
 }

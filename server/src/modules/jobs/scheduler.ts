@@ -10,6 +10,12 @@ import { QueueConflictError, type JobQueue } from './queue.js';
 import { type ScheduledJobRow } from './sql.js';
 import type { JobType } from './types.js';
 
+/**
+ * Job types every project is scheduled for. `linear_sync` is scheduled per bound Linear source
+ * instead, when it is bound (sources/linear-source.ts).
+ */
+export type ProjectJobType = Exclude<JobType, 'linear_sync'>;
+
 export function defaultCadences(
   config: Pick<
     Config,
@@ -18,7 +24,7 @@ export function defaultCadences(
     | 'JOB_CADENCE_OUTBOUND_PROCESS_SECONDS'
     | 'JOB_CADENCE_SIGNALS_RUN_SECONDS'
   >,
-): Record<JobType, number> {
+): Record<ProjectJobType, number> {
   return {
     chatwoot_sync: config.JOB_CADENCE_CHATWOOT_SYNC_SECONDS,
     embeddings_run: config.JOB_CADENCE_EMBEDDINGS_RUN_SECONDS,
@@ -37,7 +43,7 @@ export async function createDefaultSchedules(
   config: Parameters<typeof defaultCadences>[0],
 ): Promise<void> {
   const cadences = defaultCadences(config);
-  const types = Object.keys(cadences) as JobType[];
+  const types = Object.keys(cadences) as ProjectJobType[];
   await sql`
     insert into scheduled_jobs (project_id, account_scope_id, job_type, cadence_seconds)
     select ${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, t.job_type, t.cadence

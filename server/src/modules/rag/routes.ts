@@ -37,7 +37,7 @@ export const ragRoutes: FastifyPluginAsyncTypebox<{ provider?: EmbeddingProvider
       },
     },
     async (request) => {
-      const { query, topK, filters } = request.body;
+      const { query, topK, filters, source } = request.body;
       checkFilters(filters);
       try {
         const result = await searchChunks({
@@ -48,6 +48,7 @@ export const ragRoutes: FastifyPluginAsyncTypebox<{ provider?: EmbeddingProvider
           query,
           topK,
           filters,
+          source,
           group: true,
         });
         return { ok: true as const, ...result, groups: result.groups ?? [] };

@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
 import { inScope } from '../../db/scoped-sql.js';
+import type { SearchSource } from '@cairn/contract';
 import { toVectorLiteral, type EmbeddingProvider } from './embeddings/provider.js';
 import { readyChunksUpTo } from './sql.js';
 import {
@@ -77,6 +78,8 @@ export interface SearchChunksOptions {
   query: string;
   topK?: number;
   filters?: SearchFilters;
+  /** Only hits of this source (rag_chunks.source_kind, migration 0025); every source when absent. */
+  source?: SearchSource;
   /** `hybrid` by default; the single methods exist for the quality harness. */
   mode?: SearchMode;
   /** Also collapse near-identical hits into groups (group-hits.ts), for people scanning. */
@@ -133,7 +136,7 @@ export async function searchChunks(options: SearchChunksOptions): Promise<Search
     }
   }
 
-  const filter = filterFragment(filters);
+  const filter = filterFragment(filters, options.source);
   const threshold = options.config.SEARCH_EXACT_THRESHOLD;
   const runVector = async (trx: Trx): Promise<VectorHalf> => {
     if (!queryVector) return { path: null, pending: false, hits: [] };
@@ -326,9 +329,10 @@ async function nearestChunks(trx: Trx, o: NearestOptions) {
   return rows;
 }
 
-function filterFragment(filters: SearchFilters): RawBuilder<boolean> {
+function filterFragment(filters: SearchFilters, source?: SearchSource): RawBuilder<boolean> {
   const onChunk: RawBuilder<unknown>[] = [];
   const onMessage: RawBuilder<unknown>[] = [];
+  if (source) onChunk.push(sql`c.source_kind = ${source}`);
   if (filters.conversation_global_id) {
     onChunk.push(sql`c.conversation_global_id = ${filters.conversation_global_id}`);
   }

@@ -7,7 +7,39 @@ import {
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf } from '../../http/actor.js';
+import { AppError } from '../../http/errors.js';
+import { bindLinearSource, linearSettings } from './linear-source.js';
 import { bindChatwootSource, listSources, unbindSource, type SourceSummary } from './service.js';
+
+/** Fields each kind takes besides source_kind and webhook_secret (contract: CreateSourceBody). */
+const KIND_FIELDS = {
+  chatwoot_account: {
+    required: ['base_url', 'account_id', 'api_token'],
+    optional: ['webhook_url_token'],
+  },
+  linear_workspace: { required: ['api_key'], optional: ['base_url', 'team_ids', 'project_ids'] },
+} as const;
+
+/** A 400 naming the first field missing for the kind, or given though the kind has no use for it. */
+function checkKindFields(body: Record<string, unknown>) {
+  const kind = body.source_kind as keyof typeof KIND_FIELDS;
+  const { required, optional } = KIND_FIELDS[kind];
+  for (const field of required) {
+    if (body[field] === undefined) {
+      throw new AppError('validation_error', `invalid ${field}: is required for ${kind}`, {
+        fields: [{ field, message: `is required for ${kind}` }],
+      });
+    }
+  }
+  const known = new Set<string>(['source_kind', 'webhook_secret', ...required, ...optional]);
+  for (const field of Object.keys(body)) {
+    if (!known.has(field)) {
+      throw new AppError('validation_error', `invalid ${field}: is not used by ${kind}`, {
+        fields: [{ field, message: `is not used by ${kind}` }],
+      });
+    }
+  }
+}
 
 const tags = ['sources'];
 
@@ -35,20 +67,43 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary:
-          'Bind the active project to a Chatwoot account; credentials are stored encrypted and never returned',
+          'Bind the active project to a Chatwoot account or a Linear workspace; credentials are stored encrypted and never returned',
         body: CreateSourceBodySchema,
         response: { 201: CreateSourceResponseSchema },
       },
     },
     async (request, reply) => {
+      checkKindFields(request.body);
+      if (request.body.source_kind === 'linear_workspace') {
+        const { base_url, api_key, team_ids, project_ids, webhook_secret } = request.body;
+        const source = await bindLinearSource(
+          {
+            database: app.database,
+            secrets: app.secrets,
+            hostPolicy: app.hostPolicy,
+            config: app.config,
+          },
+          request.scope,
+          {
+            baseUrl: base_url,
+            apiKey: api_key!,
+            teamIds: team_ids,
+            projectIds: project_ids,
+            webhookSecret: webhook_secret,
+          },
+          actorOf(request),
+        );
+        return reply.status(201).send({ ok: true as const, source: toDto(source) });
+      }
       const { base_url, account_id, api_token, webhook_secret, webhook_url_token } = request.body;
+      // checkKindFields made sure the Chatwoot fields are there.
       const { source, webhookUrlToken } = await bindChatwootSource(
         { database: app.database, secrets: app.secrets, hostPolicy: app.hostPolicy },
         request.scope,
         {
-          baseUrl: base_url,
-          accountId: account_id,
-          apiToken: api_token,
+          baseUrl: base_url!,
+          accountId: account_id!,
+          apiToken: api_token!,
           webhookSecret: webhook_secret,
           webhookUrlToken: webhook_url_token,
         },
@@ -86,10 +141,14 @@ const toDto = (s: SourceSummary) => ({
   external_id: s.external_id,
   base_url: s.base_url,
   account_id: s.account_id,
+  ...(s.source_kind === 'linear_workspace' ? linearSettings(s.settings) : {}),
   api_token_set: true as const,
   webhook_secret_set: s.webhook_secret_enc !== null,
   webhook_url_token_set: s.webhook_url_token_hash !== null,
-  webhook_path: `/webhooks/chatwoot/${s.id}`,
+  webhook_path:
+    s.source_kind === 'linear_workspace'
+      ? `/webhooks/linear/${s.id}`
+      : `/webhooks/chatwoot/${s.id}`,
   last_webhook_error:
     s.last_webhook_error && s.last_webhook_error_at
       ? { message: s.last_webhook_error, at: s.last_webhook_error_at.toISOString() }

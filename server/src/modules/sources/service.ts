@@ -19,12 +19,16 @@ export interface ChatwootSource {
   webhookUrlTokenHash: string | null;
 }
 
+/** The kinds this server binds (migration 0028 also admits `attio_workspace`, not bound yet). */
+export type SourceKind = 'chatwoot_account' | 'linear_workspace';
+
 export interface SourceSummary {
   id: string;
-  source_kind: 'chatwoot_account';
+  source_kind: SourceKind;
   external_id: string;
   base_url: string;
-  account_id: number;
+  account_id: number | null;
+  settings: Record<string, unknown>;
   webhook_secret_enc: string | null;
   webhook_url_token_hash: string | null;
   last_webhook_error: string | null;
@@ -64,6 +68,7 @@ const summaryColumns = [
   'external_id',
   'base_url',
   'account_id',
+  'settings',
   'webhook_secret_enc',
   'webhook_url_token_hash',
   'last_webhook_error',
@@ -72,14 +77,17 @@ const summaryColumns = [
 ] as const;
 
 export async function listSources(database: Database, scope: Scope): Promise<SourceSummary[]> {
-  return database.withScope(scope, (trx) =>
-    trx
-      .selectFrom('project_sources')
-      .select(summaryColumns)
-      .where('project_id', '=', scope.projectId)
-      .where('account_scope_id', '=', scope.accountScopeId)
-      .orderBy('created_at')
-      .execute(),
+  return database.withScope(
+    scope,
+    (trx) =>
+      trx
+        .selectFrom('project_sources')
+        .select(summaryColumns)
+        .where('project_id', '=', scope.projectId)
+        .where('account_scope_id', '=', scope.accountScopeId)
+        .where('source_kind', 'in', ['chatwoot_account', 'linear_workspace'])
+        .orderBy('created_at')
+        .execute() as Promise<SourceSummary[]>,
   );
 }
 
@@ -104,7 +112,7 @@ export async function bindChatwootSource(
   const webhookUrlToken = input.webhookUrlToken ? randomBytes(32).toString('base64url') : undefined;
   try {
     const source = await database.withScope(scope, async (trx) => {
-      const row = await trx
+      const row = (await trx
         .insertInto('project_sources')
         .values({
           project_id: scope.projectId,
@@ -118,7 +126,7 @@ export async function bindChatwootSource(
           webhook_url_token_hash: webhookUrlToken ? hashUrlToken(webhookUrlToken) : null,
         })
         .returning(summaryColumns)
-        .executeTakeFirstOrThrow();
+        .executeTakeFirstOrThrow()) as SourceSummary;
       await recordAudit(trx, {
         ...auditScope(scope, actor),
         action: 'source.bind',
@@ -160,9 +168,17 @@ export async function unbindSource(
       .where('id', '=', id)
       .where('project_id', '=', scope.projectId)
       .where('account_scope_id', '=', scope.accountScopeId)
-      .returning(['id', 'external_id'])
+      .returning(['id', 'external_id', 'source_kind'])
       .executeTakeFirst();
     if (!deleted) throw notFound('source');
+    // A Linear source's schedule lives and dies with it (sources/linear-source.ts).
+    if (deleted.source_kind === 'linear_workspace') {
+      await trx
+        .deleteFrom('scheduled_jobs')
+        .where('project_id', '=', scope.projectId)
+        .where('job_type', '=', 'linear_sync')
+        .execute();
+    }
     await recordAudit(trx, {
       ...auditScope(scope, actor),
       action: 'source.unbind',
@@ -205,6 +221,8 @@ export async function loadSourceForWebhook(
     .selectFrom('project_sources')
     .selectAll()
     .where('id', '=', sourceId)
+    // Another kind's source id is unknown here: its receiver is elsewhere.
+    .where('source_kind', '=', 'chatwoot_account')
     .executeTakeFirst();
   if (!row) return null;
   return {
@@ -221,7 +239,7 @@ function decrypt(
   row: {
     id: string;
     base_url: string;
-    account_id: number;
+    account_id: number | null;
     api_token_enc: string;
     webhook_secret_enc: string | null;
     webhook_url_token_hash: string | null;
@@ -231,7 +249,8 @@ function decrypt(
   return {
     id: row.id,
     baseUrl: row.base_url,
-    accountId: row.account_id,
+    // Migration 0028: a Chatwoot source always has its account number.
+    accountId: row.account_id ?? 0,
     apiToken: secrets.decrypt(row.api_token_enc),
     webhookSecret: row.webhook_secret_enc ? secrets.decrypt(row.webhook_secret_enc) : null,
     webhookUrlTokenHash: row.webhook_url_token_hash,
@@ -265,4 +284,47 @@ export async function recordWebhookError(
       .where('account_scope_id', '=', scope.accountScopeId)
       .execute(),
   );
+}
+
+/** The kind of one of the active project's sources, or a 404 (another project's too). */
+export async function sourceKindOf(
+  database: Database,
+  scope: Scope,
+  id: string,
+): Promise<SourceKind> {
+  const row = await database.withScope(scope, (trx) =>
+    trx
+      .selectFrom('project_sources')
+      .select('source_kind')
+      .where('id', '=', id)
+      .where('project_id', '=', scope.projectId)
+      .where('account_scope_id', '=', scope.accountScopeId)
+      .executeTakeFirst(),
+  );
+  if (!row || row.source_kind === 'attio_workspace') throw notFound('source');
+  return row.source_kind;
+}
+
+/**
+ * A source row of the given kind by id, for a webhook receiver, which has no session: the owner
+ * connection reads across projects here, and everything after runs inside the scope returned.
+ */
+export async function findSourceForWebhook(database: Database, sourceId: string, kind: SourceKind) {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sourceId))
+    return null;
+  const row = await database.db
+    .selectFrom('project_sources')
+    .selectAll()
+    .where('id', '=', sourceId)
+    .where('source_kind', '=', kind)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    row,
+    // The webhook's signature is its authentication: no user acts here.
+    scope: systemScope(
+      { projectId: row.project_id, accountScopeId: row.account_scope_id },
+      `${kind} webhook`,
+    ),
+  };
 }

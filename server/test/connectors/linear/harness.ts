@@ -106,3 +106,24 @@ export async function linearChunks(database: Database, scope: Scope): Promise<Ma
     return new Map(rows.map((r) => [r.id, r.text]));
   });
 }
+
+export const LINEAR_WEBHOOK_SECRET = 'lin-wh-secret-cairn-test-8Hq2Lm9Xv4';
+
+/**
+ * A simulator bound to a fresh project through the real API (POST /sources, with a webhook
+ * secret), plus a direct sync of it as in bindLinearSim.
+ */
+export async function bindLinearSource(
+  ctx: TestContext,
+  seed: string,
+): Promise<LinearBound & { sourceId: string }> {
+  const bound = await bindLinearSim(ctx, seed);
+  const created = await bound.session.request('POST', '/sources', {
+    source_kind: 'linear_workspace',
+    base_url: bound.sim.graphqlUrl,
+    api_key: bound.sim.apiKey,
+    webhook_secret: LINEAR_WEBHOOK_SECRET,
+  });
+  if (created.statusCode !== 201) throw new Error(`bind failed: ${created.body}`);
+  return { ...bound, sourceId: created.json().source.id as string };
+}

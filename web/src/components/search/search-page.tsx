@@ -6,7 +6,13 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useTranslations } from 'next-intl';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '@/lib/api-client';
-import type { SearchFilters, SearchGroup, SearchHit, SearchSender } from '@/lib/api-types';
+import type {
+  SearchFilters,
+  SearchGroup,
+  SearchHit,
+  SearchSender,
+  SearchSource,
+} from '@/lib/api-types';
 import { conversationHref, draftFromEvidenceHref, stripMarkers } from '@/lib/links';
 import { useFormat } from '@/lib/format';
 import { senderCode, useCodeLabel } from '@/lib/labels';
@@ -181,6 +187,7 @@ function SearchForProject({ projectId }: { projectId: string }) {
   const [contact, setContact] = useState('');
   const [conversation, setConversation] = useState(params.get('conversation') ?? '');
   const [sender, setSender] = useState<SearchSender | ''>('');
+  const [source, setSource] = useState<SearchSource | ''>('');
   const [topK, setTopK] = useState(10);
 
   const contacts = useQuery({
@@ -190,8 +197,12 @@ function SearchForProject({ projectId }: { projectId: string }) {
   });
 
   const search = useMutation({
-    mutationFn: (input: { query: string; filters: SearchFilters; topK: number }) =>
-      api.search(input.query, input.topK, input.filters),
+    mutationFn: (input: {
+      query: string;
+      filters: SearchFilters;
+      topK: number;
+      source?: SearchSource;
+    }) => api.search(input.query, input.topK, input.filters, input.source),
   });
 
   const run = (text: string) => {
@@ -202,7 +213,7 @@ function SearchForProject({ projectId }: { projectId: string }) {
       conversation_global_id: conversation || undefined,
       sender: sender || undefined,
     };
-    search.mutate({ query: text, filters, topK });
+    search.mutate({ query: text, filters, topK, source: source || undefined });
   };
 
   // A shared link (?q=…) runs its search once, and again when the project changes.
@@ -316,6 +327,19 @@ function SearchForProject({ projectId }: { projectId: string }) {
                 <option value="">{t('anySender')}</option>
                 <option value="client">{t('senderClient')}</option>
                 <option value="studio">{t('senderStudio')}</option>
+              </NativeSelect>
+            </div>
+            <div className="flex flex-col gap-1">
+              <Label htmlFor="filter-source">{t('source')}</Label>
+              <NativeSelect
+                id="filter-source"
+                value={source}
+                onChange={(e) => setSource(e.target.value as SearchSource | '')}
+              >
+                <option value="">{t('anySource')}</option>
+                <option value="chatwoot">{t('sourceChatwoot')}</option>
+                <option value="linear">{t('sourceLinear')}</option>
+                <option value="attio">{t('sourceAttio')}</option>
               </NativeSelect>
             </div>
             <div className="flex flex-col gap-1">

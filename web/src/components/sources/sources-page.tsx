@@ -41,6 +41,7 @@ import { CopyButton } from '@/components/ui/copy-button';
 import { PageHeader } from '@/components/page-header';
 import { RequireProject } from '@/components/require-project';
 import { EmptyState, ErrorState, LoadingState, MutationError } from '@/components/states';
+import { LinearBindForm, LinearCompletenessCard, LinearSourceCard } from './linear-source';
 
 export const sourceKeys = {
   list: (projectId: string) => ['sources', projectId] as const,
@@ -183,7 +184,9 @@ function SourceCard({ source, projectId }: { source: Source; projectId: string }
     <Card>
       <CardHeader>
         <div className="flex flex-wrap items-center gap-2">
-          <CardTitle>{t('accountTitle', { id: source.account_id })}</CardTitle>
+          <CardTitle>
+            {t('accountTitle', { id: source.account_id ?? source.external_id })}
+          </CardTitle>
           <Badge variant="success">{t('bound')}</Badge>
         </div>
         <CardDescription className="break-all">{source.base_url}</CardDescription>
@@ -409,12 +412,27 @@ function SourcesForProject({ projectId }: { projectId: string }) {
   if (sources.isLoading) return <LoadingState label={t('loadingSources')} />;
   if (sources.isError)
     return <ErrorState error={sources.error} onRetry={() => sources.refetch()} />;
-  const list = sources.data?.sources ?? [];
+  const all = sources.data?.sources ?? [];
+  const list = all.filter((source) => source.source_kind === 'chatwoot_account');
+  const linear = all.find((source) => source.source_kind === 'linear_workspace');
+  const linearSection = linear ? (
+    <div className="grid gap-5 xl:grid-cols-2">
+      <LinearSourceCard
+        source={linear}
+        projectId={projectId}
+        sourcesKey={sourceKeys.list(projectId)}
+      />
+      <LinearCompletenessCard source={linear} projectId={projectId} />
+    </div>
+  ) : (
+    <LinearBindForm projectId={projectId} sourcesKey={sourceKeys.list(projectId)} />
+  );
   if (list.length === 0) {
     return (
       <div className="flex flex-col gap-4">
         <EmptyState title={t('noSourceTitle')}>{t('noSourceBody')}</EmptyState>
         <BindSourceForm projectId={projectId} />
+        {linearSection}
       </div>
     );
   }
@@ -426,6 +444,7 @@ function SourcesForProject({ projectId }: { projectId: string }) {
           <CompletenessCard source={source} projectId={projectId} />
         </div>
       ))}
+      {linearSection}
     </div>
   );
 }

@@ -111,6 +111,8 @@ export interface ListParams {
   after?: string | null;
   /** Only entities with `updatedAt` strictly after this ISO time. */
   updatedAfter?: string | null;
+  /** A further filter of the kind's `*Filter` input (a binding's team/project scope). */
+  filter?: Record<string, unknown> | null;
   first?: number;
 }
 
@@ -366,10 +368,13 @@ function toPage<T>(connection: ConnectionValue<T>): Page<T> {
 }
 
 function variables(params: ListParams, defaultFirst: number): Record<string, unknown> {
+  const parts: Record<string, unknown>[] = [];
+  if (params.updatedAfter) parts.push({ updatedAt: { gt: params.updatedAfter } });
+  if (params.filter) parts.push(params.filter);
   return {
     first: params.first ?? defaultFirst,
     after: params.after ?? null,
-    filter: params.updatedAfter ? { updatedAt: { gt: params.updatedAfter } } : null,
+    filter: parts.length === 0 ? null : parts.length === 1 ? parts[0] : { and: parts },
   };
 }
 

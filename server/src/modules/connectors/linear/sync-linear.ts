@@ -19,6 +19,50 @@ export interface LinearSource {
   /** The GraphQL endpoint (https://api.linear.app/graphql, or a simulator's). */
   url: string;
   apiKey: string;
+  /**
+   * What the binding covers (POST /sources): issues of these teams or these projects, their
+   * comments, and these projects. Both empty (the default): the whole workspace. Users and
+   * customers are workspace-wide either way.
+   */
+  teamIds?: string[];
+  projectIds?: string[];
+}
+
+/**
+ * The binding's scope as a filter per kind (`IssueFilter`, `CommentFilter`, `ProjectFilter` of
+ * Linear's schema, API-NOTES §3), or null where the kind is not narrowed. An issue is covered
+ * when its team or its project is one of the binding's.
+ */
+export function scopeFilters(
+  source: Pick<LinearSource, 'teamIds' | 'projectIds'>,
+): Record<LinearEntityKind, Record<string, unknown> | null> {
+  const teams = source.teamIds ?? [];
+  const projects = source.projectIds ?? [];
+  const issue: Record<string, unknown>[] = [];
+  if (teams.length > 0) issue.push({ team: { id: { in: teams } } });
+  if (projects.length > 0) issue.push({ project: { id: { in: projects } } });
+  const issueFilter = issue.length === 0 ? null : issue.length === 1 ? issue[0]! : { or: issue };
+  return {
+    users: null,
+    customers: null,
+    projects: projects.length > 0 ? { id: { in: projects } } : null,
+    issues: issueFilter,
+    comments: issueFilter ? { issue: issueFilter } : null,
+  };
+}
+
+/** Whether an issue (its team and project ids) is inside the binding's scope. */
+export function issueInScope(
+  source: Pick<LinearSource, 'teamIds' | 'projectIds'>,
+  issue: { teamId: string | null; projectId: string | null },
+): boolean {
+  const teams = source.teamIds ?? [];
+  const projects = source.projectIds ?? [];
+  if (teams.length === 0 && projects.length === 0) return true;
+  return (
+    (issue.teamId !== null && teams.includes(issue.teamId)) ||
+    (issue.projectId !== null && projects.includes(issue.projectId))
+  );
 }
 
 export interface LinearSyncOptions {
@@ -162,17 +206,33 @@ async function syncWith(options: LinearSyncOptions, api: LinearClient, counts: L
     options.listIds ??
     (counts.mode === 'incremental' &&
       now - lastListed >= config.LINEAR_ID_LISTING_HOURS * 3_600_000);
+  // What Linear reports per kind, for completeness (GET /sources/:id/completeness): the ids a
+  // listing saw, or every entity a full read saw; between listings, the last figure plus the
+  // entities that were new since.
+  const before = (marks.ids?.meta['reported'] ?? {}) as Partial<Record<LinearEntityKind, number>>;
+  const reported = {} as Record<LinearEntityKind, number>;
+  for (const kind of SYNC_ORDER) {
+    reported[kind] =
+      counts.mode === 'full'
+        ? counts.kinds[kind].read
+        : (before[kind] ?? 0) + counts.kinds[kind].inserted;
+  }
   if (due) {
     counts.ids_listed = true;
-    for (const kind of SYNC_ORDER)
-      counts.kinds[kind].deleted = await removeDeleted(options, api, kind);
+    for (const kind of SYNC_ORDER) {
+      const { deleted, live } = await removeDeleted(options, api, kind);
+      counts.kinds[kind].deleted = deleted;
+      reported[kind] = live;
+    }
   }
   // A full read has seen every id, so it counts as a listing.
-  if (due || counts.mode === 'full') {
-    await database.withScope(scope, (trx) =>
-      writeWatermark(trx, scope, idsSource, { cursor: null, meta: { listed_at: now } }),
-    );
-  }
+  const listedAt = due || counts.mode === 'full' ? now : (marks.ids?.meta['listed_at'] ?? null);
+  await database.withScope(scope, (trx) =>
+    writeWatermark(trx, scope, idsSource, {
+      cursor: null,
+      meta: { listed_at: listedAt, reported, synced_at: now },
+    }),
+  );
 }
 
 /** Every page of one kind since `since`; returns the largest `updatedAt` read. */
@@ -189,7 +249,11 @@ async function readKind<K extends LinearEntityKind>(
   let after: string | null = null;
   let max: string | null = null;
   for (;;) {
-    const page: Page<unknown> = await api.list(kind, { after, updatedAfter: since });
+    const page: Page<unknown> = await api.list(kind, {
+      after,
+      updatedAfter: since,
+      filter: scopeFilters(options.source)[kind],
+    });
     const rows = page.nodes.map((node: unknown) => toRow(org, node));
     tally.read += rows.length;
     for (const row of rows) if (!max || row.source_updated_at > max) max = row.source_updated_at;
@@ -216,12 +280,16 @@ async function removeDeleted(
   options: LinearSyncOptions,
   api: LinearClient,
   kind: LinearEntityKind,
-): Promise<number> {
+): Promise<{ deleted: number; live: number }> {
   const { database, scope } = options;
   const live = new Set<string>();
   let after: string | null = null;
   for (;;) {
-    const page: Page<{ id: string }> = await api.listIds(kind, { after });
+    // Scoped like the reads: an entity that left the binding's scope is removed like a deleted one.
+    const page: Page<{ id: string }> = await api.listIds(kind, {
+      after,
+      filter: scopeFilters(options.source)[kind],
+    });
     for (const node of page.nodes) live.add(node.id);
     if (!page.hasNextPage || !page.endCursor) break;
     after = page.endCursor;
@@ -229,7 +297,7 @@ async function removeDeleted(
   return database.withScope(scope, async (trx) => {
     const gone = (await storedIds(trx, scope, kind)).filter((id) => !live.has(id));
     if (kind === 'issues' || kind === 'comments') await deleteLinearChunks(trx, scope, kind, gone);
-    return deleteRows(trx, scope, kind, gone);
+    return { deleted: await deleteRows(trx, scope, kind, gone), live: live.size };
   });
 }
 
