@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
 import { sql, type Transaction } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
@@ -55,21 +56,28 @@ interface KeyRow {
  * the stored result commit together. A 400 (the input itself was refused) stores nothing, so the
  * corrected request may reuse the key; so does an unexpected error, which may be transient.
  */
-export async function runIdempotent(options: {
-  database: Database;
-  scope: Scope;
-  userId: string | null;
-  operation: string;
-  key: string;
-  body: unknown;
-  requestId: string;
-  execute: (trx: Transaction<DB>) => Promise<IdempotentResult>;
-  /**
-   * For operations that call a provider (send): `execute` then runs outside any transaction,
-   * because none may stay open across a network call, and its result is stored after.
-   */
-  outsideTransaction?: boolean;
-}): Promise<IdempotentOutcome> {
+export async function runIdempotent(
+  options: {
+    database: Database;
+    scope: Scope;
+    userId: string | null;
+    operation: string;
+    key: string;
+    body: unknown;
+    requestId: string;
+  } & (
+    | { outsideTransaction?: false; execute: (trx: Transaction<DB>) => Promise<IdempotentResult> }
+    | {
+        /**
+         * For operations that call a provider (send): `execute` then runs outside any
+         * transaction, because none may stay open across a network call, and its result is
+         * stored after.
+         */
+        outsideTransaction: true;
+        execute: () => Promise<IdempotentResult>;
+      }
+  ),
+): Promise<IdempotentOutcome> {
   const { database, scope, operation, key } = options;
   const hash = requestHash(options.body);
 
@@ -133,13 +141,14 @@ export async function runIdempotent(options: {
 
   try {
     if (options.outsideTransaction) {
-      const outcome = await (options.execute as unknown as () => Promise<IdempotentResult>)();
+      const outcome = await options.execute();
       const bodyText = JSON.stringify(outcome.body);
       await database.withScope(scope, (trx) => store(trx, outcome.status, bodyText));
       return { status: outcome.status, bodyText, replayed: false };
     }
+    const { execute } = options;
     return await database.withScope(scope, async (trx) => {
-      const outcome = await options.execute(trx);
+      const outcome = await execute(trx);
       const bodyText = JSON.stringify(outcome.body);
       await store(trx, outcome.status, bodyText);
       return { status: outcome.status, bodyText, replayed: false };
@@ -163,6 +172,15 @@ export async function runIdempotent(options: {
       .catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Answers with an outcome as stored: a replay returns the very bytes of the first response,
+ * errors included, so they are sent pre-serialized, untouched by the route's response schema.
+ */
+export function sendIdempotentOutcome(reply: FastifyReply, outcome: IdempotentOutcome) {
+  if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.code(outcome.status).type('application/json; charset=utf-8').send(outcome.bodyText);
 }
 
 /** Deletes keys past the retention; run by the outbound job. */

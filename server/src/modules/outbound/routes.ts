@@ -16,7 +16,7 @@ import {
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { runIdempotent } from './idempotency.js';
+import { runIdempotent, sendIdempotentOutcome } from './idempotency.js';
 import { listPolicies, setPolicy } from './policies.js';
 import { preflight } from './preflight.js';
 import { createAdapters } from './adapters/index.js';
@@ -176,12 +176,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
           return { status: 201, body };
         },
       });
-      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
-      // Sent pre-serialized: a replay returns the stored bytes, errors included, untouched by schemas.
-      return reply
-        .code(outcome.status as 201)
-        .type('application/json; charset=utf-8')
-        .send(outcome.bodyText as never);
+      return sendIdempotentOutcome(reply, outcome);
     },
   );
 
@@ -314,13 +309,9 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: { id: request.params.id },
         requestId: request.id,
         outsideTransaction: true,
-        execute: (async () => ({ status: 200, body: await send() })) as never,
+        execute: async () => ({ status: 200, body: await send() }),
       });
-      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
-      return reply
-        .code(outcome.status as 200)
-        .type('application/json; charset=utf-8')
-        .send(outcome.bodyText as never);
+      return sendIdempotentOutcome(reply, outcome);
     },
   );
 

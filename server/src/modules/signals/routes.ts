@@ -19,6 +19,7 @@ import { Type } from 'typebox';
 import { actorOf } from '../../http/actor.js';
 import { digestUnsubscribeRoutes } from './digest-unsubscribe.js';
 import { readDigestSettings, updateDigestSettings } from './digest-webhook.js';
+import { sendIdempotentOutcome } from '../outbound/idempotency.js';
 import { draftFollowUp } from './draft-follow-up.js';
 import { portfolio } from './portfolio.js';
 import { defaultSettings, readSignalSettings, updateSignalSettings } from './settings-service.js';
@@ -187,11 +188,7 @@ export const signalRoutes: FastifyPluginAsyncTypebox = async (app) => {
           requestId: request.id,
         },
       });
-      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
-      return reply
-        .code(outcome.status as 201)
-        .type('application/json; charset=utf-8')
-        .send(outcome.bodyText as never);
+      return sendIdempotentOutcome(reply, outcome);
     },
   );
 
