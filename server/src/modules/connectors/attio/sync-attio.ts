@@ -12,7 +12,7 @@ import {
   type AttioObject,
 } from './client.js';
 import { normalize, type AttioEntityKind, type AttRows } from './normalize.js';
-import { deleteRows, storedHashes, storedIds, upsertRows } from './store.js';
+import { deleteRows, storedHashes, storedIds, upsertRows, writeReported } from './store.js';
 
 export interface AttioSource {
   /** The API base (https://api.attio.com, or a simulator's); paths are under /v2. */
@@ -58,6 +58,8 @@ export interface AttioSyncCounts {
   kinds: Record<AttioEntityKind, AttioKindCounts>;
   /** Listings read twice because they would have deleted many rows (see removeGone). */
   relisted: AttioEntityKind[];
+  /** Per kind, how many entities the run's complete listings held (completeness.ts). */
+  reported: Partial<Record<AttioEntityKind, number>>;
   requests: number;
   rate_limited: number;
 }
@@ -160,6 +162,10 @@ export async function syncAttio(options: AttioSyncOptions): Promise<AttioSyncCou
       recordIds: new Set(),
     };
     for (const kind of SYNC_ORDER) await syncKind(state, kind);
+    // What this complete run saw is what completeness compares the stored rows with.
+    await options.database.withScope(options.scope, (trx) =>
+      writeReported(trx, options.scope, self.workspace_id, counts!.reported),
+    );
     return counts;
   } catch (error) {
     if (error instanceof AttioSyncError) throw error;
@@ -180,10 +186,12 @@ async function syncKind(state: RunState, kind: AttioEntityKind): Promise<void> {
   // may be refused).
   if (state.companies?.size === 0 && kind !== 'members') {
     await removeGone(state, kind, new Set());
+    state.counts.reported[kind] = 0;
     return;
   }
   const seen = await listKind(state, kind);
   const live = await removeGone(state, kind, seen);
+  state.counts.reported[kind] = live.size;
   if (!isRecordKind(kind)) return;
   for (const id of live) {
     state.records.push({ object: kind, id });
@@ -375,6 +383,7 @@ function emptyCounts(workspaceId: string, slug: string, scoped: boolean): AttioS
     scoped,
     kinds,
     relisted: [],
+    reported: {},
     requests: 0,
     rate_limited: 0,
   };
