@@ -185,7 +185,10 @@ export async function bindAttioSource(
     });
   } catch (error) {
     if (isUniqueViolation(error, 'external_id')) {
-      throw new AppError('source_already_bound', 'this Attio workspace is already bound to a project');
+      throw new AppError(
+        'source_already_bound',
+        'this Attio workspace is already bound to a project',
+      );
     }
     if (isUniqueViolation(error)) {
       throw new AppError('conflict', 'this project already has an Attio source; remove it first');

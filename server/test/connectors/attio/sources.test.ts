@@ -204,9 +204,7 @@ describe('Attio sources', { timeout: 90_000 }, () => {
     expect((await attioChunks(ctx.database, scope)).size).toBeGreaterThan(0);
 
     const status = (await session.request('GET', '/jobs/status')).json();
-    expect(status.latest_runs.map((r: { job_name: string }) => r.job_name)).toContain(
-      'attio_sync',
-    );
+    expect(status.latest_runs.map((r: { job_name: string }) => r.job_name)).toContain('attio_sync');
 
     const completeness = (await session.request('GET', `/sources/${sourceId}/completeness`)).json();
     expect(completeness.percentage).toBe(100);
