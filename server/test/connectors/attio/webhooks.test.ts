@@ -145,6 +145,19 @@ describe('the Attio webhook receiver', { timeout: 60_000 }, () => {
     const retry = sign([bound.sim.control.buildWebhookEvent('note.updated', id)], 'idem-1');
     expect((await post(retry)).json()).toMatchObject({ duplicate: true });
 
+    // A genuine second edit: the same bytes (ids only), a new Idempotency-Key; applied.
+    bound.sim.control.editNote(id, { title: 'Second genuine title' });
+    const second = sign([bound.sim.control.buildWebhookEvent('note.updated', id)], 'idem-2');
+    expect(second.body).toBe(delivery.body);
+    expect((await post(second)).json()).toMatchObject({ applied: true, duplicate: false });
+    expect(await noteRow(id)).toEqual([{ title: 'Second genuine title' }]);
+    // A replay of the first under a fresh key re-reads the current note: nothing changes.
+    expect(
+      (await post({ ...delivery, headers: { ...delivery.headers, 'idempotency-key': 'idem-3' } }))
+        .statusCode,
+    ).toBe(200);
+    expect(await noteRow(id)).toEqual([{ title: 'Second genuine title' }]);
+
     bound.sim.control.editNote(id, { title: 'Tampered title' });
     const good = sign([bound.sim.control.buildWebhookEvent('note.updated', id)]);
     const tampered = { ...good, body: good.body.replace('note.updated', 'note.updatee') };
@@ -153,7 +166,7 @@ describe('the Attio webhook receiver', { timeout: 60_000 }, () => {
     expect((await post(wrong)).statusCode).toBe(401);
     const unsigned = { ...good, headers: { 'content-type': 'application/json' } };
     expect((await post(unsigned)).statusCode).toBe(401);
-    expect(await noteRow(id)).toEqual([{ title: 'Replayed title' }]);
+    expect(await noteRow(id)).toEqual([{ title: 'Second genuine title' }]);
     // An unknown source is 401 too.
     expect((await post(good, '00000000-0000-4000-8000-000000000000')).statusCode).toBe(401);
   });

@@ -1,6 +1,7 @@
 import type { Config } from '../../../config.js';
 import type { Database, Scope } from '../../../db/database.js';
 import { createGuardedHttp } from '../../../lib/net/guarded-http.js';
+import { scrubJson } from '../../../lib/text.js';
 import type { HostResolver } from '../../../lib/net/host-policy.js';
 import { deleteAttioChunks, writeAttioChunks } from './chunks.js';
 import {
@@ -254,7 +255,8 @@ async function writePage(
   const tally = state.counts.kinds[kind];
   const rows: AttRows[typeof kind][] = [];
   for (const item of items) {
-    const row = toRow(item);
+    // Text Postgres cannot store (NUL, lone surrogates) becomes U+FFFD, as the webhook does.
+    const row = toRow(scrubJson(item));
     tally.read++;
     if (seen.has(row.id) || !inScope(state, kind, row)) continue;
     seen.add(row.id);
@@ -340,7 +342,7 @@ async function fetchOne(state: RunState, kind: AttioEntityKind, id: string): Pro
           ? await api.getTask(id)
           : await api.getRecord(kind, id);
   if (item === null) return null;
-  const row = (normalize[kind] as (item: unknown) => AttRows[typeof kind])(item);
+  const row = (normalize[kind] as (item: unknown) => AttRows[typeof kind])(scrubJson(item));
   return inScope(state, kind, row) ? item : null;
 }
 

@@ -8,6 +8,7 @@ import { AppError } from '../../../http/errors.js';
 import { createGuardedHttp } from '../../../lib/net/guarded-http.js';
 import type { HostResolver } from '../../../lib/net/host-policy.js';
 import type { Secrets } from '../../../lib/secrets.js';
+import { scrubJson } from '../../../lib/text.js';
 import { claimWebhookDelivery } from '../../../lib/webhook-replay-guard.js';
 import { loadAttioSourceForWebhook, type AttioSourceRecord } from '../../sources/attio-source.js';
 import { recordWebhookError } from '../../sources/service.js';
@@ -23,9 +24,13 @@ import { deleteRows, upsertRows } from './store.js';
  * - `Attio-Signature` (or its duplicate `X-Attio-Signature`) is the hex HMAC-SHA256 of the raw
  *   body with the source's webhook secret, compared in constant time; no secret, no signature, or
  *   a mismatch is a 401.
- * - Attio signs no timestamp, so replays are dropped by identity: the hash of the signed bytes
- *   and Attio's `Idempotency-Key` (the same across its retries) are claimed in webhook_receipts
- *   (receiver `attio`, per source) in the transaction that applies the delivery.
+ * - Attio signs no timestamp, so replays are dropped by identity, claimed in webhook_receipts
+ *   (receiver `attio`, per source) in the transaction that applies the delivery: Attio's
+ *   `Idempotency-Key` (one per message, the same across its retries) together with the signed
+ *   bytes. The bytes alone cannot be the identity: a body names ids only, so two genuine
+ *   `note.updated` events for the same note by the same actor are byte for byte the same, and the
+ *   second must not be dropped. A replay under a fresh key is therefore applied again, which is
+ *   harmless: applying re-reads the entity's current state from Attio and changes nothing.
  *
  * Events carry ids only, so each record, note or task named is fetched from Attio (through the
  * guarded agent) and written through the sync's own upsert (store.ts, chunks.ts): the row is the
@@ -109,7 +114,8 @@ export async function receiveAttioWebhook(
   // Signed from here on.
   let payload: unknown;
   try {
-    payload = JSON.parse(request.rawBody.toString('utf8'));
+    // Text Postgres cannot store (NUL, lone surrogates) becomes U+FFFD, as in every ingest path.
+    payload = scrubJson(JSON.parse(request.rawBody.toString('utf8')) as unknown);
   } catch {
     throw refused('body', 'is not JSON');
   }
@@ -134,14 +140,15 @@ export async function receiveAttioWebhook(
   // Fetched before the transaction: no connection is held while Attio answers.
   const changes = await fetchChanges(deps, source, scope, events);
   const idempotencyKey = header(request.headers, 'idempotency-key');
+  const key = idempotencyKey && idempotencyKey.length <= 200 ? idempotencyKey : undefined;
 
   let chunksWritten = false;
   const outcome = await database.withScope(scope, async (trx): Promise<AttioWebhookOutcome> => {
     const claim = await claimWebhookDelivery(trx, scope, {
       receiver: 'attio',
       endpointId: source.id,
-      signed: request.rawBody,
-      deliveryId: idempotencyKey && idempotencyKey.length <= 200 ? idempotencyKey : undefined,
+      signed: key ? Buffer.concat([Buffer.from(`${key}\n`), request.rawBody]) : request.rawBody,
+      deliveryId: key,
       event,
       rememberSeconds: RECEIPT_MEMORY_SECONDS,
     });
@@ -209,7 +216,9 @@ async function fetchChanges(
         for (const object of objects) {
           const item = await api.getRecord(object, id);
           if (!item) continue;
-          const row = (normalize[object] as (item: unknown) => AttRows[AttioObject])(item);
+          const row = (normalize[object] as (item: unknown) => AttRows[AttioObject])(
+            scrubJson(item),
+          );
           if (e.id.object_id && row.object_id !== e.id.object_id) continue;
           change = { kind: 'records', object, row };
           break;
@@ -219,13 +228,17 @@ async function fetchChanges(
         const id = e.id.note_id;
         const item = action === 'deleted' ? null : await api.getNote(id);
         changes.push(
-          item ? { kind: 'notes', row: normalize.notes(item) } : { kind: 'note_gone', id },
+          item
+            ? { kind: 'notes', row: normalize.notes(scrubJson(item)) }
+            : { kind: 'note_gone', id },
         );
       } else if (family === 'task' && e.id.task_id) {
         const id = e.id.task_id;
         const item = action === 'deleted' ? null : await api.getTask(id);
         changes.push(
-          item ? { kind: 'tasks', row: normalize.tasks(item) } : { kind: 'task_gone', id },
+          item
+            ? { kind: 'tasks', row: normalize.tasks(scrubJson(item)) }
+            : { kind: 'task_gone', id },
         );
       }
       // Other events (comments, lists, members, …) are left to the sync.
