@@ -204,10 +204,31 @@ export const LinearCompletenessResponseSchema = Ok({
 });
 export type LinearCompleteness = Static<typeof LinearCompletenessResponseSchema>;
 
-/** `GET /sources/:id/completeness`: Chatwoot's per-conversation ledger, or Linear's per kind. */
+/** One entity kind of an Attio source: what the last sync's listing held against what is stored. */
+export const AttioCompletenessKindSchema = Type.Object({
+  kind: Type.String({ description: 'members, companies, people, deals, notes or tasks' }),
+  reported: NullableInteger,
+  stored: Type.Integer(),
+  percentage: Type.Union([Type.Number(), Type.Null()], {
+    description: 'stored / reported × 100, two decimals, at most 100; null before the first sync',
+  }),
+});
+export type AttioCompletenessKind = Static<typeof AttioCompletenessKindSchema>;
+
+export const AttioCompletenessResponseSchema = Ok({
+  source_id: UuidSchema,
+  source_kind: Type.Literal('attio_workspace'),
+  kinds: Type.Array(AttioCompletenessKindSchema),
+  percentage: Type.Number({ description: 'all kinds together; 100 when nothing is reported' }),
+  last_sync_at: NullableTimestamp,
+});
+export type AttioCompleteness = Static<typeof AttioCompletenessResponseSchema>;
+
+/** `GET /sources/:id/completeness`: Chatwoot's per-conversation ledger, Linear's or Attio's per kind. */
 export const SourceCompletenessResponseSchema = Type.Union([
   CompletenessResponseSchema,
   LinearCompletenessResponseSchema,
+  AttioCompletenessResponseSchema,
 ]);
 
 export const TestConnectionResponseSchema = Ok({
@@ -229,9 +250,21 @@ export const LinearTestConnectionResponseSchema = Ok({
   warnings: Type.Array(Type.String()),
 });
 
+export const AttioTestConnectionResponseSchema = Ok({
+  reachable: Type.Literal(true),
+  source_kind: Type.Literal('attio_workspace'),
+  workspace_id: Type.String(),
+  workspace_name: Type.String(),
+  workspace_slug: Type.String(),
+  /** The token's scopes as `GET /v2/self` lists them (space-separated there). */
+  scopes: Type.Array(Type.String()),
+  warnings: Type.Array(Type.String()),
+});
+
 export const SourceTestResponseSchema = Type.Union([
   TestConnectionResponseSchema,
   LinearTestConnectionResponseSchema,
+  AttioTestConnectionResponseSchema,
 ]);
 
 export const WebhookParamsSchema = Type.Object({ source_id: Type.String({ maxLength: 64 }) });

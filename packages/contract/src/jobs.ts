@@ -9,6 +9,7 @@ export const JOB_TYPES = [
   'outbound_process',
   'signals_run',
   'linear_sync',
+  'attio_sync',
 ] as const;
 export const JobTypeSchema = Type.Union([
   Type.Literal('chatwoot_sync'),
@@ -16,6 +17,7 @@ export const JobTypeSchema = Type.Union([
   Type.Literal('outbound_process'),
   Type.Literal('signals_run'),
   Type.Literal('linear_sync'),
+  Type.Literal('attio_sync'),
 ]);
 export type JobType = (typeof JOB_TYPES)[number];
 

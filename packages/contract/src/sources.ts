@@ -4,6 +4,7 @@ import { Ok, TimestampSchema, UuidSchema } from './common.js';
 export const SourceKindSchema = Type.Union([
   Type.Literal('chatwoot_account'),
   Type.Literal('linear_workspace'),
+  Type.Literal('attio_workspace'),
 ]);
 export type SourceKind = Static<typeof SourceKindSchema>;
 
@@ -12,7 +13,7 @@ const IdList = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxIt
 export const SourceSchema = Type.Object({
   id: UuidSchema,
   source_kind: SourceKindSchema,
-  /** Chatwoot: `<base_url>#<account_id>`; Linear: the organization id. */
+  /** Chatwoot: `<base_url>#<account_id>`; Linear: the organization id; Attio: the workspace id. */
   external_id: Type.String(),
   base_url: Type.String(),
   /** Chatwoot's account number; null for a Linear workspace. */
@@ -20,6 +21,8 @@ export const SourceSchema = Type.Object({
   /** Linear: the teams and projects the binding covers (both empty: the whole workspace). */
   team_ids: Type.Optional(Type.Array(Type.String())),
   project_ids: Type.Optional(Type.Array(Type.String())),
+  /** Attio: the companies the binding covers (empty: the whole workspace). */
+  company_record_ids: Type.Optional(Type.Array(Type.String())),
   api_token_set: Type.Literal(true),
   webhook_secret_set: Type.Boolean(),
   webhook_url_token_set: Type.Boolean(),
@@ -42,7 +45,9 @@ export type Source = Static<typeof SourceSchema>;
  * One body for every kind, so a missing or wrong field is named as such (a union would only say
  * that no branch matched). Per kind: `chatwoot_account` needs base_url, account_id and api_token;
  * `linear_workspace` needs api_key (base_url defaults to https://api.linear.app/graphql) and may
- * narrow itself to team_ids and project_ids. Fields of the other kind are refused by the server.
+ * narrow itself to team_ids and project_ids; `attio_workspace` needs api_token (base_url defaults
+ * to https://api.attio.com) and may narrow itself to company_record_ids. Fields of another kind
+ * are refused by the server.
  */
 export const CreateSourceBodySchema = Type.Object(
   {
@@ -54,6 +59,10 @@ export const CreateSourceBodySchema = Type.Object(
     api_key: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
     team_ids: Type.Optional(IdList),
     project_ids: Type.Optional(IdList),
+    /** Attio: only these companies with their people, deals, notes and tasks. */
+    company_record_ids: Type.Optional(
+      Type.Array(Type.String({ format: 'uuid' }), { maxItems: 1000 }),
+    ),
     webhook_secret: Type.Optional(Type.String({ minLength: 16, maxLength: 500 })),
     /** For Chatwoot older than v4.12, which does not sign webhooks: a random token in the URL. */
     webhook_url_token: Type.Optional(Type.Boolean()),

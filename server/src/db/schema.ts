@@ -240,7 +240,12 @@ export interface JobRunsTable extends Scoped {
 }
 
 export type JobType =
-  'chatwoot_sync' | 'embeddings_run' | 'outbound_process' | 'signals_run' | 'linear_sync';
+  | 'chatwoot_sync'
+  | 'embeddings_run'
+  | 'outbound_process'
+  | 'signals_run'
+  | 'linear_sync'
+  | 'attio_sync';
 
 export interface ScheduledJobsTable extends Scoped {
   id: Generated<string>;

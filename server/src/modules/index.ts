@@ -3,6 +3,7 @@ import { accessRoutes } from './access/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { chatwootRoutes } from './chatwoot/routes.js';
+import { attioRoutes } from './connectors/attio/routes.js';
 import { linearRoutes } from './connectors/linear/routes.js';
 import { jobRoutes } from './jobs/routes.js';
 import { mcpRoutes } from './mcp/routes.js';
@@ -19,6 +20,7 @@ export const moduleRoutes: FastifyPluginAsync = async (app) => {
   await app.register(systemRoutes);
   await app.register(chatwootRoutes);
   await app.register(linearRoutes);
+  await app.register(attioRoutes);
   await app.register(authRoutes);
   await app.register(accessRoutes);
   await app.register(projectRoutes);

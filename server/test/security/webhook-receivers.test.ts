@@ -5,6 +5,7 @@ import {
   linearSignedDelivery,
   type LinearSignedDelivery,
 } from '@cairn/linear-sim';
+import { attioSignedDelivery, type AttioSignedDelivery } from '@cairn/attio-sim';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import {
   LINEAR_WEBHOOK_SECRET,
   type LinearBound,
 } from '../connectors/linear/harness.js';
+import { bindAttioSim, type AttioBound } from '../connectors/attio/harness.js';
 import { useTestApp, type TestContext } from '../support/app.js';
 
 /**
@@ -404,7 +406,140 @@ function linearReceiver(): ReceiverRow {
   };
 }
 
-const RECEIVERS = [chatwootReceiver(), linearReceiver(), unsubscribeReceiver()];
+const ATTIO_WEBHOOK_SECRET = 'att-wh-secret-receivers-6Hc4Rk9Ys2';
+
+function attioReceiver(): ReceiverRow {
+  let bound: AttioBound;
+  let sourceId: string;
+  let noteId: string;
+  const post = (delivery: AttioSignedDelivery) =>
+    ctx.app.inject({
+      method: 'POST',
+      url: `/webhooks/attio/${sourceId}`,
+      headers: delivery.headers,
+      payload: delivery.body,
+    });
+  const sign = (events: Record<string, unknown>[], idempotencyKey?: string) =>
+    attioSignedDelivery(
+      ATTIO_WEBHOOK_SECRET,
+      { webhook_id: 'wh-receivers', events },
+      { idempotencyKey },
+    );
+  const noteEvent = () => bound.sim.control.buildWebhookEvent('note.updated', noteId);
+  const note = () =>
+    ctx.database.withScope(bound.scope, async (trx) => {
+      const { rows } = await sql<{ title: string; chunk: string | null }>`
+        select n.title, (select string_agg(k.text, '|') from rag_chunks k
+          where k.project_id = n.project_id and k.message_global_id = 'atn:' || n.project_id || ':' || n.id) as chunk
+        from att_notes n where n.project_id = ${bound.scope.projectId}::uuid and n.id = ${noteId}`.execute(
+        trx,
+      );
+      return rows;
+    });
+
+  return {
+    name: 'Attio (POST /webhooks/attio/:source_id)',
+    async setup() {
+      bound = await bindAttioSim(ctx, 'webhook-receivers-attio');
+      const res = await bound.session.request('POST', '/sources', {
+        source_kind: 'attio_workspace',
+        base_url: bound.sim.url,
+        api_token: bound.sim.token,
+        webhook_secret: ATTIO_WEBHOOK_SECRET,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      sourceId = res.json().source.id;
+      await bound.sync();
+      noteId = ([...bound.sim.control.groundTruth.notes()][3] as { id: { note_id: string } }).id
+        .note_id;
+    },
+    async teardown() {
+      await bound?.sim.stop();
+    },
+    async replays() {
+      bound.sim.control.editNote(noteId, { title: 'First version: the logo files are due Friday' });
+      const first = sign([noteEvent()]);
+      expect((await post(first)).json()).toMatchObject({ applied: true });
+      bound.sim.control.editNote(noteId, {
+        title: 'Second version: the logo files are due Monday',
+      });
+      const second = sign([noteEvent()]);
+      expect((await post(second)).json()).toMatchObject({ applied: true });
+      const signature = first.headers['attio-signature']!;
+      const { 'attio-signature': _s, ...withoutSignature } = first.headers;
+      // Events carry ids only, so a genuine second event on the same note can be byte for byte the
+      // first; Attio's Idempotency-Key is what tells them apart (connectors/attio/webhook.ts), and
+      // a replay under a fresh key re-reads the current state, changing nothing (tested in
+      // test/connectors/attio/webhooks.test.ts). The receipt count shows a replay was dropped.
+      return {
+        state: async () => [await note(), await receiptCount('attio', sourceId)],
+        resend: [
+          ['the identical request', () => post(first)],
+          [
+            'the signature in upper-case hex, X-Attio-Signature only',
+            () =>
+              post({
+                ...first,
+                headers: { ...withoutSignature, 'x-attio-signature': signature.toUpperCase() },
+              }),
+          ],
+        ],
+      };
+    },
+    async forged() {
+      bound.sim.control.editNote(noteId, { title: 'A forged title must never be stored' });
+      const events = [noteEvent()];
+      const good = sign(events);
+      return {
+        state: async () => [await note(), await receiptCount('attio', sourceId)],
+        sends: [
+          [
+            'a tampered body',
+            () => post({ ...good, body: good.body.replace('wh-receivers', 'wh-receiverz') }),
+          ],
+          [
+            'a wrong signature',
+            () =>
+              post(
+                attioSignedDelivery('not-the-secret-000000', {
+                  webhook_id: 'wh-receivers',
+                  events,
+                }),
+              ),
+          ],
+          [
+            'no signature',
+            () =>
+              post({
+                ...good,
+                headers: { 'content-type': 'application/json' },
+              }),
+          ],
+        ],
+      };
+    },
+    async garbage() {
+      const event = noteEvent();
+      return {
+        send: () => post(sign([{ event_type: event.event_type, actor: event.actor }])),
+        state: async () => [await note(), await receiptCount('attio', sourceId)],
+        field: 'events.0.id',
+      };
+    },
+    async nul() {
+      bound.sim.control.editNote(noteId, {
+        title: 'Invoice attached\u0000 please confirm the total before Friday',
+      });
+      return {
+        send: () => post(sign([{ ...noteEvent(), webhook_note: 'nul\u0000here' }])),
+        stored: async () => (await note()).map((r) => r.title),
+        expected: ['Invoice attached\uFFFD please confirm the total before Friday'],
+      };
+    },
+  };
+}
+
+const RECEIVERS = [chatwootReceiver(), linearReceiver(), attioReceiver(), unsubscribeReceiver()];
 
 describe.each(RECEIVERS)('webhook receiver: $name', (receiver) => {
   beforeAll(() => receiver.setup(ctx));

@@ -46,6 +46,8 @@ import type {
   SearchSource,
   LinearCompleteness,
   LinearTestConnection,
+  AttioCompleteness,
+  AttioTestConnection,
   SearchResult,
   Source,
   TestConnection,
@@ -290,6 +292,18 @@ export const api = {
       } satisfies CreateSourceBody),
     testLinear: (id: string) => post<LinearTestConnection>(`/sources/${enc(id)}/test`),
     linearCompleteness: (id: string) => get<LinearCompleteness>(`/sources/${enc(id)}/completeness`),
+    bindAttio: (input: {
+      api_token: string;
+      base_url?: string;
+      company_record_ids?: string[];
+      webhook_secret?: string;
+    }) =>
+      post<Body<{ source: Source }>>('/sources', {
+        source_kind: 'attio_workspace',
+        ...input,
+      } satisfies CreateSourceBody),
+    testAttio: (id: string) => post<AttioTestConnection>(`/sources/${enc(id)}/test`),
+    attioCompleteness: (id: string) => get<AttioCompleteness>(`/sources/${enc(id)}/completeness`),
     remove: (id: string) => del<Envelope>(`/sources/${enc(id)}`),
     test: (id: string) => post<TestConnection>(`/sources/${enc(id)}/test`),
     completeness: (id: string) => get<Completeness>(`/sources/${enc(id)}/completeness`),
@@ -298,6 +312,7 @@ export const api = {
     status: () => get<JobsStatus>('/jobs/status'),
     runSync: () => post<Enqueued>('/jobs/chatwoot/sync'),
     runLinearSync: () => post<Enqueued>('/jobs/linear/sync'),
+    runAttioSync: () => post<Enqueued>('/jobs/attio/sync'),
     runEmbeddings: () => post<Enqueued>('/jobs/embeddings/run'),
     runs: (query: { job?: string; status?: string; limit?: number; cursor?: string }) =>
       get<Paged<'runs', JobRun>>('/jobs/runs', query),

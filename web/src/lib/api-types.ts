@@ -11,6 +11,8 @@ import type {
   CompletenessResponseSchema,
   LinearCompletenessResponseSchema,
   LinearTestConnectionResponseSchema,
+  AttioCompletenessResponseSchema,
+  AttioTestConnectionResponseSchema,
   ContactSchema,
   ConversationSchema,
   HealthResponseSchema,
@@ -97,6 +99,8 @@ export type CompletenessGap = Static<typeof CompletenessGapSchema>;
 export type TestConnection = Static<typeof TestConnectionResponseSchema>;
 export type LinearCompleteness = Static<typeof LinearCompletenessResponseSchema>;
 export type LinearTestConnection = Static<typeof LinearTestConnectionResponseSchema>;
+export type AttioCompleteness = Static<typeof AttioCompletenessResponseSchema>;
+export type AttioTestConnection = Static<typeof AttioTestConnectionResponseSchema>;
 
 export type JobRun = Static<typeof JobRunSchema>;
 export type JobsStatus = Static<typeof JobStatusResponseSchema>;

@@ -22,6 +22,8 @@ import { AppError, notFound } from '../../http/errors.js';
 import { createGuardedHttp } from '../../lib/net/guarded-http.js';
 import { readLinearCompleteness } from '../connectors/linear/completeness.js';
 import { testLinearSource } from '../sources/linear-source.js';
+import { readAttioCompleteness } from '../connectors/attio/completeness.js';
+import { testAttioSource } from '../sources/attio-source.js';
 import { loadChatwootSource, sourceKindOf } from '../sources/service.js';
 import { runSourceSyncedHooks } from '../sources/synced-hooks.js';
 import { ChatwootApiError, ChatwootClient } from './client.js';
@@ -120,7 +122,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary:
-          'Completeness: what the source reported against what is stored (Chatwoot per conversation, Linear per entity kind)',
+          'Completeness: what the source reported against what is stored (Chatwoot per conversation, Linear and Attio per entity kind)',
         params: IdParamsSchema,
         response: { 200: SourceCompletenessResponseSchema },
       },
@@ -131,7 +133,9 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ok: true as const,
         ...(kind === 'linear_workspace'
           ? await readLinearCompleteness(app.database, request.scope, request.params.id)
-          : await readCompleteness(app.database, request.scope, request.params.id)),
+          : kind === 'attio_workspace'
+            ? await readAttioCompleteness(app.database, request.scope, request.params.id)
+            : await readCompleteness(app.database, request.scope, request.params.id)),
       };
     },
   );
@@ -143,18 +147,23 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary:
-          "Checks the source's credentials: Chatwoot's profile endpoint, or Linear's viewer and organization",
+          "Checks the source's credentials: Chatwoot's profile endpoint, Linear's viewer and organization, or Attio's GET /v2/self",
         params: IdParamsSchema,
         response: { 200: SourceTestResponseSchema },
       },
     },
     async (request) => {
-      if (
-        (await sourceKindOf(app.database, request.scope, request.params.id)) === 'linear_workspace'
-      ) {
+      const kind = await sourceKindOf(app.database, request.scope, request.params.id);
+      if (kind === 'linear_workspace') {
         return {
           ok: true as const,
           ...(await testLinearSource(app, request.scope, request.params.id)),
+        };
+      }
+      if (kind === 'attio_workspace') {
+        return {
+          ok: true as const,
+          ...(await testAttioSource(app, request.scope, request.params.id)),
         };
       }
       const source = await loadChatwootSource(app.database, app.secrets, request.scope);

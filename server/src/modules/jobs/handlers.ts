@@ -8,6 +8,8 @@ import { ensureProjectVectorIndex } from '../rag/vector-index.js';
 import { loadChatwootSource } from '../sources/service.js';
 import { loadLinearSource } from '../sources/linear-source.js';
 import { syncLinear, SYNC_ORDER } from '../connectors/linear/sync-linear.js';
+import { loadAttioSource } from '../sources/attio-source.js';
+import { syncAttio, SYNC_ORDER as ATTIO_SYNC_ORDER } from '../connectors/attio/sync-attio.js';
 import { rebuildPeople } from '../people/rebuild.js';
 import { runSignalsForProject, signalsAfterMessagesApplied } from '../signals/run-signals.js';
 import { createSystemMailer } from '../../lib/mail.js';
@@ -34,6 +36,7 @@ export function defaultJobHandlers(config: Config): JobHandlers {
     outbound_process: outboundProcess(config),
     signals_run: signalsRun(config),
     linear_sync: linearSync(config),
+    attio_sync: attioSync(config),
   };
 }
 
@@ -158,6 +161,29 @@ function linearSync(config: Config): JobHandler {
       const k = counts.kinds[kind];
       rows += k.inserted + k.updated + k.deleted;
       if (kind === 'issues' || kind === 'comments') chunked += k.inserted + k.updated;
+    }
+    onProgress({ phase: 'done', processed: rows, total: rows });
+    // rows_written and chunks_created are what the runtime reads to analyze tables and to wake
+    // an embeddings run (runtime.ts).
+    return { ...counts, rows_written: rows, chunks_created: chunked };
+  };
+}
+
+function attioSync(config: Config): JobHandler {
+  let secrets: Promise<Secrets> | undefined;
+  return async ({ database, scope, signal, onProgress }) => {
+    secrets ??= resolveSecretsKey(config).then(createSecrets);
+    const source = await loadAttioSource(database, await secrets, scope);
+    // The schedule goes with the source, but a run queued before an unbind still comes here.
+    if (!source) return { skipped: 'no Attio workspace is bound to this project' };
+    onProgress({ phase: 'syncing' });
+    const counts = await syncAttio({ database, scope, config, source, signal });
+    let rows = 0;
+    let chunked = 0;
+    for (const kind of ATTIO_SYNC_ORDER) {
+      const k = counts.kinds[kind];
+      rows += k.inserted + k.updated + k.deleted;
+      if (kind === 'notes' || kind === 'tasks') chunked += k.inserted + k.updated;
     }
     onProgress({ phase: 'done', processed: rows, total: rows });
     // rows_written and chunks_created are what the runtime reads to analyze tables and to wake

@@ -21,6 +21,8 @@ export const DEFAULT_EXPIRE_SECONDS: Record<JobType, number> = {
   signals_run: 30 * 60,
   // A first read of a large workspace is bounded by Linear's hourly budgets (docs/connectors-linear.md).
   linear_sync: 6 * 3600,
+  // Every Attio run lists the whole workspace in scope (docs/connectors-attio.md).
+  attio_sync: 6 * 3600,
 };
 
 export interface QueueOptions {

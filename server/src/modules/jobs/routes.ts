@@ -39,7 +39,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const manualRun = (jobType: JobType, summary: string) =>
     app.post(
-      `/jobs/${{ chatwoot_sync: 'chatwoot/sync', embeddings_run: 'embeddings/run', outbound_process: 'outbound/process', signals_run: 'signals/run', linear_sync: 'linear/sync' }[jobType]}`,
+      `/jobs/${{ chatwoot_sync: 'chatwoot/sync', embeddings_run: 'embeddings/run', outbound_process: 'outbound/process', signals_run: 'signals/run', linear_sync: 'linear/sync', attio_sync: 'attio/sync' }[jobType]}`,
       {
         config: { access: 'project', permission: 'jobs:run' },
         schema: {
@@ -85,6 +85,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   manualRun('chatwoot_sync', 'Sync the active project from Chatwoot (queued)');
   manualRun('linear_sync', 'Sync the active project from its Linear workspace (queued)');
+  manualRun('attio_sync', 'Sync the active project from its Attio workspace (queued)');
   manualRun('embeddings_run', 'Embed the active project’s pending chunks (queued)');
   manualRun('signals_run', 'Re-run every signal detector over the active project (queued)');
 

@@ -103,7 +103,10 @@ export async function startJobs(options: StartJobsOptions): Promise<JobsRuntime>
       // what the sync wrote. Runs that wrote little leave it to the periodic pass.
       const analyzed =
         rowsWritten(counts) >= ANALYZE_AFTER_ROWS ? statistics.request() : Promise.resolve();
-      if ((jobType === 'chatwoot_sync' || jobType === 'linear_sync') && wroteChunks(counts)) {
+      if (
+        (jobType === 'chatwoot_sync' || jobType === 'linear_sync' || jobType === 'attio_sync') &&
+        wroteChunks(counts)
+      ) {
         void analyzed.then(() => embeddings.chunksWritten(scope));
       }
     },

@@ -12,9 +12,10 @@ import type { JobType } from './types.js';
 
 /**
  * Job types every project is scheduled for. `linear_sync` is scheduled per bound Linear source
- * instead, when it is bound (sources/linear-source.ts).
+ * instead, when it is bound (sources/linear-source.ts), and `attio_sync` likewise
+ * (sources/attio-source.ts).
  */
-export type ProjectJobType = Exclude<JobType, 'linear_sync'>;
+export type ProjectJobType = Exclude<JobType, 'linear_sync' | 'attio_sync'>;
 
 export function defaultCadences(
   config: Pick<

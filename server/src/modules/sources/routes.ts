@@ -8,6 +8,7 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf } from '../../http/actor.js';
 import { AppError } from '../../http/errors.js';
+import { attioSettings, bindAttioSource } from './attio-source.js';
 import { bindLinearSource, linearSettings } from './linear-source.js';
 import { bindChatwootSource, listSources, unbindSource, type SourceSummary } from './service.js';
 
@@ -18,6 +19,7 @@ const KIND_FIELDS = {
     optional: ['webhook_url_token'],
   },
   linear_workspace: { required: ['api_key'], optional: ['base_url', 'team_ids', 'project_ids'] },
+  attio_workspace: { required: ['api_token'], optional: ['base_url', 'company_record_ids'] },
 } as const;
 
 /** A 400 naming the first field missing for the kind, or given though the kind has no use for it. */
@@ -67,7 +69,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary:
-          'Bind the active project to a Chatwoot account or a Linear workspace; credentials are stored encrypted and never returned',
+          'Bind the active project to a Chatwoot account, a Linear workspace or an Attio workspace; credentials are stored encrypted and never returned',
         body: CreateSourceBodySchema,
         response: { 201: CreateSourceResponseSchema },
       },
@@ -89,6 +91,26 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
             apiKey: api_key!,
             teamIds: team_ids,
             projectIds: project_ids,
+            webhookSecret: webhook_secret,
+          },
+          actorOf(request),
+        );
+        return reply.status(201).send({ ok: true as const, source: toDto(source) });
+      }
+      if (request.body.source_kind === 'attio_workspace') {
+        const { base_url, api_token, company_record_ids, webhook_secret } = request.body;
+        const source = await bindAttioSource(
+          {
+            database: app.database,
+            secrets: app.secrets,
+            hostPolicy: app.hostPolicy,
+            config: app.config,
+          },
+          request.scope,
+          {
+            baseUrl: base_url,
+            apiToken: api_token!,
+            companyRecordIds: company_record_ids,
             webhookSecret: webhook_secret,
           },
           actorOf(request),
@@ -135,6 +157,12 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 };
 
+const WEBHOOK_PATHS = {
+  chatwoot_account: 'chatwoot',
+  linear_workspace: 'linear',
+  attio_workspace: 'attio',
+} as const;
+
 const toDto = (s: SourceSummary) => ({
   id: s.id,
   source_kind: s.source_kind,
@@ -142,13 +170,11 @@ const toDto = (s: SourceSummary) => ({
   base_url: s.base_url,
   account_id: s.account_id,
   ...(s.source_kind === 'linear_workspace' ? linearSettings(s.settings) : {}),
+  ...(s.source_kind === 'attio_workspace' ? attioSettings(s.settings) : {}),
   api_token_set: true as const,
   webhook_secret_set: s.webhook_secret_enc !== null,
   webhook_url_token_set: s.webhook_url_token_hash !== null,
-  webhook_path:
-    s.source_kind === 'linear_workspace'
-      ? `/webhooks/linear/${s.id}`
-      : `/webhooks/chatwoot/${s.id}`,
+  webhook_path: `/webhooks/${WEBHOOK_PATHS[s.source_kind]}/${s.id}`,
   last_webhook_error:
     s.last_webhook_error && s.last_webhook_error_at
       ? { message: s.last_webhook_error, at: s.last_webhook_error_at.toISOString() }

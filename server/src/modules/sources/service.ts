@@ -19,8 +19,8 @@ export interface ChatwootSource {
   webhookUrlTokenHash: string | null;
 }
 
-/** The kinds this server binds (migration 0028 also admits `attio_workspace`, not bound yet). */
-export type SourceKind = 'chatwoot_account' | 'linear_workspace';
+/** The kinds this server binds (migration 0028). */
+export type SourceKind = 'chatwoot_account' | 'linear_workspace' | 'attio_workspace';
 
 export interface SourceSummary {
   id: string;
@@ -85,7 +85,7 @@ export async function listSources(database: Database, scope: Scope): Promise<Sou
         .select(summaryColumns)
         .where('project_id', '=', scope.projectId)
         .where('account_scope_id', '=', scope.accountScopeId)
-        .where('source_kind', 'in', ['chatwoot_account', 'linear_workspace'])
+        .where('source_kind', 'in', ['chatwoot_account', 'linear_workspace', 'attio_workspace'])
         .orderBy('created_at')
         .execute() as Promise<SourceSummary[]>,
   );
@@ -171,12 +171,19 @@ export async function unbindSource(
       .returning(['id', 'external_id', 'source_kind'])
       .executeTakeFirst();
     if (!deleted) throw notFound('source');
-    // A Linear source's schedule lives and dies with it (sources/linear-source.ts).
-    if (deleted.source_kind === 'linear_workspace') {
+    // A Linear or Attio source's schedule lives and dies with it (sources/linear-source.ts,
+    // sources/attio-source.ts).
+    const schedule =
+      deleted.source_kind === 'linear_workspace'
+        ? 'linear_sync'
+        : deleted.source_kind === 'attio_workspace'
+          ? 'attio_sync'
+          : null;
+    if (schedule) {
       await trx
         .deleteFrom('scheduled_jobs')
         .where('project_id', '=', scope.projectId)
-        .where('job_type', '=', 'linear_sync')
+        .where('job_type', '=', schedule)
         .execute();
     }
     await recordAudit(trx, {
@@ -301,7 +308,7 @@ export async function sourceKindOf(
       .where('account_scope_id', '=', scope.accountScopeId)
       .executeTakeFirst(),
   );
-  if (!row || row.source_kind === 'attio_workspace') throw notFound('source');
+  if (!row) throw notFound('source');
   return row.source_kind;
 }
 

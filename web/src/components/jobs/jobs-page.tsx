@@ -30,7 +30,14 @@ import { StatusBadge } from '@/components/status-badge';
 import { EmptyState, ErrorState, LoadingState, MutationError } from '@/components/states';
 
 /** The jobs the run-history filter offers; their names are keys of `jobs.names`. */
-const JOB_NAMES = ['chatwoot_sync', 'embeddings_run', 'outbound_process', 'signals_run'] as const;
+const JOB_NAMES = [
+  'chatwoot_sync',
+  'linear_sync',
+  'attio_sync',
+  'embeddings_run',
+  'outbound_process',
+  'signals_run',
+] as const;
 /** The run statuses the history filter offers; their words are in `status`. */
 const RUN_STATUSES = ['running', 'ok', 'failed'] as const;
 

@@ -42,6 +42,7 @@ import { PageHeader } from '@/components/page-header';
 import { RequireProject } from '@/components/require-project';
 import { EmptyState, ErrorState, LoadingState, MutationError } from '@/components/states';
 import { LinearBindForm, LinearCompletenessCard, LinearSourceCard } from './linear-source';
+import { AttioBindForm, AttioCompletenessCard, AttioSourceCard } from './attio-source';
 
 export const sourceKeys = {
   list: (projectId: string) => ['sources', projectId] as const,
@@ -427,12 +428,26 @@ function SourcesForProject({ projectId }: { projectId: string }) {
   ) : (
     <LinearBindForm projectId={projectId} sourcesKey={sourceKeys.list(projectId)} />
   );
+  const attio = all.find((source) => source.source_kind === 'attio_workspace');
+  const attioSection = attio ? (
+    <div className="grid gap-5 xl:grid-cols-2">
+      <AttioSourceCard
+        source={attio}
+        projectId={projectId}
+        sourcesKey={sourceKeys.list(projectId)}
+      />
+      <AttioCompletenessCard source={attio} projectId={projectId} />
+    </div>
+  ) : (
+    <AttioBindForm projectId={projectId} sourcesKey={sourceKeys.list(projectId)} />
+  );
   if (list.length === 0) {
     return (
       <div className="flex flex-col gap-4">
         <EmptyState title={t('noSourceTitle')}>{t('noSourceBody')}</EmptyState>
         <BindSourceForm projectId={projectId} />
         {linearSection}
+        {attioSection}
       </div>
     );
   }
@@ -445,6 +460,7 @@ function SourcesForProject({ projectId }: { projectId: string }) {
         </div>
       ))}
       {linearSection}
+      {attioSection}
     </div>
   );
 }

@@ -111,3 +111,30 @@ export async function deleteRows(
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** The sync_watermarks key of a workspace's last complete listing (completeness.ts reads it). */
+export const reportedWatermark = (workspaceId: string) => `attio:${workspaceId}:reported`;
+
+/** Records per kind what a complete run's listings held; Attio has no cursor to keep. */
+export async function writeReported(
+  trx: Trx,
+  scope: Scope,
+  workspaceId: string,
+  reported: Partial<Record<AttioEntityKind, number>>,
+): Promise<void> {
+  const meta = JSON.stringify({ reported });
+  await trx
+    .insertInto('sync_watermarks')
+    .values({
+      project_id: scope.projectId,
+      account_scope_id: scope.accountScopeId,
+      source: reportedWatermark(workspaceId),
+      cursor_ts: null,
+      cursor_id: null,
+      meta,
+    })
+    .onConflict((oc) =>
+      oc.columns(['project_id', 'source']).doUpdateSet({ meta, updated_at: sql`now()` }),
+    )
+    .execute();
+}

@@ -1,6 +1,7 @@
 import type { Config } from '../../../config.js';
 import type { Database, Scope } from '../../../db/database.js';
 import { createGuardedHttp } from '../../../lib/net/guarded-http.js';
+import { scrubJson } from '../../../lib/text.js';
 import type { HostResolver } from '../../../lib/net/host-policy.js';
 import { deleteAttioChunks, writeAttioChunks } from './chunks.js';
 import {
@@ -12,7 +13,7 @@ import {
   type AttioObject,
 } from './client.js';
 import { normalize, type AttioEntityKind, type AttRows } from './normalize.js';
-import { deleteRows, storedHashes, storedIds, upsertRows } from './store.js';
+import { deleteRows, storedHashes, storedIds, upsertRows, writeReported } from './store.js';
 
 export interface AttioSource {
   /** The API base (https://api.attio.com, or a simulator's); paths are under /v2. */
@@ -58,6 +59,8 @@ export interface AttioSyncCounts {
   kinds: Record<AttioEntityKind, AttioKindCounts>;
   /** Listings read twice because they would have deleted many rows (see removeGone). */
   relisted: AttioEntityKind[];
+  /** Per kind, how many entities the run's complete listings held (completeness.ts). */
+  reported: Partial<Record<AttioEntityKind, number>>;
   requests: number;
   rate_limited: number;
 }
@@ -160,6 +163,10 @@ export async function syncAttio(options: AttioSyncOptions): Promise<AttioSyncCou
       recordIds: new Set(),
     };
     for (const kind of SYNC_ORDER) await syncKind(state, kind);
+    // What this complete run saw is what completeness compares the stored rows with.
+    await options.database.withScope(options.scope, (trx) =>
+      writeReported(trx, options.scope, self.workspace_id, counts!.reported),
+    );
     return counts;
   } catch (error) {
     if (error instanceof AttioSyncError) throw error;
@@ -180,10 +187,12 @@ async function syncKind(state: RunState, kind: AttioEntityKind): Promise<void> {
   // may be refused).
   if (state.companies?.size === 0 && kind !== 'members') {
     await removeGone(state, kind, new Set());
+    state.counts.reported[kind] = 0;
     return;
   }
   const seen = await listKind(state, kind);
   const live = await removeGone(state, kind, seen);
+  state.counts.reported[kind] = live.size;
   if (!isRecordKind(kind)) return;
   for (const id of live) {
     state.records.push({ object: kind, id });
@@ -246,7 +255,8 @@ async function writePage(
   const tally = state.counts.kinds[kind];
   const rows: AttRows[typeof kind][] = [];
   for (const item of items) {
-    const row = toRow(item);
+    // Text Postgres cannot store (NUL, lone surrogates) becomes U+FFFD, as the webhook does.
+    const row = toRow(scrubJson(item));
     tally.read++;
     if (seen.has(row.id) || !inScope(state, kind, row)) continue;
     seen.add(row.id);
@@ -332,7 +342,7 @@ async function fetchOne(state: RunState, kind: AttioEntityKind, id: string): Pro
           ? await api.getTask(id)
           : await api.getRecord(kind, id);
   if (item === null) return null;
-  const row = (normalize[kind] as (item: unknown) => AttRows[typeof kind])(item);
+  const row = (normalize[kind] as (item: unknown) => AttRows[typeof kind])(scrubJson(item));
   return inScope(state, kind, row) ? item : null;
 }
 
@@ -375,6 +385,7 @@ function emptyCounts(workspaceId: string, slug: string, scoped: boolean): AttioS
     scoped,
     kinds,
     relisted: [],
+    reported: {},
     requests: 0,
     rate_limited: 0,
   };
