@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe';
-import { openBrowser, screenshot, searchOnce, type Browser } from './browser';
+import { LANDED, openBrowser, screenshot, searchOnce, type Browser } from './browser';
 import { catalogues, otherLanguageLeftovers, type Locale } from './locale-check';
 import { ADMIN, startStack, startWeb, type Stack } from './stack';
 
@@ -318,5 +318,5 @@ async function signIn(p: Page, locale: Locale) {
   await p.getByLabel(m.login.username).fill(ADMIN.username);
   await p.getByLabel(m.login.password).fill(ADMIN.password);
   await p.getByRole('button', { name: m.login.signIn }).click();
-  await p.waitForURL('**/search');
+  await p.waitForURL(LANDED);
 }

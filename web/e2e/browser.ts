@@ -4,6 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
+/**
+ * Where signing in lands: Today when the user has an active project, Search when they have none
+ * (web/src/app/page.tsx). For sign-ins whose test is about something else.
+ */
+export const LANDED = /\/(today|search)(?:[?#]|$)/;
+
 export const SCREENSHOT_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../../docs/screenshots',
@@ -68,6 +74,8 @@ export async function screenshot(page: Page, name: string) {
  * always present). For `expect.poll` loops that wait for the demo's data to become searchable.
  */
 export async function searchOnce(page: Page, query: string) {
+  // Signing in lands on Today when a project is active: search from the search page.
+  if (!new URL(page.url()).pathname.startsWith('/search')) await page.goto('/search');
   await page.getByRole('searchbox', { name: 'Search conversations' }).fill(query);
   await page.keyboard.press('Enter');
   await page

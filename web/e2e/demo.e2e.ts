@@ -32,7 +32,8 @@ describe('the demo on first run', () => {
     await page.getByLabel('Username').fill(ADMIN.username);
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/search');
+    // The demo project is active from the start, so signing in opens Today.
+    await page.waitForURL('**/today');
     await page.getByRole('banner').getByText('Demo', { exact: true }).waitFor();
     await page.getByRole('button', { name: /Active project: Demo studio/ }).waitFor();
   });
@@ -61,7 +62,8 @@ describe('the demo on first run', () => {
       await p.getByLabel(ru.login.username).fill(ADMIN.username);
       await p.getByLabel(ru.login.password).fill(ADMIN.password);
       await p.getByRole('button', { name: ru.login.signIn }).click();
-      await p.waitForURL('**/search');
+      await p.waitForURL('**/today');
+      await p.goto('/search');
       await p.getByRole('searchbox', { name: ru.search.formLabel }).fill('invoice');
       await p.keyboard.press('Enter');
       await p.getByTestId('evidence-card').first().waitFor();

@@ -9,7 +9,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe';
-import { openBrowser, screenshot, type Browser } from './browser';
+import { LANDED, openBrowser, screenshot, type Browser } from './browser';
 import { tabTo } from './keyboard';
 import { catalogues, otherLanguageLeftovers, type Locale } from './locale-check';
 import { ADMIN, startStack, type Stack } from './stack';
@@ -379,7 +379,7 @@ async function signIn(browserPage: Page, locale: Locale) {
   await browserPage.getByLabel(catalogues[locale].login.username).fill(ADMIN.username);
   await browserPage.getByLabel(catalogues[locale].login.password).fill(ADMIN.password);
   await browserPage.getByRole('button', { name: catalogues[locale].login.signIn }).click();
-  await browserPage.waitForURL('**/search**');
+  await browserPage.waitForURL(LANDED);
 }
 
 const h1 = (browserPage: Page, name: string) =>
@@ -567,7 +567,7 @@ async function checkEveryPage(locale: Locale, browserLocale: string) {
     const times = await p.getByTestId('conversation-row').locator('time').allTextContents();
     expect(times.length).toBeGreaterThan(0);
     expect(times.filter((text) => RELATIVE_TIME[locale].test(text))).not.toEqual([]);
-    expect(problems).toEqual([]);
+    expect(problems, problems.join('\n')).toEqual([]);
   } finally {
     await browserOf.close();
   }
@@ -653,7 +653,7 @@ describe('in either language, by keyboard, for everyone', () => {
       await another.page.goto('/login');
       await h1(another.page, en.login.title).waitFor();
       await signIn(another.page, 'en');
-      await h1(another.page, ru.search.title).waitFor();
+      await h1(another.page, ru.today.title).waitFor();
       expect(await another.page.evaluate(() => document.documentElement.lang)).toBe('ru');
 
       // Back to "follow the browser": English again, here and at the next sign-in anywhere.

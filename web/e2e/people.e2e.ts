@@ -56,7 +56,7 @@ describe('the person page', () => {
     await page.getByLabel('Username').fill(ADMIN.username);
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/search');
+    await page.waitForURL('**/today');
     await page.getByRole('button', { name: /Active project: Demo studio/ }).waitFor();
 
     await openPersonFromConversation(page);
@@ -77,7 +77,7 @@ describe('the person page', () => {
       await p.getByLabel(ru.login.username).fill(ADMIN.username);
       await p.getByLabel(ru.login.password).fill(ADMIN.password);
       await p.getByRole('button', { name: ru.login.signIn }).click();
-      await p.waitForURL('**/search');
+      await p.waitForURL('**/today');
       await openPersonFromConversation(p);
       await p.getByRole('heading', { name: ru.person.links }).waitFor();
       await p.getByRole('heading', { name: ru.person.conversations }).waitFor();

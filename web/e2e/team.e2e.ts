@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe';
-import { openBrowser, type Browser } from './browser';
+import { LANDED, openBrowser, type Browser } from './browser';
 import { catalogues, type Locale } from './locale-check';
 import { ADMIN, startStack, type Stack } from './stack';
 
@@ -26,7 +26,7 @@ async function signIn(p: Page, username: string, password: string, locale: Local
   await p.getByLabel(m.login.username).fill(username);
   await p.getByLabel(m.login.password).fill(password);
   await p.getByRole('button', { name: m.login.signIn }).click();
-  await p.waitForURL('**/search');
+  await p.waitForURL(LANDED);
 }
 
 /** The status of a request made from the page with `headers` (the browser's own cookies off). */
@@ -128,7 +128,7 @@ describe('team and access', () => {
       expect(await p.getByLabel('Project name').count()).toBe(0);
       expect(await p.getByRole('button', { name: /^Rename/ }).count()).toBe(0);
       expect(await p.getByRole('link', { name: `Members of ${PROJECT}` }).count()).toBe(0);
-      expect(await p.getByRole('link', { name: 'Team' }).count()).toBe(0);
+      expect(await p.getByRole('link', { name: 'Team', exact: true }).count()).toBe(0);
       await p.goto(`/projects/${projectId}/members`);
       await p.getByText('You cannot manage this project’s members').waitFor();
       // And the API refuses it anyway.
