@@ -1,5 +1,6 @@
 'use client';
 import { useLocale, useTranslations } from 'next-intl';
+import { useState } from 'react';
 import { isLocale, locales, type AppLocale } from '@/i18n/config';
 import { useMe, useUpdateMe } from '@/lib/session';
 import { MutationError } from '@/components/states';
@@ -17,9 +18,19 @@ export function LanguageSection() {
   const me = useMe();
   const update = useUpdateMe();
   const saved = me.data?.authenticated ? me.data.locale : null;
-  // While saving, the choice just made shows as chosen (the radio would jump back otherwise).
-  const shown = update.isPending ? (update.variables.locale ?? AUTOMATIC) : (saved ?? AUTOMATIC);
-  const choose = (value: string) => update.mutate({ locale: isLocale(value) ? value : null });
+  // The choice just made shows as chosen from the click on, until the save settles (then the
+  // saved value, which an error leaves as it was). Held here, set in the click's own handler:
+  // the mutation's pending state renders a moment later, and a controlled radio re-rendered
+  // before it would jump back to the old value.
+  const [choosing, setChoosing] = useState<string | null>(null);
+  const shown = choosing ?? saved ?? AUTOMATIC;
+  const choose = (value: string) => {
+    setChoosing(value);
+    update.mutate(
+      { locale: isLocale(value) ? value : null },
+      { onSettled: () => setChoosing(null) },
+    );
+  };
   const options: { value: AppLocale | typeof AUTOMATIC; label: string; lang?: AppLocale }[] = [
     { value: AUTOMATIC, label: t('language.automatic') },
     ...locales.map((value) => ({ value, label: t(`languageNames.${value}`), lang: value })),
