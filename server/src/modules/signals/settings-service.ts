@@ -95,7 +95,7 @@ export async function updateSignalSettings(
     validate(after);
     await trx
       .updateTable('projects')
-      .set({ signal_settings: JSON.stringify(after) as never })
+      .set({ signal_settings: JSON.stringify(after) })
       .where('id', '=', scope.projectId)
       .execute();
     const changed = (Object.keys(after) as (keyof SignalSettingsDto)[]).filter(
