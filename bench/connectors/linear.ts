@@ -16,45 +16,25 @@
  * figures are set against the documented hourly budgets instead (API-NOTES §4 in
  * shared/reference/linear, mirrored by tools/linear-sim/src/rate-limit.ts).
  */
-import { randomBytes } from 'node:crypto';
 import { DEFAULT_RATE_LIMITS, startLinearSim, type LinearSizeName } from '@cairn/linear-sim';
 import pg from 'pg';
-import { loadConfig } from '../../server/src/config.js';
-import { openDatabase, type Database, type Scope } from '../../server/src/db/database.js';
+import { openDatabase } from '../../server/src/db/database.js';
 import { migrate } from '../../server/src/db/migrator.js';
-import { systemScope } from '../../server/src/modules/access/system-actor.js';
 import {
   SYNC_ORDER,
   syncLinear,
   type LinearSyncCounts,
 } from '../../server/src/modules/connectors/linear/sync-linear.js';
-import { createBenchDatabase } from '../support/database.js';
+import {
+  createBenchDatabase,
+  createBenchProject,
+  loopbackBenchConfig,
+} from '../support/database.js';
 
 const SIZE = (process.env.BENCH_LINEAR_SIZE ?? 'bench') as LinearSizeName;
-const config = loadConfig({
-  // The simulator listens on loopback: opened for it, guard on.
-  SOURCE_HOST_ALLOWLIST: '127.0.0.1',
-  ...process.env,
-  LOG_LEVEL: 'silent',
-  WORKER_ENABLED: 'false',
-});
+const config = loopbackBenchConfig();
 const log = (...parts: unknown[]) => console.log(...parts);
 const BUDGET = DEFAULT_RATE_LIMITS;
-
-async function createProject(database: Database): Promise<Scope> {
-  const scope = await database.db
-    .insertInto('account_scopes')
-    .values({ scope_key: `bench-linear-${randomBytes(3).toString('hex')}`, name: 'linear' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const project = await database.db
-    .insertInto('projects')
-    .values({ account_scope_id: scope.id, name: 'bench linear' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  // The bench stands in for the worker path.
-  return systemScope({ projectId: project.id, accountScopeId: scope.id }, 'bench');
-}
 
 function summary(counts: LinearSyncCounts): string {
   const kinds = SYNC_ORDER.map((k) => {
@@ -92,7 +72,7 @@ async function main() {
   await pool.end();
   const database = await openDatabase({ ...config, DATABASE_URL: benchDb.url });
   try {
-    const scope = await createProject(database);
+    const scope = await createBenchProject(database, 'linear');
     const run = async (label: string, listIds?: boolean) => {
       const started = performance.now();
       const counts = await syncLinear({
