@@ -10,44 +10,24 @@
  * change (must write nothing) and a re-sync after 1% of the notes were edited, each with the
  * requests sent and the 429s met (docs/connectors-attio.md).
  */
-import { randomBytes } from 'node:crypto';
 import { startAttioSim, type AttioSizeName } from '@cairn/attio-sim';
 import pg from 'pg';
-import { loadConfig } from '../../server/src/config.js';
-import { openDatabase, type Database, type Scope } from '../../server/src/db/database.js';
+import { openDatabase } from '../../server/src/db/database.js';
 import { migrate } from '../../server/src/db/migrator.js';
-import { systemScope } from '../../server/src/modules/access/system-actor.js';
 import {
   syncAttio,
   SYNC_ORDER,
   type AttioSyncCounts,
 } from '../../server/src/modules/connectors/attio/sync-attio.js';
-import { createBenchDatabase } from '../support/database.js';
+import {
+  createBenchDatabase,
+  createBenchProject,
+  loopbackBenchConfig,
+} from '../support/database.js';
 
 const SIZE = (process.env.BENCH_ATTIO_SIZE ?? 'bench') as AttioSizeName;
-const config = loadConfig({
-  // The simulator listens on loopback: opened for it, guard on.
-  SOURCE_HOST_ALLOWLIST: '127.0.0.1',
-  ...process.env,
-  LOG_LEVEL: 'silent',
-  WORKER_ENABLED: 'false',
-});
+const config = loopbackBenchConfig();
 const log = (...parts: unknown[]) => console.log(...parts);
-
-async function createProject(database: Database): Promise<Scope> {
-  const scope = await database.db
-    .insertInto('account_scopes')
-    .values({ scope_key: `bench-attio-${randomBytes(3).toString('hex')}`, name: 'attio' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const project = await database.db
-    .insertInto('projects')
-    .values({ account_scope_id: scope.id, name: 'bench attio' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  // The bench stands in for the worker path.
-  return systemScope({ projectId: project.id, accountScopeId: scope.id }, 'bench');
-}
 
 function summary(counts: AttioSyncCounts): string {
   const kinds = SYNC_ORDER.map((k) => {
@@ -70,7 +50,7 @@ async function main() {
   await pool.end();
   const database = await openDatabase({ ...config, DATABASE_URL: benchDb.url });
   try {
-    const scope = await createProject(database);
+    const scope = await createBenchProject(database, 'attio');
     const sync = () =>
       syncAttio({ database, config, scope, source: { baseUrl: sim.url, token: sim.token } });
     const run = async (label: string) => {

@@ -15,46 +15,27 @@
  * and, in the same run and on the same database, the write path alone on a sample of the stored
  * rows: single-row autocommit upserts (the baseline) against one batched upsert statement.
  */
-import { randomBytes } from 'node:crypto';
 import { startChatwootSim } from '@cairn/chatwoot-sim';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { loadConfig } from '../../server/src/config.js';
-import { openDatabase, type Database, type Scope } from '../../server/src/db/database.js';
+import { openDatabase } from '../../server/src/db/database.js';
 import { migrate } from '../../server/src/db/migrator.js';
 import type { MessageRow } from '../../server/src/modules/chatwoot/normalize.js';
 import { upsertConversations, upsertMessages } from '../../server/src/modules/chatwoot/sql.js';
 import { syncChatwoot, type SyncCounts } from '../../server/src/modules/chatwoot/sync-chatwoot.js';
-import { createBenchDatabase } from '../support/database.js';
-import { systemScope } from '../../server/src/modules/access/system-actor.js';
+import {
+  createBenchDatabase,
+  createBenchProject,
+  loopbackBenchConfig,
+} from '../support/database.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? Math.round(MESSAGES / 25));
 const BASELINE_ROWS = Number(process.env.BENCH_BASELINE_ROWS ?? 5_000);
-const config = loadConfig({
-  // The simulator listens on loopback: opened for it like a studio-network Chatwoot, guard on.
-  SOURCE_HOST_ALLOWLIST: '127.0.0.1',
-  ...process.env,
-  LOG_LEVEL: 'silent',
-  WORKER_ENABLED: 'false',
-});
+// The simulator listens on loopback: opened for it like a studio-network Chatwoot, guard on.
+const config = loopbackBenchConfig();
 const log = (...parts: unknown[]) => console.log(...parts);
 const rate = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en-US');
-
-async function createProject(database: Database, name: string): Promise<Scope> {
-  const scope = await database.db
-    .insertInto('account_scopes')
-    .values({ scope_key: `bench-${name}-${randomBytes(3).toString('hex')}`, name })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const project = await database.db
-    .insertInto('projects')
-    .values({ account_scope_id: scope.id, name: `bench ${name}` })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  // The bench stands in for the worker path.
-  return systemScope({ projectId: project.id, accountScopeId: scope.id }, 'bench');
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; ms: number }> {
   const started = performance.now();
@@ -102,7 +83,7 @@ async function main() {
   await pool.end();
   const database = await openDatabase({ ...config, DATABASE_URL: benchDb.url });
   try {
-    const scope = await createProject(database, 'sync');
+    const scope = await createBenchProject(database, 'sync');
     const source = { baseUrl: sim.url, accountId: sim.accountId, apiToken: sim.token };
     const sync = () => syncChatwoot({ database, config, scope, source });
     const truth = sim.control.stats().generatedMessages;
@@ -164,7 +145,7 @@ async function main() {
       return rows;
     });
     const rehome = async (name: string) => {
-      const target = await createProject(database, name);
+      const target = await createBenchProject(database, name);
       const rewrite = (id: string) => id.replace(scope.projectId, target.projectId);
       const conversations = [
         ...new Map(sample.map((r) => [r.conversation_global_id, r])).values(),

@@ -3,10 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import type { Config } from '../../server/src/config.js';
-import { openDatabase, type Database } from '../../server/src/db/database.js';
+import { loadConfig, type Config } from '../../server/src/config.js';
+import { openDatabase, type Database, type Scope } from '../../server/src/db/database.js';
 import { startEmbeddedPostgres } from '../../server/src/db/embedded.js';
 import { migrate } from '../../server/src/db/migrator.js';
+import { systemScope } from '../../server/src/modules/access/system-actor.js';
 
 export interface BenchDatabase {
   url: string;
@@ -78,4 +79,30 @@ export async function openBenchDatabase(
       await cleanup();
     },
   };
+}
+
+/** The configuration of a bench against simulators on loopback: opened for them, guard on. */
+export function loopbackBenchConfig(): Config {
+  return loadConfig({
+    SOURCE_HOST_ALLOWLIST: '127.0.0.1',
+    ...process.env,
+    LOG_LEVEL: 'silent',
+    WORKER_ENABLED: 'false',
+  });
+}
+
+/** A fresh account scope and project named `name`, and the scope a worker would run in there. */
+export async function createBenchProject(database: Database, name: string): Promise<Scope> {
+  const scope = await database.db
+    .insertInto('account_scopes')
+    .values({ scope_key: `bench-${name}-${randomBytes(3).toString('hex')}`, name })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const project = await database.db
+    .insertInto('projects')
+    .values({ account_scope_id: scope.id, name: `bench ${name}` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  // The bench stands in for the worker path.
+  return systemScope({ projectId: project.id, accountScopeId: scope.id }, 'bench');
 }

@@ -2,6 +2,7 @@
 // /__sim/. A request goes through, in order: parsing, injected faults (an edge in front of Linear
 // fails before Linear looks at the request), authentication, validation against the served schema,
 // the per-query complexity cap, the rate-limit buckets, then execution.
+import { gzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   execute,
@@ -231,6 +232,15 @@ async function sendFault(
       );
       return undefined;
     }
+    case 'encoded': {
+      // A proxy that gzips whatever the client's Accept-Encoding said (identity included).
+      const outcome = await run();
+      return reply
+        .code(outcome.status)
+        .headers({ ...outcome.headers, 'content-encoding': 'gzip' })
+        .type('application/json; charset=utf-8')
+        .send(gzipSync(JSON.stringify(outcome.body)));
+    }
     case 'malformed': {
       const outcome = await run();
       return reply
@@ -262,7 +272,9 @@ export function buildLinearApp(core: SimCore, control: LinearSimControl): Fastif
       // A fault that still answers runs the request without the fault, then breaks the answer.
       const run = async () => (await handleGraphQL(core, request, log, false)) as Outcome;
       const sent = await sendFault(core, request, reply, result.fault, run);
-      logged(sent ? reply.statusCode : 0);
+      // The status that went out (a hijacked answer writes its own); 0 when none did (`hang`).
+      // Not `sent`: awaiting a FastifyReply resolves its thenable, never the reply.
+      logged(reply.raw.headersSent ? reply.raw.statusCode : 0);
       return sent;
     }
     logged(result.status);

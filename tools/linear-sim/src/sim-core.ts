@@ -50,6 +50,7 @@ export const FAULT_KINDS = [
   'hang',
   'truncated',
   'malformed',
+  'encoded',
 ] as const;
 export type LinearFaultKind = (typeof FAULT_KINDS)[number];
 

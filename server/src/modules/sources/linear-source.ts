@@ -56,7 +56,7 @@ export async function checkLinearKey(
 ): Promise<LinearOrganization> {
   const http = createGuardedHttp({ ...hostPolicy, totalTimeoutMs: INTERACTIVE_TIMEOUT_MS * 2 });
   const client = new LinearClient({
-    fetch: http.fetch,
+    http,
     url,
     apiKey,
     timeoutMs: Math.min(config.LINEAR_TIMEOUT_MS, INTERACTIVE_TIMEOUT_MS),

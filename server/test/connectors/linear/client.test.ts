@@ -31,7 +31,7 @@ afterAll(async () => {
 
 const client = (options: Partial<LinearClientOptions> = {}) =>
   new LinearClient({
-    fetch: http.fetch,
+    http,
     url: sim.graphqlUrl,
     apiKey: sim.apiKey,
     timeoutMs: 2000,
@@ -62,7 +62,8 @@ async function crawl(api: LinearClient, kind: LinearEntityKind, updatedAfter?: s
 
 describe('Linear client against the simulator', () => {
   it('keeps every document under the per-query complexity cap (as the server counts it)', async () => {
-    const api = client();
+    // One request per document: a generous deadline, so a loaded machine adds no retry.
+    const api = client({ timeoutMs: 15_000 });
     for (const kind of KINDS) {
       await api.list(kind);
       await api.listIds(kind);
@@ -101,9 +102,12 @@ describe('Linear client against the simulator', () => {
     expect(ids.nodes.length).toBe(Math.min(ID_PAGE_SIZE, truthIds('comments').length));
   });
 
-  it.each(['ratelimited_400', 'ratelimited_429'] as const)(
-    'backs off on %s and then succeeds',
-    async (kind) => {
+  it.each([
+    ['ratelimited_400', 400],
+    ['ratelimited_429', 429],
+  ] as const)(
+    'backs off on %s (RATELIMITED with HTTP %i) and then succeeds',
+    async (kind, status) => {
       const retries: string[] = [];
       const limited = client({ onRetry: (r) => retries.push(r.kind) });
       sim.control.injectFault({ route: 'issues', kind, times: 2 });
@@ -111,8 +115,22 @@ describe('Linear client against the simulator', () => {
       expect(page.nodes.length).toBeGreaterThan(0);
       expect(retries).toEqual(['ratelimited', 'ratelimited']);
       expect(limited.usage.rateLimited).toBe(2);
+      // The two refusals really came with that status, then the page with 200.
+      expect(sim.control.requests().map((r) => r.status)).toEqual([status, status, 200]);
     },
   );
+
+  it.each([
+    ['ratelimited_400', 400],
+    ['ratelimited_429', 429],
+  ] as const)('gives up on a lasting %s naming HTTP %i', async (kind, status) => {
+    sim.control.injectFault({ route: 'issues', kind, times: 10 });
+    const error = await client({ maxRetries: 1 })
+      .list('issues')
+      .catch((e: unknown) => e);
+    expect((error as LinearApiError).kind).toBe('ratelimited');
+    expect((error as LinearApiError).status).toBe(status);
+  });
 
   it('gives up on a lasting rate limit with a clear error', async () => {
     sim.control.injectFault({ route: 'issues', kind: 'ratelimited_429', times: 10 });
@@ -173,10 +191,36 @@ describe('Linear client against the simulator', () => {
     expect(retries).toEqual([]);
   });
 
+  it('keeps the guard’s response cap through the SDK: an oversized page fails at once', async () => {
+    const small = createGuardedHttp({ allowlist: LOOPBACK, maxResponseBytes: 4 * 1024 });
+    try {
+      const retries: unknown[] = [];
+      const error = await client({ http: small, onRetry: (r) => retries.push(r) })
+        .list('issues')
+        .catch((e: unknown) => e);
+      expect((error as LinearApiError).kind).toBe('invalid_response');
+      expect((error as Error).message).toMatch(/exceeded the size cap/);
+      expect(retries).toEqual([]);
+      // The small organization answer fits under the same cap.
+      await expect(client({ http: small }).organization()).resolves.toBeTruthy();
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('refuses a body encoded although identity was asked for (it would inflate past the cap)', async () => {
+    sim.control.injectFault({ route: 'issues', kind: 'encoded' });
+    const error = await client()
+      .list('issues')
+      .catch((e: unknown) => e);
+    expect((error as LinearApiError).kind).toBe('invalid_response');
+    expect((error as Error).message).toMatch(/gzip-encoded although identity was asked for/);
+  });
+
   it('is refused by the guard without the loopback allowlist', async () => {
     const closed = createGuardedHttp({});
     try {
-      const error = await client({ fetch: closed.fetch })
+      const error = await client({ http: closed })
         .organization()
         .catch((e: unknown) => e);
       expect((error as LinearApiError).kind).toBe('blocked');

@@ -1,12 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  LinearError,
+  LinearErrorType,
+  LinearGraphQLClient,
+  RatelimitedLinearError,
+} from '@linear/sdk';
+import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { blockedCause, type GuardedFetch } from '../../../lib/net/guarded-http.js';
+import { blockedCause, type GuardedHttp } from '../../../lib/net/guarded-http.js';
 import {
   ENTITY_DOCUMENTS,
   ENTITY_PAGE_SIZE,
   ID_PAGE_SIZE,
   idsDocument,
   ORGANIZATION,
+  type LinearEntityFilters,
   type LinearEntityKind,
 } from './documents.js';
 import {
@@ -27,15 +35,27 @@ import {
 } from './payloads.js';
 
 /**
- * A thin client for Linear's GraphQL API (facts: shared/reference/linear/API-NOTES.md, mirrored
- * by tools/linear-sim). It POSTs documents we write (documents.ts) through the guarded fetch
- * (lib/net/guarded-http.ts), because the endpoint is user input. `@linear/sdk`'s `rawRequest`
- * calls `globalThis.fetch` and cannot be given another fetch, so it would bypass the guard's
- * body cap and timeouts; the wire format is plain JSON and this file is all a connector needs.
+ * Linear's GraphQL API through the official `@linear/sdk` (facts:
+ * shared/reference/linear/API-NOTES.md, mirrored by tools/linear-sim). The documents are ours
+ * (documents.ts) and go through the SDK's `LinearGraphQLClient.rawRequest`, which answers data
+ * and headers (complexity and rate-limit headers are read from every answer) and turns failures
+ * into the SDK's typed errors (`parseLinearError`), which classify them below.
+ *
+ * The endpoint is user input, so every request goes through the guarded agent
+ * (lib/net/guarded-http.ts). `rawRequest` calls the global `fetch` with the client's options
+ * spread into its RequestInit, after method, headers and body; Node's fetch takes a `dispatcher`
+ * there. So the guard's dispatcher rides in the options: its connect step runs the address
+ * filter (SSRF, DNS pinning) and refuses hosts outside SOURCE_HOST_ALLOWLIST, it caps the
+ * response on the wire, and redirects are not followed (`redirect: 'manual'`). Two things the
+ * guard's own fetch adds are added here: a deadline per attempt (an AbortSignal in the options,
+ * which aborts the body read too), and a cap on the decoded body, which Node's fetch would
+ * otherwise inflate without limit: we ask for `accept-encoding: identity` and the dispatcher
+ * refuses an encoded answer, so the wire cap is the body cap.
  *
  * Failure handling (API-NOTES §1, §4):
- * - `RATELIMITED` arrives with HTTP 400 or 429 (and `extensions.code`): wait until the reset
- *   header (or `Retry-After`), capped and jittered, and try again, a bounded number of times.
+ * - `RATELIMITED` arrives with HTTP 400 or 429 (`extensions.type` "ratelimited", which the SDK
+ *   makes a `RatelimitedLinearError`; `extensions.code` and a bare 429 count too): wait until the
+ *   reset header (or `Retry-After`), capped and jittered, and try again, a bounded number of times.
  * - 5xx, network errors, timeouts, truncated or non-JSON bodies, and pages that do not match the
  *   asked shape are retried with backoff; after the last attempt the error names what was wrong.
  * - Authentication, validation and input errors are final at once.
@@ -80,7 +100,8 @@ export interface LinearRateLimit {
 }
 
 export interface LinearClientOptions {
-  fetch: GuardedFetch;
+  /** The guarded agent (lib/net/guarded-http.ts); its dispatcher carries every request. */
+  http: Pick<GuardedHttp, 'dispatcher'>;
   /** The GraphQL endpoint, e.g. https://api.linear.app/graphql. */
   url: string;
   /** A personal API key (sent bare) or `Bearer <OAuth token>`. */
@@ -112,7 +133,7 @@ export interface ListParams {
   /** Only entities with `updatedAt` strictly after this ISO time. */
   updatedAfter?: string | null;
   /** A further filter of the kind's `*Filter` input (a binding's team/project scope). */
-  filter?: Record<string, unknown> | null;
+  filter?: LinearEntityFilters[LinearEntityKind] | null;
   first?: number;
 }
 
@@ -137,21 +158,20 @@ const DEFAULT_RETRY_MAX_MS = 30_000;
 // Resets name when the bucket is full again (up to an hour); a leaky bucket refills enough for
 // one more query long before, so a single wait is capped and the retry re-reads the headers.
 const DEFAULT_RATE_LIMIT_WAIT_MAX_MS = 60_000;
-const FINAL_CODES = new Set([
-  'AUTHENTICATION_ERROR',
-  'FORBIDDEN',
-  'GRAPHQL_VALIDATION_FAILED',
-  'INVALID_INPUT',
-  'INPUT_ERROR',
-  'BAD_USER_INPUT',
+// The SDK's error types that no retry can mend: the key, the rights, or the document is wrong.
+const FINAL_TYPES = new Set<LinearErrorType>([
+  LinearErrorType.AuthenticationError,
+  LinearErrorType.Forbidden,
+  LinearErrorType.InvalidInput,
+  LinearErrorType.GraphqlError,
+  LinearErrorType.UserError,
+  LinearErrorType.FeatureNotAccessible,
+  LinearErrorType.UsageLimitExceeded,
 ]);
 const UNREACHABLE =
   'no usable HTTP response (the connection was refused, reset, or not answered in time)';
 
-interface GraphqlError {
-  message?: string;
-  extensions?: { code?: string; userPresentableMessage?: string };
-}
+type Outcome = { status: number | null; kind: LinearErrorKind; detail: string };
 
 export class LinearClient {
   /** Headers of the last answer; null before the first. */
@@ -159,7 +179,11 @@ export class LinearClient {
   /** Requests sent (retries included) and complexity points reported by the server. */
   readonly usage = { requests: 0, complexity: 0, rateLimited: 0 };
 
-  constructor(private readonly options: LinearClientOptions) {}
+  private readonly dispatcher: Dispatcher;
+
+  constructor(private readonly options: LinearClientOptions) {
+    this.dispatcher = options.http.dispatcher.compose(refuseEncodedBodies);
+  }
 
   /** `organization` and `viewer`: proves the key works and names the workspace it binds to. */
   organization(): Promise<LinearOrganization> {
@@ -200,92 +224,58 @@ export class LinearClient {
     read: S,
   ): Promise<z.infer<S>> {
     const maxAttempts = this.options.maxRetries + 1;
-    let last: { status: number | null; kind: LinearErrorKind; detail: string } = {
-      status: null,
-      kind: 'network',
-      detail: 'not attempted',
-    };
+    let last: Outcome = { status: null, kind: 'network', detail: 'not attempted' };
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       this.throwIfAborted(operation, attempt - 1);
       let waitMs: number | null = null;
       try {
         this.usage.requests++;
-        const response = await this.options.fetch(this.options.url, {
-          method: 'POST',
-          headers: {
-            authorization: this.options.apiKey,
-            'content-type': 'application/json',
-            accept: 'application/json',
-          },
-          body: JSON.stringify({ query, variables: vars }),
-          signal: this.attemptSignal(),
-        });
-        this.readRateLimit(response.headers);
-        const text = await response.text();
-        const body = parseJson(text) as { data?: unknown; errors?: GraphqlError[] } | undefined;
-        const errors = Array.isArray(body?.errors) ? body.errors : [];
-        const code = errors[0]?.extensions?.code;
-        if (code === 'RATELIMITED' || response.status === 429) {
-          this.usage.rateLimited++;
-          last = {
-            status: response.status,
-            kind: 'ratelimited',
-            detail: 'rate limited (RATELIMITED)',
-          };
-          waitMs = this.rateLimitWait(response.headers);
-        } else if (code && FINAL_CODES.has(code)) {
-          const message =
-            errors[0]?.extensions?.userPresentableMessage ?? errors[0]?.message ?? code;
-          const kind = code === 'AUTHENTICATION_ERROR' || code === 'FORBIDDEN' ? 'auth' : 'graphql';
-          throw new LinearApiError(
-            operation,
-            response.status,
-            attempt,
-            kind,
-            `${code}: ${message}`,
-          );
-        } else if (response.status >= 500) {
-          last = { status: response.status, kind: 'http', detail: 'the server failed' };
-        } else if (!response.ok) {
-          throw new LinearApiError(
-            operation,
-            response.status,
-            attempt,
-            'http',
-            'the request was refused',
-          );
-        } else if (body === undefined) {
-          last = {
-            status: response.status,
-            kind: 'invalid_response',
-            detail: 'the response is not JSON',
-          };
-        } else if (errors.length > 0) {
-          // Partial failures come back with HTTP 200 (§1): a page with holes is not a page.
-          last = {
-            status: response.status,
-            kind: 'graphql',
-            detail: `${code ?? 'error'}: ${errors[0]?.message ?? 'unknown GraphQL error'}`,
-          };
-        } else {
-          const parsed = read.safeParse(body.data);
-          if (parsed.success) return parsed.data as z.infer<S>;
-          const issue = parsed.error.issues[0];
-          last = {
-            status: response.status,
-            kind: 'invalid_response',
-            detail:
-              `the response does not match the ${operation} page: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim(),
-          };
-        }
+        const response = await this.graphql().rawRequest<unknown, Record<string, unknown>>(
+          query,
+          vars,
+        );
+        if (response.headers) this.readRateLimit(response.headers);
+        const parsed = read.safeParse(response.data);
+        if (parsed.success) return parsed.data as z.infer<S>;
+        const issue = parsed.error.issues[0];
+        last = {
+          status: response.status ?? null,
+          kind: 'invalid_response',
+          detail:
+            `the response does not match the ${operation} page: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim(),
+        };
       } catch (error) {
-        if (error instanceof LinearApiError) throw error;
-        this.throwIfAborted(operation, attempt);
-        const blocked = blockedCause(error);
-        if (blocked) throw new LinearApiError(operation, null, attempt, 'blocked', blocked.message);
-        const timedOut =
-          error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-        last = { status: null, kind: timedOut ? 'timeout' : 'network', detail: UNREACHABLE };
+        if (error instanceof LinearError) {
+          const headers = error.raw?.response?.headers;
+          if (headers) this.readRateLimit(headers);
+          const outcome = classify(error);
+          if (outcome.kind === 'ratelimited') {
+            this.usage.rateLimited++;
+            const retryAfter =
+              error instanceof RatelimitedLinearError
+                ? error.retryAfter
+                : numberOrUndefined(headers?.get('retry-after'));
+            waitMs = this.rateLimitWait(retryAfter);
+          } else if (outcome.final) {
+            throw new LinearApiError(
+              operation,
+              outcome.status,
+              attempt,
+              outcome.kind,
+              outcome.detail,
+            );
+          }
+          last = outcome;
+        } else {
+          this.throwIfAborted(operation, attempt);
+          const blocked = blockedCause(error);
+          if (blocked)
+            throw new LinearApiError(operation, null, attempt, 'blocked', blocked.message);
+          const failure = transportFailure(error);
+          if (failure.final)
+            throw new LinearApiError(operation, null, attempt, failure.kind, failure.detail);
+          last = failure;
+        }
       }
       if (attempt === maxAttempts) break;
       const delayMs = waitMs ?? this.backoff(attempt);
@@ -293,6 +283,26 @@ export class LinearClient {
       await sleep(delayMs, undefined, { signal: this.options.signal }).catch(() => undefined);
     }
     throw new LinearApiError(operation, last.status, maxAttempts, last.kind, last.detail);
+  }
+
+  /**
+   * The SDK's client for one attempt: its options become fetch's RequestInit, so the guarded
+   * dispatcher, the attempt's deadline and `redirect: 'manual'` travel with the request.
+   */
+  private graphql(): LinearGraphQLClient {
+    const init: Omit<RequestInit, 'dispatcher'> & { dispatcher: Dispatcher } = {
+      headers: {
+        authorization: this.options.apiKey,
+        accept: 'application/json',
+        'accept-encoding': 'identity',
+      },
+      redirect: 'manual',
+      signal: this.attemptSignal(),
+      dispatcher: this.dispatcher,
+    };
+    // Node's RequestInit types `dispatcher` with the undici bundled in Node (undici-types); the
+    // guard's is the npm undici's: one interface, two declarations.
+    return new LinearGraphQLClient(this.options.url, init as unknown as RequestInit);
   }
 
   private readRateLimit(headers: Headers) {
@@ -315,14 +325,11 @@ export class LinearClient {
   }
 
   /** Until the earliest reset of an empty bucket (or Retry-After), capped, plus jitter. */
-  private rateLimitWait(headers: Headers): number {
+  private rateLimitWait(retryAfterSeconds: number | undefined): number {
     const cap = this.options.rateLimitWaitMaxMs ?? DEFAULT_RATE_LIMIT_WAIT_MAX_MS;
     const now = (this.options.now ?? Date.now)();
     const candidates: number[] = [];
-    const retryAfter = Number(headers.get('retry-after'));
-    if (headers.get('retry-after') !== null && Number.isFinite(retryAfter)) {
-      candidates.push(retryAfter * 1000);
-    }
+    if (retryAfterSeconds !== undefined) candidates.push(retryAfterSeconds * 1000);
     const rl = this.rateLimit;
     if (rl?.requestsRemaining === 0 && rl.requestsReset !== null)
       candidates.push(rl.requestsReset - now);
@@ -378,10 +385,109 @@ function variables(params: ListParams, defaultFirst: number): Record<string, unk
   };
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
+function numberOrUndefined(value: string | null | undefined): number | undefined {
+  const n = value === null || value === undefined || value === '' ? NaN : Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * What a `LinearError` (the SDK's `parseLinearError` of a non-2xx answer or a GraphQL `errors`
+ * array) means for the sync. The SDK types an error by its first GraphQL error's
+ * `extensions.type`; without a GraphQL body it guesses from the status (429 rate limited, 403
+ * forbidden, any other 4xx "authentication", 5xx internal/network), so a body-less answer is read
+ * by its status here instead.
+ */
+function classify(error: LinearError): Outcome & { final: boolean } {
+  const status = error.status ?? null;
+  const raw = error.raw?.response;
+  const code = (raw?.errors?.[0]?.extensions as { code?: unknown } | undefined)?.code;
+  if (error.type === LinearErrorType.Ratelimited || code === 'RATELIMITED' || status === 429) {
+    return { status, kind: 'ratelimited', detail: 'rate limited (RATELIMITED)', final: false };
+  }
+  const first = error.errors?.[0];
+  if (!first) {
+    if (status === 401 || status === 403)
+      return { status, kind: 'auth', detail: 'the key was refused', final: true };
+    if (status !== null && status >= 500)
+      return { status, kind: 'http', detail: 'the server failed', final: false };
+    if (status !== null && (status < 200 || status >= 300))
+      return { status, kind: 'http', detail: 'the request was refused', final: true };
+    const detail =
+      typeof raw?.error === 'string' ? 'the response is not JSON' : 'the response carries no data';
+    return { status, kind: 'invalid_response', detail, final: false };
+  }
+  const detail = `${typeof code === 'string' ? code : error.type}: ${first.message}`;
+  if (error.type !== undefined && FINAL_TYPES.has(error.type)) {
+    const auth =
+      error.type === LinearErrorType.AuthenticationError ||
+      error.type === LinearErrorType.Forbidden;
+    return { status, kind: auth ? 'auth' : 'graphql', detail, final: true };
+  }
+  // Internal errors, lock timeouts, and partial failures answered with HTTP 200 (§1): a page
+  // with holes is not a page, and the next attempt may be whole.
+  const kind = status !== null && status >= 500 ? 'http' : 'graphql';
+  return { status, kind, detail, final: false };
+}
+
+/** A request that produced no GraphQL answer: refused by the guard's caps, cut, late, or garbled. */
+function transportFailure(error: unknown): Outcome & { final: boolean } {
+  for (let e = error; e; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof EncodedBodyError)
+      return { status: null, kind: 'invalid_response', detail: e.message, final: true };
+    if ((e as { code?: unknown }).code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE')
+      return {
+        status: null,
+        kind: 'invalid_response',
+        detail: 'the response exceeded the size cap',
+        final: true,
+      };
+    if (e === (e as { cause?: unknown }).cause) break;
+  }
+  if (error instanceof SyntaxError)
+    return {
+      status: null,
+      kind: 'invalid_response',
+      detail: 'the response is not JSON',
+      final: false,
+    };
+  const timedOut =
+    error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+  return {
+    status: null,
+    kind: timedOut ? 'timeout' : 'network',
+    detail: UNREACHABLE,
+    final: false,
+  };
+}
+
+class EncodedBodyError extends Error {
+  constructor(encoding: string) {
+    super(`the response came ${encoding}-encoded although identity was asked for; refused`);
+    this.name = 'EncodedBodyError';
   }
 }
+
+/**
+ * Composed onto the guard's dispatcher: an answer whose body is content-encoded is aborted before
+ * its body is read. Node's fetch would inflate it past the guard's wire cap (a small gzip body
+ * can decode to gigabytes); we ask for identity, so a compliant server never trips this.
+ */
+const refuseEncodedBodies: Dispatcher.DispatcherComposeInterceptor =
+  (dispatch) => (opts, handler) =>
+    dispatch(opts, {
+      onRequestStart: (controller, context) => handler.onRequestStart?.(controller, context),
+      onRequestUpgrade: (controller, statusCode, headers, socket) =>
+        handler.onRequestUpgrade?.(controller, statusCode, headers, socket),
+      onResponseStart(controller, statusCode, headers, statusMessage) {
+        const encoding = headers['content-encoding'];
+        const value = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? '')).trim();
+        if (value !== '' && value.toLowerCase() !== 'identity') {
+          controller.abort(new EncodedBodyError(value));
+          return;
+        }
+        handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+      },
+      onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
+      onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
+      onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
+    });

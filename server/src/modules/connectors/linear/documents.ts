@@ -10,9 +10,14 @@
  * (test/connectors/linear/client.test.ts checks every document as the simulator counts it).
  */
 
+import type { LinearDocument } from '@linear/sdk';
+
 /** Page size of the entity lists: 100 per the issue; the API allows 250. */
 export const ENTITY_PAGE_SIZE = 100;
-/** Id-only listings (hard-delete detection) cost ~0.1 point a node, so the largest page is used. */
+/**
+ * Id-only listings (hard-delete detection): the largest page, so the fewest requests. Points scale
+ * with the nodes either way (about 2.3 an id as the simulator counts Linear's model).
+ */
 export const ID_PAGE_SIZE = 250;
 /** Labels read per issue; `labelIds` (a plain list) carries them all. */
 export const LABELS_PER_ISSUE = 20;
@@ -96,6 +101,15 @@ export const USERS = /* GraphQL */ `
 `;
 
 export type LinearEntityKind = 'issues' | 'comments' | 'projects' | 'customers' | 'users';
+
+/** The `$filter` each list takes, as the SDK's generated types of Linear's schema spell it. */
+export interface LinearEntityFilters {
+  issues: LinearDocument.IssueFilter;
+  comments: LinearDocument.CommentFilter;
+  projects: LinearDocument.ProjectFilter;
+  customers: LinearDocument.CustomerFilter;
+  users: LinearDocument.UserFilter;
+}
 
 export const ENTITY_DOCUMENTS: Record<LinearEntityKind, string> = {
   issues: ISSUES,

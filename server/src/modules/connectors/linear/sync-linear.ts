@@ -4,7 +4,7 @@ import { createGuardedHttp } from '../../../lib/net/guarded-http.js';
 import type { HostResolver } from '../../../lib/net/host-policy.js';
 import { deleteLinearChunks, writeLinearChunks } from './chunks.js';
 import { LinearApiError, LinearClient, type LinearClientOptions, type Page } from './client.js';
-import type { LinearEntityKind } from './documents.js';
+import type { LinearEntityFilters, LinearEntityKind } from './documents.js';
 import { normalize, type LinRows } from './normalize.js';
 import {
   deleteRows,
@@ -33,12 +33,12 @@ export interface LinearSource {
  * Linear's schema, API-NOTES §3), or null where the kind is not narrowed. An issue is covered
  * when its team or its project is one of the binding's.
  */
-export function scopeFilters(
-  source: Pick<LinearSource, 'teamIds' | 'projectIds'>,
-): Record<LinearEntityKind, Record<string, unknown> | null> {
+export function scopeFilters(source: Pick<LinearSource, 'teamIds' | 'projectIds'>): {
+  [K in LinearEntityKind]: LinearEntityFilters[K] | null;
+} {
   const teams = source.teamIds ?? [];
   const projects = source.projectIds ?? [];
-  const issue: Record<string, unknown>[] = [];
+  const issue: LinearEntityFilters['issues'][] = [];
   if (teams.length > 0) issue.push({ team: { id: { in: teams } } });
   if (projects.length > 0) issue.push({ project: { id: { in: projects } } });
   const issueFilter = issue.length === 0 ? null : issue.length === 1 ? issue[0]! : { or: issue };
@@ -144,7 +144,7 @@ export async function syncLinear(options: LinearSyncOptions): Promise<LinearSync
     resolve: options.resolveHost,
   });
   const api = new LinearClient({
-    fetch: http.fetch,
+    http,
     url: options.source.url,
     apiKey: options.source.apiKey,
     timeoutMs: options.config.LINEAR_TIMEOUT_MS,
