@@ -22,8 +22,9 @@ import {
  * - A response is capped in size (on the wire by the dispatcher, and decoded by `fetch`) and a
  *   request in total time, so a hostile host can neither fill memory nor hold a worker.
  *
- * Both the dispatcher (for clients built on undici, e.g. `@linear/sdk`, whose options reach `fetch`, so the dispatcher goes in as fetch's `dispatcher`, or an
- * undici-based SDK) and a fetch-compatible function are exported; they share the one policy.
+ * Both the dispatcher (for clients built on undici or on the global `fetch`: `@linear/sdk` spreads
+ * its options into `fetch`'s, so the dispatcher goes in as `dispatcher`) and a fetch-compatible
+ * function are exported; they share the one policy.
  */
 
 export interface GuardedHttpOptions {
