@@ -3,7 +3,7 @@
 // each synced by its own job — every job relinks — and what is stored is held to the studio's
 // known truth (tools/studio, studioTruth). Every seeded link is found, with the field that tied it;
 // nothing else is tied (every `apart` pair stays apart, free mail forms no organisation). An
-// Attio webhook that adds a person relinks at once.
+// Attio webhook that adds people relinks at once.
 import { attioSignedDelivery, startAttioSim, type AttioSim } from '@cairn/attio-sim';
 import { startLinearSim, type LinearSim } from '@cairn/linear-sim';
 import { buildStudio, studioTruth, type StudioTruth, type TruthLink } from '@cairn/studio';
@@ -17,7 +17,8 @@ import { bindSim, type Bound } from '../chatwoot/harness.js';
 import { useTestApp } from '../support/app.js';
 
 const ctx = useTestApp();
-const SEED = 'people-xsource';
+// A seed whose tiny studio holds every trap, phone-only matches and free mail included.
+const SEED = 'xsource';
 const SIZE = 'tiny';
 const ATTIO_SECRET = 'att-wh-secret-people-xsource-5Kq8';
 
@@ -95,6 +96,11 @@ describe('people across Chatwoot, Linear and Attio', { timeout: 120_000 }, () =>
 
   beforeAll(async () => {
     truth = studioTruth(buildStudio({ seed: SEED, size: SIZE }));
+    // The traps are in the data, so passing means handling them.
+    const traps = new Set(truth.people.flatMap((p) => p.traps));
+    for (const trap of ['free_mail', 'phone_only_match', 'mixed_case_email', 'same_name_colleague'])
+      expect(traps, trap).toContain(trap);
+    expect(truth.summary.people_linked_by_phone_only).toBeGreaterThan(0);
     chatwoot = await bindSim(ctx, { size: SIZE, seed: SEED });
     scope = chatwoot.scope;
     linear = await startLinearSim({ size: SIZE, seed: SEED });
@@ -189,24 +195,22 @@ describe('people across Chatwoot, Linear and Attio', { timeout: 120_000 }, () =>
     expect(truth.people.some((p) => p.traps.includes('free_mail'))).toBe(true);
   });
 
-  it('relinks when an Attio webhook adds a person, and a rebuild then writes nothing', async () => {
-    // A client only Chatwoot knows (by email or phone): the CRM now gets them, by the same one.
-    const lone = truth.people.find(
-      (p) =>
-        p.links.length === 1 &&
-        p.links[0]!.source_kind === 'chatwoot_account' &&
-        p.emails.length + p.phones.length > 0,
+  it('relinks when an Attio webhook adds people; free mail stays out of organisations', async () => {
+    // A client Chatwoot knows by email gets a second CRM record with that address; a private
+    // person writes from gmail.com with no company, which must not make a gmail.com organisation.
+    const client = truth.people.find((p) =>
+      p.links.some(
+        (l) => l.source_kind === 'chatwoot_account' && l.matched_on === 'email' && l.value,
+      ),
     )!;
-    expect(lone, 'a Chatwoot-only client').toBeDefined();
-    const record = attio.control.addPerson({
-      name: lone.name,
-      emails: lone.emails.slice(0, 1),
-      phones: lone.emails.length > 0 ? [] : lone.phones.slice(0, 1),
-    });
-    const recordId = (record.id as { record_id: string }).record_id;
+    const contactLink = client.links.find((l) => l.source_kind === 'chatwoot_account')!;
+    const added = [
+      attio.control.addPerson({ name: client.name, emails: [contactLink.value!] }),
+      attio.control.addPerson({ name: 'Private Person', emails: ['private.xsource@gmail.com'] }),
+    ].map((r) => (r.id as { record_id: string }).record_id);
     const delivery = attioSignedDelivery(ATTIO_SECRET, {
       webhook_id: 'wh-people',
-      events: [attio.control.buildWebhookEvent('record.created', recordId)],
+      events: added.map((id) => attio.control.buildWebhookEvent('record.created', id)),
     });
     const res = await ctx.app.inject({
       method: 'POST',
@@ -216,10 +220,14 @@ describe('people across Chatwoot, Linear and Attio', { timeout: 120_000 }, () =>
     });
     expect(res.statusCode, res.body).toBe(200);
     const got = await readLinks();
-    const contact = got.person.get(key(stored(lone.links[0]!)))!;
-    const person = got.person.get(`attio_workspace:person:${recordId}`);
-    expect(person?.owner).toBe(contact.owner);
-    expect(person?.matched_on).toBe(lone.emails.length > 0 ? 'email' : 'phone');
+    const contact = got.person.get(key(stored(contactLink)))!;
+    const twin = got.person.get(`attio_workspace:person:${added[0]}`);
+    expect(twin?.owner).toBe(contact.owner);
+    expect(twin?.matched_on).toBe('email');
+    const lone = got.person.get(`attio_workspace:person:${added[1]}`);
+    expect(lone, 'the private person is a person').toBeDefined();
+    expect(got.organizationOf.get(lone!.owner)).toBeNull();
+    expect(got.domains).not.toContain('gmail.com');
     expect(await rebuildPeople(ctx.database, ctx.config, scope)).toMatchObject({
       people_written: 0,
       people_links_written: 0,
