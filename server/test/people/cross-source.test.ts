@@ -195,6 +195,60 @@ describe('people across Chatwoot, Linear and Attio', { timeout: 120_000 }, () =>
     expect(truth.people.some((p) => p.traps.includes('free_mail'))).toBe(true);
   });
 
+  it('shows a person with their CRM records, deals, open tasks and their organisation’s issues', async () => {
+    type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const got = await readLinks();
+    const tasks = [...attio.control.groundTruth.tasks()] as Json[];
+    const needs = [...linear.control.groundTruth.customerNeeds()] as Json[];
+    const issues = [...linear.control.groundTruth.issues()] as Json[];
+    const seen = { deals: 0, tasks: 0, issues: 0 };
+    for (const person of truth.people.filter((p) => p.organization_key)) {
+      const org = truth.organizations.find((o) => o.key === person.organization_key)!;
+      const attioPeople = person.links
+        .filter((l) => l.entity === 'person')
+        .map((l) => l.external_id);
+      const company = org.links.find((l) => l.entity === 'company')!.external_id;
+      const customer = org.links.find((l) => l.entity === 'customer')?.external_id;
+      const owner = got.person.get(key(stored(person.links[0]!)))!.owner;
+      const res = await chatwoot.session.request('GET', `/people/${owner}`);
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json().person as Json;
+      expect(body.crm_records.map((r: Json) => `${r.object}:${r.id}`).sort(), person.key).toEqual(
+        [...attioPeople.map((id) => `person:${id}`), `company:${company}`].sort(),
+      );
+      const records = new Set([...attioPeople, company]);
+      const open = tasks.filter(
+        (t) =>
+          !t.is_completed &&
+          (t.linked_records as Json[]).some((l) => records.has(l.target_record_id)),
+      );
+      expect(body.open_tasks.map((t: Json) => t.id).sort(), person.key).toEqual(
+        open.map((t) => t.id.task_id).sort(),
+      );
+      const linked = customer
+        ? needs.filter((n) => n.customerId === customer && n.archivedAt === null)
+        : [];
+      const ids = new Set(linked.map((n) => n.issueId));
+      const projects = new Set(linked.map((n) => n.projectId).filter(Boolean));
+      const theirs = issues.filter(
+        (i) => i.archivedAt === null && (ids.has(i.id) || projects.has(i.projectId)),
+      );
+      if (theirs.length <= 50)
+        expect(body.linear_issues.map((i: Json) => i.id).sort(), person.key).toEqual(
+          theirs.map((i) => i.id).sort(),
+        );
+      for (const deal of body.deals as Json[])
+        expect(deal.stage, deal.id).toEqual(expect.any(String));
+      seen.deals += body.deals.length;
+      seen.tasks += open.length;
+      seen.issues += body.linear_issues.length;
+    }
+    // The studio has all three, so the comparisons above were about something.
+    expect(seen.deals).toBeGreaterThan(0);
+    expect(seen.tasks).toBeGreaterThan(0);
+    expect(seen.issues).toBeGreaterThan(0);
+  });
+
   it('relinks when an Attio webhook adds people; free mail stays out of organisations', async () => {
     // A client Chatwoot knows by email gets a second CRM record with that address; a private
     // person writes from gmail.com with no company, which must not make a gmail.com organisation.
