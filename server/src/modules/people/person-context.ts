@@ -34,24 +34,19 @@ export async function readPersonContext(
   const customerIds = idsOf(orgLinks, 'linear_workspace', 'customer');
   const recordIds = [...personIds, ...companyIds];
 
-  const people = personIds.length
-    ? await trx
-        .selectFrom('att_people')
-        .select(['id', 'name', 'web_url'])
-        .where('project_id', '=', project)
-        .where('id', 'in', personIds)
-        .orderBy('id')
-        .execute()
-    : [];
-  const companies = companyIds.length
-    ? await trx
-        .selectFrom('att_companies')
-        .select(['id', 'name', 'web_url'])
-        .where('project_id', '=', project)
-        .where('id', 'in', companyIds)
-        .orderBy('id')
-        .execute()
-    : [];
+  // Attio people and companies share the record columns (db/schema.ts AttioRecordRow).
+  const attioRecords = async (table: 'att_people' | 'att_companies', ids: string[]) =>
+    ids.length === 0
+      ? []
+      : await trx
+          .selectFrom(table)
+          .select(['id', 'name', 'web_url'])
+          .where('project_id', '=', project)
+          .where('id', 'in', ids)
+          .orderBy('id')
+          .execute();
+  const people = await attioRecords('att_people', personIds);
+  const companies = await attioRecords('att_companies', companyIds);
   const deals = recordIds.length
     ? await trx
         .selectFrom('att_deals')
