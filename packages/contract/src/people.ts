@@ -1,7 +1,7 @@
 // Request and response schemas of the people module: people and organisations linked across
 // sources (server/src/modules/people, docs/people.md).
 import { Type, type Static } from 'typebox';
-import { CursorSchema, IdParamsSchema, Ok, UuidSchema } from './common.js';
+import { CursorSchema, IdParamsSchema, Ok, TimestampSchema, UuidSchema } from './common.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
@@ -91,7 +91,60 @@ export const PeopleListResponseSchema = Ok({
 // ---- GET /people/:id ----------------------------------------------------------------------------
 
 export const PersonParamsSchema = IdParamsSchema;
-export const PersonResponseSchema = Ok({ person: PersonSchema });
+
+/** What the other sources hold about a person: their CRM records, deals, tasks, work. */
+export const PersonContextSchema = Type.Object({
+  crm_records: Type.Array(
+    Type.Object({
+      id: Type.String({ description: 'the Attio record id' }),
+      object: Type.Union([Type.Literal('person'), Type.Literal('company')]),
+      name: NullableString,
+      web_url: Type.String(),
+    }),
+    { description: 'their Attio person record(s) and their organisation’s Attio company' },
+  ),
+  deals: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: NullableString,
+      stage: NullableString,
+      value: Type.Union([Type.Number(), Type.Null()]),
+      currency: NullableString,
+      web_url: Type.String(),
+    }),
+    { description: 'Attio deals naming them or their organisation’s company' },
+  ),
+  open_tasks: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      content: Type.String(),
+      deadline_at: Type.Union([TimestampSchema, Type.Null()]),
+    }),
+    { description: 'open Attio tasks linked to them or their company, soonest deadline first' },
+  ),
+  linear_issues: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      identifier: Type.String(),
+      title: Type.String(),
+      state_type: Type.String(),
+      url: Type.String(),
+      due_date: NullableString,
+    }),
+    {
+      description:
+        'Linear issues of their organisation: the customer’s needs’ issues and projects (at most 50, latest first)',
+    },
+  ),
+});
+export type PersonContext = Static<typeof PersonContextSchema>;
+
+export const PersonDetailSchema = Type.Object({
+  ...PersonSchema.properties,
+  ...PersonContextSchema.properties,
+});
+export type PersonDetail = Static<typeof PersonDetailSchema>;
+export const PersonResponseSchema = Ok({ person: PersonDetailSchema });
 
 // ---- GET /organizations/:id ---------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ import type {
   OutboundAttempt,
   OutboundAuditEntry,
   OutboundMessage,
-  Person,
+  PersonDetail,
   PersonSummary,
   PortfolioBody,
   Signal,
@@ -369,7 +369,7 @@ export const api = {
       limit?: number;
       cursor?: string;
     }) => get<Paged<'people', PersonSummary>>('/people', query),
-    get: (id: string) => get<Body<{ person: Person }>>(`/people/${enc(id)}`),
+    get: (id: string) => get<Body<{ person: PersonDetail }>>(`/people/${enc(id)}`),
     organization: (id: string) =>
       get<Body<{ organization: Organization }>>(`/organizations/${enc(id)}`),
   },

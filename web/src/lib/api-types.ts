@@ -46,6 +46,7 @@ import type {
   MemberSchema,
   Organization,
   Person,
+  PersonDetail,
   PersonSummary,
   ProjectRole,
   Signal,
@@ -58,7 +59,8 @@ import type {
   UserWithLinkResponseSchema,
   WorkspaceRole,
 } from '@cairn/contract';
-export type { Organization, Person, PersonSummary, Project, Signal, Source, UpdateMeBody };
+export type { Organization, Person, PersonDetail, PersonSummary, Project, Signal, Source };
+export type { UpdateMeBody };
 export type { CreateTokenBody, CreateUserBody, ProjectRole, Token, User, WorkspaceRole };
 export type {
   AskAnswer,

@@ -17,7 +17,9 @@ export type CodeNamespace =
   | 'search.senderTypes'
   | 'person.sources'
   | 'person.entities'
-  | 'person.matchedOn';
+  | 'person.matchedOn'
+  | 'person.crmObjects'
+  | 'person.issueStates';
 
 /**
  * The words for a code the server sends (`draft`, `chatwoot_sync`, `opt_out`), or the code itself

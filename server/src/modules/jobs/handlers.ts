@@ -163,9 +163,11 @@ function linearSync(config: Config): JobHandler {
       if (kind === 'issues' || kind === 'comments') chunked += k.inserted + k.updated;
     }
     onProgress({ phase: 'done', processed: rows, total: rows });
+    // Users and customers feed people linking; as for Chatwoot, the job that syncs relinks.
+    const people = await rebuildPeople(database, config, scope);
     // rows_written and chunks_created are what the runtime reads to analyze tables and to wake
     // an embeddings run (runtime.ts).
-    return { ...counts, rows_written: rows, chunks_created: chunked };
+    return { ...counts, ...people, rows_written: rows, chunks_created: chunked };
   };
 }
 
@@ -186,9 +188,11 @@ function attioSync(config: Config): JobHandler {
       if (kind === 'notes' || kind === 'tasks') chunked += k.inserted + k.updated;
     }
     onProgress({ phase: 'done', processed: rows, total: rows });
+    // People, companies and members feed people linking: the job that syncs relinks.
+    const people = await rebuildPeople(database, config, scope);
     // rows_written and chunks_created are what the runtime reads to analyze tables and to wake
     // an embeddings run (runtime.ts).
-    return { ...counts, rows_written: rows, chunks_created: chunked };
+    return { ...counts, ...people, rows_written: rows, chunks_created: chunked };
   };
 }
 

@@ -1,13 +1,20 @@
 // Read side of people and organisations: lists by name with keyset pagination (the cursor codec
 // the review endpoints use), one person or organisation with its links. Another project's id is
 // not found, the same as a missing one (row-level security and the explicit project condition).
-import type { Organization, PeopleLink, Person, PersonSummary } from '@cairn/contract';
+import type {
+  Organization,
+  PeopleLink,
+  Person,
+  PersonDetail,
+  PersonSummary,
+} from '@cairn/contract';
 import { sql, type Transaction } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { decodeCursor, encodeCursor } from '../../http/cursor.js';
 import { normalizeEmail } from './link/index.js';
+import { readPersonContext } from './person-context.js';
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -88,8 +95,20 @@ export async function readPerson(
   };
 }
 
-export async function getPerson(database: Database, scope: Scope, id: string): Promise<Person> {
-  const person = await database.withScope(scope, (trx) => readPerson(trx, scope, id));
+/** One person with what the other sources hold about them (GET /people/:id). */
+export async function getPerson(
+  database: Database,
+  scope: Scope,
+  id: string,
+): Promise<PersonDetail> {
+  const person = await database.withScope(scope, async (trx) => {
+    const found = await readPerson(trx, scope, id);
+    if (!found) return null;
+    return {
+      ...found,
+      ...(await readPersonContext(trx, scope, found.links, found.organization_id)),
+    };
+  });
   if (!person) throw notFound('person');
   return person;
 }

@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Scope } from '../../db/database.js';
 
 export interface SourceChange {
-  source_kind: 'chatwoot_account';
+  source_kind: 'chatwoot_account' | 'linear_workspace' | 'attio_workspace';
 }
 
 export type SourceSyncedHook = (scope: Scope, change: SourceChange) => Promise<unknown>;

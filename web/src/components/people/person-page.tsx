@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useTranslations } from 'next-intl';
 import { api } from '@/lib/api-client';
-import type { Person } from '@/lib/api-types';
+import type { Person, PersonDetail } from '@/lib/api-types';
 import { useCodeLabel } from '@/lib/labels';
 import { conversationHref } from '@/lib/links';
 import { Card, CardContent } from '@/components/ui/card';
@@ -163,6 +163,88 @@ function RecentConversations({ projectId, person }: { projectId: string; person:
   );
 }
 
+/** Their Attio records (and their organisation's company), with the deals that name them. */
+function Crm({ person }: { person: PersonDetail }) {
+  const t = useTranslations('person');
+  const object = useCodeLabel('person.crmObjects');
+  if (person.crm_records.length === 0) return <EmptyState title={t('noCrm')} />;
+  return (
+    <div className="flex flex-col gap-3 text-sm">
+      <ul className="flex flex-col gap-1" aria-label={t('crm')}>
+        {person.crm_records.map((r) => (
+          <li key={r.id} data-testid="person-crm-record">
+            <span className="text-muted-foreground">{object(r.object)} · </span>
+            <a className="underline-offset-4 hover:underline" href={r.web_url}>
+              {r.name || r.id}
+            </a>
+          </li>
+        ))}
+      </ul>
+      <h4 className="font-medium">{t('deals')}</h4>
+      {person.deals.length === 0 ? (
+        <p className="text-muted-foreground">{t('noDeals')}</p>
+      ) : (
+        <ul className="flex flex-col gap-1" aria-label={t('deals')}>
+          {person.deals.map((d) => (
+            <li key={d.id} data-testid="person-deal">
+              <a className="underline-offset-4 hover:underline" href={d.web_url}>
+                {d.name || d.id}
+              </a>
+              <span className="text-muted-foreground">
+                {' · '}
+                {d.stage ? t('dealStage', { stage: d.stage }) : t('noStage')}
+                {d.value !== null ? ` · ${d.value} ${d.currency ?? ''}` : null}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function OpenTasks({ person }: { person: PersonDetail }) {
+  const t = useTranslations('person');
+  if (person.open_tasks.length === 0) return <EmptyState title={t('noOpenTasks')} />;
+  return (
+    <ul className="flex flex-col gap-2 text-sm" aria-label={t('openTasks')}>
+      {person.open_tasks.map((task) => (
+        <li key={task.id} data-testid="person-task">
+          {task.content}
+          <span className="text-muted-foreground">
+            {' · '}
+            {task.deadline_at ? (
+              <>
+                {t('deadline')} <RelativeTime value={task.deadline_at} />
+              </>
+            ) : (
+              t('noDeadline')
+            )}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function LinearIssues({ person }: { person: PersonDetail }) {
+  const t = useTranslations('person');
+  const state = useCodeLabel('person.issueStates');
+  if (person.linear_issues.length === 0) return <EmptyState title={t('noLinearIssues')} />;
+  return (
+    <ul className="flex flex-col gap-1 text-sm" aria-label={t('linearIssues')}>
+      {person.linear_issues.map((issue) => (
+        <li key={issue.id} data-testid="person-linear-issue">
+          <a className="underline-offset-4 hover:underline" href={issue.url}>
+            <span className="font-mono text-xs">{issue.identifier}</span> {issue.title}
+          </a>
+          <span className="text-muted-foreground"> · {state(issue.state_type)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function PersonView({ projectId }: { projectId: string }) {
   const t = useTranslations('person');
   const target = usePersonId(projectId);
@@ -197,6 +279,20 @@ function PersonView({ projectId }: { projectId: string }) {
       <section className="flex flex-col gap-2">
         <h3 className="font-medium">{t('conversations')}</h3>
         <RecentConversations projectId={projectId} person={p} />
+      </section>
+      <section className="flex flex-col gap-2">
+        <h3 className="font-medium">{t('crm')}</h3>
+        <p className="text-sm text-muted-foreground">{t('crmHelp')}</p>
+        <Crm person={p} />
+      </section>
+      <section className="flex flex-col gap-2">
+        <h3 className="font-medium">{t('openTasks')}</h3>
+        <OpenTasks person={p} />
+      </section>
+      <section className="flex flex-col gap-2">
+        <h3 className="font-medium">{t('linearIssues')}</h3>
+        <p className="text-sm text-muted-foreground">{t('linearIssuesHelp')}</p>
+        <LinearIssues person={p} />
       </section>
     </div>
   );

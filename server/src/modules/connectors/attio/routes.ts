@@ -3,6 +3,7 @@ import type {
   FastifyPluginAsyncTypebox,
   TypeBoxTypeProvider,
 } from '@fastify/type-provider-typebox';
+import { runSourceSyncedHooks } from '../../sources/synced-hooks.js';
 import { receiveAttioWebhook } from './webhook.js';
 
 const tags = ['attio'];
@@ -40,6 +41,14 @@ export const attioRoutes: FastifyPluginAsyncTypebox = async (app) => {
             config: app.config,
             // Found by meaning within seconds, not at the next scheduled embeddings run.
             onChunksWritten: (scope) => app.jobs.embeddings.chunksWritten(scope),
+            // People, companies and members are what people linking reads (people/records.ts).
+            onRecordsChanged: (scope) =>
+              runSourceSyncedHooks(
+                app.sourceSyncedHooks,
+                scope,
+                { source_kind: 'attio_workspace' },
+                request.log,
+              ),
           },
           { sourceId: request.params.source_id, rawBody, headers: request.headers },
         );

@@ -66,6 +66,8 @@ export interface AttioWebhookDeps {
   >;
   /** Called once the delivery's new or changed chunks have committed, to get them embedded. */
   onChunksWritten?: (scope: Scope) => void;
+  /** Called once a delivery that stored or removed a record has committed (people relink). */
+  onRecordsChanged?: (scope: Scope) => Promise<void>;
   resolveHost?: HostResolver;
 }
 
@@ -162,6 +164,9 @@ export async function receiveAttioWebhook(
     return { event, applied, duplicate: false };
   });
   if (chunksWritten) deps.onChunksWritten?.(scope);
+  // A record moved out of scope is removed without counting as applied: it changes people too.
+  const records = changes.some((c) => c.kind === 'records' || c.kind === 'record_gone');
+  if (records && !outcome.duplicate) await deps.onRecordsChanged?.(scope);
   return outcome;
 }
 

@@ -77,7 +77,10 @@ export const PROJECTS = /* GraphQL */ `
   }
 `;
 
-export const CUSTOMER_FIELDS = 'id name domains externalIds url createdAt updatedAt archivedAt';
+// `needs` ties a customer to its issues and projects (a person's page lists their organisation's
+// issues through them: people/person-context.ts).
+export const CUSTOMER_FIELDS =
+  'id name domains externalIds url createdAt updatedAt archivedAt needs { id archivedAt issue { id } project { id } }';
 
 export const CUSTOMERS = /* GraphQL */ `
   query CairnCustomers($first: Int!, $after: String, $filter: CustomerFilter) {

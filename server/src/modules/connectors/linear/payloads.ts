@@ -67,6 +67,14 @@ export const linearCustomer = z.object({
   createdAt: iso,
   updatedAt: iso,
   archivedAt: iso.nullable(),
+  needs: z.array(
+    z.object({
+      id: z.string(),
+      archivedAt: iso.nullable(),
+      issue: ref.nullable(),
+      project: ref.nullable(),
+    }),
+  ),
 });
 
 export const linearUser = z.object({
