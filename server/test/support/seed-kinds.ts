@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Scope } from '../../src/db/database.js';
+import { normalize as normalizeAttio } from '../../src/modules/connectors/attio/normalize.js';
+import { upsertRows as upsertAttioRows } from '../../src/modules/connectors/attio/store.js';
 import { normalize } from '../../src/modules/connectors/linear/normalize.js';
 import { upsertRows } from '../../src/modules/connectors/linear/store.js';
 import { rebuildPeople } from '../../src/modules/people/rebuild.js';
@@ -167,12 +169,91 @@ export const SEED_KINDS: [kind: string, seed: Seeder][] = [
     },
   ],
   [
+    // A bound Attio workspace, written directly as the Linear one is.
+    'attio_source',
+    async ({ database, scope }, seeded) =>
+      database.withScope(scope, async (trx) => {
+        seeded.attio_workspace = randomUUID();
+        const row = await trx
+          .insertInto('project_sources')
+          .values({
+            project_id: scope.projectId,
+            account_scope_id: scope.accountScopeId,
+            source_kind: 'attio_workspace',
+            external_id: seeded.attio_workspace,
+            base_url: 'http://127.0.0.1:9',
+            account_id: null,
+            api_token_enc: 'not-a-token-of-the-other-project',
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return row.id;
+      }),
+  ],
+  ['attio_company', (target, seeded) => seedAttioRecord(target, seeded, 'companies')],
+  ['attio_person', (target, seeded) => seedAttioRecord(target, seeded, 'people')],
+  ['attio_deal', (target, seeded) => seedAttioRecord(target, seeded, 'deals')],
+  [
+    'attio_note',
+    async ({ database, scope }, seeded) => {
+      const id = randomUUID();
+      const row = normalizeAttio.notes({
+        id: { workspace_id: seeded.attio_workspace!, note_id: id },
+        parent_object: 'companies',
+        parent_record_id: seeded.attio_company!,
+        title: 'Call about the spring campaign',
+        content_plaintext: 'They want the revised logo by Friday.',
+        content_markdown: 'They want the revised logo by Friday.',
+        meeting_id: null,
+        created_by_actor: { type: 'api-token', id: null },
+        created_at: new Date().toISOString(),
+      });
+      await database.withScope(scope, (trx) => upsertAttioRows(trx, scope, 'notes', [row]));
+      return id;
+    },
+  ],
+  [
+    'attio_task',
+    async ({ database, scope }, seeded) => {
+      const id = randomUUID();
+      const row = normalizeAttio.tasks({
+        id: { workspace_id: seeded.attio_workspace!, task_id: id },
+        content_plaintext: 'Send the revised logo',
+        deadline_at: null,
+        is_completed: false,
+        linked_records: [{ target_object_id: 'deals', target_record_id: seeded.attio_deal! }],
+        assignees: [],
+        created_by_actor: { type: 'api-token', id: null },
+        created_at: new Date().toISOString(),
+      });
+      await database.withScope(scope, (trx) => upsertAttioRows(trx, scope, 'tasks', [row]));
+      return id;
+    },
+  ],
+  [
     'scheduled_job',
     async ({ session }) =>
       ((await session.request('GET', '/jobs/scheduler')).json() as { jobs: { id: string }[] })
         .jobs[0]!.id,
   ],
 ];
+
+/** An Attio person, company or deal with no values: enough to be read by id (GET /attio/records/:id). */
+async function seedAttioRecord(
+  { database, scope }: SeedTarget,
+  seeded: Seeded,
+  kind: 'people' | 'companies' | 'deals',
+): Promise<string> {
+  const id = randomUUID();
+  const row = normalizeAttio[kind]({
+    id: { workspace_id: seeded.attio_workspace!, object_id: randomUUID(), record_id: id },
+    created_at: new Date().toISOString(),
+    web_url: `https://app.attio.com/studio/${kind}/${id}`,
+    values: {},
+  });
+  await database.withScope(scope, (trx) => upsertAttioRows(trx, scope, kind, [row]));
+  return id;
+}
 
 /** Seeds every kind into the target project; returns kind → id (message, contact, chunk too). */
 export async function seedEveryKind(target: SeedTarget): Promise<Seeded> {
