@@ -132,6 +132,7 @@ describe('MCP server over Streamable HTTP', () => {
     await client.close();
     expect(tools.map((t) => t.name).sort()).toEqual([
       'draft_outbound',
+      'get_evidence',
       'get_person',
       'get_thread',
       'list_signals',
