@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QUOTE_CLOSE, QUOTE_OPEN } from '../../src/modules/mcp/quoted.js';
 import { createConversation } from '../rag/factories.js';
 import { useTestApp } from '../support/app.js';
 import { LOOPBACK } from '../support/constants.js';
 import { createProject, signIn } from '../support/factories.js';
+import { callMcpTool, toolText } from '../support/mcp.js';
 import { seedAttioNote, seedLinearIssue } from '../support/seed-kinds.js';
 import { tokenCaller } from '../support/team.js';
 
@@ -60,21 +59,9 @@ describe('MCP tools with Linear and Attio evidence', () => {
     ).secret;
   });
 
-  const call = async (secret: string, name: string, args: Record<string, unknown>) => {
-    const client = new Client({ name: 'cairn-test', version: '1.0.0' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${secret}` } },
-      }),
-    );
-    try {
-      return await client.callTool({ name, arguments: args });
-    } finally {
-      await client.close();
-    }
-  };
-  const text = (result: Awaited<ReturnType<typeof call>>) =>
-    (result.content as { text: string }[])[0]!.text;
+  const call = (secret: string, name: string, args: Record<string, unknown>) =>
+    callMcpTool(base, secret, name, args);
+  const text = toolText;
 
   it('search_evidence names each hit’s source and narrows to one', async () => {
     type Hit = { source_kind: string; message_id: string; evidence_id: string; deep_link: string };
