@@ -9,6 +9,7 @@ import {
 import { bindLinearSim, type LinearBound } from '../connectors/linear/harness.js';
 import { createConversation } from '../rag/factories.js';
 import { useTestApp } from '../support/app.js';
+import { insertSignal } from '../support/signals.js';
 
 /**
  * Evidence across sources (issue 18, item 7): an outbound draft cites a Linear issue, a Linear
@@ -163,6 +164,43 @@ describe('evidence across sources', { timeout: 120_000 }, () => {
         at: at(a.task['created_at']),
         deep_link: recordUrl(a.attio, a.task['linked_records'][0]['target_record_id']),
         conversation_id: null,
+      },
+    ]);
+  });
+
+  it('shows a signal’s Linear issue and Attio task evidence with its place (the detectors’ names and stable ids)', async () => {
+    const p = a.linear.scope.projectId;
+    const issueRef = `lin:${p}:${a.issue['id']}`;
+    const taskRef = `att:${p}:${a.task['id']['task_id']}`;
+    const id = await insertSignal(
+      ctx.database,
+      a.linear.scope,
+      { conversation, message: '' },
+      {
+        kind: 'stalled',
+        evidence_refs: JSON.stringify([
+          { source: 'linear_issues', ref: issueRef, snippet: a.issue['title'] },
+          { source: 'attio_tasks', ref: taskRef },
+        ]),
+      },
+    );
+    const res = await a.linear.session.request('GET', `/signals/${id}`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().evidence).toMatchObject([
+      {
+        source: 'linear_issues',
+        ref: issueRef,
+        found: true,
+        quote: a.issue['title'],
+        deep_link: a.issue['url'],
+      },
+      {
+        source: 'attio_tasks',
+        ref: taskRef,
+        found: true,
+        quote: a.task['content_plaintext'],
+        author: memberName(a.attio, a.task['created_by_actor']),
+        deep_link: recordUrl(a.attio, a.task['linked_records'][0]['target_record_id']),
       },
     ]);
   });
