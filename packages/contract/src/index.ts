@@ -13,3 +13,4 @@ export * from './people.js';
 export * from './signals.js';
 export * from './digest.js';
 export * from './linear.js';
+export * from './attio.js';

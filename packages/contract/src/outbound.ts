@@ -22,13 +22,21 @@ export type OutboundStatus = (typeof OUTBOUND_STATUSES)[number];
 export const ChannelSchema = Type.Union([Type.Literal('chatwoot'), Type.Literal('email')]);
 export type Channel = Static<typeof ChannelSchema>;
 
-/** A pointer to what a message or an audited action rests on; refs to rows must resolve in the project. */
+/**
+ * A pointer to what a message or an audited action rests on; refs to rows must resolve in the
+ * project. A Linear or Attio ref names the row's id as the source gives it, or the stable id a
+ * search hit carries as `message_global_id` (`lin:`, `lincmt:`, `atn:`, `att:` + project + id).
+ */
 export const EvidenceRefSchema = Type.Object(
   {
     source: Type.Union([
       Type.Literal('cw_messages'),
       Type.Literal('cw_conversations'),
       Type.Literal('rag_chunks'),
+      Type.Literal('lin_issues'),
+      Type.Literal('lin_comments'),
+      Type.Literal('att_notes'),
+      Type.Literal('att_tasks'),
       Type.Literal('external'),
     ]),
     ref: Type.String({ minLength: 1, maxLength: 500 }),
@@ -138,8 +146,34 @@ export const OutboundListResponseSchema = Ok({
   next_cursor: Type.Union([Type.String(), Type.Null()]),
 });
 export const OutboundResponseSchema = Ok({ message: OutboundMessageSchema });
+/** An evidence ref read in the project for display: what it says, who, when, and where it lives. */
+export const ResolvedEvidenceSchema = Type.Object({
+  source: Type.String(),
+  ref: Type.String(),
+  found: Type.Boolean({ description: 'false when the row is gone (deleted since it was cited)' }),
+  text: Type.Union([Type.String(), Type.Null()], {
+    description: 'the cited text as stored; written by a client or a teammate, plain text',
+  }),
+  author: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "the message's sender, the comment's or the Attio note's or task's author, the Linear issue's assignee",
+  }),
+  at: NullableTimestamp,
+  deep_link: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "Linear: the issue's or comment's url; Attio: a note's parent record's web_url, a task's " +
+      "first linked record's web_url; an external http(s) ref itself; null for Chatwoot rows (the " +
+      'conversation page in Cairn, by conversation_id)',
+  }),
+  conversation_id: Type.Union([Type.String(), Type.Null()]),
+});
+export type ResolvedEvidence = Static<typeof ResolvedEvidenceSchema>;
+
 export const OutboundDetailResponseSchema = Ok({
   message: OutboundMessageSchema,
+  evidence: Type.Array(ResolvedEvidenceSchema, {
+    description: 'evidence_refs, read now, in order',
+  }),
   attempts: Type.Array(OutboundAttemptSchema),
   audit: Type.Array(OutboundAuditEntrySchema),
 });

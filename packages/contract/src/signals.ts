@@ -107,6 +107,11 @@ export const ExpandedEvidenceSchema = Type.Object({
   ]),
   at: NullableTimestamp,
   conversation_id: Type.Union([Type.String(), Type.Null()]),
+  deep_link: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], {
+      description: "a Linear or Attio ref's place in that tool (as in ResolvedEvidence)",
+    }),
+  ),
 });
 export type ExpandedEvidence = Static<typeof ExpandedEvidenceSchema>;
 

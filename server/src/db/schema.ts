@@ -278,7 +278,15 @@ export type OutboundStatus =
   'draft' | 'approved' | 'sent' | 'failed' | 'blocked_opt_out' | 'cancelled';
 
 export interface EvidenceRef {
-  source: 'cw_messages' | 'cw_conversations' | 'rag_chunks' | 'external';
+  source:
+    | 'cw_messages'
+    | 'cw_conversations'
+    | 'rag_chunks'
+    | 'lin_issues'
+    | 'lin_comments'
+    | 'att_notes'
+    | 'att_tasks'
+    | 'external';
   ref: string;
   snippet?: string;
   meta?: Record<string, unknown>;
@@ -358,7 +366,8 @@ export interface AuditEventsTable {
 
 export interface EvidenceItemsTable extends Scoped {
   id: Generated<string>;
-  source: EvidenceRef['source'] | 'audit_events';
+  /** The check of db/migrations/0001_initial_schema.sql: message evidence and the audit trail. */
+  source: 'cw_messages' | 'cw_conversations' | 'rag_chunks' | 'audit_events' | 'external';
   ref: string;
   snippet: string | null;
   search_text: string;

@@ -1,5 +1,3 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QUOTE_CLOSE, QUOTE_OPEN } from '../../src/modules/mcp/quoted.js';
@@ -7,6 +5,7 @@ import { rebuildPeople } from '../../src/modules/people/rebuild.js';
 import { useTestApp } from '../support/app.js';
 import { LOOPBACK } from '../support/constants.js';
 import { createProject, signIn, type Session } from '../support/factories.js';
+import { callMcpTool, connectMcp, toolText } from '../support/mcp.js';
 import { insertSignal } from '../support/signals.js';
 import { tokenCaller } from '../support/team.js';
 import { createConversation, type TestMessage } from '../rag/factories.js';
@@ -102,27 +101,10 @@ describe('MCP server over Streamable HTTP', () => {
     }
   });
 
-  async function connect(secret: string) {
-    const client = new Client({ name: 'cairn-test', version: '1.0.0' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${secret}` } },
-      }),
-    );
-    return client;
-  }
-
-  const call = async (secret: string, name: string, args: Record<string, unknown>) => {
-    const client = await connect(secret);
-    try {
-      return await client.callTool({ name, arguments: args });
-    } finally {
-      await client.close();
-    }
-  };
-
-  const errorText = (result: Awaited<ReturnType<typeof call>>) =>
-    (result.content as { text: string }[])[0]!.text;
+  const connect = (secret: string) => connectMcp(base, secret);
+  const call = (secret: string, name: string, args: Record<string, unknown>) =>
+    callMcpTool(base, secret, name, args);
+  const errorText = toolText;
 
   it('initializes and lists the tools with schemas and truthful annotations', async () => {
     const client = await connect(secrets.readA);
@@ -132,6 +114,7 @@ describe('MCP server over Streamable HTTP', () => {
     await client.close();
     expect(tools.map((t) => t.name).sort()).toEqual([
       'draft_outbound',
+      'get_evidence',
       'get_person',
       'get_thread',
       'list_signals',

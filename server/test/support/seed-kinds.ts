@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Scope } from '../../src/db/database.js';
+import { normalize as normalizeAttio } from '../../src/modules/connectors/attio/normalize.js';
+import { writeAttioChunks } from '../../src/modules/connectors/attio/chunks.js';
+import { upsertRows as upsertAttioRows } from '../../src/modules/connectors/attio/store.js';
+import { writeLinearChunks } from '../../src/modules/connectors/linear/chunks.js';
 import { normalize } from '../../src/modules/connectors/linear/normalize.js';
 import { upsertRows } from '../../src/modules/connectors/linear/store.js';
 import { rebuildPeople } from '../../src/modules/people/rebuild.js';
@@ -136,33 +140,57 @@ export const SEED_KINDS: [kind: string, seed: Seeder][] = [
         return row.id;
       }),
   ],
+  ['linear_issue', async ({ database, scope }) => (await seedLinearIssue(database, scope)).id],
   [
-    'linear_issue',
-    async ({ database, scope }) => {
+    // A bound Attio workspace, written directly as the Linear one is.
+    'attio_source',
+    async ({ database, scope }, seeded) =>
+      database.withScope(scope, async (trx) => {
+        seeded.attio_workspace = randomUUID();
+        const row = await trx
+          .insertInto('project_sources')
+          .values({
+            project_id: scope.projectId,
+            account_scope_id: scope.accountScopeId,
+            source_kind: 'attio_workspace',
+            external_id: seeded.attio_workspace,
+            base_url: 'http://127.0.0.1:9',
+            account_id: null,
+            api_token_enc: 'not-a-token-of-the-other-project',
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return row.id;
+      }),
+  ],
+  ['attio_company', (target, seeded) => seedAttioRecord(target, seeded, 'companies')],
+  ['attio_person', (target, seeded) => seedAttioRecord(target, seeded, 'people')],
+  ['attio_deal', (target, seeded) => seedAttioRecord(target, seeded, 'deals')],
+  [
+    'attio_note',
+    async ({ database, scope }, seeded) =>
+      (
+        await seedAttioNote(database, scope, {
+          workspaceId: seeded.attio_workspace!,
+          parent: { object: 'companies', id: seeded.attio_company! },
+        })
+      ).id,
+  ],
+  [
+    'attio_task',
+    async ({ database, scope }, seeded) => {
       const id = randomUUID();
-      const at = new Date().toISOString();
-      const row = normalize.issues(randomUUID(), {
-        id,
-        identifier: 'DES-7',
-        number: 7,
-        title: 'Revised logo for the spring campaign',
-        description: 'Two variants, **RU** and EN.',
-        url: `https://linear.app/studio/issue/DES-7`,
-        priority: 2,
-        dueDate: null,
-        createdAt: at,
-        updatedAt: at,
-        archivedAt: null,
-        completedAt: null,
-        canceledAt: null,
-        labelIds: [],
-        state: { name: 'Todo', type: 'unstarted' },
-        assignee: null,
-        team: { id: randomUUID(), key: 'DES' },
-        project: null,
-        labels: { nodes: [] },
+      const row = normalizeAttio.tasks({
+        id: { workspace_id: seeded.attio_workspace!, task_id: id },
+        content_plaintext: 'Send the revised logo',
+        deadline_at: null,
+        is_completed: false,
+        linked_records: [{ target_object_id: 'deals', target_record_id: seeded.attio_deal! }],
+        assignees: [],
+        created_by_actor: { type: 'api-token', id: null },
+        created_at: new Date().toISOString(),
       });
-      await database.withScope(scope, (trx) => upsertRows(trx, scope, 'issues', [row]));
+      await database.withScope(scope, (trx) => upsertAttioRows(trx, scope, 'tasks', [row]));
       return id;
     },
   ],
@@ -173,6 +201,94 @@ export const SEED_KINDS: [kind: string, seed: Seeder][] = [
         .jobs[0]!.id,
   ],
 ];
+
+/**
+ * A stored Linear issue with its search chunks, as the sync writes them (connectors/linear/):
+ * what the sweep and the MCP tests cite.
+ */
+export async function seedLinearIssue(
+  database: Database,
+  scope: Scope,
+  fields: { title?: string; description?: string } = {},
+) {
+  const at = new Date().toISOString();
+  const row = normalize.issues(randomUUID(), {
+    id: randomUUID(),
+    identifier: 'DES-7',
+    number: 7,
+    title: fields.title ?? 'Revised logo for the spring campaign',
+    description: fields.description ?? 'Two variants, **RU** and EN.',
+    url: `https://linear.app/studio/issue/DES-7`,
+    priority: 2,
+    dueDate: null,
+    createdAt: at,
+    updatedAt: at,
+    archivedAt: null,
+    completedAt: null,
+    canceledAt: null,
+    labelIds: [],
+    state: { name: 'Todo', type: 'unstarted' },
+    assignee: null,
+    team: { id: randomUUID(), key: 'DES' },
+    project: null,
+    labels: { nodes: [] },
+  });
+  await database.withScope(scope, async (trx) => {
+    await upsertRows(trx, scope, 'issues', [row]);
+    await writeLinearChunks(trx, scope, CHUNKS, { issues: [row], inserted: new Set([row.id]) });
+  });
+  return row;
+}
+
+/** A stored Attio note of a record, with its search chunk. */
+export async function seedAttioNote(
+  database: Database,
+  scope: Scope,
+  fields: {
+    workspaceId: string;
+    parent: { object: string; id: string };
+    title?: string;
+    text?: string;
+  },
+) {
+  const text = fields.text ?? 'They want the revised logo by Friday.';
+  const row = normalizeAttio.notes({
+    id: { workspace_id: fields.workspaceId, note_id: randomUUID() },
+    parent_object: fields.parent.object,
+    parent_record_id: fields.parent.id,
+    title: fields.title ?? 'Call about the spring campaign',
+    content_plaintext: text,
+    content_markdown: text,
+    meeting_id: null,
+    created_by_actor: { type: 'api-token', id: null },
+    created_at: new Date().toISOString(),
+  });
+  await database.withScope(scope, async (trx) => {
+    await upsertAttioRows(trx, scope, 'notes', [row]);
+    await writeAttioChunks(trx, scope, CHUNKS, { notes: [row], inserted: new Set([row.id]) });
+  });
+  return row;
+}
+
+/** An Attio person, company or deal with no values: enough to be read by id (GET /attio/records/:id). */
+async function seedAttioRecord(
+  { database, scope }: SeedTarget,
+  seeded: Seeded,
+  kind: 'people' | 'companies' | 'deals',
+): Promise<string> {
+  const id = randomUUID();
+  const row = normalizeAttio[kind]({
+    id: { workspace_id: seeded.attio_workspace!, object_id: randomUUID(), record_id: id },
+    created_at: new Date().toISOString(),
+    web_url: `https://app.attio.com/studio/${kind}/${id}`,
+    values: {},
+  });
+  await database.withScope(scope, (trx) => upsertAttioRows(trx, scope, kind, [row]));
+  return id;
+}
+
+// The app's defaults (config.ts): chunks as the sync would cut them.
+const CHUNKS = { CHUNK_SIZE: 1000, MIN_EMBED_CHARS: 30 };
 
 /** Seeds every kind into the target project; returns kind → id (message, contact, chunk too). */
 export async function seedEveryKind(target: SeedTarget): Promise<Seeded> {

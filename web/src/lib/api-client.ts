@@ -66,6 +66,7 @@ import type {
   LoginBody,
   PatchScheduledJobBody,
   PatchSignalSettingsBody,
+  ResolvedEvidence,
   SearchBody,
   SetPolicyBody,
 } from '@cairn/contract';
@@ -378,7 +379,12 @@ export const api = {
       get<Paged<'items', OutboundMessage>>('/outbound', query),
     get: (id: string) =>
       get<
-        Body<{ message: OutboundMessage; attempts: OutboundAttempt[]; audit: OutboundAuditEntry[] }>
+        Body<{
+          message: OutboundMessage;
+          attempts: OutboundAttempt[];
+          audit: OutboundAuditEntry[];
+          evidence: ResolvedEvidence[];
+        }>
       >(`/outbound/${enc(id)}`),
     draft: (input: CreateDraftBody) =>
       post<Body<{ message: OutboundMessage }>>('/outbound/draft', input),

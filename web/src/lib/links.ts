@@ -33,6 +33,12 @@ export function evidenceHref(ref: LooseEvidenceRef): string | null {
         return conversationHref(conversation, typeof message === 'string' ? message : undefined);
       return typeof message === 'string' ? conversationFromMessageId(message) : null;
     }
+    case 'lin_issues':
+    case 'lin_comments':
+    case 'att_notes':
+    case 'att_tasks':
+      // The issue or comment in Linear, the note's or task's record in Attio, as the server read it.
+      return safeExternalUrl(typeof meta.deep_link === 'string' ? meta.deep_link : null);
     default:
       return safeExternalUrl(ref.ref);
   }

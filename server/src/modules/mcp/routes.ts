@@ -37,7 +37,7 @@ export const mcpRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary:
           'Model Context Protocol, Streamable HTTP (stateless, JSON-RPC 2.0 in the body); personal token only',
         description:
-          'For assistants (Claude, Cursor…): tools search_evidence, get_thread, get_person, list_signals and ' +
+          'For assistants (Claude, Cursor…): tools search_evidence, get_thread, get_evidence, get_person, list_signals and ' +
           'draft_outbound (drafts only), resources cairn://projects/{id}/conversations/{cid}. ' +
           'Client text comes back inside a quoted-data wrapper. Configuration: docs/mcp.md.',
         security: [{ token: [] }],

@@ -104,13 +104,14 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'project', permission: 'project:read' },
       schema: {
         tags,
-        summary: 'One message with its delivery attempts and audit trail',
+        summary:
+          'One message with its delivery attempts, audit trail and evidence read for display',
         params: IdParamsSchema,
         response: { 200: OutboundDetailResponseSchema },
       },
     },
     async (request) => {
-      const { message, attempts, audit } = await messageDetail(
+      const { message, attempts, audit, evidence } = await messageDetail(
         app.database,
         request.scope,
         request.params.id,
@@ -120,6 +121,7 @@ export const outboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         message: serializeDates(message),
         attempts: attempts.map(serializeDates),
         audit: audit.map(serializeDates),
+        evidence,
       };
     },
   );

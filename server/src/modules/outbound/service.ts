@@ -7,7 +7,7 @@ import type { Actor } from '../../http/actor.js';
 import { decodeCursor, encodeCursor } from '../../http/cursor.js';
 import { fromDatabaseError } from '../../http/database-errors.js';
 import { AppError } from '../../http/errors.js';
-import { validateEvidenceRefs } from '../audit/evidence-refs.js';
+import { resolveEvidenceRefs, validateEvidenceRefs } from '../audit/evidence-refs.js';
 import { recordAudit } from '../audit/service.js';
 import {
   getMessage,
@@ -373,6 +373,7 @@ export async function messageDetail(database: Database, scope: Scope, id: string
       .where('entity_id', '=', id)
       .orderBy('id')
       .execute();
-    return { message, attempts, audit };
+    const evidence = await resolveEvidenceRefs(trx, scope.projectId, message.evidence_refs);
+    return { message, attempts, audit, evidence };
   });
 }

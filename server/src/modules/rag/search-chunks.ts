@@ -13,6 +13,7 @@ import {
   type TextHit,
 } from './text-matches.js';
 import { vectorIndexState } from './vector-index.js';
+import { attioRecordWebUrl } from '../connectors/attio/links.js';
 import { groupHits, type SearchGroup } from './group-hits.js';
 
 export interface SearchFilters {
@@ -440,12 +441,10 @@ async function loadEvidence(
         an.source_created_at, att.source_created_at) as message_created_at,
       ${snippet} as snippet, c.text, m.account_id, cv.conversation_id, ps.base_url,
       coalesce(lc.url, li.url) as linear_url,
-      (select r.web_url from (
-          select id, web_url from att_people where project_id = c.project_id
-          union all select id, web_url from att_companies where project_id = c.project_id
-          union all select id, web_url from att_deals where project_id = c.project_id) r
-        where r.id = coalesce(an.parent_record_id, att.linked_record_ids[1])
-        limit 1) as attio_url
+      ${attioRecordWebUrl(
+        sql.ref('c.project_id'),
+        sql`coalesce(an.parent_record_id, att.linked_record_ids[1])`,
+      )} as attio_url
     from rag_chunks c
     left join cw_messages m on m.project_id = c.project_id and m.id = c.cw_message_ref
     left join cw_conversations cv

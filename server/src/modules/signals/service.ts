@@ -2,6 +2,7 @@ import type { ExpandedEvidence, ListSignalsQuery, Signal } from '@cairn/contract
 import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB, EvidenceRef, SignalsTable } from '../../db/schema.js';
+import { resolveEvidenceRefs } from '../audit/evidence-refs.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { recordAudit } from '../audit/service.js';
 import { decodeCursor, encodeCursor } from '../../http/cursor.js';
@@ -126,8 +127,31 @@ export async function signalDetail(database: Database, scope: Scope, id: string)
             .where('id', 'in', messageIds)
             .execute();
     const byId = new Map(messages.map((m) => [m.id, m]));
+    // Linear and Attio refs (and any other row kind) are read by the one evidence reader.
+    const chatwoot = (source: string) => source === 'cw_messages' || source === 'cw_conversations';
+    const others = await resolveEvidenceRefs(
+      trx,
+      scope.projectId,
+      row.evidence_refs.filter((r) => !chatwoot(r.source)),
+    );
     const evidence = row.evidence_refs.map((ref): ExpandedEvidence => {
       const match = Array.isArray(ref.meta?.match) ? (ref.meta.match as [number, number]) : null;
+      if (!chatwoot(ref.source)) {
+        const read = others.shift()!;
+        return {
+          source: ref.source,
+          ref: ref.ref,
+          found: read.found,
+          // The detector's snippet first, so `match` offsets stay valid after an edit.
+          quote: ref.snippet ?? read.text,
+          match,
+          author: read.author,
+          direction: null,
+          at: read.at,
+          conversation_id: read.conversation_id ?? row.subject.conversation_id ?? null,
+          deep_link: read.deep_link,
+        };
+      }
       const stored = ref.source === 'cw_messages' ? byId.get(ref.ref) : undefined;
       const view = stored ? messageViewFromRow(stored) : null;
       return {

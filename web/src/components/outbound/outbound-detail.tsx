@@ -4,7 +4,7 @@ import { CheckCircle2Icon, CircleAlertIcon, CircleXIcon, SendIcon, XIcon } from 
 import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { api } from '@/lib/api-client';
-import type { OutboundMessage } from '@/lib/api-types';
+import type { LooseEvidenceRef, OutboundMessage } from '@/lib/api-types';
 import { useFormat } from '@/lib/format';
 import { useCodeLabel } from '@/lib/labels';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
@@ -188,7 +188,7 @@ export function OutboundDetail({
           <ErrorState error={detail.error} onRetry={() => detail.refetch()} />
         ) : (
           (() => {
-            const { message, attempts = [], audit = [] } = detail.data!;
+            const { message, attempts = [], audit = [], evidence = [] } = detail.data!;
             const status = message.status;
             return (
               <>
@@ -282,7 +282,7 @@ export function OutboundDetail({
                   <h3 id={`ev-${id}`} className="mb-1 text-sm font-medium">
                     {t('evidence')}
                   </h3>
-                  <EvidenceRefList refs={message.evidence_refs} />
+                  <EvidenceRefList refs={withReadEvidence(message.evidence_refs, evidence)} />
                 </section>
                 <section aria-labelledby={`att-${id}`}>
                   <h3 id={`att-${id}`} className="mb-1 text-sm font-medium">
@@ -347,4 +347,23 @@ export function OutboundDetail({
       </CardContent>
     </Card>
   );
+}
+
+/**
+ * The stored refs with what the server read of each now (GET /outbound/:id `evidence`, in the
+ * same order): the cited text where the ref has none, and a Linear or Attio ref's deep link.
+ */
+function withReadEvidence(
+  refs: LooseEvidenceRef[],
+  read: { text: string | null; deep_link: string | null }[],
+): LooseEvidenceRef[] {
+  return refs.map((ref, i) => {
+    const item = read[i];
+    if (!item) return ref;
+    return {
+      ...ref,
+      snippet: ref.snippet ?? item.text ?? undefined,
+      meta: { ...ref.meta, ...(item.deep_link ? { deep_link: item.deep_link } : {}) },
+    };
+  });
 }

@@ -1,15 +1,73 @@
-import { WebhookParamsSchema, WebhookResponseSchema } from '@cairn/contract';
+import {
+  AttioNoteResponseSchema,
+  AttioRecordResponseSchema,
+  AttioTaskResponseSchema,
+  IdParamsSchema,
+  WebhookParamsSchema,
+  WebhookResponseSchema,
+} from '@cairn/contract';
 import type {
   FastifyPluginAsyncTypebox,
   TypeBoxTypeProvider,
 } from '@fastify/type-provider-typebox';
 import { runSourceSyncedHooks } from '../../sources/synced-hooks.js';
+import { getAttioNote, getAttioRecord, getAttioTask } from './review.js';
 import { receiveAttioWebhook } from './webhook.js';
 
 const tags = ['attio'];
 
-/** The Attio connector's HTTP side: its webhook receiver (webhook.ts). */
+/** The Attio connector's HTTP side: stored notes, tasks and records by id, and its webhook receiver (webhook.ts). */
 export const attioRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/attio/notes/:id',
+    {
+      config: { access: 'project', permission: 'project:read' },
+      schema: {
+        tags,
+        summary: "One stored Attio note of the active project, with its parent record's web_url",
+        params: IdParamsSchema,
+        response: { 200: AttioNoteResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      note: await getAttioNote(app.database, request.scope, request.params.id),
+    }),
+  );
+  app.get(
+    '/attio/tasks/:id',
+    {
+      config: { access: 'project', permission: 'project:read' },
+      schema: {
+        tags,
+        summary:
+          "One stored Attio task of the active project, with its first linked record's web_url",
+        params: IdParamsSchema,
+        response: { 200: AttioTaskResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      task: await getAttioTask(app.database, request.scope, request.params.id),
+    }),
+  );
+  app.get(
+    '/attio/records/:id',
+    {
+      config: { access: 'project', permission: 'project:read' },
+      schema: {
+        tags,
+        summary: 'One stored Attio person, company or deal of the active project',
+        params: IdParamsSchema,
+        response: { 200: AttioRecordResponseSchema },
+      },
+    },
+    async (request) => ({
+      ok: true as const,
+      record: await getAttioRecord(app.database, request.scope, request.params.id),
+    }),
+  );
+
   // The signature covers the exact bytes received, so in this plugin (encapsulated: other routes
   // keep the normal JSON parser) JSON bodies stay raw Buffers, as for Linear's receiver.
   await app.register(async (scoped) => {

@@ -4,6 +4,7 @@ import { runIdempotent } from '../../outbound/idempotency.js';
 import { preflight } from '../../outbound/preflight.js';
 import { createDraft } from '../../outbound/service.js';
 import { ProjectIdArg, projectFor, type McpContext } from '../context.js';
+import { EVIDENCE_ROW_SOURCES } from './get-evidence.js';
 import { defineTool } from './types.js';
 
 interface StoredDraft {
@@ -39,12 +40,14 @@ export const draftOutboundTool = defineTool({
     evidence_refs: z
       .array(
         z.object({
-          source: z.enum(['rag_chunks', 'cw_messages', 'cw_conversations']),
+          source: z.enum(EVIDENCE_ROW_SOURCES),
           ref: z.string().min(1).max(500),
         }),
       )
       .max(50)
-      .describe('What the draft rests on: evidence ids from search_evidence (source rag_chunks)'),
+      .describe(
+        'What the draft rests on: evidence ids from search_evidence (source rag_chunks), or rows: a message, a Linear issue or comment, an Attio note or task (by id or message_id)',
+      ),
     idempotency_key: z
       .string()
       .min(1)

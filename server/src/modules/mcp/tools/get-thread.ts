@@ -72,6 +72,12 @@ export const getThreadTool = defineTool({
     let point = input.around;
     if (input.evidence_id) {
       const chunk = await chunkOf(ctx.database, scope, input.evidence_id);
+      // A Linear or Attio hit is its own item (its chunk's conversation is itself): no thread.
+      if (chunk.source_kind !== 'chatwoot') {
+        throw new Error(
+          `evidence ${input.evidence_id} is a ${chunk.source_kind} item, not a conversation: read it with get_evidence`,
+        );
+      }
       conversationId = chunk.conversation_global_id;
       point ??= chunk.message_global_id;
     }
@@ -121,8 +127,12 @@ export const getThreadTool = defineTool({
 
 async function chunkOf(database: Database, scope: Scope, chunkId: string) {
   const row = await database.withScope(scope, async (trx) => {
-    const { rows } = await sql<{ message_global_id: string; conversation_global_id: string }>`
-      select message_global_id, conversation_global_id from rag_chunks
+    const { rows } = await sql<{
+      message_global_id: string;
+      conversation_global_id: string;
+      source_kind: 'chatwoot' | 'linear' | 'attio';
+    }>`
+      select message_global_id, conversation_global_id, source_kind from rag_chunks
       where ${inScope(scope)} and id = ${chunkId}::uuid`.execute(trx);
     return rows[0];
   });

@@ -1,4 +1,5 @@
 import { draftOutboundTool } from './draft-outbound.js';
+import { getEvidenceTool } from './get-evidence.js';
 import { getPersonTool } from './get-person.js';
 import { getThreadTool } from './get-thread.js';
 import { listSignalsTool } from './list-signals.js';
@@ -12,6 +13,7 @@ import type { ToolDefinition } from './types.js';
 export const MCP_TOOLS: readonly ToolDefinition[] = [
   searchEvidenceTool,
   getThreadTool,
+  getEvidenceTool,
   getPersonTool,
   listSignalsTool,
   draftOutboundTool,
