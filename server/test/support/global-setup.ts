@@ -1,4 +1,5 @@
-import { mkdtemp } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -6,39 +7,67 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { migrate } from '../../src/db/migrator.js';
 import { TEST_EMBEDDING_DIM } from './constants.js';
+import { createServerDatabase, dropServerDatabase, withDatabase } from './server-database.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     embeddedTemplateDir: string;
     embeddedEmptyTemplateDir: string;
+    /** With TEST_DATABASE_URL: the migrated database each test file's database is copied from. */
+    serverTemplateDatabase: string;
   }
 }
 
 /**
- * Initialising PGlite takes seconds; copying an initialised data directory takes milliseconds.
- * So the run builds two templates once (empty, and migrated) and each test file copies one.
+ * Applying the 29 migrations takes seconds per database; copying a migrated database takes a
+ * fraction of that. So the run migrates once and each test file copies the result: on the
+ * embedded database a data directory (an empty one and a migrated one), on server Postgres a
+ * template database (`create database … template …`, test/support/database.ts). The migration
+ * tests (test/foundation/migrations.test.ts, persistence.test.ts) still migrate from scratch.
  */
 export default async function setup(project: TestProject) {
-  if (process.env.TEST_DATABASE_URL) {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (serverUrl) {
     project.provide('embeddedTemplateDir', '');
     project.provide('embeddedEmptyTemplateDir', '');
-    return;
+    const template = await createServerTemplate(serverUrl);
+    project.provide('serverTemplateDatabase', template);
+    return () => dropServerDatabase(serverUrl, template);
   }
+  project.provide('serverTemplateDatabase', '');
   const root = await mkdtemp(path.join(os.tmpdir(), 'cairn-template-'));
   const emptyDir = path.join(root, 'empty');
   const migratedDir = path.join(root, 'migrated');
-  for (const [dir, migrated] of [
-    [emptyDir, false],
-    [migratedDir, true],
-  ] as const) {
-    const embedded = await startEmbeddedPostgres({ dataDir: dir });
-    if (migrated) {
-      const pool = new pg.Pool({ connectionString: embedded.connectionString, max: 1 });
-      await migrate({ pool, embeddingDim: TEST_EMBEDDING_DIM, appRole: 'cairn_app' });
-      await pool.end();
-    }
-    await embedded.stop();
-  }
+  await Promise.all(
+    (
+      [
+        [emptyDir, false],
+        [migratedDir, true],
+      ] as const
+    ).map(async ([dir, migrated]) => {
+      const embedded = await startEmbeddedPostgres({ dataDir: dir });
+      if (migrated) {
+        const pool = new pg.Pool({ connectionString: embedded.connectionString, max: 1 });
+        await migrate({ pool, embeddingDim: TEST_EMBEDDING_DIM, appRole: 'cairn_app' });
+        await pool.end();
+      }
+      await embedded.stop();
+    }),
+  );
   project.provide('embeddedTemplateDir', migratedDir);
   project.provide('embeddedEmptyTemplateDir', emptyDir);
+  return () => rm(root, { recursive: true, force: true });
+}
+
+/**
+ * A migrated database named for this run (several runs may share one server), dropped when the
+ * run ends. Nothing stays connected to it: Postgres copies a template only while it is unused.
+ */
+async function createServerTemplate(serverUrl: string): Promise<string> {
+  const name = `cairn_template_${randomBytes(6).toString('hex')}`;
+  await createServerDatabase(serverUrl, name);
+  const pool = new pg.Pool({ connectionString: withDatabase(serverUrl, name), max: 1 });
+  await migrate({ pool, embeddingDim: TEST_EMBEDDING_DIM, appRole: 'cairn_app' });
+  await pool.end();
+  return name;
 }
