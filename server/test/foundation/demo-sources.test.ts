@@ -14,8 +14,10 @@ import { createProject, signIn, type Session } from '../support/factories.js';
 
 const ctx = useTestApp();
 
-type Hit = { source: 'chatwoot' | 'linear' | 'attio'; deep_link: string | null; snippet: string };
+type Hit = { source: (typeof KINDS)[number]; message_global_id: string; deep_link: string | null };
 const KINDS = ['chatwoot', 'linear', 'attio'] as const;
+// A conversation's message, a Linear issue, an Attio note (search-chunks.ts's id prefixes).
+const WANTED = { chatwoot: 'cwmsg:', linear: 'lin:', attio: 'atn:' } as const;
 // A client topic of the generated studio: their brand work, asked about in conversations, tracked
 // as Linear issues and written up in Attio notes.
 const QUERY = 'logo brand identity';
@@ -83,7 +85,9 @@ describe('the demo binds Chatwoot, Linear and Attio', { timeout: 600_000 }, () =
     const hits = res.json().hits as Hit[];
     const origins = { chatwoot: sims.chatwoot.url, linear: sims.linear.url, attio: sims.attio.url };
     for (const kind of KINDS) {
-      const hit = hits.find((h) => h.source === kind);
+      const hit = hits.find(
+        (h) => h.source === kind && h.message_global_id.startsWith(WANTED[kind]),
+      );
       expect(hit, `a ${kind} hit for "${QUERY}"`).toBeDefined();
       expect(hit!.deep_link!.startsWith(`${origins[kind]}/`), hit!.deep_link!).toBe(true);
       const page = await fetch(hit!.deep_link!);
