@@ -1,19 +1,20 @@
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
-import { AppError, notFound } from '../../http/errors.js';
+import { AppError } from '../../http/errors.js';
 import type { Actor } from '../../http/actor.js';
 import type { HostPolicy } from '../../lib/net/host-policy.js';
 import type { Secrets } from '../../lib/secrets.js';
 import { AttioApiError, AttioClient } from '../connectors/attio/client.js';
-import { checkBaseUrl, findSourceForWebhook, type SourceSummary } from './service.js';
+import { checkBaseUrl, type SourceSummary } from './service.js';
 import {
   checkInteractively,
   decryptCommon,
   insertWorkspaceSource,
   INTERACTIVE_RETRIES,
   INTERACTIVE_TIMEOUT_MS,
-  selectWorkspaceSource,
+  workspaceLoaders,
   webhookWarnings,
+  wrongWorkspace,
   type WorkspaceSourceRow,
 } from './workspace-source.js';
 
@@ -155,25 +156,13 @@ function decryptAttio(row: WorkspaceSourceRow, secrets: Secrets): AttioSourceRec
   };
 }
 
-/** The active project's Attio source with its token decrypted, or null when none is bound. */
-export async function loadAttioSource(
-  database: Database,
-  secrets: Secrets,
-  scope: Scope,
-): Promise<AttioSourceRecord | null> {
-  const row = await selectWorkspaceSource(database, scope, 'attio_workspace');
-  return row ? decryptAttio(row, secrets) : null;
-}
+const loaders = workspaceLoaders('attio_workspace', decryptAttio);
 
-/** An Attio source by id for its webhook receiver (no session; see findSourceForWebhook). */
-export async function loadAttioSourceForWebhook(
-  database: Database,
-  secrets: Secrets,
-  sourceId: string,
-): Promise<{ source: AttioSourceRecord; scope: Scope } | null> {
-  const found = await findSourceForWebhook(database, sourceId, 'attio_workspace');
-  return found ? { source: decryptAttio(found.row, secrets), scope: found.scope } : null;
-}
+/** The active project's Attio source, decrypted, or null when none is bound. */
+export const loadAttioSource = loaders.load;
+
+/** A Attio source by id for its webhook receiver (no session; see findSourceForWebhook). */
+export const loadAttioSourceForWebhook = loaders.forWebhook;
 
 /**
  * `POST /sources/:id/test` for Attio: the token against `GET /v2/self`, and whether it still
@@ -189,14 +178,10 @@ export async function testAttioSource(
   scope: Scope,
   sourceId: string,
 ) {
-  const source = await loadAttioSource(app.database, app.secrets, scope);
-  if (!source || source.id !== sourceId) throw notFound('source');
+  const source = await loaders.bound(app.database, app.secrets, scope, sourceId);
   const identity = await checkAttioToken(app.hostPolicy, app.config, source.baseUrl, source.token);
   if (identity.workspace_id !== source.workspaceId) {
-    throw new AppError(
-      'upstream_error',
-      `the access token belongs to the Attio workspace "${identity.workspace_name}", not the one this source was bound to`,
-    );
+    throw wrongWorkspace(WORDS, identity.workspace_name);
   }
   const warnings = webhookWarnings(source);
   return {

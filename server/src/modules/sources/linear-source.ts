@@ -1,20 +1,20 @@
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
-import { AppError, notFound } from '../../http/errors.js';
 import type { Actor } from '../../http/actor.js';
 import type { HostPolicy } from '../../lib/net/host-policy.js';
 import type { Secrets } from '../../lib/secrets.js';
 import { LinearApiError, LinearClient } from '../connectors/linear/client.js';
 import type { LinearOrganization } from '../connectors/linear/payloads.js';
-import { checkBaseUrl, findSourceForWebhook, type SourceSummary } from './service.js';
+import { checkBaseUrl, type SourceSummary } from './service.js';
 import {
   checkInteractively,
   decryptCommon,
   insertWorkspaceSource,
   INTERACTIVE_RETRIES,
   INTERACTIVE_TIMEOUT_MS,
-  selectWorkspaceSource,
+  workspaceLoaders,
   webhookWarnings,
+  wrongWorkspace,
   type WorkspaceSourceRow,
 } from './workspace-source.js';
 
@@ -142,28 +142,13 @@ function decryptLinear(row: WorkspaceSourceRow, secrets: Secrets): LinearSourceR
   };
 }
 
-/** The active project's Linear source with its key decrypted, or null when none is bound. */
-export async function loadLinearSource(
-  database: Database,
-  secrets: Secrets,
-  scope: Scope,
-): Promise<LinearSourceRecord | null> {
-  const row = await selectWorkspaceSource(database, scope, 'linear_workspace');
-  return row ? decryptLinear(row, secrets) : null;
-}
+const loaders = workspaceLoaders('linear_workspace', decryptLinear);
 
-/**
- * A Linear source by id for its webhook receiver, which has no session: the owner connection
- * reads across projects here, and everything after runs inside the scope this returns.
- */
-export async function loadLinearSourceForWebhook(
-  database: Database,
-  secrets: Secrets,
-  sourceId: string,
-): Promise<{ source: LinearSourceRecord; scope: Scope } | null> {
-  const found = await findSourceForWebhook(database, sourceId, 'linear_workspace');
-  return found ? { source: decryptLinear(found.row, secrets), scope: found.scope } : null;
-}
+/** The active project's Linear source, decrypted, or null when none is bound. */
+export const loadLinearSource = loaders.load;
+
+/** A Linear source by id for its webhook receiver (no session; see findSourceForWebhook). */
+export const loadLinearSourceForWebhook = loaders.forWebhook;
 
 /**
  * `POST /sources/:id/test` for Linear: the key against `viewer` and `organization`, and whether
@@ -179,8 +164,7 @@ export async function testLinearSource(
   scope: Scope,
   sourceId: string,
 ) {
-  const source = await loadLinearSource(app.database, app.secrets, scope);
-  if (!source || source.id !== sourceId) throw notFound('source');
+  const source = await loaders.bound(app.database, app.secrets, scope, sourceId);
   const { organization, viewer } = await checkLinearKey(
     app.hostPolicy,
     app.config,
@@ -188,10 +172,7 @@ export async function testLinearSource(
     source.apiKey,
   );
   if (organization.id !== source.organizationId) {
-    throw new AppError(
-      'upstream_error',
-      `the API key belongs to the Linear workspace "${organization.name}", not the one this source was bound to`,
-    );
+    throw wrongWorkspace(WORDS, organization.name);
   }
   const warnings = webhookWarnings(source);
   return {

@@ -1,13 +1,13 @@
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
 import { isUniqueViolation } from '../../http/database-errors.js';
-import { AppError } from '../../http/errors.js';
+import { AppError, notFound } from '../../http/errors.js';
 import type { Actor } from '../../http/actor.js';
 import { createGuardedHttp, type GuardedFetch } from '../../lib/net/guarded-http.js';
 import type { HostPolicy } from '../../lib/net/host-policy.js';
 import type { Secrets } from '../../lib/secrets.js';
 import { recordAudit } from '../audit/service.js';
-import type { SourceSummary } from './service.js';
+import { findSourceForWebhook, type SourceSummary } from './service.js';
 
 /**
  * The binding flow a workspace source kind shares (issue 18, item 2): Linear (linear-source.ts)
@@ -202,7 +202,7 @@ export function decryptCommon(row: WorkspaceSourceRow, secrets: Secrets) {
 }
 
 /** The active project's source of the kind, or undefined when none is bound. */
-export async function selectWorkspaceSource(
+async function selectWorkspaceSource(
   database: Database,
   scope: Scope,
   sourceKind: WorkspaceSourceKind,
@@ -223,4 +223,45 @@ export function webhookWarnings(source: { webhookSecret: string | null }): strin
   return source.webhookSecret
     ? []
     : ['no webhook secret is set: changes arrive with the next scheduled sync only'];
+}
+
+/** How a kind's source is read, given how its row is decrypted into the kind's record. */
+export function workspaceLoaders<R extends { id: string }>(
+  sourceKind: WorkspaceSourceKind,
+  decrypt: (row: WorkspaceSourceRow, secrets: Secrets) => R,
+) {
+  /** The active project's source with its credential decrypted, or null when none is bound. */
+  async function load(database: Database, secrets: Secrets, scope: Scope): Promise<R | null> {
+    const row = await selectWorkspaceSource(database, scope, sourceKind);
+    return row ? decrypt(row, secrets) : null;
+  }
+  return {
+    load,
+    /**
+     * A source by id for its webhook receiver, which has no session: the owner connection reads
+     * across projects here, and everything after runs inside the scope this returns.
+     */
+    async forWebhook(
+      database: Database,
+      secrets: Secrets,
+      sourceId: string,
+    ): Promise<{ source: R; scope: Scope } | null> {
+      const found = await findSourceForWebhook(database, sourceId, sourceKind);
+      return found ? { source: decrypt(found.row, secrets), scope: found.scope } : null;
+    },
+    /** The active project's source with this id, else 404 (another project's is not found). */
+    async bound(database: Database, secrets: Secrets, scope: Scope, sourceId: string) {
+      const source = await load(database, secrets, scope);
+      if (!source || source.id !== sourceId) throw notFound('source');
+      return source;
+    },
+  };
+}
+
+/** A connection test that reached a different workspace than the one bound. */
+export function wrongWorkspace(words: WorkspaceWords, workspaceName: string): AppError {
+  return new AppError(
+    'upstream_error',
+    `the ${words.credential} belongs to the ${words.service} workspace "${workspaceName}", not the one this source was bound to`,
+  );
 }
