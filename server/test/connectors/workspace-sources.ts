@@ -37,6 +37,28 @@ export function useJobsRuntime(ctx: TestContext): void {
 export const bind = (s: Session, body: Record<string, unknown>) =>
   s.request('POST', '/sources', body);
 
+/** A refused credential is a 502 saying so plainly (`message` is how it starts). */
+export async function expectRefused(
+  session: Session,
+  body: Record<string, unknown>,
+  message: RegExp,
+): Promise<void> {
+  const res = await bind(session, body);
+  expect(res.statusCode).toBe(502);
+  expect(res.json()).toMatchObject({ error: 'upstream_error' });
+  expect(res.json().message).toMatch(message);
+}
+
+/** A base URL the outbound guard refuses is a 400 naming `base_url`. */
+export async function expectHostRefused(
+  session: Session,
+  body: Record<string, unknown>,
+): Promise<void> {
+  const res = await bind(session, body);
+  expect(res.statusCode).toBe(400);
+  expect(res.json().details.fields[0].field).toBe('base_url');
+}
+
 /** How many schedules of the job the session's project has. */
 export async function schedulesOf(session: Session, jobType: SyncJob): Promise<number> {
   const schedules = (await session.request('GET', '/jobs/scheduler')).json().jobs as {

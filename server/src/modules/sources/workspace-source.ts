@@ -7,7 +7,7 @@ import { createGuardedHttp, type GuardedFetch } from '../../lib/net/guarded-http
 import type { HostPolicy } from '../../lib/net/host-policy.js';
 import type { Secrets } from '../../lib/secrets.js';
 import { recordAudit } from '../audit/service.js';
-import { findSourceForWebhook, type SourceSummary } from './service.js';
+import { findSourceForWebhook, summaryColumns, type SourceSummary } from './service.js';
 
 /**
  * The binding flow a workspace source kind shares (issue 18, item 2): Linear (linear-source.ts)
@@ -128,19 +128,7 @@ export async function insertWorkspaceSource(
           webhook_url_token_hash: null,
           settings: JSON.stringify(input.settings),
         })
-        .returning([
-          'id',
-          'source_kind',
-          'external_id',
-          'base_url',
-          'account_id',
-          'settings',
-          'webhook_secret_enc',
-          'webhook_url_token_hash',
-          'last_webhook_error',
-          'last_webhook_error_at',
-          'created_at',
-        ])
+        .returning(summaryColumns)
         .executeTakeFirstOrThrow();
       await sql`
         insert into scheduled_jobs (project_id, account_scope_id, job_type, cadence_seconds)
