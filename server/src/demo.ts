@@ -318,11 +318,13 @@ async function runFirstJobs(
       signal,
       signals: jobs.signals,
     });
-  // The three sources sync side by side; each enqueue returns the run the schedule may have
-  // started already.
-  const syncs = await Promise.all(DEMO_SYNC_JOBS.map((type) => jobs.enqueue(scope, type, 'demo')));
-  await Promise.all(syncs.map((sync) => wait(sync.run.id)));
-  if (signal.aborted) return;
+  // One after another, Chatwoot first: its messages are what a first search finds, and the
+  // embedded database serves one connection at a time, so side by side would only queue.
+  for (const type of DEMO_SYNC_JOBS) {
+    const sync = await jobs.enqueue(scope, type, 'demo');
+    await wait(sync.run.id);
+    if (signal.aborted) return;
+  }
   onPhase('indexing');
   const embeddings = await jobs.enqueue(scope, 'embeddings_run', 'demo');
   await wait(embeddings.run.id);
