@@ -8,58 +8,89 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { CopyButton } from '@/components/ui/copy-button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
-import { MutationError } from '@/components/states';
+import { ErrorState, LoadingState, MutationError } from '@/components/states';
 
 // The one shape of a source on the sources page, whatever its kind (Chatwoot in sources-page.tsx,
 // Linear and Attio in workspace-source.tsx): a bind form card, and once bound a card with its
 // facts, its webhook URL, its actions and what the last action said. Each kind fills in the words
 // and fields; the layout, ids and accessible names are made here once.
 
+/** The catalogue keys every kind's bind form and completeness card share (sources, sources.*). */
+type SharedWords = (
+  key:
+    | 'bindTitle'
+    | 'bindDescription'
+    | 'bindForm'
+    | 'bind'
+    | 'binding'
+    | 'completeness'
+    | 'completenessDescription'
+    | 'loadingCompleteness',
+) => string;
+
 /** The bind form: title, description, the kind's fields, and the submit button with its error. */
 export function BindFormCard({
-  title,
-  description,
-  formLabel,
-  submitLabel,
-  pendingLabel,
-  pending,
-  error,
-  onSubmit,
+  t,
+  mutation,
   children,
 }: {
-  title: string;
-  description: string;
-  formLabel: string;
-  submitLabel: string;
-  pendingLabel: string;
-  pending: boolean;
-  error: unknown;
-  onSubmit: () => void;
+  t: SharedWords;
+  mutation: { isPending: boolean; error: unknown; mutate: () => void };
   children: ReactNode;
 }) {
   function submit(event: FormEvent) {
     event.preventDefault();
-    onSubmit();
+    mutation.mutate();
   }
   return (
     <Card>
       <CardHeader>
-        <CardTitle>{title}</CardTitle>
-        <CardDescription>{description}</CardDescription>
+        <CardTitle>{t('bindTitle')}</CardTitle>
+        <CardDescription>{t('bindDescription')}</CardDescription>
       </CardHeader>
       <CardContent>
-        <form onSubmit={submit} className="grid gap-4 sm:grid-cols-2" aria-label={formLabel}>
+        <form onSubmit={submit} className="grid gap-4 sm:grid-cols-2" aria-label={t('bindForm')}>
           {children}
           <div className="flex flex-col gap-3 sm:col-span-2">
-            <MutationError error={error} />
+            <MutationError error={mutation.error} />
             <div>
-              <Button type="submit" disabled={pending}>
+              <Button type="submit" disabled={mutation.isPending}>
                 <PlugZapIcon aria-hidden />
-                {pending ? pendingLabel : submitLabel}
+                {mutation.isPending ? t('binding') : t('bind')}
               </Button>
             </div>
           </div>
         </form>
+      </CardContent>
+    </Card>
+  );
+}
+
+/** The completeness card around a kind's figures: its heading, loading and error states. */
+export function CompletenessCardShell({
+  t,
+  query,
+  children,
+}: {
+  t: SharedWords;
+  query: { isLoading: boolean; isError: boolean; error: unknown; refetch: () => unknown };
+  /** The figures, once loaded. */
+  children: ReactNode;
+}) {
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>{t('completeness')}</CardTitle>
+        <CardDescription>{t('completenessDescription')}</CardDescription>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-4">
+        {query.isLoading ? (
+          <LoadingState label={t('loadingCompleteness')} />
+        ) : query.isError ? (
+          <ErrorState error={query.error} onRetry={() => query.refetch()} />
+        ) : (
+          children
+        )}
       </CardContent>
     </Card>
   );

@@ -12,7 +12,6 @@ import { useFormat } from '@/lib/format';
 import { useCodeLabel } from '@/lib/labels';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Checkbox } from '@/components/ui/checkbox';
 import {
   Dialog,
@@ -38,7 +37,13 @@ import {
 import { PageHeader } from '@/components/page-header';
 import { RequireProject } from '@/components/require-project';
 import { EmptyState, ErrorState, LoadingState, MutationError } from '@/components/states';
-import { BindFormCard, BoundSourceCard, FormField, webhookUrlFor } from './source-card';
+import {
+  BindFormCard,
+  BoundSourceCard,
+  CompletenessCardShell,
+  FormField,
+  webhookUrlFor,
+} from './source-card';
 import { WorkspaceSection } from './workspace-source';
 
 export const sourceKeys = {
@@ -72,16 +77,7 @@ function BindSourceForm({ projectId }: { projectId: string }) {
     },
   });
   return (
-    <BindFormCard
-      title={t('bindTitle')}
-      description={t('bindDescription')}
-      formLabel={t('bindForm')}
-      submitLabel={t('bind')}
-      pendingLabel={t('binding')}
-      pending={bind.isPending}
-      error={bind.error}
-      onSubmit={() => bind.mutate()}
-    >
+    <BindFormCard t={t} mutation={{ ...bind, mutate: () => bind.mutate() }}>
       <FormField
         id="cw-base-url"
         label={t('baseUrl')}
@@ -273,97 +269,87 @@ function CompletenessCard({ source, projectId }: { source: Source; projectId: st
   const neverSynced = data ? data.last_sync_at === null : false;
   const gaps = data?.gaps ?? [];
   return (
-    <Card>
-      <CardHeader>
-        <CardTitle>{t('completeness')}</CardTitle>
-        <CardDescription>{t('completenessDescription')}</CardDescription>
-      </CardHeader>
-      <CardContent className="flex flex-col gap-4">
-        {completeness.isLoading ? (
-          <LoadingState label={t('loadingCompleteness')} />
-        ) : completeness.isError ? (
-          <ErrorState error={completeness.error} onRetry={() => completeness.refetch()} />
-        ) : (
-          <>
-            <div className="flex flex-col gap-2">
-              <div className="flex items-baseline justify-between text-sm">
-                <span>{t('fullyStored')}</span>
-                <span className="font-semibold" data-testid="completeness-percent">
-                  {neverSynced ? t('notSynced') : format.percent(percent ?? 0)}
-                </span>
-              </div>
-              <Progress value={neverSynced ? 0 : (percent ?? 0)} aria-label={t('completeness')} />
-              {data ? (
-                <p className="text-xs text-muted-foreground">
-                  {t('completenessSummary', {
-                    complete: data.conversations_complete,
-                    total: data.conversations_total,
-                    stored: data.messages_stored,
-                    reported: data.messages_reported,
-                  })}
-                  {data.last_sync_at
-                    ? ` · ${t('lastSync', { when: format.dateTime(data.last_sync_at) })}`
-                    : ''}
-                </p>
-              ) : null}
+    <CompletenessCardShell t={t} query={completeness}>
+      {
+        <>
+          <div className="flex flex-col gap-2">
+            <div className="flex items-baseline justify-between text-sm">
+              <span>{t('fullyStored')}</span>
+              <span className="font-semibold" data-testid="completeness-percent">
+                {neverSynced ? t('notSynced') : format.percent(percent ?? 0)}
+              </span>
             </div>
-            {gaps.length === 0 ? (
-              <EmptyState title={neverSynced ? t('noSyncTitle') : t('noGapsTitle')}>
-                {neverSynced ? t('noSyncBody') : t('noGapsBody')}
-              </EmptyState>
-            ) : (
-              <Table aria-label={t('gapsTable')}>
-                <TableCaption>
-                  {data!.gaps_total > gaps.length
-                    ? t('gapsShowing', { shown: gaps.length, total: data!.gaps_total })
-                    : t('gapsAll', { count: gaps.length })}
-                </TableCaption>
-                <TableHeader>
-                  <TableRow>
-                    <TableHead>{t('columnConversation')}</TableHead>
-                    <TableHead>{t('columnMessages')}</TableHead>
-                    <TableHead>{t('columnWhy')}</TableHead>
-                    <TableHead className="hidden sm:table-cell">{t('columnLastFetched')}</TableHead>
+            <Progress value={neverSynced ? 0 : (percent ?? 0)} aria-label={t('completeness')} />
+            {data ? (
+              <p className="text-xs text-muted-foreground">
+                {t('completenessSummary', {
+                  complete: data.conversations_complete,
+                  total: data.conversations_total,
+                  stored: data.messages_stored,
+                  reported: data.messages_reported,
+                })}
+                {data.last_sync_at
+                  ? ` · ${t('lastSync', { when: format.dateTime(data.last_sync_at) })}`
+                  : ''}
+              </p>
+            ) : null}
+          </div>
+          {gaps.length === 0 ? (
+            <EmptyState title={neverSynced ? t('noSyncTitle') : t('noGapsTitle')}>
+              {neverSynced ? t('noSyncBody') : t('noGapsBody')}
+            </EmptyState>
+          ) : (
+            <Table aria-label={t('gapsTable')}>
+              <TableCaption>
+                {data!.gaps_total > gaps.length
+                  ? t('gapsShowing', { shown: gaps.length, total: data!.gaps_total })
+                  : t('gapsAll', { count: gaps.length })}
+              </TableCaption>
+              <TableHeader>
+                <TableRow>
+                  <TableHead>{t('columnConversation')}</TableHead>
+                  <TableHead>{t('columnMessages')}</TableHead>
+                  <TableHead>{t('columnWhy')}</TableHead>
+                  <TableHead className="hidden sm:table-cell">{t('columnLastFetched')}</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {gaps.map((row) => (
+                  <TableRow key={row.conversation_global_id} data-testid="completeness-gap">
+                    <TableCell>
+                      <Link
+                        className="underline-offset-4 hover:underline"
+                        href={conversationHref(row.conversation_global_id)}
+                      >
+                        #{row.conversation_id}
+                      </Link>
+                    </TableCell>
+                    <TableCell className="tabular-nums">
+                      {t('gapCounts', {
+                        source: row.source_message_count ?? '?',
+                        stored: row.stored_message_count,
+                      })}
+                      {row.missing_messages
+                        ? ` ${t('missingCount', { count: row.missing_messages })}`
+                        : ''}
+                    </TableCell>
+                    <TableCell className="max-w-xs text-xs break-words">
+                      {gapReason(row.reason)}
+                      {row.last_error ? (
+                        <span className="block text-red-800">{row.last_error}</span>
+                      ) : null}
+                    </TableCell>
+                    <TableCell className="hidden whitespace-nowrap sm:table-cell">
+                      {format.dateTime(row.last_fetched_at)}
+                    </TableCell>
                   </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {gaps.map((row) => (
-                    <TableRow key={row.conversation_global_id} data-testid="completeness-gap">
-                      <TableCell>
-                        <Link
-                          className="underline-offset-4 hover:underline"
-                          href={conversationHref(row.conversation_global_id)}
-                        >
-                          #{row.conversation_id}
-                        </Link>
-                      </TableCell>
-                      <TableCell className="tabular-nums">
-                        {t('gapCounts', {
-                          source: row.source_message_count ?? '?',
-                          stored: row.stored_message_count,
-                        })}
-                        {row.missing_messages
-                          ? ` ${t('missingCount', { count: row.missing_messages })}`
-                          : ''}
-                      </TableCell>
-                      <TableCell className="max-w-xs text-xs break-words">
-                        {gapReason(row.reason)}
-                        {row.last_error ? (
-                          <span className="block text-red-800">{row.last_error}</span>
-                        ) : null}
-                      </TableCell>
-                      <TableCell className="hidden whitespace-nowrap sm:table-cell">
-                        {format.dateTime(row.last_fetched_at)}
-                      </TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            )}
-          </>
-        )}
-      </CardContent>
-    </Card>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+        </>
+      }
+    </CompletenessCardShell>
   );
 }
 

@@ -8,7 +8,6 @@ import type { Source } from '@/lib/api-types';
 import { useFormat } from '@/lib/format';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Progress } from '@/components/ui/progress';
 import {
   Table,
@@ -18,8 +17,14 @@ import {
   TableHeader,
   TableRow,
 } from '@/components/ui/table';
-import { ErrorState, LoadingState, MutationError } from '@/components/states';
-import { BindFormCard, BoundSourceCard, FormField, webhookUrlFor } from './source-card';
+import { MutationError } from '@/components/states';
+import {
+  BindFormCard,
+  BoundSourceCard,
+  CompletenessCardShell,
+  FormField,
+  webhookUrlFor,
+} from './source-card';
 
 // A Linear or Attio workspace on the sources page (docs/connectors-linear.md,
 // docs/connectors-attio.md): bind with its scope, test, last run, webhook URL, completeness per
@@ -169,16 +174,7 @@ export function WorkspaceBindForm({
   });
   const id = (suffix: string) => `${spec.idPrefix}-${suffix}`;
   return (
-    <BindFormCard
-      title={t('bindTitle')}
-      description={t('bindDescription')}
-      formLabel={t('bindForm')}
-      submitLabel={t('bind')}
-      pendingLabel={t('binding')}
-      pending={bind.isPending}
-      error={bind.error}
-      onSubmit={() => bind.mutate()}
-    >
+    <BindFormCard t={t} mutation={{ ...bind, mutate: () => bind.mutate() }}>
       <FormField
         id={id(spec.credential.id)}
         label={t(spec.credential.label)}
@@ -354,60 +350,50 @@ export function WorkspaceCompletenessCard({
   const data = completeness.data;
   const neverSynced = data ? data.last_sync_at === null : false;
   return (
-    <Card>
-      <CardHeader>
-        <CardTitle>{t('completeness')}</CardTitle>
-        <CardDescription>{t('completenessDescription')}</CardDescription>
-      </CardHeader>
-      <CardContent className="flex flex-col gap-4">
-        {completeness.isLoading ? (
-          <LoadingState label={t('loadingCompleteness')} />
-        ) : completeness.isError ? (
-          <ErrorState error={completeness.error} onRetry={() => completeness.refetch()} />
-        ) : data ? (
-          <>
-            <div className="flex items-baseline justify-between text-sm">
-              <span>{t('stored')}</span>
-              <span className="font-semibold">
-                {neverSynced ? t('notSynced') : format.percent(data.percentage)}
-              </span>
-            </div>
-            <Progress value={neverSynced ? 0 : data.percentage} aria-label={t('completeness')} />
-            <Table aria-label={t('kindsTable')}>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>{t('columnKind')}</TableHead>
-                  <TableHead>{t('columnReported')}</TableHead>
-                  <TableHead>{t('columnStored')}</TableHead>
-                  {spec.archivedColumn ? <TableHead>{t('columnArchived')}</TableHead> : null}
-                  <TableHead>{t('columnPercent')}</TableHead>
+    <CompletenessCardShell t={t} query={completeness}>
+      {data ? (
+        <>
+          <div className="flex items-baseline justify-between text-sm">
+            <span>{t('stored')}</span>
+            <span className="font-semibold">
+              {neverSynced ? t('notSynced') : format.percent(data.percentage)}
+            </span>
+          </div>
+          <Progress value={neverSynced ? 0 : data.percentage} aria-label={t('completeness')} />
+          <Table aria-label={t('kindsTable')}>
+            <TableHeader>
+              <TableRow>
+                <TableHead>{t('columnKind')}</TableHead>
+                <TableHead>{t('columnReported')}</TableHead>
+                <TableHead>{t('columnStored')}</TableHead>
+                {spec.archivedColumn ? <TableHead>{t('columnArchived')}</TableHead> : null}
+                <TableHead>{t('columnPercent')}</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {data.kinds.map((row) => (
+                <TableRow key={row.kind}>
+                  <TableCell>{t(`kinds.${row.kind}`)}</TableCell>
+                  <TableCell className="tabular-nums">{row.reported ?? '—'}</TableCell>
+                  <TableCell className="tabular-nums">{row.stored}</TableCell>
+                  {spec.archivedColumn ? (
+                    <TableCell className="tabular-nums">{row.archived}</TableCell>
+                  ) : null}
+                  <TableCell className="tabular-nums">
+                    {row.percentage === null ? '—' : format.percent(row.percentage)}
+                  </TableCell>
                 </TableRow>
-              </TableHeader>
-              <TableBody>
-                {data.kinds.map((row) => (
-                  <TableRow key={row.kind}>
-                    <TableCell>{t(`kinds.${row.kind}`)}</TableCell>
-                    <TableCell className="tabular-nums">{row.reported ?? '—'}</TableCell>
-                    <TableCell className="tabular-nums">{row.stored}</TableCell>
-                    {spec.archivedColumn ? (
-                      <TableCell className="tabular-nums">{row.archived}</TableCell>
-                    ) : null}
-                    <TableCell className="tabular-nums">
-                      {row.percentage === null ? '—' : format.percent(row.percentage)}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-            {data.last_sync_at ? (
-              <p className="text-xs text-muted-foreground">
-                {t('lastSync', { when: format.dateTime(data.last_sync_at) })}
-              </p>
-            ) : null}
-          </>
-        ) : null}
-      </CardContent>
-    </Card>
+              ))}
+            </TableBody>
+          </Table>
+          {data.last_sync_at ? (
+            <p className="text-xs text-muted-foreground">
+              {t('lastSync', { when: format.dateTime(data.last_sync_at) })}
+            </p>
+          ) : null}
+        </>
+      ) : null}
+    </CompletenessCardShell>
   );
 }
 
