@@ -1,5 +1,5 @@
-// Compiles the server and the two workspace packages it imports at run time (@cairn/contract,
-// @cairn/chatwoot-sim) from TypeScript to JavaScript in each one's dist/, so starting the server
+// Compiles the server and the workspace packages it imports at run time (@cairn/contract, and for
+// the demo the simulators: @cairn/chatwoot-sim, @cairn/studio, @cairn/linear-sim, @cairn/attio-sim) from TypeScript to JavaScript in each one's dist/, so starting the server
 // runs plain JavaScript instead of transpiling on every start. Transpile only, file by file (no
 // bundle: paths that code resolves next to itself, such as server/db/migrations, stay valid);
 // type checking is `npm run typecheck`'s job. esbuild rather than tsc here: it emits the same
@@ -15,7 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const PACKAGES = ['packages/contract', 'tools/chatwoot-sim', 'server'];
+const PACKAGES = [
+  'packages/contract',
+  'tools/chatwoot-sim',
+  'tools/studio',
+  'tools/linear-sim',
+  'tools/attio-sim',
+  'server',
+];
 
 async function filesOf(dir, wanted) {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
@@ -24,9 +31,10 @@ async function filesOf(dir, wanted) {
     .map((e) => path.join(e.parentPath, e.name));
 }
 const sources = (dir) => filesOf(dir, (name) => name.endsWith('.ts') && !name.endsWith('.d.ts'));
-// Files the code imports as they are (the server's message catalogues, `import … with { type:
-// 'json' }`): copied beside the compiled files, since transpiling file by file leaves them out.
-const assets = (dir) => filesOf(dir, (name) => name.endsWith('.json'));
+// Files the code reads as they are (the server's message catalogues, `import … with { type:
+// 'json' }`; the Linear simulator's schema.graphql, read next to its module): copied beside the
+// compiled files, since transpiling file by file leaves them out.
+const assets = (dir) => filesOf(dir, (name) => name.endsWith('.json') || name.endsWith('.graphql'));
 
 const STAMP = path.join(root, 'server/dist/.built');
 const force = process.argv.includes('--force');

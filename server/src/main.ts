@@ -151,7 +151,7 @@ async function serve(config: Config, secretsKey: string) {
     : null;
   if (demo)
     console.log(
-      `Demo mode: a simulated Chatwoot at ${demo.chatwootUrl} feeds the "Demo studio" project`,
+      `Demo mode: simulated Chatwoot (${demo.chatwootUrl}), Linear (${demo.linearUrl}) and Attio (${demo.attioUrl}) feed the "Demo studio" project`,
     );
 
   let closing = false;

@@ -2,7 +2,7 @@
 // /__sim/. Every API request passes, in order: injected faults (an edge in front of Attio fails
 // before Attio looks at the request), the Bearer token, the per-second rate limit, the handler.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { halfBody, nginxPage, sendTruncated, type ActiveFault } from '@cairn/studio';
+import { entityPage, halfBody, nginxPage, sendTruncated, type ActiveFault } from '@cairn/studio';
 import { registerControlApi } from './control-api.js';
 import type { AttioSimControl } from './control.js';
 import { AttioError, notFound, rateLimited, unauthorized, validationError } from './errors.js';
@@ -413,6 +413,24 @@ export function buildAttioApp(core: SimCore, control: AttioSimControl): FastifyI
   route('GET', '/v2/webhooks/:webhook_id', 'webhooks', 'read', api.webhook);
   route('PATCH', '/v2/webhooks/:webhook_id', 'webhooks', 'write', api.updateWebhook);
   route('DELETE', '/v2/webhooks/:webhook_id', 'webhooks', 'write', api.deleteWebhook);
+
+  // The page behind a record's `web_url` (render.ts webUrl): what a link from Cairn opens when the
+  // world links to this simulator. Anything else falls through to Attio's 404 below.
+  app.get<{ Params: { workspace: string; segment: string; recordId: string } }>(
+    '/:workspace/:segment/:recordId',
+    async (request, reply) => {
+      const { world } = core;
+      const { workspace, segment, recordId } = request.params;
+      const object = OBJECT_SLUGS.find((slug) => world.objects[slug].urlSegment === segment);
+      const record = object
+        ? world.records[object].find((r) => r.id === recordId && !r.deleted)
+        : undefined;
+      if (workspace !== world.workspace.slug || !object || !record) return reply.callNotFound();
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(entityPage('Attio', world.objects[object].singular, recordId));
+    },
+  );
 
   app.setNotFoundHandler((request, reply) =>
     send(

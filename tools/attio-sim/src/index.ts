@@ -40,6 +40,11 @@ export interface AttioSimOptions extends CoreOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
+  /**
+   * Records' `web_url` points at this simulator (which serves a page for each record) instead of
+   * app.attio.com: for the demo, where a link must open.
+   */
+  selfLinks?: boolean;
 }
 
 export interface AttioSim {
@@ -61,6 +66,7 @@ export async function startAttioSim(options: AttioSimOptions = {}): Promise<Atti
   const control = createControl(core);
   const app = buildAttioApp(core, control);
   const url = await listen(app, options);
+  if (options.selfLinks) core.world.webOrigin = url;
   return {
     url,
     token: core.token,

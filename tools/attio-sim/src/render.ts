@@ -33,7 +33,7 @@ function actorJson(actor: Actor): Json {
 }
 
 export function webUrl(world: AttioWorld, record: RecordEntry): string {
-  return `https://app.attio.com/${world.workspace.slug}/${world.objects[record.object].urlSegment}/${record.id}`;
+  return `${world.webOrigin}/${world.workspace.slug}/${world.objects[record.object].urlSegment}/${record.id}`;
 }
 
 function valueJson(world: AttioWorld, object: ObjectDef, attribute: string, row: ValueRow): Json {

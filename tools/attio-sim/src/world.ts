@@ -121,6 +121,11 @@ export interface AttioWorld {
   seedHash: number;
   studio: Studio;
   workspace: { id: string; name: string; slug: string; createdAt: number };
+  /**
+   * Where records' `web_url` points: Attio's web app, or the simulator itself when it was started
+   * with `selfLinks` (the demo), so a link in Cairn opens a page that answers.
+   */
+  webOrigin: string;
   objects: Record<ObjectSlug, ObjectDef>;
   members: MemberRecord[];
   /** The member who created the API token. */
@@ -237,6 +242,8 @@ function row(fields: Record<string, unknown>, activeFrom: number, actor: Actor):
   return { fields, activeFrom, activeUntil: null, actor };
 }
 
+export const ATTIO_WEB_ORIGIN = 'https://app.attio.com';
+
 export function buildAttioWorld(studio: Studio, size: ResolvedAttioSize): AttioWorld {
   const base = mix(studio.seedHash, 9_000);
   const uuid = (ns: number, ...keys: number[]) => rngFor(base, ns, ...keys).uuid();
@@ -281,6 +288,7 @@ export function buildAttioWorld(studio: Studio, size: ResolvedAttioSize): AttioW
       slug: studio.slug,
       createdAt: workspaceCreated,
     },
+    webOrigin: ATTIO_WEB_ORIGIN,
     objects,
     members,
     tokenMemberIndex: Math.max(

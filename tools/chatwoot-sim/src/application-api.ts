@@ -1,4 +1,5 @@
 // Chatwoot's Application API paths Cairn uses, with Chatwoot's auth order, bodies and quirks.
+import { entityPage } from './entity-page.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountState } from './account-state.js';
 import type { MessageType } from './conversation-messages.js';
@@ -137,6 +138,26 @@ export function registerApplicationApi(app: FastifyInstance, core: SimCore): voi
       if (!conversation) return reply.code(404).send(NOT_FOUND);
       if (request.simFault?.kind === 'empty_page') return {};
       return finish(request, reply, conversationItem(account, conversation));
+    },
+  );
+
+  // The agent app's conversation page, where a search hit's deep link points (the server's
+  // rag/search-chunks.ts builds `<base_url>/app/accounts/<id>/conversations/<id>`).
+  app.get<{ Params: ConversationParams }>(
+    '/app/accounts/:account_id/conversations/:id',
+    async (request, reply) => {
+      const account = core.account(numberParam(request.params.account_id) ?? -1);
+      const conversation = account?.conversation(numberParam(request.params.id) ?? -1);
+      if (!conversation) return reply.code(404).send(NOT_FOUND);
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          entityPage(
+            'Chatwoot',
+            `Conversation #${request.params.id}`,
+            `Account ${request.params.account_id}`,
+          ),
+        );
     },
   );
 

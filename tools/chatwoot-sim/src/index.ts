@@ -25,6 +25,7 @@ export { signWebhook, signedDelivery } from './webhooks.js';
 export { DEFAULT_HISTORY_END } from './sim-core.js';
 export { CONVERSATIONS_PER_PAGE, CONTACTS_PER_PAGE } from './queries.js';
 export { chatwootClients } from './studio-clients.js';
+export { entityPage } from './entity-page.js';
 // Seeded randomness, shared with the other simulators so every generator draws the same way.
 export { Rng, rngFor, hashString, mix, unit } from './random.js';
 export { pluralRu } from './corpus.js';

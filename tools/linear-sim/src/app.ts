@@ -14,7 +14,7 @@ import {
   type DocumentNode,
   type FieldNode,
 } from 'graphql';
-import { halfBody, nginxPage, sendTruncated, type ActiveFault } from '@cairn/studio';
+import { entityPage, halfBody, nginxPage, sendTruncated, type ActiveFault } from '@cairn/studio';
 import { registerControlApi } from './control-api.js';
 import type { LinearSimControl } from './control.js';
 import { operationOf, queryComplexity } from './graphql/complexity.js';
@@ -27,6 +27,7 @@ import {
 } from './graphql/errors.js';
 import type { GraphQLContext, RateLimitSnapshot } from './graphql/schema.js';
 import { rateLimitHeaders } from './rate-limit.js';
+import { issueTitleOf } from './text.js';
 import {
   FAULT_ROUTES,
   type LinearFaultKind,
@@ -280,6 +281,26 @@ export function buildLinearApp(core: SimCore, control: LinearSimControl): Fastif
     logged(result.status);
     return reply.code(result.status).headers(result.headers).send(result.body);
   });
+
+  // The page behind an issue's or comment's `url` (render.ts issueUrl; a comment's adds only a
+  // #fragment): what a link from Cairn opens when the world links to this simulator.
+  app.get<{ Params: { urlKey: string; identifier: string } }>(
+    '/:urlKey/issue/:identifier/*',
+    async (request, reply) => {
+      const { world } = core;
+      const [key, number] = request.params.identifier.split('-');
+      const teamIndex = world.teams.findIndex((t) => t.key === key);
+      const issue = world.issues.find(
+        (i) => i.teamIndex === teamIndex && i.number === Number(number) && !i.deleted,
+      );
+      if (request.params.urlKey !== world.organization.urlKey || !issue) {
+        return reply.callNotFound();
+      }
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(entityPage('Linear', request.params.identifier, issueTitleOf(world, issue)));
+    },
+  );
 
   registerControlApi(app, control);
   return app;

@@ -37,6 +37,11 @@ export interface LinearSimOptions extends CoreOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
+  /**
+   * Issue, comment, project and user `url`s point at this simulator (which serves a page for
+   * issues and comments) instead of linear.app: for the demo, where a link must open.
+   */
+  selfLinks?: boolean;
 }
 
 export interface LinearSim {
@@ -62,6 +67,7 @@ export async function startLinearSim(options: LinearSimOptions = {}): Promise<Li
   const control = createControl(core);
   const app = buildLinearApp(core, control);
   const url = await listen(app, options);
+  if (options.selfLinks) core.world.webOrigin = url;
   return {
     url,
     graphqlUrl: `${url}/graphql`,

@@ -41,7 +41,7 @@ export function identifierOf(world: LinearWorld, issue: IssueRecord): string {
 
 /** `https://linear.app/<urlKey>/issue/BRD-42/<title-slug>` */
 export function issueUrl(world: LinearWorld, issue: IssueRecord): string {
-  return `https://linear.app/${world.organization.urlKey}/issue/${identifierOf(world, issue)}/${slugify(issueTitleOf(world, issue))}`;
+  return `${world.webOrigin}/${world.organization.urlKey}/issue/${identifierOf(world, issue)}/${slugify(issueTitleOf(world, issue))}`;
 }
 
 export function commentUrl(world: LinearWorld, comment: CommentRecord): string {
@@ -50,15 +50,15 @@ export function commentUrl(world: LinearWorld, comment: CommentRecord): string {
 }
 
 export function projectUrl(world: LinearWorld, project: ProjectRecord): string {
-  return `https://linear.app/${world.organization.urlKey}/project/${slugify(projectTextOf(world, project).name)}-${project.slugId}`;
+  return `${world.webOrigin}/${world.organization.urlKey}/project/${slugify(projectTextOf(world, project).name)}-${project.slugId}`;
 }
 
 export function userUrl(world: LinearWorld, user: UserRecord): string {
-  return `https://linear.app/${world.organization.urlKey}/profiles/${user.displayName}`;
+  return `${world.webOrigin}/${world.organization.urlKey}/profiles/${user.displayName}`;
 }
 
 export function customerUrl(world: LinearWorld, slugId: string): string {
-  return `https://linear.app/${world.organization.urlKey}/customer/${slugId}`;
+  return `${world.webOrigin}/${world.organization.urlKey}/customer/${slugId}`;
 }
 
 export function branchName(world: LinearWorld, issue: IssueRecord): string {

@@ -166,6 +166,11 @@ export interface LinearWorld {
   seedHash: number;
   studio: Studio;
   organization: { id: string; name: string; urlKey: string; createdAt: number; updatedAt: number };
+  /**
+   * Where the entities' `url` links point: Linear's web app, or the simulator itself when it was
+   * started with `selfLinks` (the demo), so a link in Cairn opens a page that answers.
+   */
+  webOrigin: string;
   /** The user the API key belongs to. */
   viewerIndex: number;
   users: UserRecord[];
@@ -255,6 +260,8 @@ export function teamForTopic(topicKey: string): number {
 function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+export const LINEAR_WEB_ORIGIN = 'https://linear.app';
 
 export function buildLinearWorld(studio: Studio, size: ResolvedLinearSize): LinearWorld {
   const base = mix(studio.seedHash, 8_000);
@@ -389,6 +396,7 @@ export function buildLinearWorld(studio: Studio, size: ResolvedLinearSize): Line
       createdAt: orgCreated,
       updatedAt: orgCreated + 90 * DAY,
     },
+    webOrigin: LINEAR_WEB_ORIGIN,
     viewerIndex,
     users,
     teams,

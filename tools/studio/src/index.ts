@@ -54,6 +54,7 @@ export {
 } from './kit/receiver.js';
 export {
   DEFAULT_HISTORY_END,
+  entityPage,
   hashString,
   mix,
   pluralRu,

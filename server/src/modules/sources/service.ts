@@ -62,7 +62,8 @@ export async function checkBaseUrl(raw: string, policy: HostPolicy): Promise<str
 
 export const hashUrlToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-const summaryColumns = [
+/** The columns a SourceSummary is read from (the binders in workspace-source.ts return them too). */
+export const summaryColumns = [
   'id',
   'source_kind',
   'external_id',

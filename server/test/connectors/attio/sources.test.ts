@@ -1,10 +1,18 @@
 import { startAttioSim, type AttioSim } from '@cairn/attio-sim';
 import { sql } from 'kysely';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultJobHandlers } from '../../../src/modules/jobs/handlers.js';
-import { startJobs, type JobsRuntime } from '../../../src/modules/jobs/runtime.js';
 import { useTestApp } from '../../support/app.js';
+import {
+  bind,
+  expectHostRefused,
+  expectNothingReported,
+  expectOneSourceEach,
+  expectRefused,
+  expectSecretsKept,
+  expectUnbindRemovesSchedule,
+  schedulesOf,
+  useJobsRuntime,
+} from '../workspace-sources.js';
 import { createProject, signIn, type Session } from '../../support/factories.js';
 import { attioChunks, differences, storedState, truthState, type Json } from './harness.js';
 
@@ -23,33 +31,22 @@ const ctx = useTestApp({
 
 const SECRET = 'att-wh-secret-cairn-8Jq2Wz5Lp0';
 
+useJobsRuntime(ctx);
+
 describe('Attio sources', { timeout: 90_000 }, () => {
   let sim: AttioSim;
   let other: AttioSim;
   let session: Session;
-  let jobs: JobsRuntime;
   let sourceId: string;
   let scope: Awaited<ReturnType<typeof createProject>>;
-
-  const bind = (s: Session, body: Record<string, unknown>) => s.request('POST', '/sources', body);
 
   beforeAll(async () => {
     sim = await startAttioSim({ size: 'tiny', seed: 'attio-sources' });
     other = await startAttioSim({ size: 'tiny', seed: 'attio-sources-other' });
     session = await signIn(ctx.app, ctx.database);
     scope = await createProject(session);
-    jobs = await startJobs({
-      config: ctx.config,
-      database: ctx.database,
-      logger: pino({ level: 'silent' }),
-      handlers: defaultJobHandlers(ctx.config),
-      queue: { pollingIntervalSeconds: 0.5 },
-      signals: ctx.app.jobs.signals,
-      scheduler: false,
-    });
   });
   afterAll(async () => {
-    await jobs?.stop();
     await sim?.stop();
     await other?.stop();
   });
@@ -77,14 +74,15 @@ describe('Attio sources', { timeout: 90_000 }, () => {
   });
 
   it('says plainly when the token is wrong or revoked, and stores nothing', async () => {
-    const res = await bind(session, {
-      source_kind: 'attio_workspace',
-      base_url: sim.url,
-      api_token: 'wrong-token',
-    });
-    expect(res.statusCode).toBe(502);
-    expect(res.json()).toMatchObject({ error: 'upstream_error' });
-    expect(res.json().message).toMatch(/^Attio rejected the access token/);
+    await expectRefused(
+      session,
+      {
+        source_kind: 'attio_workspace',
+        base_url: sim.url,
+        api_token: 'wrong-token',
+      },
+      /^Attio rejected the access token/,
+    );
 
     other.control.revokeToken(true);
     const revoked = await bind(session, {
@@ -99,13 +97,11 @@ describe('Attio sources', { timeout: 90_000 }, () => {
   });
 
   it('refuses a host the guard refuses', async () => {
-    const res = await bind(session, {
+    await expectHostRefused(session, {
       source_kind: 'attio_workspace',
       base_url: 'http://169.254.169.254',
       api_token: sim.token,
     });
-    expect(res.statusCode).toBe(400);
-    expect(res.json().details.fields[0].field).toBe('base_url');
   });
 
   it('binds the workspace: workspace id as external id, webhook path, no secret shown', async () => {
@@ -130,41 +126,27 @@ describe('Attio sources', { timeout: 90_000 }, () => {
         webhook_path: `/webhooks/attio/${sourceId}`,
       }),
     ]);
-    expect(listed.body).not.toContain(sim.token);
-    expect(listed.body).not.toContain(SECRET);
-    const stored = await sql<{ api_token_enc: string }>`
-      select api_token_enc from project_sources where id = ${sourceId}::uuid`.execute(
-      ctx.database.db,
-    );
-    expect(stored.rows[0]!.api_token_enc).not.toContain(sim.token);
-    const schedules = (await session.request('GET', '/jobs/scheduler')).json().jobs as {
-      job_type: string;
-    }[];
-    expect(schedules.filter((j) => j.job_type === 'attio_sync')).toHaveLength(1);
+    await expectSecretsKept(ctx, listed.body, sourceId, {
+      credential: sim.token,
+      webhookSecret: SECRET,
+    });
+    // Its own schedule, made with it.
+    expect(await schedulesOf(session, 'attio_sync')).toBe(1);
   });
 
   it('one Attio source per project, one project per Attio workspace', async () => {
-    const again = await bind(session, {
-      source_kind: 'attio_workspace',
-      base_url: other.url,
-      api_token: other.token,
+    await expectOneSourceEach(ctx, session, sourceId, {
+      otherWorkspace: {
+        source_kind: 'attio_workspace',
+        base_url: other.url,
+        api_token: other.token,
+      },
+      sameWorkspace: {
+        source_kind: 'attio_workspace',
+        base_url: sim.url,
+        api_token: sim.token,
+      },
     });
-    expect(again.statusCode).toBe(409);
-    expect(again.json().error).toBe('conflict');
-
-    const elsewhere = await signIn(ctx.app, ctx.database);
-    await createProject(elsewhere);
-    const taken = await bind(elsewhere, {
-      source_kind: 'attio_workspace',
-      base_url: sim.url,
-      api_token: sim.token,
-    });
-    expect(taken.statusCode).toBe(409);
-    expect(taken.json().error).toBe('source_already_bound');
-    expect((await elsewhere.request('POST', `/sources/${sourceId}/test`)).statusCode).toBe(404);
-    expect((await elsewhere.request('GET', `/sources/${sourceId}/completeness`)).statusCode).toBe(
-      404,
-    );
   });
 
   it('POST /sources/:id/test checks the token with GET /v2/self and says when it is revoked', async () => {
@@ -186,10 +168,7 @@ describe('Attio sources', { timeout: 90_000 }, () => {
   });
 
   it('completeness before any sync: nothing reported yet', async () => {
-    const res = await session.request('GET', `/sources/${sourceId}/completeness`);
-    expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ source_kind: 'attio_workspace', last_sync_at: null });
-    expect(res.json().kinds[0]).toMatchObject({ reported: null, stored: 0, percentage: null });
+    await expectNothingReported(session, sourceId, 'attio_workspace');
   });
 
   it('POST /jobs/attio/sync?wait=true stores the workspace; counts in job_runs; status and completeness show it', async () => {
@@ -256,10 +235,6 @@ describe('Attio sources', { timeout: 90_000 }, () => {
   });
 
   it('unbinding removes the schedule', async () => {
-    expect((await session.request('DELETE', `/sources/${sourceId}`)).statusCode).toBe(200);
-    const schedules = (await session.request('GET', '/jobs/scheduler')).json().jobs as {
-      job_type: string;
-    }[];
-    expect(schedules.filter((j) => j.job_type === 'attio_sync')).toHaveLength(0);
+    await expectUnbindRemovesSchedule(session, sourceId, 'attio_sync');
   });
 });

@@ -1,10 +1,18 @@
 import { startLinearSim, type LinearSim } from '@cairn/linear-sim';
 import { sql } from 'kysely';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultJobHandlers } from '../../../src/modules/jobs/handlers.js';
-import { startJobs, type JobsRuntime } from '../../../src/modules/jobs/runtime.js';
 import { useTestApp } from '../../support/app.js';
+import {
+  bind,
+  expectHostRefused,
+  expectNothingReported,
+  expectOneSourceEach,
+  expectRefused,
+  expectSecretsKept,
+  expectUnbindRemovesSchedule,
+  schedulesOf,
+  useJobsRuntime,
+} from '../workspace-sources.js';
 import { createProject, signIn, type Session } from '../../support/factories.js';
 import { expectConverged, storedState, truthState } from './harness.js';
 
@@ -26,33 +34,22 @@ const SECRET = 'lin-wh-secret-cairn-4Kd9Qw2Zr7';
 
 type Truth = { id: string; teamId: string; projectId: string | null };
 
+useJobsRuntime(ctx);
+
 describe('Linear sources', { timeout: 90_000 }, () => {
   let sim: LinearSim;
   let other: LinearSim;
   let session: Session;
-  let jobs: JobsRuntime;
   let sourceId: string;
   let scope: Awaited<ReturnType<typeof createProject>>;
-
-  const bind = (s: Session, body: Record<string, unknown>) => s.request('POST', '/sources', body);
 
   beforeAll(async () => {
     sim = await startLinearSim({ size: 'tiny', seed: 'linear-sources' });
     other = await startLinearSim({ size: 'tiny', seed: 'linear-sources-other' });
     session = await signIn(ctx.app, ctx.database);
     scope = await createProject(session);
-    jobs = await startJobs({
-      config: ctx.config,
-      database: ctx.database,
-      logger: pino({ level: 'silent' }),
-      handlers: defaultJobHandlers(ctx.config),
-      queue: { pollingIntervalSeconds: 0.5 },
-      signals: ctx.app.jobs.signals,
-      scheduler: false,
-    });
   });
   afterAll(async () => {
-    await jobs?.stop();
     await sim?.stop();
     await other?.stop();
   });
@@ -75,25 +72,24 @@ describe('Linear sources', { timeout: 90_000 }, () => {
   });
 
   it('says plainly when the key is wrong, and stores nothing', async () => {
-    const res = await bind(session, {
-      source_kind: 'linear_workspace',
-      base_url: sim.graphqlUrl,
-      api_key: 'lin_api_wrong',
-    });
-    expect(res.statusCode).toBe(502);
-    expect(res.json()).toMatchObject({ error: 'upstream_error' });
-    expect(res.json().message).toMatch(/^Linear rejected the API key/);
+    await expectRefused(
+      session,
+      {
+        source_kind: 'linear_workspace',
+        base_url: sim.graphqlUrl,
+        api_key: 'lin_api_wrong',
+      },
+      /^Linear rejected the API key/,
+    );
     expect((await session.request('GET', '/sources')).json().sources).toEqual([]);
   });
 
   it('refuses a host the guard refuses', async () => {
-    const res = await bind(session, {
+    await expectHostRefused(session, {
       source_kind: 'linear_workspace',
       base_url: 'http://169.254.169.254/graphql',
       api_key: sim.apiKey,
     });
-    expect(res.statusCode).toBe(400);
-    expect(res.json().details.fields[0].field).toBe('base_url');
   });
 
   it('binds the workspace: organization id as external id, webhook path, no secret shown', async () => {
@@ -120,43 +116,27 @@ describe('Linear sources', { timeout: 90_000 }, () => {
         webhook_path: `/webhooks/linear/${sourceId}`,
       }),
     ]);
-    expect(listed.body).not.toContain(sim.apiKey);
-    expect(listed.body).not.toContain(SECRET);
-    const stored = await sql<{ api_token_enc: string }>`
-      select api_token_enc from project_sources where id = ${sourceId}::uuid`.execute(
-      ctx.database.db,
-    );
-    expect(stored.rows[0]!.api_token_enc).not.toContain(sim.apiKey);
+    await expectSecretsKept(ctx, listed.body, sourceId, {
+      credential: sim.apiKey,
+      webhookSecret: SECRET,
+    });
     // Its own schedule, made with it.
-    const schedules = (await session.request('GET', '/jobs/scheduler')).json().jobs as {
-      job_type: string;
-    }[];
-    expect(schedules.filter((j) => j.job_type === 'linear_sync')).toHaveLength(1);
+    expect(await schedulesOf(session, 'linear_sync')).toBe(1);
   });
 
   it('one Linear source per project, one project per Linear workspace', async () => {
-    const again = await bind(session, {
-      source_kind: 'linear_workspace',
-      base_url: other.graphqlUrl,
-      api_key: other.apiKey,
+    await expectOneSourceEach(ctx, session, sourceId, {
+      otherWorkspace: {
+        source_kind: 'linear_workspace',
+        base_url: other.graphqlUrl,
+        api_key: other.apiKey,
+      },
+      sameWorkspace: {
+        source_kind: 'linear_workspace',
+        base_url: sim.graphqlUrl,
+        api_key: sim.apiKey,
+      },
     });
-    expect(again.statusCode).toBe(409);
-    expect(again.json().error).toBe('conflict');
-
-    const elsewhere = await signIn(ctx.app, ctx.database);
-    await createProject(elsewhere);
-    const taken = await bind(elsewhere, {
-      source_kind: 'linear_workspace',
-      base_url: sim.graphqlUrl,
-      api_key: sim.apiKey,
-    });
-    expect(taken.statusCode).toBe(409);
-    expect(taken.json().error).toBe('source_already_bound');
-    // Another project's source is not found, by id either.
-    expect((await elsewhere.request('POST', `/sources/${sourceId}/test`)).statusCode).toBe(404);
-    expect((await elsewhere.request('GET', `/sources/${sourceId}/completeness`)).statusCode).toBe(
-      404,
-    );
   });
 
   it('POST /sources/:id/test checks the key with viewer and organization', async () => {
@@ -172,10 +152,7 @@ describe('Linear sources', { timeout: 90_000 }, () => {
   });
 
   it('completeness before any sync: nothing reported yet', async () => {
-    const res = await session.request('GET', `/sources/${sourceId}/completeness`);
-    expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ source_kind: 'linear_workspace', last_sync_at: null });
-    expect(res.json().kinds[0]).toMatchObject({ reported: null, stored: 0, percentage: null });
+    await expectNothingReported(session, sourceId, 'linear_workspace');
   });
 
   it('POST /jobs/linear/sync?wait=true stores the workspace; counts in job_runs; status and completeness show it', async () => {
@@ -257,10 +234,6 @@ describe('Linear sources', { timeout: 90_000 }, () => {
   });
 
   it('unbinding removes the schedule', async () => {
-    expect((await session.request('DELETE', `/sources/${sourceId}`)).statusCode).toBe(200);
-    const schedules = (await session.request('GET', '/jobs/scheduler')).json().jobs as {
-      job_type: string;
-    }[];
-    expect(schedules.filter((j) => j.job_type === 'linear_sync')).toHaveLength(0);
+    await expectUnbindRemovesSchedule(session, sourceId, 'linear_sync');
   });
 });

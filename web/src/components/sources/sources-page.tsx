@@ -3,17 +3,15 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { PlugZapIcon, Trash2Icon } from 'lucide-react';
 import Link from 'next/link';
 import { useTranslations } from 'next-intl';
-import { useState, type FormEvent } from 'react';
-import { api, API_BASE_URL } from '@/lib/api-client';
+import { useState } from 'react';
+import { api } from '@/lib/api-client';
 import type { Source } from '@/lib/api-types';
 import { useActiveProject } from '@/lib/active-project';
 import { conversationHref } from '@/lib/links';
 import { useFormat } from '@/lib/format';
 import { useCodeLabel } from '@/lib/labels';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
-import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Checkbox } from '@/components/ui/checkbox';
 import {
   Dialog,
@@ -25,7 +23,6 @@ import {
   DialogTitle,
   DialogTrigger,
 } from '@/components/ui/dialog';
-import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Progress } from '@/components/ui/progress';
 import {
@@ -37,12 +34,17 @@ import {
   TableHeader,
   TableRow,
 } from '@/components/ui/table';
-import { CopyButton } from '@/components/ui/copy-button';
 import { PageHeader } from '@/components/page-header';
 import { RequireProject } from '@/components/require-project';
 import { EmptyState, ErrorState, LoadingState, MutationError } from '@/components/states';
-import { LinearBindForm, LinearCompletenessCard, LinearSourceCard } from './linear-source';
-import { AttioBindForm, AttioCompletenessCard, AttioSourceCard } from './attio-source';
+import {
+  BindFormCard,
+  BoundSourceCard,
+  CompletenessCardShell,
+  FormField,
+  webhookUrlFor,
+} from './source-card';
+import { WorkspaceSection } from './workspace-source';
 
 export const sourceKeys = {
   list: (projectId: string) => ['sources', projectId] as const,
@@ -74,101 +76,69 @@ function BindSourceForm({ projectId }: { projectId: string }) {
       await queryClient.invalidateQueries({ queryKey: sourceKeys.list(projectId) });
     },
   });
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    bind.mutate();
-  }
   return (
-    <Card>
-      <CardHeader>
-        <CardTitle>{t('bindTitle')}</CardTitle>
-        <CardDescription>{t('bindDescription')}</CardDescription>
-      </CardHeader>
-      <CardContent>
-        <form onSubmit={submit} className="grid gap-4 sm:grid-cols-2" aria-label={t('bindForm')}>
-          <div className="flex flex-col gap-2 sm:col-span-2">
-            <Label htmlFor="cw-base-url">{t('baseUrl')}</Label>
-            <Input
-              id="cw-base-url"
-              type="url"
-              required
-              placeholder={t('baseUrlPlaceholder')}
-              value={baseUrl}
-              onChange={(e) => setBaseUrl(e.target.value)}
-            />
-          </div>
-          <div className="flex flex-col gap-2">
-            <Label htmlFor="cw-account-id">{t('accountId')}</Label>
-            <Input
-              id="cw-account-id"
-              inputMode="numeric"
-              pattern="[0-9]+"
-              required
-              placeholder="1"
-              value={accountId}
-              onChange={(e) => setAccountId(e.target.value)}
-            />
-          </div>
-          <div className="flex flex-col gap-2">
-            <Label htmlFor="cw-api-token">{t('apiToken')}</Label>
-            <Input
-              id="cw-api-token"
-              type="password"
-              autoComplete="off"
-              required
-              value={apiToken}
-              onChange={(e) => setApiToken(e.target.value)}
-            />
-          </div>
-          <div className="flex flex-col gap-2 sm:col-span-2">
-            <Label htmlFor="cw-webhook-secret">{t('webhookSecret')}</Label>
-            <Input
-              id="cw-webhook-secret"
-              type="password"
-              autoComplete="off"
-              minLength={16}
-              aria-describedby="cw-webhook-secret-help"
-              value={webhookSecret}
-              onChange={(e) => setWebhookSecret(e.target.value)}
-            />
-            <p id="cw-webhook-secret-help" className="text-xs text-muted-foreground">
-              {t('webhookSecretHelp')}
-            </p>
-          </div>
-          <div className="flex items-center gap-2 sm:col-span-2">
-            <Checkbox
-              id="cw-url-token"
-              checked={urlToken}
-              onCheckedChange={(v) => setUrlToken(v === true)}
-            />
-            <Label htmlFor="cw-url-token" className="font-normal">
-              {t('urlToken')}
-            </Label>
-          </div>
-          <div className="flex flex-col gap-3 sm:col-span-2">
-            <MutationError error={bind.error} />
-            <div>
-              <Button type="submit" disabled={bind.isPending}>
-                <PlugZapIcon aria-hidden />
-                {bind.isPending ? t('binding') : t('bind')}
-              </Button>
-            </div>
-          </div>
-        </form>
-      </CardContent>
-    </Card>
+    <BindFormCard t={t} mutation={{ ...bind, mutate: () => bind.mutate() }}>
+      <FormField
+        id="cw-base-url"
+        label={t('baseUrl')}
+        wide
+        type="url"
+        required
+        placeholder={t('baseUrlPlaceholder')}
+        value={baseUrl}
+        onValue={setBaseUrl}
+      />
+      <FormField
+        id="cw-account-id"
+        label={t('accountId')}
+        inputMode="numeric"
+        pattern="[0-9]+"
+        required
+        placeholder="1"
+        value={accountId}
+        onValue={setAccountId}
+      />
+      <FormField
+        id="cw-api-token"
+        label={t('apiToken')}
+        type="password"
+        autoComplete="off"
+        required
+        value={apiToken}
+        onValue={setApiToken}
+      />
+      <FormField
+        id="cw-webhook-secret"
+        label={t('webhookSecret')}
+        help={t('webhookSecretHelp')}
+        wide
+        type="password"
+        autoComplete="off"
+        minLength={16}
+        value={webhookSecret}
+        onValue={setWebhookSecret}
+      />
+      <div className="flex items-center gap-2 sm:col-span-2">
+        <Checkbox
+          id="cw-url-token"
+          checked={urlToken}
+          onCheckedChange={(v) => setUrlToken(v === true)}
+        />
+        <Label htmlFor="cw-url-token" className="font-normal">
+          {t('urlToken')}
+        </Label>
+      </div>
+    </BindFormCard>
   );
 }
 
 // The URL token is returned exactly once, at bind time; it lives only in this tab's memory.
 const shownOnceToken = new Map<string, string>();
 
-function webhookUrlFor(source: Source): string {
-  const origin = typeof window === 'undefined' ? '' : window.location.origin;
-  const base = API_BASE_URL.startsWith('http') ? API_BASE_URL : `${origin}${API_BASE_URL}`;
+function chatwootWebhookUrl(source: Source): string {
   const path = source.webhook_path || `/webhooks/chatwoot/${source.id}`;
   const token = shownOnceToken.get(source.id);
-  return `${base}${path}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  return webhookUrlFor(`${path}${token ? `?token=${encodeURIComponent(token)}` : ''}`);
 }
 
 function SourceCard({ source, projectId }: { source: Source; projectId: string }) {
@@ -180,20 +150,13 @@ function SourceCard({ source, projectId }: { source: Source; projectId: string }
     mutationFn: () => api.sources.remove(source.id),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: sourceKeys.list(projectId) }),
   });
-  const webhookUrl = webhookUrlFor(source);
   return (
-    <Card>
-      <CardHeader>
-        <div className="flex flex-wrap items-center gap-2">
-          <CardTitle>
-            {t('accountTitle', { id: source.account_id ?? source.external_id })}
-          </CardTitle>
-          <Badge variant="success">{t('bound')}</Badge>
-        </div>
-        <CardDescription className="break-all">{source.base_url}</CardDescription>
-      </CardHeader>
-      <CardContent className="flex flex-col gap-4">
-        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+    <BoundSourceCard
+      title={t('accountTitle', { id: source.account_id ?? source.external_id })}
+      boundLabel={t('bound')}
+      baseUrl={source.base_url}
+      facts={
+        <>
           <dt className="text-muted-foreground">{t('apiTokenLabel')}</dt>
           <dd>{source.api_token_set ? t('storedEncrypted') : t('missing')}</dd>
           <dt className="text-muted-foreground">{t('webhookSecretLabel')}</dt>
@@ -206,31 +169,25 @@ function SourceCard({ source, projectId }: { source: Source; projectId: string }
           </dd>
           <dt className="text-muted-foreground">{t('boundAt')}</dt>
           <dd>{format.dateTime(source.created_at)}</dd>
-        </dl>
-        <section
-          aria-labelledby={`webhook-${source.id}`}
-          className="rounded-md border bg-muted/40 p-3"
-        >
-          <h3 id={`webhook-${source.id}`} className="mb-2 text-sm font-medium">
-            {t('webhookTitle')}
-          </h3>
-          <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
-            <code
-              className="flex-1 rounded bg-background px-2 py-1 text-xs break-all"
-              data-testid="webhook-url"
-            >
-              {webhookUrl}
-            </code>
-            <CopyButton text={webhookUrl} label={t('copyWebhookUrl')} />
-          </div>
+        </>
+      }
+      webhook={{
+        id: `webhook-${source.id}`,
+        title: t('webhookTitle'),
+        url: chatwootWebhookUrl(source),
+        copyLabel: t('copyWebhookUrl'),
+        urlTestId: 'webhook-url',
+        help: (
           <ol className="mt-2 list-decimal pl-5 text-xs text-muted-foreground">
             <li>{t('webhookStep1')}</li>
             <li>{t('webhookStep2')}</li>
             <li>{t('webhookStep3')}</li>
             <li>{t('webhookStep4')}</li>
           </ol>
-        </section>
-        <div className="flex flex-wrap items-center gap-2">
+        ),
+      }}
+      actions={
+        <>
           <Button variant="outline" onClick={() => test.mutate()} disabled={test.isPending}>
             <PlugZapIcon aria-hidden />
             {test.isPending ? t('testing') : t('test')}
@@ -262,8 +219,10 @@ function SourceCard({ source, projectId }: { source: Source; projectId: string }
               </DialogFooter>
             </DialogContent>
           </Dialog>
-        </div>
-        <div aria-live="polite">
+        </>
+      }
+      outcome={
+        <>
           {test.isSuccess ? (
             <Alert variant={test.data.warnings.length > 0 ? 'warning' : 'success'}>
               <AlertTitle>{t('connectionWorks')}</AlertTitle>
@@ -291,9 +250,9 @@ function SourceCard({ source, projectId }: { source: Source; projectId: string }
             </Alert>
           ) : null}
           <MutationError error={test.error} />
-        </div>
-      </CardContent>
-    </Card>
+        </>
+      }
+    />
   );
 }
 
@@ -310,97 +269,87 @@ function CompletenessCard({ source, projectId }: { source: Source; projectId: st
   const neverSynced = data ? data.last_sync_at === null : false;
   const gaps = data?.gaps ?? [];
   return (
-    <Card>
-      <CardHeader>
-        <CardTitle>{t('completeness')}</CardTitle>
-        <CardDescription>{t('completenessDescription')}</CardDescription>
-      </CardHeader>
-      <CardContent className="flex flex-col gap-4">
-        {completeness.isLoading ? (
-          <LoadingState label={t('loadingCompleteness')} />
-        ) : completeness.isError ? (
-          <ErrorState error={completeness.error} onRetry={() => completeness.refetch()} />
-        ) : (
-          <>
-            <div className="flex flex-col gap-2">
-              <div className="flex items-baseline justify-between text-sm">
-                <span>{t('fullyStored')}</span>
-                <span className="font-semibold" data-testid="completeness-percent">
-                  {neverSynced ? t('notSynced') : format.percent(percent ?? 0)}
-                </span>
-              </div>
-              <Progress value={neverSynced ? 0 : (percent ?? 0)} aria-label={t('completeness')} />
-              {data ? (
-                <p className="text-xs text-muted-foreground">
-                  {t('completenessSummary', {
-                    complete: data.conversations_complete,
-                    total: data.conversations_total,
-                    stored: data.messages_stored,
-                    reported: data.messages_reported,
-                  })}
-                  {data.last_sync_at
-                    ? ` · ${t('lastSync', { when: format.dateTime(data.last_sync_at) })}`
-                    : ''}
-                </p>
-              ) : null}
+    <CompletenessCardShell t={t} query={completeness}>
+      {
+        <>
+          <div className="flex flex-col gap-2">
+            <div className="flex items-baseline justify-between text-sm">
+              <span>{t('fullyStored')}</span>
+              <span className="font-semibold" data-testid="completeness-percent">
+                {neverSynced ? t('notSynced') : format.percent(percent ?? 0)}
+              </span>
             </div>
-            {gaps.length === 0 ? (
-              <EmptyState title={neverSynced ? t('noSyncTitle') : t('noGapsTitle')}>
-                {neverSynced ? t('noSyncBody') : t('noGapsBody')}
-              </EmptyState>
-            ) : (
-              <Table aria-label={t('gapsTable')}>
-                <TableCaption>
-                  {data!.gaps_total > gaps.length
-                    ? t('gapsShowing', { shown: gaps.length, total: data!.gaps_total })
-                    : t('gapsAll', { count: gaps.length })}
-                </TableCaption>
-                <TableHeader>
-                  <TableRow>
-                    <TableHead>{t('columnConversation')}</TableHead>
-                    <TableHead>{t('columnMessages')}</TableHead>
-                    <TableHead>{t('columnWhy')}</TableHead>
-                    <TableHead className="hidden sm:table-cell">{t('columnLastFetched')}</TableHead>
+            <Progress value={neverSynced ? 0 : (percent ?? 0)} aria-label={t('completeness')} />
+            {data ? (
+              <p className="text-xs text-muted-foreground">
+                {t('completenessSummary', {
+                  complete: data.conversations_complete,
+                  total: data.conversations_total,
+                  stored: data.messages_stored,
+                  reported: data.messages_reported,
+                })}
+                {data.last_sync_at
+                  ? ` · ${t('lastSync', { when: format.dateTime(data.last_sync_at) })}`
+                  : ''}
+              </p>
+            ) : null}
+          </div>
+          {gaps.length === 0 ? (
+            <EmptyState title={neverSynced ? t('noSyncTitle') : t('noGapsTitle')}>
+              {neverSynced ? t('noSyncBody') : t('noGapsBody')}
+            </EmptyState>
+          ) : (
+            <Table aria-label={t('gapsTable')}>
+              <TableCaption>
+                {data!.gaps_total > gaps.length
+                  ? t('gapsShowing', { shown: gaps.length, total: data!.gaps_total })
+                  : t('gapsAll', { count: gaps.length })}
+              </TableCaption>
+              <TableHeader>
+                <TableRow>
+                  <TableHead>{t('columnConversation')}</TableHead>
+                  <TableHead>{t('columnMessages')}</TableHead>
+                  <TableHead>{t('columnWhy')}</TableHead>
+                  <TableHead className="hidden sm:table-cell">{t('columnLastFetched')}</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {gaps.map((row) => (
+                  <TableRow key={row.conversation_global_id} data-testid="completeness-gap">
+                    <TableCell>
+                      <Link
+                        className="underline-offset-4 hover:underline"
+                        href={conversationHref(row.conversation_global_id)}
+                      >
+                        #{row.conversation_id}
+                      </Link>
+                    </TableCell>
+                    <TableCell className="tabular-nums">
+                      {t('gapCounts', {
+                        source: row.source_message_count ?? '?',
+                        stored: row.stored_message_count,
+                      })}
+                      {row.missing_messages
+                        ? ` ${t('missingCount', { count: row.missing_messages })}`
+                        : ''}
+                    </TableCell>
+                    <TableCell className="max-w-xs text-xs break-words">
+                      {gapReason(row.reason)}
+                      {row.last_error ? (
+                        <span className="block text-red-800">{row.last_error}</span>
+                      ) : null}
+                    </TableCell>
+                    <TableCell className="hidden whitespace-nowrap sm:table-cell">
+                      {format.dateTime(row.last_fetched_at)}
+                    </TableCell>
                   </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {gaps.map((row) => (
-                    <TableRow key={row.conversation_global_id} data-testid="completeness-gap">
-                      <TableCell>
-                        <Link
-                          className="underline-offset-4 hover:underline"
-                          href={conversationHref(row.conversation_global_id)}
-                        >
-                          #{row.conversation_id}
-                        </Link>
-                      </TableCell>
-                      <TableCell className="tabular-nums">
-                        {t('gapCounts', {
-                          source: row.source_message_count ?? '?',
-                          stored: row.stored_message_count,
-                        })}
-                        {row.missing_messages
-                          ? ` ${t('missingCount', { count: row.missing_messages })}`
-                          : ''}
-                      </TableCell>
-                      <TableCell className="max-w-xs text-xs break-words">
-                        {gapReason(row.reason)}
-                        {row.last_error ? (
-                          <span className="block text-red-800">{row.last_error}</span>
-                        ) : null}
-                      </TableCell>
-                      <TableCell className="hidden whitespace-nowrap sm:table-cell">
-                        {format.dateTime(row.last_fetched_at)}
-                      </TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            )}
-          </>
-        )}
-      </CardContent>
-    </Card>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+        </>
+      }
+    </CompletenessCardShell>
   );
 }
 
@@ -415,39 +364,21 @@ function SourcesForProject({ projectId }: { projectId: string }) {
     return <ErrorState error={sources.error} onRetry={() => sources.refetch()} />;
   const all = sources.data?.sources ?? [];
   const list = all.filter((source) => source.source_kind === 'chatwoot_account');
-  const linear = all.find((source) => source.source_kind === 'linear_workspace');
-  const linearSection = linear ? (
-    <div className="grid gap-5 xl:grid-cols-2">
-      <LinearSourceCard
-        source={linear}
-        projectId={projectId}
-        sourcesKey={sourceKeys.list(projectId)}
-      />
-      <LinearCompletenessCard source={linear} projectId={projectId} />
-    </div>
-  ) : (
-    <LinearBindForm projectId={projectId} sourcesKey={sourceKeys.list(projectId)} />
-  );
-  const attio = all.find((source) => source.source_kind === 'attio_workspace');
-  const attioSection = attio ? (
-    <div className="grid gap-5 xl:grid-cols-2">
-      <AttioSourceCard
-        source={attio}
-        projectId={projectId}
-        sourcesKey={sourceKeys.list(projectId)}
-      />
-      <AttioCompletenessCard source={attio} projectId={projectId} />
-    </div>
-  ) : (
-    <AttioBindForm projectId={projectId} sourcesKey={sourceKeys.list(projectId)} />
-  );
+  const workspaces = (['linear', 'attio'] as const).map((kind) => (
+    <WorkspaceSection
+      key={kind}
+      kind={kind}
+      source={all.find((source) => source.source_kind === `${kind}_workspace`)}
+      projectId={projectId}
+      sourcesKey={sourceKeys.list(projectId)}
+    />
+  ));
   if (list.length === 0) {
     return (
       <div className="flex flex-col gap-4">
         <EmptyState title={t('noSourceTitle')}>{t('noSourceBody')}</EmptyState>
         <BindSourceForm projectId={projectId} />
-        {linearSection}
-        {attioSection}
+        {workspaces}
       </div>
     );
   }
@@ -459,8 +390,7 @@ function SourcesForProject({ projectId }: { projectId: string }) {
           <CompletenessCard source={source} projectId={projectId} />
         </div>
       ))}
-      {linearSection}
-      {attioSection}
+      {workspaces}
     </div>
   );
 }

@@ -1,6 +1,12 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Scope } from '../../../db/database.js';
 import type { DB } from '../../../db/schema.js';
+import {
+  deleteRowsIn,
+  storedIdsIn,
+  upsertHashedRows,
+  type UpsertResult,
+} from '../../../db/upsert-rows.js';
 import type { LinearEntityKind } from './documents.js';
 import { LIN_TABLES, type LinRows } from './normalize.js';
 
@@ -11,89 +17,31 @@ import { LIN_TABLES, type LinRows } from './normalize.js';
  */
 
 type Trx = Transaction<DB>;
-// The five lin_* tables share the upsert below; Kysely cannot type one query over a union of
-// tables, so this module (and only it) talks to them through an untyped view.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const untyped = (trx: Trx) => trx as unknown as Kysely<any>;
 
-export interface UpsertResult<R> {
-  inserted: number;
-  updated: number;
-  /** The rows actually written (new or changed), and which of them are new. */
-  written: R[];
-  insertedIds: Set<string>;
-}
+export type { UpsertResult };
 
-/**
- * Inserts new rows and updates changed ones; a row whose `content_hash` is unchanged is not
- * written at all (the `where` of the conflict branch), so a no-change re-sync writes nothing.
- */
-export async function upsertRows<K extends LinearEntityKind>(
+/** The kind's batched upsert (db/upsert-rows.ts): a row whose content hash is unchanged is skipped. */
+export function upsertRows<K extends LinearEntityKind>(
   trx: Trx,
   scope: Scope,
   kind: K,
   rows: LinRows[K][],
 ): Promise<UpsertResult<LinRows[K]>> {
-  if (rows.length === 0) return { inserted: 0, updated: 0, written: [], insertedIds: new Set() };
-  const table: string = LIN_TABLES[kind];
-  const values = rows.map((row) => ({
-    ...row,
-    data: JSON.stringify(row.data),
-    project_id: scope.projectId,
-    account_scope_id: scope.accountScopeId,
-  }));
-  const columns = Object.keys(rows[0]!).filter((c) => c !== 'id');
-  const written = await untyped(trx)
-    .insertInto(table)
-    .values(values)
-    .onConflict((oc) =>
-      oc
-        .columns(['project_id', 'id'])
-        .doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)])))
-        .where(
-          sql.ref(`${table}.content_hash`),
-          'is distinct from',
-          sql.ref('excluded.content_hash'),
-        ),
-    )
-    // xmax is 0 on a freshly inserted tuple: tells inserts from updates in one statement.
-    .returning(['id', sql<boolean>`(xmax = 0)`.as('inserted')])
-    .execute();
-  const insertedIds = new Set(
-    written.filter((r) => r.inserted === true).map((r) => r.id as string),
-  );
-  const writtenIds = new Set(written.map((r) => r.id as string));
-  return {
-    inserted: insertedIds.size,
-    updated: written.length - insertedIds.size,
-    written: rows.filter((r) => writtenIds.has(r.id)),
-    insertedIds,
-  };
+  return upsertHashedRows(trx, scope, LIN_TABLES[kind], rows);
 }
 
 /** Ids stored for a kind (archived included). */
-export async function storedIds(trx: Trx, scope: Scope, kind: LinearEntityKind): Promise<string[]> {
-  const rows = await untyped(trx)
-    .selectFrom(LIN_TABLES[kind])
-    .select('id')
-    .where('project_id', '=', scope.projectId)
-    .execute();
-  return rows.map((r) => r.id as string);
+export function storedIds(trx: Trx, scope: Scope, kind: LinearEntityKind): Promise<string[]> {
+  return storedIdsIn(trx, scope, LIN_TABLES[kind]);
 }
 
-export async function deleteRows(
+export function deleteRows(
   trx: Trx,
   scope: Scope,
   kind: LinearEntityKind,
   ids: string[],
 ): Promise<number> {
-  if (ids.length === 0) return 0;
-  const result = await untyped(trx)
-    .deleteFrom(LIN_TABLES[kind])
-    .where('project_id', '=', scope.projectId)
-    .where('id', 'in', ids)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return deleteRowsIn(trx, scope, LIN_TABLES[kind], ids);
 }
 
 export interface LinearWatermark {
