@@ -22,9 +22,15 @@ import pg from 'pg';
 import { loadConfig } from '../../server/src/config.js';
 import { openDatabase, type Database, type Scope } from '../../server/src/db/database.js';
 import { migrate } from '../../server/src/db/migrator.js';
-import type { MessageRow } from '../../server/src/modules/chatwoot/normalize.js';
-import { upsertConversations, upsertMessages } from '../../server/src/modules/chatwoot/sql.js';
-import { syncChatwoot, type SyncCounts } from '../../server/src/modules/chatwoot/sync-chatwoot.js';
+import type { MessageRow } from '../../server/src/modules/connectors/chatwoot/normalize.js';
+import {
+  upsertConversations,
+  upsertMessages,
+} from '../../server/src/modules/connectors/chatwoot/sql.js';
+import {
+  syncChatwoot,
+  type SyncCounts,
+} from '../../server/src/modules/connectors/chatwoot/sync-chatwoot.js';
 import { createBenchDatabase } from '../support/database.js';
 import { systemScope } from '../../server/src/modules/access/system-actor.js';
 

@@ -16,7 +16,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { syncChatwoot } from '../../server/src/modules/chatwoot/sync-chatwoot.js';
+import { syncChatwoot } from '../../server/src/modules/connectors/chatwoot/sync-chatwoot.js';
 import { systemScope } from '../../server/src/modules/access/system-actor.js';
 import {
   runSignalsForProject,

@@ -27,7 +27,7 @@ import { systemPlugin } from './modules/system/plugin.js';
 import { createStartState, type StartState } from './modules/system/start-phase.js';
 import type { ProjectCreatedHook } from './modules/projects/service.js';
 import type { SourceSyncedHook } from './modules/sources/synced-hooks.js';
-import type { MessagesAppliedHook } from './modules/chatwoot/apply.js';
+import type { MessagesAppliedHook } from './modules/connectors/chatwoot/apply.js';
 import { signalsPlugin } from './modules/signals/plugin.js';
 
 declare module 'fastify' {

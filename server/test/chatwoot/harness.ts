@@ -2,7 +2,10 @@ import { startChatwootSim, type ChatwootSimOptions, type Sim } from '@cairn/chat
 import type { Config } from '../../src/config.js';
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../src/db/database.js';
-import { syncChatwoot, type SyncOptions } from '../../src/modules/chatwoot/sync-chatwoot.js';
+import {
+  syncChatwoot,
+  type SyncOptions,
+} from '../../src/modules/connectors/chatwoot/sync-chatwoot.js';
 import type { TestContext } from '../support/app.js';
 import { createProject, signIn, type Session } from '../support/factories.js';
 

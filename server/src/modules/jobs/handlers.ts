@@ -1,6 +1,6 @@
 import type { Config } from '../../config.js';
 import { createSecrets, resolveSecretsKey, type Secrets } from '../../lib/secrets.js';
-import { syncChatwoot } from '../chatwoot/sync-chatwoot.js';
+import { syncChatwoot } from '../connectors/chatwoot/sync-chatwoot.js';
 import { createEmbeddingProvider } from '../rag/embeddings/provider.js';
 import { processOutbound } from '../outbound/process-outbound.js';
 import { runEmbeddings } from '../rag/run-embeddings.js';

@@ -3,8 +3,8 @@ import { sql } from 'kysely';
 import type { Config } from '../../../config.js';
 import type { Scope } from '../../../db/database.js';
 import type { DB } from '../../../db/schema.js';
-import { chunkText } from '../../chatwoot/chunking.js';
-import { replaceChunks, type ChunkWrite } from '../../chatwoot/sql.js';
+import { chunkText } from '../chatwoot/chunking.js';
+import { replaceChunks, type ChunkWrite } from '../chatwoot/sql.js';
 import type { AttNoteRow, AttTaskRow } from './normalize.js';
 
 /**

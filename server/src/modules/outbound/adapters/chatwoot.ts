@@ -1,5 +1,5 @@
 import { blockedCause, type GuardedHttp } from '../../../lib/net/guarded-http.js';
-import { ChatwootClient, type ChatwootMessage } from '../../chatwoot/client.js';
+import { ChatwootClient, type ChatwootMessage } from '../../connectors/chatwoot/client.js';
 import {
   DeliveryError,
   type DeliveryAdapter,

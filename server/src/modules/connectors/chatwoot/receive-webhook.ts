@@ -1,13 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import type { Config } from '../../config.js';
-import type { Database, Scope } from '../../db/database.js';
-import type { DB } from '../../db/schema.js';
-import { AppError } from '../../http/errors.js';
-import type { Secrets } from '../../lib/secrets.js';
-import { scrubText } from '../../lib/text.js';
-import { claimWebhookDelivery } from '../../lib/webhook-replay-guard.js';
-import { hashUrlToken, loadSourceForWebhook, recordWebhookError } from '../sources/service.js';
+import type { Config } from '../../../config.js';
+import type { Database, Scope } from '../../../db/database.js';
+import type { DB } from '../../../db/schema.js';
+import { AppError } from '../../../http/errors.js';
+import type { Secrets } from '../../../lib/secrets.js';
+import { scrubText } from '../../../lib/text.js';
+import { claimWebhookDelivery } from '../../../lib/webhook-replay-guard.js';
+import { hashUrlToken, loadSourceForWebhook, recordWebhookError } from '../../sources/service.js';
 import {
   applyConversations,
   applyMessageRows,

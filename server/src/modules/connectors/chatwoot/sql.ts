@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Scope } from '../../db/database.js';
-import { inScope, type Trx } from '../../db/scoped-sql.js';
+import type { Scope } from '../../../db/database.js';
+import { inScope, type Trx } from '../../../db/scoped-sql.js';
 import type { Chunk } from './chunking.js';
 import type { ChatwootConversation } from './client.js';
 import type { ContactRow, ConversationRow, MessageRow } from './normalize.js';

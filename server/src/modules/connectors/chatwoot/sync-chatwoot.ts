@@ -1,8 +1,8 @@
-import type { Config } from '../../config.js';
-import type { Database, Scope } from '../../db/database.js';
-import { createGuardedHttp, type GuardedHttp } from '../../lib/net/guarded-http.js';
-import type { HostResolver } from '../../lib/net/host-policy.js';
-import type { ChatwootSource } from '../sources/service.js';
+import type { Config } from '../../../config.js';
+import type { Database, Scope } from '../../../db/database.js';
+import { createGuardedHttp, type GuardedHttp } from '../../../lib/net/guarded-http.js';
+import type { HostResolver } from '../../../lib/net/host-policy.js';
+import type { ChatwootSource } from '../../sources/service.js';
 import {
   ChatwootApiError,
   ChatwootClient,

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
-import type { Scope } from '../../db/database.js';
-import type { DB } from '../../db/schema.js';
-import { blockStopOnReply } from '../outbound/policies.js';
+import type { Scope } from '../../../db/database.js';
+import type { DB } from '../../../db/schema.js';
+import { blockStopOnReply } from '../../outbound/policies.js';
 
 const CLOCK_SKEW_SLACK_MS = 3_600_000;
 

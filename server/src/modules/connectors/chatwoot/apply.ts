@@ -1,5 +1,5 @@
-import type { Config } from '../../config.js';
-import type { Scope } from '../../db/database.js';
+import type { Config } from '../../../config.js';
+import type { Scope } from '../../../db/database.js';
 import { chunkText, isChunkable } from './chunking.js';
 import type { ChatwootConversation, ChatwootMessage } from './client.js';
 import { conversationGlobalId } from './ids.js';
@@ -23,7 +23,7 @@ import {
   type ChunkCounts,
 } from './sql.js';
 import { chatwootSeconds, parseChatwootTime } from './time.js';
-import type { Trx } from '../../db/scoped-sql.js';
+import type { Trx } from '../../../db/scoped-sql.js';
 
 /**
  * The one write path of ingestion, shared by the sync and the webhook receiver: whatever the

@@ -18,14 +18,14 @@ import type {
   FastifyPluginAsyncTypebox,
   TypeBoxTypeProvider,
 } from '@fastify/type-provider-typebox';
-import { AppError, notFound } from '../../http/errors.js';
-import { createGuardedHttp } from '../../lib/net/guarded-http.js';
-import { readLinearCompleteness } from '../connectors/linear/completeness.js';
-import { testLinearSource } from '../sources/linear-source.js';
-import { readAttioCompleteness } from '../connectors/attio/completeness.js';
-import { testAttioSource } from '../sources/attio-source.js';
-import { loadChatwootSource, sourceKindOf } from '../sources/service.js';
-import { runSourceSyncedHooks } from '../sources/synced-hooks.js';
+import { AppError, notFound } from '../../../http/errors.js';
+import { createGuardedHttp } from '../../../lib/net/guarded-http.js';
+import { readLinearCompleteness } from '../linear/completeness.js';
+import { testLinearSource } from '../../sources/linear-source.js';
+import { readAttioCompleteness } from '../attio/completeness.js';
+import { testAttioSource } from '../../sources/attio-source.js';
+import { loadChatwootSource, sourceKindOf } from '../../sources/service.js';
+import { runSourceSyncedHooks } from '../../sources/synced-hooks.js';
 import { ChatwootApiError, ChatwootClient } from './client.js';
 import { readCompleteness } from './completeness.js';
 import { receiveChatwootWebhook } from './receive-webhook.js';
