@@ -31,6 +31,7 @@ import {
   syncChatwoot,
   type SyncCounts,
 } from '../../server/src/modules/connectors/chatwoot/sync-chatwoot.js';
+import { stopOnReply } from '../../server/src/modules/outbound/stop-on-reply.js';
 import { createBenchDatabase } from '../support/database.js';
 import { systemScope } from '../../server/src/modules/access/system-actor.js';
 
@@ -110,7 +111,9 @@ async function main() {
   try {
     const scope = await createProject(database, 'sync');
     const source = { baseUrl: sim.url, accountId: sim.accountId, apiToken: sim.token };
-    const sync = () => syncChatwoot({ database, config, scope, source });
+    // Stop-on-reply subscribed as the sync job does (jobs/handlers.ts): the same work per write.
+    const sync = () =>
+      syncChatwoot({ database, config, scope, source, onInboundReplies: [stopOnReply] });
     const truth = sim.control.stats().generatedMessages;
 
     const cpuBefore = process.cpuUsage();

@@ -112,6 +112,8 @@ export async function loadDemoStudio(database: Database, config: Config) {
       scope,
       source,
       client: { retryBaseMs: 5, retryMaxMs: 40 },
+      // A fresh project has no outbound messages for a reply to stop.
+      onInboundReplies: [],
     });
     const provider = createLocalEmbedder({ dimension: config.EMBEDDING_DIM });
     await runEmbeddings({ database, config, scope, provider });

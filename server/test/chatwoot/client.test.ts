@@ -1,6 +1,6 @@
 import { startChatwootSim, type Sim } from '@cairn/chatwoot-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkText } from '../../src/modules/connectors/chatwoot/chunking.js';
+import { chunkText } from '../../src/modules/ingest/chunking.js';
 import {
   ChatwootApiError,
   ChatwootClient,

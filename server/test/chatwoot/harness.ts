@@ -67,6 +67,8 @@ export async function bindSim(
         scope,
         source: { baseUrl: sim.url, accountId: sim.accountId, apiToken: sim.token },
         client: { retryBaseMs: 5, retryMaxMs: 40 },
+        // As the job does: stop-on-reply in each write transaction (jobs/handlers.ts).
+        onInboundReplies: ctx.app.ingestSubscribers.onInboundReplies,
         ...extra,
       }),
   };

@@ -269,8 +269,9 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 { source_kind: 'chatwoot_account' },
                 request.log,
               ),
-            // Signals re-run for the conversation in the same transaction (signals/plugin.ts).
-            onMessagesApplied: app.messagesAppliedHooks,
+            // Signals re-run for the conversation and outbound stops on a reply, in the same
+            // transaction (signals/plugin.ts, outbound/plugin.ts).
+            ...app.ingestSubscribers,
           },
           {
             sourceId: request.params.source_id,
