@@ -20,9 +20,16 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from '../../server/src/db/database.js';
 import { migrate } from '../../server/src/db/migrator.js';
-import type { MessageRow } from '../../server/src/modules/chatwoot/normalize.js';
-import { upsertConversations, upsertMessages } from '../../server/src/modules/chatwoot/sql.js';
-import { syncChatwoot, type SyncCounts } from '../../server/src/modules/chatwoot/sync-chatwoot.js';
+import type { MessageRow } from '../../server/src/modules/connectors/chatwoot/normalize.js';
+import {
+  upsertConversations,
+  upsertMessages,
+} from '../../server/src/modules/connectors/chatwoot/sql.js';
+import {
+  syncChatwoot,
+  type SyncCounts,
+} from '../../server/src/modules/connectors/chatwoot/sync-chatwoot.js';
+import { stopOnReply } from '../../server/src/modules/outbound/stop-on-reply.js';
 import {
   createBenchDatabase,
   createBenchProject,
@@ -85,7 +92,9 @@ async function main() {
   try {
     const scope = await createBenchProject(database, 'sync');
     const source = { baseUrl: sim.url, accountId: sim.accountId, apiToken: sim.token };
-    const sync = () => syncChatwoot({ database, config, scope, source });
+    // Stop-on-reply subscribed as the sync job does (jobs/handlers.ts): the same work per write.
+    const sync = () =>
+      syncChatwoot({ database, config, scope, source, onInboundReplies: [stopOnReply] });
     const truth = sim.control.stats().generatedMessages;
 
     const cpuBefore = process.cpuUsage();

@@ -16,7 +16,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { syncChatwoot } from '../../server/src/modules/chatwoot/sync-chatwoot.js';
+import { syncChatwoot } from '../../server/src/modules/connectors/chatwoot/sync-chatwoot.js';
+import { stopOnReply } from '../../server/src/modules/outbound/stop-on-reply.js';
 import { systemScope } from '../../server/src/modules/access/system-actor.js';
 import {
   runSignalsForProject,
@@ -54,6 +55,7 @@ try {
       scope,
       source: { baseUrl: stack.sim.url, accountId: stack.sim.accountId, apiToken: stack.sim.token },
       onMessagesApplied: [signalsAfterMessagesApplied],
+      onInboundReplies: [stopOnReply],
     });
   let started = performance.now();
   const synced = await sync();

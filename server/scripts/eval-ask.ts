@@ -21,7 +21,7 @@ import { parseHostAllowlist, systemResolver } from '../src/lib/net/host-policy.j
 import { systemScope } from '../src/modules/access/system-actor.js';
 import { DEMO_SEED, DEMO_SIZE } from '../src/demo.js';
 import { createSecrets } from '../src/lib/secrets.js';
-import { syncChatwoot } from '../src/modules/chatwoot/sync-chatwoot.js';
+import { syncChatwoot } from '../src/modules/connectors/chatwoot/sync-chatwoot.js';
 import { createProject } from '../src/modules/projects/service.js';
 import { askQuestion } from '../src/modules/rag/ask/ask-question.js';
 import { createChatProvider, type ChatProvider } from '../src/modules/rag/ask/openai-chat.js';
@@ -112,6 +112,8 @@ export async function loadDemoStudio(database: Database, config: Config) {
       scope,
       source,
       client: { retryBaseMs: 5, retryMaxMs: 40 },
+      // A fresh project has no outbound messages for a reply to stop.
+      onInboundReplies: [],
     });
     const provider = createLocalEmbedder({ dimension: config.EMBEDDING_DIM });
     await runEmbeddings({ database, config, scope, provider });

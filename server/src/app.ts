@@ -27,7 +27,8 @@ import { systemPlugin } from './modules/system/plugin.js';
 import { createStartState, type StartState } from './modules/system/start-phase.js';
 import type { ProjectCreatedHook } from './modules/projects/service.js';
 import type { SourceSyncedHook } from './modules/sources/synced-hooks.js';
-import type { MessagesAppliedHook } from './modules/chatwoot/apply.js';
+import { createIngestSubscribers } from './modules/ingest/events.js';
+import { outboundPlugin } from './modules/outbound/plugin.js';
 import { signalsPlugin } from './modules/signals/plugin.js';
 
 declare module 'fastify' {
@@ -53,8 +54,11 @@ declare module 'fastify' {
     projectCreatedHooks: ProjectCreatedHook[];
     /** Run after a source's rows changed (webhook, sync); plugins add theirs (people: relink). */
     sourceSyncedHooks: SourceSyncedHook[];
-    /** Run inside every ingest write for the conversations it touched; plugins add theirs (signals). */
-    messagesAppliedHooks: MessagesAppliedHook[];
+    /**
+     * The ingest stage's subscribers, run inside every webhook write (ingest/events.ts); plugins
+     * add theirs (signals: detectors for the conversations touched; outbound: stop-on-reply).
+     */
+    ingestSubscribers: ReturnType<typeof createIngestSubscribers>;
   }
 }
 
@@ -111,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.decorate('projectCreatedHooks', []);
   app.decorate('sourceSyncedHooks', []);
-  app.decorate('messagesAppliedHooks', []);
+  app.decorate('ingestSubscribers', createIngestSubscribers());
   // JSON only: a text/plain body is how a cross-site form sneaks past CORS preflight.
   app.removeContentTypeParser('text/plain');
   // An empty body sent as application/json (as some clients do on a POST that takes no body) is
@@ -151,6 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(jobsPlugin);
   await app.register(peoplePlugin);
   await app.register(signalsPlugin);
+  await app.register(outboundPlugin);
 
   await app.register(moduleRoutes);
   await app.register(moduleRoutes, { prefix: '/v1' });

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { accessRoutes } from './access/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
-import { chatwootRoutes } from './chatwoot/routes.js';
+import { chatwootRoutes } from './connectors/chatwoot/routes.js';
 import { attioRoutes } from './connectors/attio/routes.js';
 import { linearRoutes } from './connectors/linear/routes.js';
 import { jobRoutes } from './jobs/routes.js';

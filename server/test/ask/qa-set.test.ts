@@ -2,7 +2,7 @@ import { startChatwootSim } from '@cairn/chatwoot-sim';
 import { describe, expect, it } from 'vitest';
 import { loadQuestions } from '../../scripts/eval-ask.js';
 import { DEMO_SEED, DEMO_SIZE } from '../../src/demo.js';
-import { isChunkable } from '../../src/modules/chatwoot/chunking.js';
+import { isChunkable } from '../../src/modules/connectors/chatwoot/chunking.js';
 import { loadConfig } from '../../src/config.js';
 
 describe('the labelled Ask question set (server/test/ask/qa.json)', () => {

@@ -1,12 +1,12 @@
 import { startChatwootSim, type Sim } from '@cairn/chatwoot-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkText } from '../../src/modules/chatwoot/chunking.js';
+import { chunkText } from '../../src/modules/ingest/chunking.js';
 import {
   ChatwootApiError,
   ChatwootClient,
   parseRetryAfter,
-} from '../../src/modules/chatwoot/client.js';
-import { parseChatwootTime } from '../../src/modules/chatwoot/time.js';
+} from '../../src/modules/connectors/chatwoot/client.js';
+import { parseChatwootTime } from '../../src/modules/connectors/chatwoot/time.js';
 import { createGuardedHttp } from '../../src/lib/net/guarded-http.js';
 import { LOOPBACK } from '../support/constants.js';
 

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { ChatwootSyncError, SyncAbortedError } from '../../src/modules/chatwoot/sync-chatwoot.js';
+import {
+  ChatwootSyncError,
+  SyncAbortedError,
+} from '../../src/modules/connectors/chatwoot/sync-chatwoot.js';
 import { useTestApp } from '../support/app.js';
 import { bindSim, expectConverged, type Bound } from './harness.js';
 

@@ -2,7 +2,10 @@ import { startChatwootSim, type ChatwootSimOptions, type Sim } from '@cairn/chat
 import type { Config } from '../../src/config.js';
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../src/db/database.js';
-import { syncChatwoot, type SyncOptions } from '../../src/modules/chatwoot/sync-chatwoot.js';
+import {
+  syncChatwoot,
+  type SyncOptions,
+} from '../../src/modules/connectors/chatwoot/sync-chatwoot.js';
 import type { TestContext } from '../support/app.js';
 import { createProject, signIn, type Session } from '../support/factories.js';
 
@@ -64,6 +67,8 @@ export async function bindSim(
         scope,
         source: { baseUrl: sim.url, accountId: sim.accountId, apiToken: sim.token },
         client: { retryBaseMs: 5, retryMaxMs: 40 },
+        // As the job does: stop-on-reply in each write transaction (jobs/handlers.ts).
+        onInboundReplies: ctx.app.ingestSubscribers.onInboundReplies,
         ...extra,
       }),
   };

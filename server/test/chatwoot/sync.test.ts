@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkText, isChunkable } from '../../src/modules/chatwoot/chunking.js';
+import { isChunkable } from '../../src/modules/connectors/chatwoot/chunking.js';
+import { chunkText } from '../../src/modules/ingest/chunking.js';
 import { useTestApp } from '../support/app.js';
 import {
   bindSim,

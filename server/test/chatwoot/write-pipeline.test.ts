@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { WritePipeline } from '../../src/modules/chatwoot/write-pipeline.js';
+import { WritePipeline } from '../../src/modules/ingest/write-pipeline.js';
 
 describe('WritePipeline', () => {
   it('never runs more than its limit at once, and runs that many', async () => {

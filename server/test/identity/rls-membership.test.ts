@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Scope } from '../../src/db/database.js';
-import { getConversation, listConversations } from '../../src/modules/chatwoot/review.js';
+import {
+  getConversation,
+  listConversations,
+} from '../../src/modules/connectors/chatwoot/review.js';
 import { listMessages as listOutbound } from '../../src/modules/outbound/service.js';
 import { useTestApp } from '../support/app.js';
 import { createProject, signIn } from '../support/factories.js';

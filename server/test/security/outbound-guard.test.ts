@@ -11,7 +11,7 @@ import {
   parseHostAllowlist,
 } from '../../src/lib/net/host-policy.js';
 import { defaultJobHandlers } from '../../src/modules/jobs/handlers.js';
-import { createChatwootAdapter } from '../../src/modules/outbound/adapters/chatwoot.js';
+import { createChatwootAdapter } from '../../src/modules/connectors/chatwoot/deliver.js';
 import { DeliveryError } from '../../src/modules/outbound/adapters/types.js';
 import { startJobs, type JobsRuntime } from '../../src/modules/jobs/runtime.js';
 import { useTestApp } from '../support/app.js';

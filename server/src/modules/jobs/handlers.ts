@@ -1,8 +1,9 @@
 import type { Config } from '../../config.js';
 import { createSecrets, resolveSecretsKey, type Secrets } from '../../lib/secrets.js';
-import { syncChatwoot } from '../chatwoot/sync-chatwoot.js';
+import { syncChatwoot } from '../connectors/chatwoot/sync-chatwoot.js';
 import { createEmbeddingProvider } from '../rag/embeddings/provider.js';
 import { processOutbound } from '../outbound/process-outbound.js';
+import { stopOnReply } from '../outbound/stop-on-reply.js';
 import { runEmbeddings } from '../rag/run-embeddings.js';
 import { ensureProjectVectorIndex } from '../rag/vector-index.js';
 import { loadChatwootSource } from '../sources/service.js';
@@ -137,8 +138,11 @@ function chatwootSync(config: Config): JobHandler {
       source,
       signal,
       onProgress: (processed, total, phase) => onProgress({ processed, total, phase }),
-      // The detectors run for every conversation each write transaction applies (issue 19).
+      // The ingest subscribers the app's plugins register (a worker process has no app): the
+      // detectors for every conversation each write transaction applies (issue 19), and
+      // stop-on-reply for every new contact reply, both in that transaction.
       onMessagesApplied: [signalsAfterMessagesApplied],
+      onInboundReplies: [stopOnReply],
     });
     // The job that syncs also relinks people (a worker process has no app and its hooks).
     const people = await rebuildPeople(database, config, scope);

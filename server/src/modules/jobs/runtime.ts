@@ -241,7 +241,7 @@ function rowsWritten(counts: Record<string, unknown>): number {
   return keys.reduce((sum, key) => sum + (Number(counts[key]) || 0), 0);
 }
 
-/** The sync's counts say whether it created or changed chunks (chatwoot/sync-chatwoot.ts). */
+/** The sync's counts say whether it created or changed chunks (connectors/chatwoot/sync-chatwoot.ts). */
 function wroteChunks(counts: Record<string, unknown>): boolean {
   return Number(counts.chunks_created ?? 0) + Number(counts.chunks_reset ?? 0) > 0;
 }

@@ -8,7 +8,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { projectsOf } from '../../http/access.js';
 import { AppError } from '../../http/errors.js';
-import { getConversation, listConversations } from '../chatwoot/review.js';
+import { getConversation, listConversations } from '../connectors/chatwoot/review.js';
 import { projectFor, type McpContext } from './context.js';
 import { capList } from './limit-output.js';
 import { quoted } from './quoted.js';

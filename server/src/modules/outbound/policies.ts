@@ -1,6 +1,7 @@
 import type { PreflightCheck } from '@cairn/contract';
 import { sql, type Transaction } from 'kysely';
 import type { Scope } from '../../db/database.js';
+import { inScope } from '../../db/scoped-sql.js';
 import type { DB, EvidenceRef } from '../../db/schema.js';
 import type { AuditActor } from '../../http/actor.js';
 import { AppError } from '../../http/errors.js';
@@ -30,7 +31,7 @@ export async function findPolicy(
 ): Promise<PolicyRow | undefined> {
   const { rows } = await sql<PolicyRow>`
     select ${POLICY_COLUMNS} from contact_channel_policies
-    where project_id = ${scope.projectId}::uuid and account_scope_id = ${scope.accountScopeId}::uuid
+    where ${inScope(scope)}
       and contact_global_id = ${contactGlobalId} and channel = ${channel}`.execute(trx);
   return rows[0];
 }
@@ -192,7 +193,7 @@ async function latestReplySince(trx: Transaction<DB>, scope: Scope, contact: str
   // message_type 0 is incoming: written by the contact. Private notes are the team's, not theirs.
   const { rows } = await sql<{ id: string; content: string | null; at: Date }>`
     select id, content, coalesce(source_created_at, created_at) as at from cw_messages
-    where project_id = ${scope.projectId}::uuid and account_scope_id = ${scope.accountScopeId}::uuid
+    where ${inScope(scope)}
       and contact_global_id = ${contact} and message_type = 0 and not private
       and coalesce(source_created_at, created_at) >= date_trunc('second', ${since}::timestamptz)
     order by coalesce(source_created_at, created_at) desc limit 1`.execute(trx);
@@ -257,7 +258,7 @@ export async function blockStopOnReply(
       join contact_channel_policies p
         on p.project_id = m.project_id and p.contact_global_id = m.contact_global_id
        and p.channel = m.channel and p.stop_on_reply
-      where m.project_id = ${scope.projectId}::uuid and m.account_scope_id = ${scope.accountScopeId}::uuid
+      where ${inScope(scope, 'm')}
         and m.status in ('approved', 'failed')
         and date_trunc('second', m.created_at) <= r.replied_at
         and not exists (
@@ -300,7 +301,7 @@ export async function listPolicies(
 ): Promise<PolicyRow[]> {
   const { rows } = await sql<PolicyRow>`
     select ${POLICY_COLUMNS} from contact_channel_policies
-    where project_id = ${scope.projectId}::uuid and account_scope_id = ${scope.accountScopeId}::uuid
+    where ${inScope(scope)}
       ${filter.contactGlobalId ? sql`and contact_global_id = ${filter.contactGlobalId}` : sql``}
       ${filter.channel ? sql`and channel = ${filter.channel}` : sql``}
     order by updated_at desc, contact_global_id, channel

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, Scope } from '../../db/database.js';
+import { inScope } from '../../db/scoped-sql.js';
 import type { AuditActor } from '../../http/actor.js';
 import { AppError } from '../../http/errors.js';
 import { createSecrets, resolveSecretsKey, type Secrets } from '../../lib/secrets.js';
@@ -45,7 +46,7 @@ export async function processOutbound(options: {
   const due = await database.withScope(scope, (trx) =>
     sql<{ id: string }>`
       select id from outbound_messages
-      where project_id = ${scope.projectId}::uuid and account_scope_id = ${scope.accountScopeId}::uuid
+      where ${inScope(scope)}
         and ((status = 'approved' and (next_attempt_at is null or next_attempt_at <= now()))
           or (status = 'failed' and next_attempt_at <= now() and retry_count <= max_retries))
       order by coalesce(next_attempt_at, approved_at, created_at), id

@@ -7,7 +7,6 @@ import { fromDatabaseError } from '../../http/database-errors.js';
 import { AppError } from '../../http/errors.js';
 import type { Secrets } from '../../lib/secrets.js';
 import { recordAudit } from '../audit/service.js';
-import { loadChatwootSource } from '../sources/service.js';
 import {
   DeliveryError,
   type DeliveryAdapters,
@@ -158,11 +157,18 @@ async function prepare(
   options: { scope: Scope; messageId: string; actor: AuditActor; mode: 'manual' | 'process' },
 ): Promise<Prepared> {
   const { scope } = options;
-  const chatwoot =
-    (await deps.database.withScope(scope, (trx) => getMessage(trx, scope, options.messageId)))
-      .channel === 'chatwoot'
-      ? await loadChatwootSource(deps.database, deps.secrets, scope)
-      : null;
+  const stored = await deps.database.withScope(scope, (trx) =>
+    getMessage(trx, scope, options.messageId),
+  );
+  // The channel's own adapter says where the message goes (adapters/types.ts `resolveTarget`).
+  const target =
+    (await deps.adapters[stored.channel].resolveTarget?.(
+      { database: deps.database, secrets: deps.secrets, scope },
+      {
+        conversationGlobalId: stored.conversation_global_id,
+        contactGlobalId: stored.contact_global_id,
+      },
+    )) ?? {};
 
   return deps.database.withScope(scope, async (trx) => {
     let message = await getMessage(trx, scope, options.messageId, { lock: true });
@@ -178,7 +184,7 @@ async function prepare(
     if (message.status !== 'approved') nextStatus(message.status, 'send');
 
     const reserved = await reservedAttempt(trx, scope, message.id);
-    const request = await deliveryRequest(trx, scope, message, chatwoot, deps.config);
+    const request = await deliveryRequest(trx, scope, message, target, deps.config);
     if (reserved)
       return { kind: 'reconcile', attempt: reserved, request, channel: message.channel };
 
@@ -337,7 +343,7 @@ async function deliveryRequest(
   trx: Transaction<DB>,
   scope: Scope,
   message: OutboundRow,
-  chatwoot: Awaited<ReturnType<typeof loadChatwootSource>>,
+  target: Pick<DeliveryRequest, 'chatwoot'>,
   config: Config,
 ): Promise<DeliveryRequest> {
   const request: DeliveryRequest = {
@@ -345,23 +351,8 @@ async function deliveryRequest(
     handle: providerHandle(message.id),
     content: message.payload.content,
     subject: message.payload.subject,
+    ...(message.channel === 'chatwoot' ? target : {}),
   };
-  if (message.channel === 'chatwoot' && chatwoot && message.conversation_global_id) {
-    const conversation = await trx
-      .selectFrom('cw_conversations')
-      .select('conversation_id')
-      .where('id', '=', message.conversation_global_id)
-      .where('project_id', '=', scope.projectId)
-      .executeTakeFirst();
-    if (conversation) {
-      request.chatwoot = {
-        baseUrl: chatwoot.baseUrl,
-        accountId: chatwoot.accountId,
-        apiToken: chatwoot.apiToken,
-        conversationId: conversation.conversation_id,
-      };
-    }
-  }
   if (message.channel === 'email' && message.contact_global_id) {
     const contact = await trx
       .selectFrom('cw_contacts')

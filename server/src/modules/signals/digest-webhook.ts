@@ -10,7 +10,7 @@ import type { Secrets } from '../../lib/secrets.js';
 /**
  * The digest as a signed JSON POST to a URL the user chose (for a chat tool's incoming webhook or
  * a small relay). Signed the way Cairn checks the webhooks it receives
- * (chatwoot/receive-webhook.ts `verifyChatwootSignature`), so the receiver's check is the same
+ * (connectors/chatwoot/receive-webhook.ts `verifyChatwootSignature`), so the receiver's check is the same
  * few lines:
  *
  *   X-Cairn-Timestamp: <unix seconds>

@@ -7,7 +7,7 @@ import { signalsAfterMessagesApplied } from './run-signals.js';
  */
 export const signalsPlugin = fp(
   async (app) => {
-    app.messagesAppliedHooks.push(signalsAfterMessagesApplied);
+    app.ingestSubscribers.onMessagesApplied.push(signalsAfterMessagesApplied);
   },
   { name: 'cairn-signals' },
 );

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database, Scope } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
-import type { MessagesAppliedHook } from '../chatwoot/apply.js';
+import type { MessagesAppliedHook } from '../ingest/events.js';
 import { runDetectors } from './detectors/index.js';
 import { withDefaults } from './detectors/index.js';
 import {
@@ -16,7 +16,7 @@ import { writeDetectorRun, type SignalWriteCounts } from './write-run.js';
 
 /**
  * The detectors over the given conversations, written in the caller's transaction: what ingest
- * runs for the conversations a write touched (chatwoot/apply.ts `MessagesAppliedHook`), so a
+ * runs for the conversations a write touched (ingest/events.ts `MessagesAppliedHook`), so a
  * reply that lands resolves its `awaiting_reply` signal in the same transaction that stores it.
  */
 export async function runSignalsForConversations(
@@ -110,7 +110,7 @@ export async function runSignalsForProject(options: {
   return { ...total, ...llm };
 }
 
-/** The hook ingestion runs after a write (chatwoot/apply.ts `MessagesAppliedHook`). */
+/** The hook ingestion runs after a write (ingest/events.ts `MessagesAppliedHook`). */
 export const signalsAfterMessagesApplied: MessagesAppliedHook = async (trx, scope, ids) => {
   await runSignalsForConversations(trx, scope, ids);
 };

@@ -39,7 +39,7 @@ export function toSignalDto(row: SignalRow): Signal {
 
 /**
  * A page of the project's signals, newest first, keyset-paged on (created_at, id) with the
- * cursor codec the review endpoints use (chatwoot/review.ts); created_at travels in whole
+ * cursor codec the review endpoints use (connectors/chatwoot/review.ts); created_at travels in whole
  * microseconds, so rows created in one transaction are never skipped.
  */
 export async function listSignals(

@@ -3,15 +3,15 @@ import { sql } from 'kysely';
 import type { Config } from '../../../config.js';
 import type { Scope } from '../../../db/database.js';
 import type { DB } from '../../../db/schema.js';
-import { chunkText } from '../../chatwoot/chunking.js';
-import { replaceChunks, type ChunkWrite } from '../../chatwoot/sql.js';
+import { chunkText } from '../../ingest/chunking.js';
+import { replaceChunks, type ChunkWrite } from '../../ingest/chunks.js';
 import type { LinCommentRow, LinIssueRow } from './normalize.js';
 
 /**
  * Search chunks of Linear issues (title, a blank line, the Markdown description) and comments,
  * in rag_chunks beside Chatwoot's (db/migrations/0025_linear.sql explains the ids). The chunking
- * and the keep-the-embedding-when-the-text-is-unchanged write are Chatwoot's, shared until the
- * ingest stage of issue 18 item 1 owns them.
+ * and the keep-the-embedding-when-the-text-is-unchanged write are the ingest stage's
+ * (ingest/chunking.ts, ingest/chunks.ts), the same as every connector's.
  */
 
 type Trx = Transaction<DB>;

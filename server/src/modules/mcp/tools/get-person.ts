@@ -2,7 +2,7 @@ import type { Conversation } from '@cairn/contract';
 import { z } from 'zod';
 import type { Database, Scope } from '../../../db/database.js';
 import { notFound } from '../../../http/errors.js';
-import { listConversations } from '../../chatwoot/review.js';
+import { listConversations } from '../../connectors/chatwoot/review.js';
 import { getPerson, listPeople } from '../../people/read.js';
 import { ProjectIdArg, projectFor } from '../context.js';
 import { capList } from '../limit-output.js';

@@ -3,14 +3,14 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Database, Scope } from '../../../db/database.js';
 import { notFound } from '../../../http/errors.js';
-import { getConversation, listMessages } from '../../chatwoot/review.js';
+import { getConversation, listMessages } from '../../connectors/chatwoot/review.js';
 import { inScope } from '../../../db/scoped-sql.js';
 import { ProjectIdArg, projectFor } from '../context.js';
 import { capList, preview } from '../limit-output.js';
 import { quoted, QuotedSchema } from '../quoted.js';
 import { defineTool } from './types.js';
 
-// A thread is read through the review pages (modules/chatwoot/review.ts) a page at a time; this
+// A thread is read through the review pages (modules/connectors/chatwoot/review.ts) a page at a time; this
 // many messages at most are looked at to find the point, so one call stays bounded.
 const PAGE = 200;
 const MAX_SCANNED = 5000;

@@ -1,3 +1,6 @@
+import type { Database, Scope } from '../../../db/database.js';
+import type { Secrets } from '../../../lib/secrets.js';
+
 /** What an adapter needs to deliver one message once. */
 export interface DeliveryRequest {
   messageId: string;
@@ -35,8 +38,22 @@ export class DeliveryError extends Error {
   }
 }
 
+/**
+ * One channel's delivery. A connector that can deliver provides its adapter behind this interface
+ * (connectors/chatwoot/deliver.ts) and the registry (adapters/index.ts) holds it: outbound keeps
+ * only global ids and never reads a connector's credentials or provider ids itself.
+ */
 export interface DeliveryAdapter {
   readonly channel: 'chatwoot' | 'email';
+  /**
+   * Where one message goes at the provider (credentials, provider ids), from the global ids
+   * outbound stores; read before the send transaction, since credentials are decrypted here.
+   * Absent when the request needs nothing from the channel's source (email).
+   */
+  resolveTarget?(
+    context: { database: Database; secrets: Secrets; scope: Scope },
+    message: { conversationGlobalId: string | null; contactGlobalId: string | null },
+  ): Promise<Pick<DeliveryRequest, 'chatwoot'>>;
   deliver(request: DeliveryRequest): Promise<DeliveryResult>;
   /**
    * Finds a message an earlier attempt delivered, by our handle; null when the provider has none.

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../../db/database.js';
+import { inScope } from '../../../db/scoped-sql.js';
 
 /**
  * The per-project daily token budget (ASK_DAILY_TOKEN_BUDGET), counted in `ask_token_usage` so
@@ -49,7 +50,7 @@ export async function settleTokens(
     sql`
       update ask_token_usage
       set tokens = greatest(0, tokens - ${reservation.tokens}::bigint + ${spent}::bigint)
-      where project_id = ${scope.projectId}::uuid and account_scope_id = ${scope.accountScopeId}::uuid
+      where ${inScope(scope)}
         and day = ${reservation.day}::date
     `.execute(trx),
   );

@@ -3,7 +3,7 @@ import type { ConversationView, MessageAuthor, MessageView } from './types.js';
 /**
  * Building the detectors' views from the stored Chatwoot rows (`cw_messages`,
  * `cw_conversations`, `cw_contacts`; columns as in server/db/migrations/0001_initial_schema.sql
- * and server/src/modules/chatwoot/normalize.ts). Typed structurally, so this folder depends on
+ * and server/src/modules/connectors/chatwoot/normalize.ts). Typed structurally, so this folder depends on
  * no other module.
  */
 export interface StoredMessageRow {

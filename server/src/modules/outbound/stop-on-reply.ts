@@ -1,21 +1,16 @@
-import { sql, type Transaction } from 'kysely';
-import type { Scope } from '../../db/database.js';
-import type { DB } from '../../db/schema.js';
-import { blockStopOnReply } from '../outbound/policies.js';
+import { sql } from 'kysely';
+import type { InboundRepliesHook } from '../ingest/events.js';
+import { blockStopOnReply } from './policies.js';
 
 const CLOCK_SKEW_SLACK_MS = 3_600_000;
 
 /**
- * Stop-on-reply: called inside the ingestion transaction for newly stored incoming messages from
- * contacts, so a reply and the outbound block it causes commit together. Each contact is passed
- * with the time of its newest new reply, because only outbound messages written before the reply
- * are to be stopped by it.
+ * Stop-on-reply as an ingest subscriber (ingest/events.ts): run inside the ingest transaction for
+ * newly stored incoming messages from contacts, so a reply and the outbound block it causes
+ * commit together. Each contact comes with the time of its newest new reply, because only
+ * outbound messages written before the reply are to be stopped by it.
  */
-export async function notifyInboundContactMessages(
-  trx: Transaction<DB>,
-  scope: Scope,
-  replies: { contactGlobalId: string; at: Date }[],
-): Promise<void> {
+export const stopOnReply: InboundRepliesHook = async (trx, scope, replies) => {
   // An outbound message of this project cannot predate the project, so a reply from before the
   // project existed can stop nothing: skipping those keeps a history backfill from running the
   // policy statement at all.
@@ -30,4 +25,4 @@ export async function notifyInboundContactMessages(
       .filter(({ at }) => at.getTime() >= cutoff)
       .map(({ contactGlobalId, at }) => ({ contactGlobalId, repliedAt: at })),
   );
-}
+};

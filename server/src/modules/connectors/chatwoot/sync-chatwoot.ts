@@ -1,8 +1,8 @@
-import type { Config } from '../../config.js';
-import type { Database, Scope } from '../../db/database.js';
-import { createGuardedHttp, type GuardedHttp } from '../../lib/net/guarded-http.js';
-import type { HostResolver } from '../../lib/net/host-policy.js';
-import type { ChatwootSource } from '../sources/service.js';
+import type { Config } from '../../../config.js';
+import type { Database, Scope } from '../../../db/database.js';
+import { createGuardedHttp, type GuardedHttp } from '../../../lib/net/guarded-http.js';
+import type { HostResolver } from '../../../lib/net/host-policy.js';
+import type { ChatwootSource } from '../../sources/service.js';
 import {
   ChatwootApiError,
   ChatwootClient,
@@ -15,23 +15,16 @@ import {
   type ChatwootMessage,
 } from './client.js';
 import { conversationGlobalId, watermarkSource } from './ids.js';
+import { runMessagesAppliedHooks, type IngestSubscribers } from '../../ingest/events.js';
+import { readWatermark, writeWatermark, type Watermark } from '../../ingest/watermarks.js';
+import { WritePipeline } from '../../ingest/write-pipeline.js';
 import {
   applyConversations,
   applyFetchedConversations,
-  runMessagesAppliedHooks,
   type FetchedConversation,
-  type MessagesAppliedHook,
 } from './apply.js';
 import { toContactRow, type Ids } from './normalize.js';
-import { WritePipeline } from './write-pipeline.js';
-import {
-  readIncompleteConversations,
-  readLedger,
-  readWatermark,
-  upsertContacts,
-  writeWatermark,
-  type Watermark,
-} from './sql.js';
+import { readIncompleteConversations, readLedger, upsertContacts } from './sql.js';
 import { chatwootSeconds, parseChatwootTime } from './time.js';
 
 export type SyncPhase = 'contacts' | 'conversations' | 'messages' | 'done';
@@ -66,7 +59,8 @@ export class ChatwootSyncError extends Error {
   }
 }
 
-export interface SyncOptions {
+/** The ingest subscribers run in each write transaction (ingest/events.ts). */
+export interface SyncOptions extends IngestSubscribers {
   database: Database;
   config: Pick<
     Config,
@@ -90,8 +84,6 @@ export interface SyncOptions {
   writeBatchMessages?: number;
   /** Resolves host names for the outbound guard; tests inject one. */
   resolveHost?: HostResolver;
-  /** Run in each write transaction for the conversations whose messages it applied (apply.ts). */
-  onMessagesApplied?: readonly MessagesAppliedHook[];
 }
 
 // One transaction per ~2,000 messages: large enough that per-statement overhead vanishes, small
@@ -316,7 +308,14 @@ async function fetchAndApplyMessages(run: SyncRun, due: ChatwootConversation[]) 
 
   const write = async (batch: FetchedConversation[]) => {
     const result = await database.withScope(scope, async (trx) => {
-      const applied = await applyFetchedConversations(trx, scope, ids, batch, config);
+      const applied = await applyFetchedConversations(
+        trx,
+        scope,
+        ids,
+        batch,
+        config,
+        run.onInboundReplies,
+      );
       await runMessagesAppliedHooks(
         run.onMessagesApplied,
         trx,

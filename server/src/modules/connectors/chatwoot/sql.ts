@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
-import type { Scope } from '../../db/database.js';
-import { inScope, type Trx } from '../../db/scoped-sql.js';
-import type { Chunk } from './chunking.js';
+import type { Scope } from '../../../db/database.js';
+import { inScope, type Trx } from '../../../db/scoped-sql.js';
 import type { ChatwootConversation } from './client.js';
 import type { ContactRow, ConversationRow, MessageRow } from './normalize.js';
 
@@ -196,74 +195,6 @@ export async function deleteMissingMessages(
   return rows.length;
 }
 
-export interface ChunkWrite {
-  messageGlobalId: string;
-  /** The message row was just inserted, so it has no chunks yet. */
-  isNew: boolean;
-  conversationGlobalId: string;
-  chunks: Chunk[];
-}
-
-export interface ChunkCounts {
-  created: number;
-  reset: number;
-  removed: number;
-}
-
-/**
- * Brings the chunks of the given messages to exactly `chunks`: new indexes are inserted pending,
- * an index whose text changed is reset to pending (its embedding is void), and indexes past the
- * new count are removed. An unchanged chunk keeps its embedding.
- */
-export async function replaceChunks(
-  trx: Trx,
-  scope: Scope,
-  writes: ChunkWrite[],
-): Promise<ChunkCounts> {
-  if (writes.length === 0) return { created: 0, reset: 0, removed: 0 };
-  const chunkRows = writes.flatMap((w) =>
-    w.chunks.map((c) => ({
-      m: w.messageGlobalId,
-      c: w.conversationGlobalId,
-      i: c.index,
-      t: c.text,
-      h: c.textHash,
-    })),
-  );
-  let written: { inserted: boolean }[] = [];
-  if (chunkRows.length > 0) {
-    ({ rows: written } = await sql<{ inserted: boolean }>`
-      insert into rag_chunks as k (project_id, account_scope_id, message_global_id, conversation_global_id,
-        chunk_index, text, text_hash)
-      select ${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, r.m, r.c, r.i, r.t, r.h
-      from jsonb_to_recordset(${json(chunkRows)}) as r(m text, c text, i integer, t text, h text)
-      on conflict (message_global_id, chunk_index) do update set
-        text = excluded.text, text_hash = excluded.text_hash,
-        conversation_global_id = excluded.conversation_global_id,
-        embedding = null, embedding_status = 'pending', embedding_model = null, embedding_attempts = 0,
-        embedding_error = null, processing_started_at = null, last_embedded_at = null
-      where k.text_hash is distinct from excluded.text_hash
-      returning (xmax = 0) as inserted`.execute(trx));
-  }
-  // Only a message that existed before can have surplus chunks. `= any(...)` on the indexed
-  // column keeps this an index lookup per message; a join on a set-returning function alone lets
-  // the planner scan every chunk of the project on every batch.
-  const shrinking = writes.filter((w) => !w.isNew);
-  let removed = 0;
-  if (shrinking.length > 0) {
-    const ids = shrinking.map((w) => w.messageGlobalId);
-    const { rows } = await sql<{ id: string }>`
-      delete from rag_chunks k
-      using unnest(${ids}::text[], ${shrinking.map((w) => w.chunks.length)}::integer[]) as r(m, n)
-      where ${inScope(scope, 'k')} and k.message_global_id = any(${ids}::text[])
-        and k.message_global_id = r.m and k.chunk_index >= r.n
-      returning k.id`.execute(trx);
-    removed = rows.length;
-  }
-  const { inserted, updated } = countWrites(written);
-  return { created: inserted, reset: updated, removed };
-}
-
 export interface LedgerSourceRow {
   conversation_global_id: string;
   account_id: number;
@@ -377,38 +308,4 @@ export async function readIncompleteConversations(
     trx,
   );
   return rows.map((r) => r.data).filter((d) => typeof d?.id === 'number');
-}
-
-export interface Watermark {
-  cursor_ts: Date | null;
-  cursor_id: string | null;
-  meta: { max_updated_at?: number; [key: string]: unknown };
-}
-
-export async function readWatermark(
-  trx: Trx,
-  scope: Scope,
-  source: string,
-): Promise<Watermark | null> {
-  const { rows } = await sql<Watermark>`
-    select cursor_ts, cursor_id, meta from sync_watermarks where ${inScope(scope)} and source = ${source}`.execute(
-    trx,
-  );
-  return rows[0] ?? null;
-}
-
-export async function writeWatermark(
-  trx: Trx,
-  scope: Scope,
-  source: string,
-  watermark: Watermark,
-): Promise<void> {
-  await sql`
-    insert into sync_watermarks (project_id, account_scope_id, source, cursor_ts, cursor_id, meta)
-    values (${scope.projectId}::uuid, ${scope.accountScopeId}::uuid, ${source}, ${watermark.cursor_ts},
-      ${watermark.cursor_id}, ${json(watermark.meta)})
-    on conflict (project_id, source) do update set
-      cursor_ts = excluded.cursor_ts, cursor_id = excluded.cursor_id, meta = excluded.meta`.execute(
-    trx,
-  );
 }

@@ -1,7 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { TLocalizedValidationError } from 'typebox/error';
-import { scrubJson } from '../../lib/text.js';
+import { scrubJson } from '../../../lib/text.js';
 import { isChatwootTime } from './time.js';
 
 /**

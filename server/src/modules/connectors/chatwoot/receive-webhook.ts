@@ -1,19 +1,20 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import type { Config } from '../../config.js';
-import type { Database, Scope } from '../../db/database.js';
-import type { DB } from '../../db/schema.js';
-import { AppError } from '../../http/errors.js';
-import type { Secrets } from '../../lib/secrets.js';
-import { scrubText } from '../../lib/text.js';
-import { claimWebhookDelivery } from '../../lib/webhook-replay-guard.js';
-import { hashUrlToken, loadSourceForWebhook, recordWebhookError } from '../sources/service.js';
+import type { Config } from '../../../config.js';
+import type { Database, Scope } from '../../../db/database.js';
+import type { DB } from '../../../db/schema.js';
+import { AppError } from '../../../http/errors.js';
+import type { Secrets } from '../../../lib/secrets.js';
+import { scrubText } from '../../../lib/text.js';
+import { claimWebhookDelivery } from '../../../lib/webhook-replay-guard.js';
+import { hashUrlToken, loadSourceForWebhook, recordWebhookError } from '../../sources/service.js';
+import type { ChunkConfig } from '../../ingest/chunks.js';
 import {
-  applyConversations,
-  applyMessageRows,
   runMessagesAppliedHooks,
-  type MessagesAppliedHook,
-} from './apply.js';
+  type InboundRepliesHook,
+  type IngestSubscribers,
+} from '../../ingest/events.js';
+import { applyConversations, applyMessageRows } from './apply.js';
 import { conversationGlobalId } from './ids.js';
 import { toContactRow, toConversationRow, toMessageRow, type Ids } from './normalize.js';
 import {
@@ -74,9 +75,7 @@ export async function receiveChatwootWebhook(
      * has committed: what depends on contacts (people linking) follows before the request returns.
      */
     onContactsChanged?: (scope: Scope) => Promise<void>;
-    /** Run in the delivery's transaction for the conversation it wrote (apply.ts). */
-    onMessagesApplied?: readonly MessagesAppliedHook[];
-  },
+  } & IngestSubscribers,
   request: WebhookRequest,
 ): Promise<WebhookOutcome> {
   const { database, secrets, config } = deps;
@@ -142,7 +141,7 @@ export async function receiveChatwootWebhook(
     });
     if (claim === 'replay') return { event, applied: false, duplicate: true };
     if (!apply) return { event, applied: false, duplicate: false };
-    const applied = await apply(trx, scope, ids, config);
+    const applied = await apply(trx, scope, ids, config, deps.onInboundReplies);
     chunksWritten = applied.chunksWritten;
     await runMessagesAppliedHooks(deps.onMessagesApplied, trx, scope, applied.conversations);
     return { event, applied: true, duplicate: false };
@@ -157,7 +156,8 @@ type Apply = (
   trx: Transaction<DB>,
   scope: Scope,
   ids: Ids,
-  config: Pick<Config, 'CHUNK_SIZE' | 'MIN_EMBED_CHARS'>,
+  config: ChunkConfig,
+  onInboundReplies: readonly InboundRepliesHook[],
 ) => Promise<{
   /** True when chunks were written: the caller wakes an embeddings run. */
   chunksWritten: boolean;
@@ -221,7 +221,7 @@ function parseEvent(rawBody: Buffer): ParsedEvent {
   return {
     ok: true,
     event,
-    apply: async (trx, scope, ids, config) => {
+    apply: async (trx, scope, ids, config, onInboundReplies) => {
       const { conversation, ...message } = read.value;
       await applyConversations(trx, scope, ids, [conversation], partial);
       const parent = toConversationRow(ids, conversation, partial);
@@ -233,6 +233,7 @@ function parseEvent(rawBody: Buffer): ParsedEvent {
         scope,
         [toMessageRow(ids, message, conversation.id, contact, partial)],
         config,
+        onInboundReplies,
       );
       return {
         chunksWritten: chunks.created + chunks.reset > 0,

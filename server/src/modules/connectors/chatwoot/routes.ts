@@ -18,14 +18,14 @@ import type {
   FastifyPluginAsyncTypebox,
   TypeBoxTypeProvider,
 } from '@fastify/type-provider-typebox';
-import { AppError, notFound } from '../../http/errors.js';
-import { createGuardedHttp } from '../../lib/net/guarded-http.js';
-import { readLinearCompleteness } from '../connectors/linear/completeness.js';
-import { testLinearSource } from '../sources/linear-source.js';
-import { readAttioCompleteness } from '../connectors/attio/completeness.js';
-import { testAttioSource } from '../sources/attio-source.js';
-import { loadChatwootSource, sourceKindOf } from '../sources/service.js';
-import { runSourceSyncedHooks } from '../sources/synced-hooks.js';
+import { AppError, notFound } from '../../../http/errors.js';
+import { createGuardedHttp } from '../../../lib/net/guarded-http.js';
+import { readLinearCompleteness } from '../linear/completeness.js';
+import { testLinearSource } from '../../sources/linear-source.js';
+import { readAttioCompleteness } from '../attio/completeness.js';
+import { testAttioSource } from '../../sources/attio-source.js';
+import { loadChatwootSource, sourceKindOf } from '../../sources/service.js';
+import { runSourceSyncedHooks } from '../../sources/synced-hooks.js';
 import { ChatwootApiError, ChatwootClient } from './client.js';
 import { readCompleteness } from './completeness.js';
 import { receiveChatwootWebhook } from './receive-webhook.js';
@@ -269,8 +269,9 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 { source_kind: 'chatwoot_account' },
                 request.log,
               ),
-            // Signals re-run for the conversation in the same transaction (signals/plugin.ts).
-            onMessagesApplied: app.messagesAppliedHooks,
+            // Signals re-run for the conversation and outbound stops on a reply, in the same
+            // transaction (signals/plugin.ts, outbound/plugin.ts).
+            ...app.ingestSubscribers,
           },
           {
             sourceId: request.params.source_id,

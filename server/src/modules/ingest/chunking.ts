@@ -1,34 +1,19 @@
 import { createHash } from 'node:crypto';
 
+/**
+ * The ingest stage's text chunking, the same for every connector: which rows are searchable is
+ * the connector's rule (connectors/chatwoot/chunking.ts), how their text splits is this file's.
+ */
+
 export interface Chunk {
   index: number;
   text: string;
   textHash: string;
 }
 
-/** Message types that carry client or studio talk (docs/chatwoot.md §2): 0 incoming, 1 outgoing. */
-const SEARCHABLE_MESSAGE_TYPES = new Set([0, 1]);
-
 // About one sentence of context carried into the next chunk, so a fact split at a boundary is
 // still whole in one of the two; more would mostly embed the same words twice.
 const OVERLAP_FRACTION = 0.12;
-
-export interface ChunkableMessage {
-  message_type: number;
-  private: boolean;
-  content: string | null;
-  deleted: boolean;
-}
-
-/** Whether a message gets chunks at all: client/studio talk, not notes, activity or deletions. */
-export function isChunkable(message: ChunkableMessage, minChars: number): boolean {
-  return (
-    SEARCHABLE_MESSAGE_TYPES.has(message.message_type) &&
-    !message.private &&
-    !message.deleted &&
-    (message.content ?? '').trim().length >= minChars
-  );
-}
 
 export const hashText = (text: string) => createHash('sha256').update(text).digest('hex');
 

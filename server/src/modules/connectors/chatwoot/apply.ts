@@ -1,9 +1,10 @@
-import type { Config } from '../../config.js';
-import type { Scope } from '../../db/database.js';
-import { chunkText, isChunkable } from './chunking.js';
+import type { Scope } from '../../../db/database.js';
+import { chunkText } from '../../ingest/chunking.js';
+import { replaceChunks, type ChunkConfig, type ChunkCounts } from '../../ingest/chunks.js';
+import { runInboundRepliesHooks, type InboundRepliesHook } from '../../ingest/events.js';
+import { isChunkable } from './chunking.js';
 import type { ChatwootConversation, ChatwootMessage } from './client.js';
 import { conversationGlobalId } from './ids.js';
-import { notifyInboundContactMessages } from './inbound-replies.js';
 import {
   toContactRow,
   toConversationRow,
@@ -16,44 +17,18 @@ import {
   deleteMissingMessages,
   recordLedgerFetch,
   recordLedgerSource,
-  replaceChunks,
   upsertContacts,
   upsertConversations,
   upsertMessages,
-  type ChunkCounts,
 } from './sql.js';
 import { chatwootSeconds, parseChatwootTime } from './time.js';
-import type { Trx } from '../../db/scoped-sql.js';
+import type { Trx } from '../../../db/scoped-sql.js';
 
 /**
  * The one write path of ingestion, shared by the sync and the webhook receiver: whatever the
  * source of a conversation or message, it reaches the tables through these functions, inside the
  * caller's (short) transaction.
  */
-
-/**
- * Work another module does in the same transaction once messages or conversations were written:
- * signals re-runs its detectors for them, so a reply and the resolution of the signal it answers
- * commit together. Held on the app (`app.messagesAppliedHooks`) and passed in by whoever runs a
- * write, so this module imports none of the modules that hook in.
- */
-export type MessagesAppliedHook = (
-  trx: Trx,
-  scope: Scope,
-  conversationGlobalIds: readonly string[],
-) => Promise<void>;
-
-export async function runMessagesAppliedHooks(
-  hooks: readonly MessagesAppliedHook[] | undefined,
-  trx: Trx,
-  scope: Scope,
-  conversationGlobalIds: readonly string[],
-): Promise<void> {
-  if (!hooks || conversationGlobalIds.length === 0) return;
-  for (const hook of hooks) await hook(trx, scope, conversationGlobalIds);
-}
-
-type ChunkConfig = Pick<Config, 'CHUNK_SIZE' | 'MIN_EMBED_CHARS'>;
 
 /** Conversation rows, their senders, and the ledger's view of what the source lists. */
 export async function applyConversations(
@@ -121,6 +96,7 @@ export async function applyFetchedConversations(
   ids: Ids,
   batch: FetchedConversation[],
   config: ChunkConfig,
+  onInboundReplies: readonly InboundRepliesHook[],
 ): Promise<MessageWriteResult> {
   const rows = batch.flatMap(({ conversation, messages }) => {
     const contact = toConversationRow(ids, conversation).contact_global_id;
@@ -128,7 +104,7 @@ export async function applyFetchedConversations(
       toMessageRow(ids, m, m.conversation_id ?? conversation.id, contact),
     );
   });
-  const result = await applyMessageRows(trx, scope, rows, config);
+  const result = await applyMessageRows(trx, scope, rows, config, onInboundReplies);
   const deleted = await deleteMissingMessages(
     trx,
     scope,
@@ -165,12 +141,15 @@ export async function applyFetchedConversations(
 /**
  * Upserts message rows; chunks are rebuilt for exactly the rows that were written, from what was
  * stored (a partial webhook row keeps the content it did not carry, and so keeps its chunks).
+ * New messages a contact sent are announced to the ingest stage's inbound-reply subscribers
+ * (ingest/events.ts) in the same transaction.
  */
 export async function applyMessageRows(
   trx: Trx,
   scope: Scope,
   input: MessageRow[],
   config: ChunkConfig,
+  onInboundReplies: readonly InboundRepliesHook[],
 ): Promise<MessageWriteResult> {
   // One statement may not touch a row twice: a message served on two pages is written once.
   const rows = [...new Map(input.map((r) => [r.id, r])).values()];
@@ -203,16 +182,15 @@ export async function applyMessageRows(
       r.sender_type === 'Contact' &&
       r.contact_global_id !== null,
   );
-  if (newInbound.length > 0) {
-    await notifyInboundContactMessages(
-      trx,
-      scope,
-      newInbound.map((r) => ({
-        contactGlobalId: r.contact_global_id!,
-        at: r.source_created_at ?? new Date(),
-      })),
-    );
-  }
+  await runInboundRepliesHooks(
+    onInboundReplies,
+    trx,
+    scope,
+    newInbound.map((r) => ({
+      contactGlobalId: r.contact_global_id!,
+      at: r.source_created_at ?? new Date(),
+    })),
+  );
   const inserted = changed.filter((c) => c.inserted).length;
   // Chatwoot deletes by blanking a message and flagging it (docs/chatwoot.md §8): such an update is a deletion.
   const deleted = changed.filter((c) => !c.inserted && c.deleted).length;

@@ -1,9 +1,9 @@
 import type { Contact, Conversation, Message } from '@cairn/contract';
 import { sql, type RawBuilder } from 'kysely';
-import type { Database, Scope } from '../../db/database.js';
-import { inScope } from '../../db/scoped-sql.js';
-import { decodeCursor, encodeCursor } from '../../http/cursor.js';
-import { notFound } from '../../http/errors.js';
+import type { Database, Scope } from '../../../db/database.js';
+import { inScope } from '../../../db/scoped-sql.js';
+import { decodeCursor, encodeCursor } from '../../../http/cursor.js';
+import { notFound } from '../../../http/errors.js';
 
 /**
  * Read side for people reviewing what was ingested. Keyset pagination throughout (an opaque

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { blockedCause, type GuardedFetch } from '../../lib/net/guarded-http.js';
+import { blockedCause, type GuardedFetch } from '../../../lib/net/guarded-http.js';
 
 /**
  * A typed client for the Chatwoot Application API, limited to what ingestion needs. Every fact it

@@ -1,8 +1,8 @@
 import type { Completeness, CompletenessGap } from '@cairn/contract';
 import { sql } from 'kysely';
-import type { Database, Scope } from '../../db/database.js';
-import { inScope } from '../../db/scoped-sql.js';
-import { notFound } from '../../http/errors.js';
+import type { Database, Scope } from '../../../db/database.js';
+import { inScope } from '../../../db/scoped-sql.js';
+import { notFound } from '../../../http/errors.js';
 import { watermarkSource } from './ids.js';
 
 const MAX_GAPS_LISTED = 500;

@@ -1,11 +1,17 @@
+import type { Database, Scope } from '../../../db/database.js';
+import { inScope } from '../../../db/scoped-sql.js';
 import { blockedCause, type GuardedHttp } from '../../../lib/net/guarded-http.js';
-import { ChatwootClient, type ChatwootMessage } from '../../chatwoot/client.js';
+import type { Secrets } from '../../../lib/secrets.js';
+// The one import a connector makes from outbound: the delivery interface it implements
+// (test/connectors/import-graph.test.ts holds every connector to that).
 import {
   DeliveryError,
   type DeliveryAdapter,
   type DeliveryRequest,
   type DeliveryResult,
-} from './types.js';
+} from '../../outbound/adapters/types.js';
+import { loadChatwootSource } from '../../sources/service.js';
+import { ChatwootClient, type ChatwootMessage } from './client.js';
 
 // A reconcile looks back at most this many pages of 20 messages: a busy conversation gets a few
 // dozen messages between a crash and its retry, not hundreds.
@@ -26,6 +32,7 @@ export function createChatwootAdapter(options: {
 }): DeliveryAdapter {
   return {
     channel: 'chatwoot',
+    resolveTarget: resolveChatwootTarget,
     async deliver(request) {
       const target = requireTarget(request);
       const url = `${target.baseUrl.replace(/\/+$/, '')}/api/v1/accounts/${target.accountId}/conversations/${target.conversationId}/messages`;
@@ -151,3 +158,35 @@ function parse(text: string): Record<string, unknown> | null {
 }
 
 export type { DeliveryResult };
+
+/**
+ * The project's bound account and the Chatwoot conversation id behind the message's
+ * conversation global id; none when either is gone (deliver then refuses without retrying).
+ */
+async function resolveChatwootTarget(
+  context: { database: Database; secrets: Secrets; scope: Scope },
+  message: { conversationGlobalId: string | null },
+): Promise<Pick<DeliveryRequest, 'chatwoot'>> {
+  const { database, secrets, scope } = context;
+  const conversationGlobalId = message.conversationGlobalId;
+  if (!conversationGlobalId) return {};
+  const source = await loadChatwootSource(database, secrets, scope);
+  if (!source) return {};
+  const conversation = await database.withScope(scope, (trx) =>
+    trx
+      .selectFrom('cw_conversations')
+      .select('conversation_id')
+      .where('id', '=', conversationGlobalId)
+      .where(inScope(scope))
+      .executeTakeFirst(),
+  );
+  if (!conversation) return {};
+  return {
+    chatwoot: {
+      baseUrl: source.baseUrl,
+      accountId: source.accountId,
+      apiToken: source.apiToken,
+      conversationId: conversation.conversation_id,
+    },
+  };
+}
