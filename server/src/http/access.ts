@@ -225,11 +225,7 @@ export const accessPlugin = fp(
         const secret = BEARER.exec(authorization)?.[1];
         const resolved =
           secret?.startsWith(TOKEN_PREFIX) && secret.length <= 200
-            ? loadToken(database, credentials, {
-                secret,
-                ip: request.ip,
-                userAgent: request.headers['user-agent'],
-              })
+            ? loadToken(database, credentials, { secret, client: request })
             : null;
         // A cached credential is answered without a promise: no await, no extra tick.
         const found = resolved instanceof Promise ? await resolved : resolved;

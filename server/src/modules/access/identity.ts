@@ -179,7 +179,7 @@ async function touchSession(database: Database, entry: SessionEntry, now: number
 export function loadToken(
   database: Database,
   cache: Credentials,
-  options: { secret: string; ip: string; userAgent: string | undefined },
+  options: { secret: string; client: TokenClient },
 ): Resolved<{ user: UserContext; token: TokenContext } | null> {
   const secretHash = sha256Hex(options.secret);
   const key = `token:${secretHash}`;
@@ -191,22 +191,16 @@ export function loadToken(
       return null;
     }
     return now - entry.lastWrittenAt > LAST_SEEN_RESOLUTION_MS
-      ? touchToken(database, entry, { ...options, now })
+      ? touchToken(database, entry, options.client, now)
       : entry;
   }
-  return readToken(database, cache, { ...options, key, secretHash, now });
+  return readToken(database, cache, { client: options.client, key, secretHash, now });
 }
 
 async function readToken(
   database: Database,
   cache: Credentials,
-  options: {
-    key: string;
-    secretHash: string;
-    ip: string;
-    userAgent: string | undefined;
-    now: number;
-  },
+  options: { key: string; secretHash: string; client: TokenClient; now: number },
 ): Promise<TokenEntry | null> {
   const startedAt = cache.generation();
   const { rows } = await sql<{
@@ -239,23 +233,29 @@ async function readToken(
   };
   cache.set(options.key, entry, startedAt);
   return options.now - entry.lastWrittenAt > LAST_SEEN_RESOLUTION_MS
-    ? touchToken(database, entry, options)
+    ? touchToken(database, entry, options.client, options.now)
     : entry;
 }
 
+/**
+ * Where a token's request came from: the request itself, read only when last-use is written (its
+ * `ip` behind a trusted proxy parses X-Forwarded-For on every read).
+ */
+export interface TokenClient {
+  readonly ip: string;
+  readonly headers: { readonly 'user-agent'?: string | undefined };
+}
+
 /** Writes last_used_at and where from (at most once a minute per token). */
-async function touchToken(
-  database: Database,
-  entry: TokenEntry,
-  options: { ip: string; userAgent: string | undefined; now: number },
-) {
-  entry.lastWrittenAt = options.now;
+async function touchToken(database: Database, entry: TokenEntry, client: TokenClient, now: number) {
+  entry.lastWrittenAt = now;
+  const userAgent = client.headers['user-agent'];
   await database.db
     .updateTable('api_tokens')
     .set({
-      last_used_at: new Date(options.now),
-      last_used_ip: options.ip.slice(0, 100),
-      last_used_user_agent: options.userAgent?.slice(0, 500) ?? null,
+      last_used_at: new Date(now),
+      last_used_ip: client.ip.slice(0, 100),
+      last_used_user_agent: userAgent?.slice(0, 500) ?? null,
     })
     .where('id', '=', entry.token.id)
     .execute();
