@@ -108,33 +108,42 @@ export function loadSession(
 type SessionEntry = Extract<CachedCredential, { kind: 'session' }>;
 type TokenEntry = Extract<CachedCredential, { kind: 'token' }>;
 
+/** The user's columns in both load_session's and load_token's row. */
+interface UserColumns {
+  user_id: string;
+  username: string;
+  role: WorkspaceRole;
+  locale: Locale | null;
+}
+
+const userOf = (row: UserColumns): UserContext =>
+  freeze({ id: row.user_id, username: row.username, role: row.role, locale: row.locale });
+
 async function readSession(
   database: Database,
   cache: Credentials,
   options: { key: string; sessionId: string; idleMinutes: number; now: number },
 ): Promise<SessionEntry | null> {
   const startedAt = cache.generation();
-  const { rows } = await sql<{
-    public_id: string;
-    user_id: string;
-    username: string;
-    role: WorkspaceRole;
-    locale: Locale | null;
-    csrf_token: string;
-    active_project_id: string | null;
-    account_scope_id: string | null;
-    project_role: ProjectRole | null;
-    created_at: Date;
-    last_seen_at: Date;
-    expires_at: Date;
-  }>`select * from load_session(${options.sessionId}, ${options.idleMinutes})`.execute(database.db);
+  const { rows } = await sql<
+    UserColumns & {
+      public_id: string;
+      csrf_token: string;
+      active_project_id: string | null;
+      account_scope_id: string | null;
+      project_role: ProjectRole | null;
+      created_at: Date;
+      last_seen_at: Date;
+      expires_at: Date;
+    }
+  >`select * from load_session(${options.sessionId}, ${options.idleMinutes})`.execute(database.db);
   const row = rows[0];
   if (!row) return null;
   // A project the user may no longer see is, to this session, no project at all.
   const visible = row.project_role !== null && row.account_scope_id !== null;
   const entry: SessionEntry = {
     kind: 'session',
-    user: freeze({ id: row.user_id, username: row.username, role: row.role, locale: row.locale }),
+    user: userOf(row),
     session: freeze({
       sessionId: options.sessionId,
       publicId: row.public_id,
@@ -203,24 +212,22 @@ async function readToken(
   options: { key: string; secretHash: string; client: TokenClient; now: number },
 ): Promise<TokenEntry | null> {
   const startedAt = cache.generation();
-  const { rows } = await sql<{
-    id: string;
-    prefix: string;
-    permission: TokenPermission;
-    project_ids: string[] | null;
-    created_at: Date;
-    expires_at: Date;
-    last_used_at: Date | null;
-    user_id: string;
-    username: string;
-    role: WorkspaceRole;
-    locale: Locale | null;
-  }>`select * from load_token(${options.secretHash})`.execute(database.db);
+  const { rows } = await sql<
+    UserColumns & {
+      id: string;
+      prefix: string;
+      permission: TokenPermission;
+      project_ids: string[] | null;
+      created_at: Date;
+      expires_at: Date;
+      last_used_at: Date | null;
+    }
+  >`select * from load_token(${options.secretHash})`.execute(database.db);
   const row = rows[0];
   if (!row) return null;
   const entry: TokenEntry = {
     kind: 'token',
-    user: freeze({ id: row.user_id, username: row.username, role: row.role, locale: row.locale }),
+    user: userOf(row),
     token: freeze({
       id: row.id,
       prefix: row.prefix,
