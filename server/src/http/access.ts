@@ -30,6 +30,7 @@ import {
   type Permission,
 } from '../modules/access/permissions.js';
 import { TOKEN_PREFIX } from '../modules/access/tokens.js';
+import { createWindowLimit } from '../modules/access/token-limit.js';
 import { AppError } from './errors.js';
 
 export type { SessionContext, TokenContext, UserContext };
@@ -182,10 +183,10 @@ export const accessPlugin = fp(
     // Per token, in this process: a token's secret has 256 bits, so this limit is about load, not
     // guessing (which the login limit in Postgres is about), and one API process is the default
     // deployment; with N processes a token may make N times the limit (docs/operations.md).
-    const tokenLimit = app.createRateLimit({
-      keyGenerator: (request) => `token:${request.token!.id}`,
+    const tokenLimit = createWindowLimit({
       max: config.TOKEN_RATE_LIMIT_PER_MINUTE,
-      timeWindow: 60_000,
+      windowMs: 60_000,
+      maxKeys: 10_000,
     });
     // The public invitation routes, per client address: ten guesses a minute at a 256-bit token.
     const invitationLimit = app.createRateLimit({
@@ -222,18 +223,17 @@ export const accessPlugin = fp(
 
       if (authorization !== undefined) {
         const secret = BEARER.exec(authorization)?.[1];
-        const found =
+        const resolved =
           secret?.startsWith(TOKEN_PREFIX) && secret.length <= 200
-            ? await loadToken(database, credentials, {
-                secret,
-                ip: request.ip,
-                userAgent: request.headers['user-agent'],
-              })
+            ? loadToken(database, credentials, { secret, client: request })
             : null;
+        // A cached credential is answered without a promise: no await, no extra tick.
+        const found = resolved instanceof Promise ? await resolved : resolved;
         if (found) {
           request.user = found.user;
           request.token = found.token;
-          enforce(await tokenLimit(request));
+          const retryAfter = tokenLimit.take(found.token.id);
+          if (retryAfter > 0) throw rateLimited(retryAfter);
         } else if (access !== 'public') {
           throw new AppError(
             'unauthorized',
@@ -243,10 +243,11 @@ export const accessPlugin = fp(
           );
         }
       } else if (cookie) {
-        const found = await loadSession(database, credentials, {
+        const resolved = loadSession(database, credentials, {
           cookie,
           idleMinutes: config.SESSION_IDLE_MINUTES,
         });
+        const found = resolved instanceof Promise ? await resolved : resolved;
         if (found) {
           request.user = found.user;
           request.session = found.session;
@@ -287,14 +288,16 @@ type LimitOutcome = Awaited<ReturnType<ReturnType<FastifyInstance['createRateLim
 /** The same 429 envelope and Retry-After as the login limit. */
 function enforce(outcome: LimitOutcome) {
   if (outcome.isAllowed || !outcome.isExceeded) return;
-  const retryAfter = Math.max(1, outcome.ttlInSeconds);
-  throw new AppError(
+  throw rateLimited(Math.max(1, outcome.ttlInSeconds));
+}
+
+const rateLimited = (retryAfter: number) =>
+  new AppError(
     'rate_limited',
     `too many requests; try again in ${retryAfter} seconds`,
     { retry_after_seconds: retryAfter },
     { 'retry-after': String(retryAfter) },
   );
-}
 
 /** The one permission check: the route's declaration against the caller's roles and token. */
 async function authorize(

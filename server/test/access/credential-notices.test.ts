@@ -72,5 +72,40 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       expect(patched.statusCode).toBe(200);
       await eventually(() => memberHere.request('GET', '/projects'), 401);
     });
+
+    it("GET /auth/me's remembered answer here follows a role change and a revocation made there", async () => {
+      const world = await signInWithProject(ctx.app, ctx.database);
+      const owner = await loginAs(other, world.session.username, 'correct horse battery');
+      const member = await createUser(ctx.database, undefined, undefined, 'member');
+      const here = await loginAs(ctx.app, member.username, member.password);
+      const userId = ((await here.request('GET', '/auth/me')).json() as { user_id: string })
+        .user_id;
+      const path = `/projects/${world.project.projectId}/members/${userId}`;
+      expect((await owner.request('PUT', path, { role: 'contributor' })).statusCode).toBe(200);
+      await here.request('POST', `/projects/${world.project.projectId}/select`);
+      const token = await tokenCaller(ctx.app, here, {
+        permission: 'read',
+        project_ids: [world.project.projectId],
+      });
+      // Asked twice, so the answers come from this process's memo.
+      for (let i = 0; i < 2; i++) {
+        expect((await here.request('GET', '/auth/me')).json().project_role).toBe('contributor');
+        expect((await token.request('GET', '/auth/me')).json().authenticated).toBe(true);
+      }
+
+      expect((await owner.request('PUT', path, { role: 'viewer' })).statusCode).toBe(200);
+      await vi.waitFor(
+        async () =>
+          expect((await here.request('GET', '/auth/me')).json().project_role).toBe('viewer'),
+        { timeout: 3_000, interval: 20 },
+      );
+      const there = await loginAs(other, member.username, member.password);
+      expect((await there.request('DELETE', `/auth/tokens/${token.id}`)).statusCode).toBe(200);
+      await vi.waitFor(
+        async () =>
+          expect((await token.request('GET', '/auth/me')).json().authenticated).toBe(false),
+        { timeout: 3_000, interval: 20 },
+      );
+    });
   },
 );

@@ -28,6 +28,15 @@ const serializeAsBuilt = () => (data: unknown) => JSON.stringify(data);
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app;
+  // GET /auth/me's signed-in answer as JSON text (all but its request_id), per caller: the
+  // browser app asks on every page and a token client before its calls, and describing the
+  // caller and writing the larger answer cost about as much again as authenticating
+  // (docs/benchmarks.md, "Authentication"). Keyed by the credential object the guard hands over:
+  // the credential cache replaces it whenever what the answer says may have changed (a forget on
+  // revocation, a role, membership, project or locale change, here or by NOTIFY from another
+  // process; a last-seen write), and a lookup without the cache makes a new object every time
+  // (modules/access/identity.ts), so an answer is never older than the credential it describes.
+  const answers = new WeakMap<object, { user: object; json: string }>();
 
   app.post(
     '/auth/login',
@@ -95,9 +104,25 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       serializerCompiler: serializeAsBuilt,
     },
-    async (request) => {
-      if (!request.user) return { ok: true as const, authenticated: false as const };
-      return { ok: true as const, authenticated: true as const, ...describeCaller(request) };
+    async (request, reply) => {
+      const user = request.user;
+      if (!user) return { ok: true as const, authenticated: false as const };
+      const credential = request.session ?? request.token!;
+      let answer = answers.get(credential);
+      if (answer?.user !== user) {
+        const body = {
+          ok: true as const,
+          authenticated: true as const,
+          ...describeCaller(request),
+        };
+        answer = { user, json: JSON.stringify(body).slice(0, -1) };
+        answers.set(credential, answer);
+      }
+      // The envelope's request_id, which preSerialization adds to objects (http/envelope.ts); a
+      // JSON string is sent as it is (untyped reply: the schema types the object form).
+      return (reply as FastifyReply)
+        .type('application/json; charset=utf-8')
+        .send(`${answer.json},"request_id":${JSON.stringify(request.id)}}`);
     },
   );
 
@@ -116,7 +141,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       await setUserLocale(app.database, request.user!.id, request.body.locale);
-      request.user!.locale = request.body.locale;
+      // The caller is the credential cache's own (frozen) object: this request gets a new one.
+      request.user = { ...request.user!, locale: request.body.locale };
       return { ok: true as const, authenticated: true as const, ...describeCaller(request) };
     },
   );

@@ -43,7 +43,7 @@ const projectColumns = (db: Executor) =>
  */
 export async function listProjects(
   database: Database,
-  viewer: { userId: string; projectIds: string[] | null },
+  viewer: { userId: string; projectIds: readonly string[] | null },
 ): Promise<(ProjectRow & { role: ProjectRole })[]> {
   const role = sql<ProjectRole>`project_role_of(${viewer.userId}::uuid, p.id)`;
   let query = projectColumns(database.db)
