@@ -137,7 +137,10 @@ describe('stalled Linear issues, Attio tasks and deals', { timeout: 120_000 }, (
     await runSignals();
     const signals = await openStalled();
     const onTask = signals.find((s) => s['subject']['attio_task_id'] === taskId)!;
-    expect(onTask).toMatchObject({ status: 'resolved', resolution: 'auto: the task was completed' });
+    expect(onTask).toMatchObject({
+      status: 'resolved',
+      resolution: 'auto: the task was completed',
+    });
     const onIssue = signals.find((s) => s['subject']['linear_issue_id'] === issue['id'])!;
     expect(onIssue['status']).toBe('open');
   });
