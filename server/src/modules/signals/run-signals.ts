@@ -10,7 +10,7 @@ import {
   type LlmDetector,
   type LlmRunCounts,
 } from './llm-detector.js';
-import { loadConversationViews, loadSignalSettings } from './load-views.js';
+import { loadConversationViews, loadSignalSettings, loadWorkItemViews } from './load-views.js';
 import { wakeSnoozed } from './service.js';
 import { writeDetectorRun, type SignalWriteCounts } from './write-run.js';
 
@@ -32,12 +32,40 @@ export async function runSignalsForConversations(
   return { ...counts, conversations: conversations.length };
 }
 
+/**
+ * The `stalled` detector over the project's Linear issues, Attio tasks and deals, in the caller's
+ * transaction. Their syncs run no detector, so the scheduled run judges them all each time: one
+ * read per kind, and over unchanged rows the writer writes nothing.
+ */
+export async function runSignalsForWorkItems(
+  trx: Transaction<DB>,
+  scope: Scope,
+  now: Date = new Date(),
+): Promise<SignalWriteCounts & { work_items: number }> {
+  const settings = await loadSignalSettings(trx, scope);
+  const items = await loadWorkItemViews(trx, scope);
+  const run = runDetectors({ settings, now, detectors: ['stalled'], ...items });
+  const counts = await writeDetectorRun(trx, scope, run, now);
+  const workItems =
+    items.linear_issues.length + items.attio_tasks.length + items.attio_deals.length;
+  return { ...counts, work_items: workItems };
+}
+
+const WRITE_COUNTS: (keyof SignalWriteCounts)[] = [
+  'inserted',
+  'updated',
+  'reopened',
+  'resolved',
+  'unchanged',
+  'dropped',
+];
+
 // Conversations per transaction of a full run: a few thousand messages, a short transaction.
 const FULL_RUN_BATCH = 200;
 
 /**
- * Every conversation of the project, in batches of short transactions: the `signals_run` job,
- * which re-evaluates the time-based conditions (targets elapsed, promises fallen due) that no
+ * Every conversation of the project, in batches of short transactions, then its Linear issues,
+ * Attio tasks and deals (runSignalsForWorkItems): the `signals_run` job, which re-evaluates the time-based conditions (targets elapsed, promises fallen due) that no
  * sync will touch. Over unchanged data and an unchanged step of time it writes nothing.
  */
 export async function runSignalsForProject(options: {
@@ -49,17 +77,23 @@ export async function runSignalsForProject(options: {
   /** The optional `llm` detector (SIGNALS_LLM=on), run after the deterministic ones. */
   llm?: LlmDetector | null;
   onLlmError?: (error: unknown, conversationId: string) => void;
-}): Promise<SignalWriteCounts & { conversations: number } & Partial<LlmRunCounts>> {
+}): Promise<
+  SignalWriteCounts & { conversations: number; work_items: number } & Partial<LlmRunCounts>
+> {
   const { database, scope } = options;
   const now = options.now ?? new Date();
   const total = {
     conversations: 0,
+    work_items: 0,
     inserted: 0,
     updated: 0,
     reopened: 0,
     resolved: 0,
     unchanged: 0,
     dropped: 0,
+  };
+  const add = (counts: SignalWriteCounts) => {
+    for (const key of WRITE_COUNTS) total[key] += counts[key];
   };
   // Snoozes that have run out come back first, so this run's comparison sees them as open.
   await database.withScope(scope, (trx) => wakeSnoozed(trx, scope, now));
@@ -83,11 +117,19 @@ export async function runSignalsForProject(options: {
         page.map((p) => p.id),
         now,
       );
-      for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += counts[key];
+      add(counts);
+      total.conversations += counts.conversations;
       return page.length < FULL_RUN_BATCH;
     });
     options.onProgress?.(total.conversations);
     if (done) break;
+  }
+  if (!options.signal?.aborted) {
+    const counts = await database.withScope(scope, (trx) =>
+      runSignalsForWorkItems(trx, scope, now),
+    );
+    add(counts);
+    total.work_items = counts.work_items;
   }
   if (!options.llm) return total;
   // The model's calls happen outside any transaction; a failure is counted, never thrown.

@@ -16,8 +16,12 @@ export interface SignalWriteCounts {
   dropped: number;
 }
 
-/** Sources whose rows exist in this repository; a ref to any other cannot be checked, so is dropped. */
-const CHECKABLE = new Set(['cw_messages', 'cw_conversations']);
+/**
+ * The row kinds the detectors cite (detectors/types.ts `EvidenceSource`), each a table keyed by
+ * `id`; a ref to any other row kind cannot be checked, so is dropped. An `external` ref is a URL
+ * (an Attio deal's page), stored as given, as audit/evidence-refs.ts stores one.
+ */
+const CHECKABLE = new Set(['cw_messages', 'cw_conversations', 'lin_issues', 'att_tasks']);
 
 const OPEN: SignalStatus[] = ['open', 'snoozed'];
 
@@ -99,9 +103,11 @@ export async function writeDetectorRun(
   }
   const resolvable = await resolvableRefs(trx, scope, toWrite);
 
+  const resolves = (r: DetectedSignal['evidence_refs'][number]) =>
+    r.source === 'external' || resolvable.has(`${r.source}\u001f${r.ref}`);
   const inserts = [];
   for (const signal of toWrite) {
-    if (!signal.evidence_refs.every((r) => resolvable.has(`${r.source}\u001f${r.ref}`))) {
+    if (!signal.evidence_refs.every(resolves)) {
       counts.dropped++;
       continue;
     }

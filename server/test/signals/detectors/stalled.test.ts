@@ -74,8 +74,9 @@ describe('stalled conversations', () => {
 describe('stalled work in Linear and Attio', () => {
   const ctx = detectorContext(MOSCOW, '2025-12-10T12:00:00+03:00');
   const issue = {
-    id: 'lin:issue-1',
+    id: 'issue-1',
     identifier: 'DES-142',
+    url: 'https://linear.app/studio/issue/DES-142',
     title: 'Сверстать лендинг',
     state_type: 'started',
     due_date: '2025-12-08',
@@ -87,8 +88,14 @@ describe('stalled work in Linear and Attio', () => {
     expect(run.signals[0]).toMatchObject({
       kind: 'stalled',
       due_at: new Date('2025-12-08T19:00:00+03:00').toISOString(),
-      subject: { linear_issue_id: 'lin:issue-1' },
-      evidence_refs: [{ source: 'linear_issues', ref: 'lin:issue-1' }],
+      subject: { linear_issue_id: 'issue-1' },
+      evidence_refs: [
+        {
+          source: 'lin_issues',
+          ref: 'issue-1',
+          meta: { deep_link: 'https://linear.app/studio/issue/DES-142' },
+        },
+      ],
     });
     const done = detectStalledIssue({ ...issue, state_type: 'completed' }, ctx);
     expect(done.signals).toEqual([]);
@@ -100,13 +107,14 @@ describe('stalled work in Linear and Attio', () => {
 
   it('flags an Attio task past deadline_at until completed', () => {
     const task = {
-      id: 'att:t1',
+      id: 't1',
       content: 'Send the contract',
       deadline_at: '2025-12-09T09:00:00Z',
       is_completed: false,
     };
     expect(detectStalledTask(task, ctx).signals[0]).toMatchObject({
-      subject: { attio_task_id: 'att:t1' },
+      subject: { attio_task_id: 't1' },
+      evidence_refs: [{ source: 'att_tasks', ref: 't1', meta: {} }],
     });
     expect(detectStalledTask({ ...task, is_completed: true }, ctx).signals).toEqual([]);
     expect(
@@ -116,15 +124,16 @@ describe('stalled work in Linear and Attio', () => {
 
   it('flags an open deal with no activity for N days, never a won or lost one', () => {
     const deal = {
-      id: 'atd:d1',
+      id: 'd1',
       name: 'Rebrand 2026',
+      web_url: 'https://app.attio.com/studio/deals/d1',
       stage: { title: 'Proposal sent' },
       value: { amount: 1200000, currency: 'RUB' },
       last_activity_at: '2025-11-20T10:00:00Z',
       created_at: '2025-11-01T10:00:00Z',
     };
     expect(detectStalledDeal(deal, ctx).signals[0]).toMatchObject({
-      evidence_refs: [{ source: 'attio_deals' }],
+      evidence_refs: [{ source: 'external', ref: 'https://app.attio.com/studio/deals/d1' }],
     });
     expect(detectStalledDeal({ ...deal, stage: { title: 'Won 🎉' } }, ctx).signals).toEqual([]);
     expect(detectStalledDeal({ ...deal, stage: { title: 'Проиграна' } }, ctx).signals).toEqual([]);

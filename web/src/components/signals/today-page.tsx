@@ -105,7 +105,14 @@ function SignalItem({
       <div className="flex flex-wrap gap-2">
         {href ? (
           <Button asChild size="sm" variant="outline">
-            <Link href={href}>{t('openEvidence')}</Link>
+            {/* A Linear issue's or Attio record's page (the ref's deep link) opens in that tool. */}
+            {/^https?:/.test(href) ? (
+              <a href={href} target="_blank" rel="noopener noreferrer">
+                {t('openInSource')}
+              </a>
+            ) : (
+              <Link href={href}>{t('openEvidence')}</Link>
+            )}
           </Button>
         ) : null}
         {canDraft && signal.subject.conversation_id ? (

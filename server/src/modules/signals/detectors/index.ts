@@ -14,6 +14,7 @@ export {
   detectStalledDeal,
   detectStalledIssue,
   detectStalledTask,
+  STALLED_SUBJECT_PREFIX,
   STALLED_VERSION,
 } from './stalled.js';
 export { detectorContext, type DetectorContext } from './context.js';

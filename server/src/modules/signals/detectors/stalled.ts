@@ -22,10 +22,21 @@ import type {
   DetectedSignal,
   DetectorRun,
   LinearIssueView,
+  SignalEvidenceRef,
   SignalSubject,
 } from './types.js';
 
 export const STALLED_VERSION = '1';
+
+/**
+ * The subject key of a Linear issue, Attio task or deal is its row id after this prefix; the
+ * loader (signals/load-views.ts) reads the rows of open signals by it, so one that closed is seen.
+ */
+export const STALLED_SUBJECT_PREFIX = {
+  linear_issue: 'linear:',
+  attio_task: 'attio_task:',
+  attio_deal: 'attio_deal:',
+} as const;
 
 const DAY_MS = 86_400_000;
 /** Chatwoot statuses in which a conversation is still being worked (snoozed was put off on purpose). */
@@ -123,6 +134,10 @@ export function detectStalledConversation(
   return run;
 }
 
+function withDeepLink(ref: SignalEvidenceRef, url: string | null | undefined): SignalEvidenceRef {
+  return url ? { ...ref, meta: { ...ref.meta, deep_link: url } } : ref;
+}
+
 function overdueSeverity(ctx: DetectorContext, due: Date) {
   const critical = 5 * businessDayMinutes(ctx.calendar);
   return workingMinutesBetween(ctx.calendar, due, ctx.now, critical) >= critical
@@ -132,7 +147,7 @@ function overdueSeverity(ctx: DetectorContext, due: Date) {
 
 /** A Linear issue past its due date (the end of business on that day) and neither completed nor canceled. */
 export function detectStalledIssue(issue: LinearIssueView, ctx: DetectorContext): DetectorRun {
-  const subjectKey = `linear:${issue.id}`;
+  const subjectKey = STALLED_SUBJECT_PREFIX.linear_issue + issue.id;
   const run = startRun('stalled', subjectKey);
   if (!issue.due_date) return run;
   const id = fingerprint('stalled', subjectKey, issue.due_date);
@@ -165,10 +180,13 @@ export function detectStalledIssue(issue: LinearIssueView, ctx: DetectorContext)
       subject,
       evidence_refs: [
         {
-          source: 'linear_issues',
+          source: 'lin_issues',
           ref: issue.id,
           snippet,
-          meta: { match: [0, issue.identifier.length] },
+          meta: {
+            match: [0, issue.identifier.length],
+            ...(issue.url ? { deep_link: issue.url } : {}),
+          },
         },
       ],
       fingerprint: id,
@@ -181,7 +199,7 @@ export function detectStalledIssue(issue: LinearIssueView, ctx: DetectorContext)
 
 /** An Attio task past `deadline_at` and not completed. */
 export function detectStalledTask(task: AttioTaskView, ctx: DetectorContext): DetectorRun {
-  const subjectKey = `attio_task:${task.id}`;
+  const subjectKey = STALLED_SUBJECT_PREFIX.attio_task + task.id;
   const run = startRun('stalled', subjectKey);
   if (!task.deadline_at) return run;
   const id = fingerprint('stalled', subjectKey, new Date(task.deadline_at).toISOString());
@@ -210,7 +228,12 @@ export function detectStalledTask(task: AttioTaskView, ctx: DetectorContext): De
       detail: `Due ${formatLocal(ctx.calendar, due)} and not completed.`,
       due_at: due.toISOString(),
       subject,
-      evidence_refs: [evidenceRef({ source: 'attio_tasks', ref: task.id, text: task.content })],
+      evidence_refs: [
+        withDeepLink(
+          evidenceRef({ source: 'att_tasks', ref: task.id, text: task.content }),
+          task.url,
+        ),
+      ],
       fingerprint: id,
       subject_key: subjectKey,
       attributes: { target: 'attio_task' },
@@ -221,7 +244,7 @@ export function detectStalledTask(task: AttioTaskView, ctx: DetectorContext): De
 
 /** An open deal (not in a won/lost/closed stage) with no activity for `deal_stalled_days` days. */
 export function detectStalledDeal(deal: AttioDealView, ctx: DetectorContext): DetectorRun {
-  const subjectKey = `attio_deal:${deal.id}`;
+  const subjectKey = STALLED_SUBJECT_PREFIX.attio_deal + deal.id;
   const run = startRun('stalled', subjectKey);
   const lastActivity = new Date(deal.last_activity_at ?? deal.created_at);
   const id = fingerprint('stalled', subjectKey, lastActivity.toISOString());
@@ -254,7 +277,7 @@ export function detectStalledDeal(deal: AttioDealView, ctx: DetectorContext): De
       title: `Deal "${excerpt(deal.name, 60)}" has had no activity since ${formatLocal(ctx.calendar, lastActivity)}`,
       detail: `Stage ${deal.stage?.title ?? 'unknown'}${value}; last activity ${formatLocal(ctx.calendar, lastActivity)}.`,
       subject,
-      evidence_refs: [{ source: 'attio_deals', ref: deal.id, snippet, meta: {} }],
+      evidence_refs: [{ source: 'external', ref: deal.web_url, snippet, meta: {} }],
       fingerprint: id,
       subject_key: subjectKey,
       attributes: { target: 'attio_deal', stage: deal.stage?.title ?? null },

@@ -54,7 +54,7 @@ export interface ConversationView {
 
 /** A Linear issue as the connector stores it (field names follow Linear's schema in snake case). */
 export interface LinearIssueView {
-  /** The stored global id (`lin:…`). */
+  /** The `lin_issues` row id (Linear's issue id): what evidence cites. */
   id: string;
   identifier: string;
   title: string;
@@ -73,9 +73,11 @@ export interface LinearIssueView {
 
 /** An Attio task (`content_plaintext`, `deadline_at`, `is_completed`, `linked_records`). */
 export interface AttioTaskView {
-  /** The stored global id (`att:…`). */
+  /** The `att_tasks` row id (Attio's task id): what evidence cites. */
   id: string;
   content: string;
+  /** The first linked record's page in Attio, the task's deep link. */
+  url?: string | null;
   deadline_at: Instant | null;
   is_completed: boolean;
   linked_records?: { target_object: string; target_record_id: string }[];
@@ -86,9 +88,11 @@ export interface AttioTaskView {
 
 /** An Attio deal record; `last_activity_at` is the newest of its value changes, notes and tasks. */
 export interface AttioDealView {
-  /** The stored global id of the deal record. */
+  /** The `att_deals` row id (Attio's record id). */
   id: string;
   name: string;
+  /** The deal's page in Attio: what evidence cites, as an `external` ref (no deal row kind). */
+  web_url: string;
   stage: { title: string; is_closed?: boolean } | null;
   value?: { amount: number; currency: string } | null;
   last_activity_at: Instant | null;
@@ -140,11 +144,11 @@ export type DetectorName = SignalKind | 'llm';
 export type Severity = 'info' | 'warning' | 'critical';
 
 /**
- * Where a ref points. The Chatwoot names are the tables of the same name; the Linear and Attio
- * names are the tables the connectors issue introduces (the integrator aligns them if they differ).
+ * Where a ref points: the table of the row it names (audit/evidence-refs.ts reads every one of
+ * them), or `external` with a URL as the ref (an Attio deal: evidence has no row kind for records).
  */
 export type EvidenceSource =
-  'cw_messages' | 'cw_conversations' | 'linear_issues' | 'attio_tasks' | 'attio_deals';
+  'cw_messages' | 'cw_conversations' | 'lin_issues' | 'att_tasks' | 'external';
 
 /** The repository's evidence ref shape (`{source, ref, snippet, meta}`), with a highlight. */
 export interface SignalEvidenceRef {
@@ -157,6 +161,8 @@ export interface SignalEvidenceRef {
     match?: [number, number];
     /** The message time, so the UI can show it without another read. */
     at?: Instant;
+    /** A Linear or Attio row's page in that tool, so a list can link it without another read. */
+    deep_link?: string;
   };
 }
 
