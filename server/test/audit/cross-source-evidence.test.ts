@@ -168,7 +168,7 @@ describe('evidence across sources', { timeout: 120_000 }, () => {
     ]);
   });
 
-  it('shows a signal’s Linear issue and Attio task evidence with its place (the detectors’ names and stable ids)', async () => {
+  it('shows a signal’s Linear issue and Attio task evidence with its place (by their stable ids)', async () => {
     const p = a.linear.scope.projectId;
     const issueRef = `lin:${p}:${a.issue['id']}`;
     const taskRef = `att:${p}:${a.task['id']['task_id']}`;
@@ -179,8 +179,8 @@ describe('evidence across sources', { timeout: 120_000 }, () => {
       {
         kind: 'stalled',
         evidence_refs: JSON.stringify([
-          { source: 'linear_issues', ref: issueRef, snippet: a.issue['title'] },
-          { source: 'attio_tasks', ref: taskRef },
+          { source: 'lin_issues', ref: issueRef, snippet: a.issue['title'] },
+          { source: 'att_tasks', ref: taskRef },
         ]),
       },
     );
@@ -188,14 +188,14 @@ describe('evidence across sources', { timeout: 120_000 }, () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().evidence).toMatchObject([
       {
-        source: 'linear_issues',
+        source: 'lin_issues',
         ref: issueRef,
         found: true,
         quote: a.issue['title'],
         deep_link: a.issue['url'],
       },
       {
-        source: 'attio_tasks',
+        source: 'att_tasks',
         ref: taskRef,
         found: true,
         quote: a.task['content_plaintext'],

@@ -195,8 +195,6 @@ async function readRow(
  * Evidence refs read for display, in order: the cited text, who, when and a deep link, for every
  * kind a ref may name. Run in the project's scope; a row that is gone (or another project's, or
  * a source this reader does not know) is `found: false` with the ref's own snippet as its text.
- * Signals' detectors name Linear issues and Attio tasks `linear_issues` and `attio_tasks` with
- * their stable ids (signals/detectors/types.ts): read as the same rows.
  */
 export async function resolveEvidenceRefs(
   executor: Executor,
@@ -205,7 +203,7 @@ export async function resolveEvidenceRefs(
 ): Promise<ResolvedEvidence[]> {
   const out: ResolvedEvidence[] = [];
   for (const ref of refs) {
-    const source = ALIASES[ref.source] ?? ref.source;
+    const source = ref.source;
     const missing = {
       source: ref.source,
       ref: ref.ref,
@@ -229,8 +227,3 @@ export async function resolveEvidenceRefs(
   }
   return out;
 }
-
-const ALIASES: Record<string, RowSource> = {
-  linear_issues: 'lin_issues',
-  attio_tasks: 'att_tasks',
-};
