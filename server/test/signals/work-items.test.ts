@@ -69,7 +69,7 @@ describe('stalled Linear issues, Attio tasks and deals', { timeout: 120_000 }, (
       deadlineAt: new Date(Date.now() - 2 * DAY_MS).toISOString(),
       linked: [{ object: 'companies', recordId: company['id']['record_id'] }],
     });
-    taskId = task['id']['task_id'];
+    taskId = (task as Json)['id']['task_id'];
     // A seeded open deal: the seeded world's activity is months old.
     deal = truthItems(attio.sim, 'deals').find(
       (d) => !/won|lost/i.test(d['values']['stage']?.[0]?.['status']?.['title'] ?? 'won'),
