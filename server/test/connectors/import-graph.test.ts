@@ -65,6 +65,16 @@ describe('the ingestion data path, as imports', () => {
     expect(violations('connectors', allowed)).toEqual([]);
   });
 
+  it('a connector imports no other connector: each is a folder of its own', () => {
+    const kinds = readdirSync(join(modules, 'connectors'));
+    expect(kinds).toEqual(expect.arrayContaining(['attio', 'chatwoot', 'linear']));
+    for (const kind of kinds) {
+      const own = (target: string) =>
+        !target.startsWith('connectors/') || target.startsWith(`connectors/${kind}/`);
+      expect(violations(`connectors/${kind}`, own)).toEqual([]);
+    }
+  });
+
   it('the ingest stage imports no other module: later stages subscribe to its events', () => {
     expect(violations('ingest', (target) => moduleOf(target) === 'ingest')).toEqual([]);
   });

@@ -3,14 +3,26 @@ import {
   CreateSourceResponseSchema,
   DeleteSourceResponseSchema,
   IdParamsSchema,
+  SourceCompletenessResponseSchema,
   SourceListResponseSchema,
+  SourceTestResponseSchema,
 } from '@cairn/contract';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf } from '../../http/actor.js';
 import { AppError } from '../../http/errors.js';
-import { attioSettings, bindAttioSource } from './attio-source.js';
-import { bindLinearSource, linearSettings } from './linear-source.js';
-import { bindChatwootSource, listSources, unbindSource, type SourceSummary } from './service.js';
+import { readAttioCompleteness } from '../connectors/attio/completeness.js';
+import { readCompleteness } from '../connectors/chatwoot/completeness.js';
+import { readLinearCompleteness } from '../connectors/linear/completeness.js';
+import { attioSettings, bindAttioSource, testAttioSource } from './attio-source.js';
+import { testChatwootSource } from './chatwoot-source.js';
+import { bindLinearSource, linearSettings, testLinearSource } from './linear-source.js';
+import {
+  bindChatwootSource,
+  listSources,
+  sourceKindOf,
+  unbindSource,
+  type SourceSummary,
+} from './service.js';
 
 /** Fields each kind takes besides source_kind and webhook_secret (contract: CreateSourceBody). */
 const KIND_FIELDS = {
@@ -153,6 +165,57 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       await unbindSource(app.database, request.scope, request.params.id, actorOf(request));
       return { ok: true as const, deleted: true as const };
+    },
+  );
+  app.get(
+    '/sources/:id/completeness',
+    {
+      config: { access: 'project', permission: 'project:read' },
+      schema: {
+        tags,
+        summary:
+          'Completeness: what the source reported against what is stored (Chatwoot per conversation, Linear and Attio per entity kind)',
+        params: IdParamsSchema,
+        response: { 200: SourceCompletenessResponseSchema },
+      },
+    },
+    async (request) => {
+      const { scope, params } = request;
+      const kind = await sourceKindOf(app.database, scope, params.id);
+      return {
+        ok: true as const,
+        ...(kind === 'linear_workspace'
+          ? await readLinearCompleteness(app.database, scope, params.id)
+          : kind === 'attio_workspace'
+            ? await readAttioCompleteness(app.database, scope, params.id)
+            : await readCompleteness(app.database, scope, params.id)),
+      };
+    },
+  );
+
+  app.post(
+    '/sources/:id/test',
+    {
+      config: { access: 'project', permission: 'sources:manage' },
+      schema: {
+        tags,
+        summary:
+          "Checks the source's credentials: Chatwoot's profile endpoint, Linear's viewer and organization, or Attio's GET /v2/self",
+        params: IdParamsSchema,
+        response: { 200: SourceTestResponseSchema },
+      },
+    },
+    async (request) => {
+      const { scope, params } = request;
+      const kind = await sourceKindOf(app.database, scope, params.id);
+      return {
+        ok: true as const,
+        ...(kind === 'linear_workspace'
+          ? await testLinearSource(app, scope, params.id)
+          : kind === 'attio_workspace'
+            ? await testAttioSource(app, scope, params.id)
+            : await testChatwootSource(app, scope, params.id)),
+      };
     },
   );
 };

@@ -1,13 +1,10 @@
 import {
-  SourceCompletenessResponseSchema,
-  SourceTestResponseSchema,
   ContactListResponseSchema,
   ContactsQuerySchema,
   ConversationListResponseSchema,
   ConversationParamsSchema,
   ConversationResponseSchema,
   ConversationsQuerySchema,
-  IdParamsSchema,
   MessageListResponseSchema,
   MessagesQuerySchema,
   WebhookParamsSchema,
@@ -18,23 +15,11 @@ import type {
   FastifyPluginAsyncTypebox,
   TypeBoxTypeProvider,
 } from '@fastify/type-provider-typebox';
-import { AppError, notFound } from '../../../http/errors.js';
-import { createGuardedHttp } from '../../../lib/net/guarded-http.js';
-import { readLinearCompleteness } from '../linear/completeness.js';
-import { testLinearSource } from '../../sources/linear-source.js';
-import { readAttioCompleteness } from '../attio/completeness.js';
-import { testAttioSource } from '../../sources/attio-source.js';
-import { loadChatwootSource, sourceKindOf } from '../../sources/service.js';
 import { runSourceSyncedHooks } from '../../sources/synced-hooks.js';
-import { ChatwootApiError, ChatwootClient } from './client.js';
-import { readCompleteness } from './completeness.js';
 import { receiveChatwootWebhook } from './receive-webhook.js';
 import { getConversation, listContacts, listConversations, listMessages } from './review.js';
 
 const tags = ['chatwoot'];
-
-// A connection test is interactive: a person waits for it, so it retries once and gives up fast.
-const TEST_CONNECTION_TIMEOUT_MS = 10_000;
 
 export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -111,119 +96,6 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return {
         ok: true as const,
         ...(await listMessages(app.database, request.scope, { limit, ...rest })),
-      };
-    },
-  );
-
-  app.get(
-    '/sources/:id/completeness',
-    {
-      config: { access: 'project', permission: 'project:read' },
-      schema: {
-        tags,
-        summary:
-          'Completeness: what the source reported against what is stored (Chatwoot per conversation, Linear and Attio per entity kind)',
-        params: IdParamsSchema,
-        response: { 200: SourceCompletenessResponseSchema },
-      },
-    },
-    async (request) => {
-      const kind = await sourceKindOf(app.database, request.scope, request.params.id);
-      return {
-        ok: true as const,
-        ...(kind === 'linear_workspace'
-          ? await readLinearCompleteness(app.database, request.scope, request.params.id)
-          : kind === 'attio_workspace'
-            ? await readAttioCompleteness(app.database, request.scope, request.params.id)
-            : await readCompleteness(app.database, request.scope, request.params.id)),
-      };
-    },
-  );
-
-  app.post(
-    '/sources/:id/test',
-    {
-      config: { access: 'project', permission: 'sources:manage' },
-      schema: {
-        tags,
-        summary:
-          "Checks the source's credentials: Chatwoot's profile endpoint, Linear's viewer and organization, or Attio's GET /v2/self",
-        params: IdParamsSchema,
-        response: { 200: SourceTestResponseSchema },
-      },
-    },
-    async (request) => {
-      const kind = await sourceKindOf(app.database, request.scope, request.params.id);
-      if (kind === 'linear_workspace') {
-        return {
-          ok: true as const,
-          ...(await testLinearSource(app, request.scope, request.params.id)),
-        };
-      }
-      if (kind === 'attio_workspace') {
-        return {
-          ok: true as const,
-          ...(await testAttioSource(app, request.scope, request.params.id)),
-        };
-      }
-      const source = await loadChatwootSource(app.database, app.secrets, request.scope);
-      if (!source || source.id !== request.params.id) throw notFound('source');
-      const http = createGuardedHttp({
-        ...app.hostPolicy,
-        totalTimeoutMs: TEST_CONNECTION_TIMEOUT_MS * 2,
-      });
-      const client = new ChatwootClient({
-        fetch: http.fetch,
-        baseUrl: source.baseUrl,
-        accountId: source.accountId,
-        apiToken: source.apiToken,
-        timeoutMs: Math.min(app.config.CHATWOOT_TIMEOUT_MS, TEST_CONNECTION_TIMEOUT_MS),
-        maxRetries: 1,
-        concurrency: 1,
-      });
-      let profile;
-      try {
-        profile = await client.profile();
-      } catch (error) {
-        if (error instanceof ChatwootApiError) {
-          // The client's message is built to be shown: no upstream body, one phrase for every
-          // connection failure, and the guard's reason when the host is refused.
-          const hint =
-            error.status === 401
-              ? 'Chatwoot rejected the API token'
-              : error.kind === 'blocked'
-                ? 'Chatwoot was not contacted'
-                : 'Chatwoot could not be reached';
-          throw new AppError('upstream_error', `${hint}: ${error.message}`, {
-            status: error.status,
-            attempts: error.attempts,
-          });
-        }
-        throw error;
-      } finally {
-        await http.close();
-      }
-      const membership = profile.accounts?.find((a) => a.id === source.accountId);
-      if (!membership) {
-        throw new AppError(
-          'upstream_error',
-          `the token's user is not a member of Chatwoot account ${source.accountId}`,
-        );
-      }
-      const warnings =
-        membership.role && membership.role !== 'administrator'
-          ? [
-              `the token's user is ${membership.role}, not administrator: only conversations in their inboxes will sync`,
-            ]
-          : [];
-      return {
-        ok: true as const,
-        reachable: true as const,
-        user_id: profile.id,
-        account_id: source.accountId,
-        account_name: membership.name ?? null,
-        role: membership.role ?? null,
-        warnings,
       };
     },
   );
