@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Scope } from '../../../db/database.js';
 import type { DB } from '../../../db/schema.js';
 import {
@@ -7,7 +7,8 @@ import {
   storedIdsIn,
   upsertHashedRows,
   type UpsertResult,
-} from '../../../db/upsert-rows.js';
+} from '../../ingest/upsert-rows.js';
+import { writeWatermark } from '../../ingest/watermarks.js';
 import { ATT_TABLES, type AttioEntityKind, type AttRows } from './normalize.js';
 
 /**
@@ -20,7 +21,7 @@ type Trx = Transaction<DB>;
 
 export type { UpsertResult };
 
-/** The kind's batched upsert (db/upsert-rows.ts): a row whose content hash is unchanged is skipped. */
+/** The kind's batched upsert (ingest/upsert-rows.ts): a row whose content hash is unchanged is skipped. */
 export function upsertRows<K extends AttioEntityKind>(
   trx: Trx,
   scope: Scope,
@@ -58,25 +59,15 @@ export function deleteRows(
 export const reportedWatermark = (workspaceId: string) => `attio:${workspaceId}:reported`;
 
 /** Records per kind what a complete run's listings held; Attio has no cursor to keep. */
-export async function writeReported(
+export function writeReported(
   trx: Trx,
   scope: Scope,
   workspaceId: string,
   reported: Partial<Record<AttioEntityKind, number>>,
 ): Promise<void> {
-  const meta = JSON.stringify({ reported });
-  await trx
-    .insertInto('sync_watermarks')
-    .values({
-      project_id: scope.projectId,
-      account_scope_id: scope.accountScopeId,
-      source: reportedWatermark(workspaceId),
-      cursor_ts: null,
-      cursor_id: null,
-      meta,
-    })
-    .onConflict((oc) =>
-      oc.columns(['project_id', 'source']).doUpdateSet({ meta, updated_at: sql`now()` }),
-    )
-    .execute();
+  return writeWatermark(trx, scope, reportedWatermark(workspaceId), {
+    cursor_ts: null,
+    cursor_id: null,
+    meta: { reported },
+  });
 }

@@ -6,7 +6,7 @@ import {
   storedIdsIn,
   upsertHashedRows,
   type UpsertResult,
-} from '../../../db/upsert-rows.js';
+} from '../../ingest/upsert-rows.js';
 import type { LinearEntityKind } from './documents.js';
 import { LIN_TABLES, type LinRows } from './normalize.js';
 
@@ -20,7 +20,7 @@ type Trx = Transaction<DB>;
 
 export type { UpsertResult };
 
-/** The kind's batched upsert (db/upsert-rows.ts): a row whose content hash is unchanged is skipped. */
+/** The kind's batched upsert (ingest/upsert-rows.ts): a row whose content hash is unchanged is skipped. */
 export function upsertRows<K extends LinearEntityKind>(
   trx: Trx,
   scope: Scope,
@@ -42,50 +42,4 @@ export function deleteRows(
   ids: string[],
 ): Promise<number> {
   return deleteRowsIn(trx, scope, LIN_TABLES[kind], ids);
-}
-
-export interface LinearWatermark {
-  cursor: string | null;
-  meta: Record<string, unknown>;
-}
-
-export async function readWatermark(
-  trx: Trx,
-  scope: Scope,
-  source: string,
-): Promise<LinearWatermark | null> {
-  const row = await trx
-    .selectFrom('sync_watermarks')
-    .select(['cursor_id', 'meta'])
-    .where('project_id', '=', scope.projectId)
-    .where('source', '=', source)
-    .executeTakeFirst();
-  return row ? { cursor: row.cursor_id, meta: row.meta } : null;
-}
-
-/** The cursor is Linear's own ISO `updatedAt` string, kept as text so no precision is lost. */
-export async function writeWatermark(
-  trx: Trx,
-  scope: Scope,
-  source: string,
-  watermark: LinearWatermark,
-): Promise<void> {
-  await trx
-    .insertInto('sync_watermarks')
-    .values({
-      project_id: scope.projectId,
-      account_scope_id: scope.accountScopeId,
-      source,
-      cursor_ts: watermark.cursor,
-      cursor_id: watermark.cursor,
-      meta: JSON.stringify(watermark.meta),
-    })
-    .onConflict((oc) =>
-      oc.columns(['project_id', 'source']).doUpdateSet({
-        cursor_ts: watermark.cursor,
-        cursor_id: watermark.cursor,
-        meta: JSON.stringify(watermark.meta),
-      }),
-    )
-    .execute();
 }

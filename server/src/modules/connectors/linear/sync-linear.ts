@@ -6,14 +6,8 @@ import { deleteLinearChunks, writeLinearChunks } from './chunks.js';
 import { LinearApiError, LinearClient, type LinearClientOptions, type Page } from './client.js';
 import type { LinearEntityFilters, LinearEntityKind } from './documents.js';
 import { normalize, type LinRows } from './normalize.js';
-import {
-  deleteRows,
-  readWatermark,
-  storedIds,
-  upsertRows,
-  writeWatermark,
-  type LinearWatermark,
-} from './store.js';
+import { readWatermark, writeWatermark, type Watermark } from '../../ingest/watermarks.js';
+import { deleteRows, storedIds, upsertRows } from './store.js';
 
 export interface LinearSource {
   /** The GraphQL endpoint (https://api.linear.app/graphql, or a simulator's). */
@@ -180,15 +174,15 @@ async function syncWith(options: LinearSyncOptions, api: LinearClient, counts: L
   const org = counts.organization_id;
   const idsSource = `linear:${org}:ids`;
   const marks = await database.withScope(scope, async (trx) => {
-    const out = {} as Record<LinearEntityKind, LinearWatermark | null>;
+    const out = {} as Record<LinearEntityKind, Watermark | null>;
     for (const kind of SYNC_ORDER)
       out[kind] = await readWatermark(trx, scope, `linear:${org}:${kind}`);
     return { kinds: out, ids: await readWatermark(trx, scope, idsSource) };
   });
-  counts.mode = SYNC_ORDER.some((k) => marks.kinds[k]?.cursor) ? 'incremental' : 'full';
+  counts.mode = SYNC_ORDER.some((k) => marks.kinds[k]?.cursor_id) ? 'incremental' : 'full';
 
   for (const kind of SYNC_ORDER) {
-    const cursor = marks.kinds[kind]?.cursor ?? null;
+    const cursor = marks.kinds[kind]?.cursor_id ?? null;
     const since = cursor
       ? new Date(Date.parse(cursor) - config.LINEAR_LOOKBACK_SECONDS * 1000).toISOString()
       : null;
@@ -196,7 +190,12 @@ async function syncWith(options: LinearSyncOptions, api: LinearClient, counts: L
     const next = max && (!cursor || max > cursor) ? max : cursor;
     if (next !== cursor) {
       await database.withScope(scope, (trx) =>
-        writeWatermark(trx, scope, `linear:${org}:${kind}`, { cursor: next, meta: {} }),
+        // The cursor is Linear's own ISO `updatedAt` text in cursor_id, so no precision is lost.
+        writeWatermark(trx, scope, `linear:${org}:${kind}`, {
+          cursor_ts: next ? new Date(next) : null,
+          cursor_id: next,
+          meta: {},
+        }),
       );
     }
   }
@@ -229,7 +228,8 @@ async function syncWith(options: LinearSyncOptions, api: LinearClient, counts: L
   const listedAt = due || counts.mode === 'full' ? now : (marks.ids?.meta['listed_at'] ?? null);
   await database.withScope(scope, (trx) =>
     writeWatermark(trx, scope, idsSource, {
-      cursor: null,
+      cursor_ts: null,
+      cursor_id: null,
       meta: { listed_at: listedAt, reported, synced_at: now },
     }),
   );

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Scope } from './database.js';
-import type { DB } from './schema.js';
+import type { Scope } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
 
 /**
  * Batched writes of a connector's raw tables (lin_* of 0025_linear.sql, att_* of 0029_attio.sql):
