@@ -6,10 +6,8 @@ import {
   WebhookParamsSchema,
   WebhookResponseSchema,
 } from '@cairn/contract';
-import type {
-  FastifyPluginAsyncTypebox,
-  TypeBoxTypeProvider,
-} from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { rawBodyOf, withRawJsonBodies } from '../../../http/raw-body.js';
 import { runSourceSyncedHooks } from '../../sources/synced-hooks.js';
 import { getAttioNote, getAttioRecord, getAttioTask } from './review.js';
 import { receiveAttioWebhook } from './webhook.js';
@@ -68,16 +66,8 @@ export const attioRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }),
   );
 
-  // The signature covers the exact bytes received, so in this plugin (encapsulated: other routes
-  // keep the normal JSON parser) JSON bodies stay raw Buffers, as for Linear's receiver.
-  await app.register(async (scoped) => {
-    const webhooks = scoped.withTypeProvider<TypeBoxTypeProvider>();
-    webhooks.removeContentTypeParser('application/json');
-    webhooks.addContentTypeParser(
-      'application/json',
-      { parseAs: 'buffer' },
-      (_request, body, done) => done(null, body),
-    );
+  // Signed over the exact bytes received: JSON bodies stay raw (http/raw-body.ts).
+  await withRawJsonBodies(app, (webhooks) => {
     webhooks.post(
       '/webhooks/attio/:source_id',
       {
@@ -91,7 +81,7 @@ export const attioRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
       async (request) => {
-        const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const rawBody = rawBodyOf(request.body);
         const outcome = await receiveAttioWebhook(
           {
             database: app.database,

@@ -11,10 +11,8 @@ import {
   WebhookQuerySchema,
   WebhookResponseSchema,
 } from '@cairn/contract';
-import type {
-  FastifyPluginAsyncTypebox,
-  TypeBoxTypeProvider,
-} from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { rawBodyOf, withRawJsonBodies } from '../../../http/raw-body.js';
 import { runSourceSyncedHooks } from '../../sources/synced-hooks.js';
 import { receiveChatwootWebhook } from './receive-webhook.js';
 import { getConversation, listContacts, listConversations, listMessages } from './review.js';
@@ -100,16 +98,8 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  // The webhook receiver verifies a signature over the exact bytes received, so in this plugin
-  // (encapsulated: other routes keep the normal JSON parser) JSON bodies stay raw Buffers.
-  await app.register(async (scoped) => {
-    const webhooks = scoped.withTypeProvider<TypeBoxTypeProvider>();
-    webhooks.removeContentTypeParser('application/json');
-    webhooks.addContentTypeParser(
-      'application/json',
-      { parseAs: 'buffer' },
-      (_request, body, done) => done(null, body),
-    );
+  // Signed over the exact bytes received: JSON bodies stay raw (http/raw-body.ts).
+  await withRawJsonBodies(app, (webhooks) => {
     webhooks.post(
       '/webhooks/chatwoot/:source_id',
       {
@@ -126,7 +116,7 @@ export const chatwootRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
       async (request) => {
-        const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const rawBody = rawBodyOf(request.body);
         const outcome = await receiveChatwootWebhook(
           {
             database: app.database,
