@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../support/app.js';
+import { bind, useJobsRuntime } from '../workspace-sources.js';
+import {
+  attioChunks,
+  bindAttioSim,
+  expectedIds,
+  recordId,
+  sorted,
+  storedIds,
+  targets,
+  truthItems,
+  type AttioBound,
+} from './harness.js';
+
+/**
+ * An Attio binding scoped to a list of companies (issue 18, item 2: `list`), bound through
+ * `POST /sources` and synced by the `attio_sync` job against the simulator's seeded `clients`
+ * list: the list's companies with their people, deals, notes and tasks, read again each run.
+ */
+
+const ctx = useTestApp({
+  ATTIO_MAX_RETRIES: '1',
+  ATTIO_TIMEOUT_MS: '2000',
+  ATTIO_RATE_LIMIT_WAIT_MAX_MS: '50',
+});
+useJobsRuntime(ctx);
+
+describe('Attio binding scoped to a list', { timeout: 90_000 }, () => {
+  let bound: AttioBound;
+  const inList = () => bound.sim.control.listRecordIds('clients');
+  const stored = () => storedIds(ctx.database, bound.scope);
+  const runSync = async () => {
+    const res = await bound.session.request('POST', '/jobs/attio/sync?wait=true');
+    const run = res.json().run;
+    expect(run.status, run.error).toBe('ok');
+    return run;
+  };
+
+  beforeAll(async () => {
+    bound = await bindAttioSim(ctx, 'cairn-attio-list');
+  });
+  afterAll(async () => bound?.sim.stop());
+
+  it('refuses a list Attio does not have, naming `list`, and stores nothing', async () => {
+    const res = await bind(bound.session, {
+      source_kind: 'attio_workspace',
+      base_url: bound.sim.url,
+      api_token: bound.sim.token,
+      list: 'no-such-list',
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().details.fields[0].field).toBe('list');
+    expect(res.json().message).toMatch(/no list .*no-such-list/);
+    expect((await bound.session.request('GET', '/sources')).json().sources).toEqual([]);
+  });
+
+  it("binds by slug; the sync stores exactly the list's companies with their records", async () => {
+    const res = await bind(bound.session, {
+      source_kind: 'attio_workspace',
+      base_url: bound.sim.url,
+      api_token: bound.sim.token,
+      list: 'clients',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const listed = (await bound.session.request('GET', '/sources')).json().sources;
+    expect(listed).toEqual([expect.objectContaining({ list: 'clients', company_record_ids: [] })]);
+
+    await runSync();
+    const companies = truthItems(bound.sim, 'companies');
+    expect(inList().length).toBeGreaterThan(0);
+    expect(inList().length).toBeLessThan(companies.length);
+    const expected = expectedIds(bound.sim, inList());
+    expect(expected.people.length).toBeGreaterThan(0);
+    expect(expected.deals.length).toBeGreaterThan(0);
+    expect(expected.notes.length).toBeGreaterThan(0);
+    expect(sorted(await stored())).toEqual(sorted(expected));
+    const chunks = await attioChunks(ctx.database, bound.scope);
+    expect(chunks.size).toBe(expected.notes.length + expected.tasks.length);
+    expect((await runSync()).counts.rows_written).toBe(0);
+  });
+
+  it('a company taken out of the list leaves with its people, deals, notes and tasks', async () => {
+    const people = truthItems(bound.sim, 'people');
+    const leaving = inList().find((id) => people.some((p) => targets(p, 'company').includes(id)))!;
+    const before = expectedIds(bound.sim, [leaving]);
+    bound.sim.control.removeListEntry('clients', leaving);
+
+    const run = await runSync();
+    expect(run.counts.kinds.companies.deleted).toBe(1);
+    expect(run.counts.kinds.people.deleted).toBe(before.people.length);
+    const now = await stored();
+    expect(now.companies).not.toContain(leaving);
+    for (const id of before.people) expect(now.people).not.toContain(id);
+    for (const id of before.notes) expect(now.notes).not.toContain(id);
+    expect(sorted(now)).toEqual(sorted(expectedIds(bound.sim, inList())));
+
+    // Put back: it returns at the next run.
+    bound.sim.control.addListEntry('clients', leaving);
+    await runSync();
+    expect((await stored()).companies).toContain(leaving);
+  });
+
+  it('with company_record_ids as well, the scope is the union', async () => {
+    const outside = truthItems(bound.sim, 'companies')
+      .map(recordId)
+      .find((id) => !inList().includes(id))!;
+    await bound.sync({
+      source: {
+        baseUrl: bound.sim.url,
+        token: bound.sim.token,
+        list: 'clients',
+        companyRecordIds: [outside],
+      },
+    });
+    expect(sorted(await stored())).toEqual(sorted(expectedIds(bound.sim, [...inList(), outside])));
+  });
+});
