@@ -1,5 +1,6 @@
-// Attio lists (`GET /v2/lists/{list}`, `POST /v2/lists/{list}/entries/query`): one seeded companies
-// list, `clients`, holding every other company of the world. Kept beside the store rather than in
+// Attio lists (`GET /v2/lists/{list}`, `POST /v2/lists/{list}/entries/query`): a seeded companies
+// list, `clients`, holding every other company of the world, and a people list, `contacts` (every
+// third person), which cannot scope companies. Kept beside the store rather than in
 // the generated world, and its ids drawn from their own namespace, so every other seeded output
 // stays exactly what it was. Entries whose company is deleted drop out, as Attio removes them.
 import { rngFor } from '@cairn/studio';
@@ -49,6 +50,16 @@ export class AttioLists {
         entries: world.records.companies
           .filter((c) => c.index % 2 === 0)
           .map((c, i) => ({ id: uuid(0, i), recordId: c.id, createdAt: createdAt + i * 1000 })),
+      },
+      {
+        id: uuid(2),
+        slug: 'contacts',
+        name: 'Contacts',
+        parentObject: 'people',
+        createdAt,
+        entries: world.records.people
+          .filter((p) => p.index % 3 === 0)
+          .map((p, i) => ({ id: uuid(2, i), recordId: p.id, createdAt: createdAt + i * 1000 })),
       },
     ];
   }

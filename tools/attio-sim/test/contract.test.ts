@@ -194,6 +194,14 @@ describe('responses validate against openapi.yaml', () => {
     expect(bySlug.body['data']['parent_object']).toEqual(['companies']);
     const id = bySlug.body['data']['id']['list_id'] as string;
     expect((await api(sim, `/v2/lists/${id}`)).body).toEqual(bySlug.body);
+    const people = await api(sim, '/v2/lists/contacts');
+    expectValid('/v2/lists/{list}', 'get', people);
+    expect(people.body['data']['parent_object']).toEqual(['people']);
+    expectValid(
+      '/v2/lists/{list}/entries/query',
+      'post',
+      await api(sim, '/v2/lists/contacts/entries/query', { json: {} }),
+    );
     const missing = await api(sim, '/v2/lists/no-such-list');
     expect(missing.status).toBe(404);
     expectValid('/v2/lists/{list}', 'get', missing);

@@ -51,11 +51,15 @@ describe('Attio binding scoped to a list', { timeout: 90_000 }, () => {
   });
   afterAll(async () => bound?.sim.stop());
 
-  it('refuses a list Attio does not have, naming `list`, and stores nothing', async () => {
+  it('refuses a list Attio does not have, or one of people, naming `list`; stores nothing', async () => {
     const res = await bindList('no-such-list');
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().details.fields[0].field).toBe('list');
     expect(res.json().message).toMatch(/no list .*no-such-list/);
+    const people = await bindList('contacts');
+    expect(people.statusCode, people.body).toBe(400);
+    expect(people.json().details.fields[0].field).toBe('list');
+    expect(people.json().message).toMatch(/"contacts" holds people, not companies/);
     expect((await bound.session.request('GET', '/sources')).json().sources).toEqual([]);
   });
 
