@@ -1,3 +1,4 @@
+import { attioSignedDelivery } from '@cairn/attio-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../support/app.js';
 import { bind, useJobsRuntime } from '../workspace-sources.js';
@@ -28,8 +29,11 @@ const ctx = useTestApp({
 });
 useJobsRuntime(ctx);
 
+const SECRET = 'att-wh-secret-cairn-list-4Rk8Yd2Nc5';
+
 describe('Attio binding scoped to a list', { timeout: 90_000 }, () => {
   let bound: AttioBound;
+  let sourceId: string;
   const inList = () => bound.sim.control.listRecordIds('clients');
   const stored = () => storedIds(ctx.database, bound.scope);
   const bindList = (list: string) =>
@@ -38,6 +42,7 @@ describe('Attio binding scoped to a list', { timeout: 90_000 }, () => {
       base_url: bound.sim.url,
       api_token: bound.sim.token,
       list,
+      webhook_secret: SECRET,
     });
   const runSync = async () => {
     const res = await bound.session.request('POST', '/jobs/attio/sync?wait=true');
@@ -66,6 +71,7 @@ describe('Attio binding scoped to a list', { timeout: 90_000 }, () => {
   it("binds by slug; the sync stores exactly the list's companies with their records", async () => {
     const res = await bindList('clients');
     expect(res.statusCode, res.body).toBe(201);
+    sourceId = res.json().source.id;
     const listed = (await bound.session.request('GET', '/sources')).json().sources;
     expect(listed).toEqual([expect.objectContaining({ list: 'clients', company_record_ids: [] })]);
 
@@ -102,6 +108,32 @@ describe('Attio binding scoped to a list', { timeout: 90_000 }, () => {
     bound.sim.control.addListEntry('clients', leaving);
     await runSync();
     expect((await stored()).companies).toContain(leaving);
+  });
+
+  it('a webhook keeps a new person of a listed company and refuses one of another', async () => {
+    const outside = truthItems(bound.sim, 'companies')
+      .map(recordId)
+      .find((id) => !inList().includes(id))!;
+    const post = async (recordIdOf: string) => {
+      const event = bound.sim.control.buildWebhookEvent('record.created', recordIdOf, 'people');
+      const delivery = attioSignedDelivery(SECRET, { webhook_id: 'wh-1', events: [event] });
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/webhooks/attio/${sourceId}`,
+        headers: delivery.headers,
+        payload: delivery.body,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().applied as boolean;
+    };
+    const listed = bound.sim.control.addPerson({ name: 'Listed Person', companyId: inList()[0]! });
+    const other = bound.sim.control.addPerson({ name: 'Other Person', companyId: outside });
+    expect(await post(recordId(listed))).toBe(true);
+    expect(await post(recordId(other))).toBe(false);
+    const people = (await stored()).people;
+    expect(people).toContain(recordId(listed));
+    expect(people).not.toContain(recordId(other));
+    expect(sorted(await stored())).toEqual(sorted(expectedIds(bound.sim, inList())));
   });
 
   it('with company_record_ids as well, the scope is the union', async () => {
