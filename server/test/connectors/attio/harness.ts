@@ -1,4 +1,9 @@
-import { startAttioSim, type AttioSim, type AttioSimOptions } from '@cairn/attio-sim';
+import {
+  attioSignedDelivery,
+  startAttioSim,
+  type AttioSim,
+  type AttioSimOptions,
+} from '@cairn/attio-sim';
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../../src/db/database.js';
 import {
@@ -180,3 +185,19 @@ export async function storedIds(
 
 export const sorted = (ids: Record<AttioEntityKind, string[]>) =>
   Object.fromEntries(Object.entries(ids).map(([k, v]) => [k, [...v].sort()]));
+
+/** Events signed with `secret` as the simulator signs them, posted to the source's receiver. */
+export function postAttioEvents(
+  ctx: TestContext,
+  sourceId: string,
+  secret: string,
+  events: Json[],
+) {
+  const { headers, body } = attioSignedDelivery(secret, { webhook_id: 'wh-1', events });
+  return ctx.app.inject({
+    method: 'POST',
+    url: `/webhooks/attio/${sourceId}`,
+    headers,
+    payload: body,
+  });
+}

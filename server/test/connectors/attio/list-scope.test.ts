@@ -1,4 +1,3 @@
-import { attioSignedDelivery } from '@cairn/attio-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../support/app.js';
 import { bind, useJobsRuntime } from '../workspace-sources.js';
@@ -6,6 +5,7 @@ import {
   attioChunks,
   bindAttioSim,
   expectedIds,
+  postAttioEvents,
   recordId,
   sorted,
   storedIds,
@@ -114,15 +114,9 @@ describe('Attio binding scoped to a list', { timeout: 90_000 }, () => {
     const outside = truthItems(bound.sim, 'companies')
       .map(recordId)
       .find((id) => !inList().includes(id))!;
-    const post = async (recordIdOf: string) => {
-      const event = bound.sim.control.buildWebhookEvent('record.created', recordIdOf, 'people');
-      const delivery = attioSignedDelivery(SECRET, { webhook_id: 'wh-1', events: [event] });
-      const res = await ctx.app.inject({
-        method: 'POST',
-        url: `/webhooks/attio/${sourceId}`,
-        headers: delivery.headers,
-        payload: delivery.body,
-      });
+    const post = async (id: string) => {
+      const event = bound.sim.control.buildWebhookEvent('record.created', id, 'people');
+      const res = await postAttioEvents(ctx, sourceId, SECRET, [event]);
       expect(res.statusCode, res.body).toBe(200);
       return res.json().applied as boolean;
     };
