@@ -23,6 +23,8 @@ export const SourceSchema = Type.Object({
   project_ids: Type.Optional(Type.Array(Type.String())),
   /** Attio: the companies the binding covers (empty: the whole workspace). */
   company_record_ids: Type.Optional(Type.Array(Type.String())),
+  /** Attio: the list (id or api_slug) whose companies the binding covers too, or null. */
+  list: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   api_token_set: Type.Literal(true),
   webhook_secret_set: Type.Boolean(),
   webhook_url_token_set: Type.Boolean(),
@@ -46,8 +48,8 @@ export type Source = Static<typeof SourceSchema>;
  * that no branch matched). Per kind: `chatwoot_account` needs base_url, account_id and api_token;
  * `linear_workspace` needs api_key (base_url defaults to https://api.linear.app/graphql) and may
  * narrow itself to team_ids and project_ids; `attio_workspace` needs api_token (base_url defaults
- * to https://api.attio.com) and may narrow itself to company_record_ids. Fields of another kind
- * are refused by the server.
+ * to https://api.attio.com) and may narrow itself to company_record_ids and/or a list of companies
+ * (`list`; both: the union). Fields of another kind are refused by the server.
  */
 export const CreateSourceBodySchema = Type.Object(
   {
@@ -63,6 +65,11 @@ export const CreateSourceBodySchema = Type.Object(
     company_record_ids: Type.Optional(
       Type.Array(Type.String({ format: 'uuid' }), { maxItems: 1000 }),
     ),
+    /**
+     * Attio: a list of companies, by its UUID or api_slug; the companies in it (read again each
+     * sync) with their people, deals, notes and tasks. With company_record_ids: the union.
+     */
+    list: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^/?#\\s]+$' })),
     webhook_secret: Type.Optional(Type.String({ minLength: 16, maxLength: 500 })),
     /** For Chatwoot older than v4.12, which does not sign webhooks: a random token in the URL. */
     webhook_url_token: Type.Optional(Type.Boolean()),

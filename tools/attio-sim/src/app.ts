@@ -202,6 +202,17 @@ function handlers(core: SimCore) {
         throw notFound(`Workspace member with ID "${params['workspace_member_id']}" not found.`);
       return { status: 200, body: { data: renderMember(world, index) } };
     },
+    list: ({ params }: Handled): Outcome => ({
+      status: 200,
+      body: { data: core.lists.render(core.lists.list(params['list']!)) },
+    }),
+    listEntries: ({ params, body }: Handled): Outcome => {
+      const limit = integer(body['limit'], 'limit', 500);
+      const offset = integer(body['offset'], 'offset', 0);
+      if (body['filter'] !== undefined || body['sorts'] !== undefined)
+        throw validationError('The simulator serves list entries without filter or sorts.');
+      return { status: 200, body: { data: core.lists.query(params['list']!, limit, offset) } };
+    },
     webhooks: ({ query }: Handled): Outcome => {
       const limit = integer(query['limit'], 'limit', 10, 100);
       const offset = integer(query['offset'], 'offset', 0);
@@ -408,6 +419,8 @@ export function buildAttioApp(core: SimCore, control: AttioSimControl): FastifyI
     'read',
     api.member,
   );
+  route('GET', '/v2/lists/:list', 'list', 'read', api.list);
+  route('POST', '/v2/lists/:list/entries/query', 'list_entries', 'read', api.listEntries);
   route('GET', '/v2/webhooks', 'webhooks', 'read', api.webhooks);
   route('POST', '/v2/webhooks', 'webhooks', 'write', api.createWebhook);
   route('GET', '/v2/webhooks/:webhook_id', 'webhooks', 'read', api.webhook);

@@ -71,6 +71,14 @@ export function registerControlApi(app: FastifyInstance, control: AttioSimContro
   app.delete<{ Params: { id: string } }>('/__sim/tasks/:id', async (request) =>
     control.deleteTask(request.params.id),
   );
+  app.post<{ Params: { list: string }; Body: Body }>(
+    '/__sim/lists/:list/entries',
+    async (request) => control.addListEntry(request.params.list, String(request.body['record_id'])),
+  );
+  app.delete<{ Params: { list: string; recordId: string } }>(
+    '/__sim/lists/:list/entries/:recordId',
+    async (request) => control.removeListEntry(request.params.list, request.params.recordId),
+  );
   app.post<{ Body: Body }>('/__sim/token', async (request) => {
     control.revokeToken(request.body['revoked'] !== false);
     return { ok: true };

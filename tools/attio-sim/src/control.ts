@@ -65,6 +65,12 @@ export interface AttioSimControl {
     patch: Partial<Pick<TaskInput, 'content' | 'deadlineAt' | 'isCompleted' | 'assigneeIds'>>,
   ): Json;
   deleteTask(taskId: string): Json;
+  /** Puts a record in a list (`clients` is seeded); returns the entry as the API renders it. */
+  addListEntry(list: string, recordId: string): Json;
+  /** Takes a record out of a list; returns the entries removed. */
+  removeListEntry(list: string, recordId: string): Json[];
+  /** The live entries' parent record ids, oldest first. */
+  listRecordIds(list: string): string[];
   /** The token then answers `{active: false}` at /v2/self and 401 elsewhere; false restores it. */
   revokeToken(revoked?: boolean): void;
   stats(): AttioSimStats;
@@ -106,6 +112,9 @@ export function createControl(core: SimCore): AttioSimControl {
     addTask: (input) => renderTask(world, store.addTask(input)),
     updateTask: (id, patch) => renderTask(world, store.updateTask(id, patch)),
     deleteTask: (id) => renderTask(world, store.deleteTask(id)),
+    addListEntry: (list, recordId) => core.lists.addEntry(list, recordId),
+    removeListEntry: (list, recordId) => core.lists.removeRecord(list, recordId),
+    listRecordIds: (list) => core.lists.entries(list).map((e) => e.recordId),
     revokeToken(revoked = true) {
       core.revoked = revoked;
     },

@@ -3,6 +3,7 @@
 import { buildStudio, FaultBook, Hangs, RequestLog, rngFor, type Studio } from '@cairn/studio';
 import { SecondWindow, type AttioRateLimitOptions } from './rate-limit.js';
 import { resolveAttioSize, type AttioSizeName, type ExplicitAttioSize } from './sizes.js';
+import { AttioLists } from './lists.js';
 import { AttioStore } from './store.js';
 import { AttioWebhooks, EMITTED_EVENT_TYPES } from './webhooks.js';
 import { buildAttioWorld, type AttioWorld } from './world.js';
@@ -20,6 +21,8 @@ export const FAULT_ROUTES = [
   'workspace_members',
   'workspace_member',
   'webhooks',
+  'list',
+  'list_entries',
 ] as const;
 export type AttioFaultRoute = (typeof FAULT_ROUTES)[number];
 
@@ -55,6 +58,7 @@ export class SimCore {
   readonly studio: Studio;
   readonly world: AttioWorld;
   readonly store: AttioStore;
+  readonly lists: AttioLists;
   readonly token: string;
   /** A revoked token still identifies itself at /v2/self (`{active: false}`) and nothing else. */
   revoked = false;
@@ -78,6 +82,7 @@ export class SimCore {
     this.world = buildAttioWorld(this.studio, size);
     this.clock = options.now ?? (() => Date.now());
     this.store = new AttioStore(this.world, this.clock);
+    this.lists = new AttioLists(this.world, this.store, this.clock);
     const secrets = rngFor(this.world.seedHash, 9_900);
     this.token = options.token ?? secrets.hex(64);
     this.clientId = secrets.uuid();

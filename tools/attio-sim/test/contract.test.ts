@@ -188,6 +188,43 @@ describe('responses validate against openapi.yaml', () => {
     expectValid('/v2/webhooks', 'post', invalid);
   });
 
+  it('lists: the seeded companies list by slug and id, its entries paged, an entry removed', async () => {
+    const bySlug = await api(sim, '/v2/lists/clients');
+    expectValid('/v2/lists/{list}', 'get', bySlug);
+    expect(bySlug.body['data']['parent_object']).toEqual(['companies']);
+    const id = bySlug.body['data']['id']['list_id'] as string;
+    expect((await api(sim, `/v2/lists/${id}`)).body).toEqual(bySlug.body);
+    const people = await api(sim, '/v2/lists/contacts');
+    expectValid('/v2/lists/{list}', 'get', people);
+    expect(people.body['data']['parent_object']).toEqual(['people']);
+    expectValid(
+      '/v2/lists/{list}/entries/query',
+      'post',
+      await api(sim, '/v2/lists/contacts/entries/query', { json: {} }),
+    );
+    const missing = await api(sim, '/v2/lists/no-such-list');
+    expect(missing.status).toBe(404);
+    expectValid('/v2/lists/{list}', 'get', missing);
+
+    const all = await api(sim, '/v2/lists/clients/entries/query', { json: {} });
+    expectValid('/v2/lists/{list}/entries/query', 'post', all);
+    const entries = all.body['data'] as Json[];
+    const companies = sim.control.stats().companies;
+    expect(entries.length).toBe(Math.ceil(companies / 2));
+    const pages: Json[] = [];
+    for (let offset = 0; ; offset += 3) {
+      const page = await api(sim, `/v2/lists/${id}/entries/query`, { json: { limit: 3, offset } });
+      pages.push(...(page.body['data'] as Json[]));
+      if ((page.body['data'] as Json[]).length < 3) break;
+    }
+    expect(pages).toEqual(entries);
+    const first = entries[0]!['parent_record_id'] as string;
+    sim.control.removeListEntry('clients', first);
+    expect(sim.control.listRecordIds('clients')).not.toContain(first);
+    sim.control.addListEntry('clients', first);
+    expect(sim.control.listRecordIds('clients').at(-1)).toBe(first);
+  });
+
   it('documented errors: 404 not_found and 400 filter_error', async () => {
     const missing = await api(
       sim,

@@ -5,6 +5,7 @@ import type { Actor } from '../../http/actor.js';
 import type { HostPolicy } from '../../lib/net/host-policy.js';
 import type { Secrets } from '../../lib/secrets.js';
 import { AttioApiError, AttioClient } from '../connectors/attio/client.js';
+import type { AttioList } from '../connectors/attio/payloads.js';
 import { checkBaseUrl, type SourceSummary } from './service.js';
 import {
   checkInteractively,
@@ -40,16 +41,20 @@ export interface AttioSourceRecord {
   token: string;
   workspaceId: string;
   webhookSecret: string | null;
-  /** Null: the whole workspace. */
+  /** Null: no companies named (the whole workspace unless `list` is set). */
   companyRecordIds: string[] | null;
+  /** An Attio list of companies (id or api_slug) whose entries are in scope too; null: none. */
+  list: string | null;
 }
 
 export function attioSettings(settings: Record<string, unknown>): {
   company_record_ids: string[];
+  list: string | null;
 } {
   const ids = settings.company_record_ids;
   return {
     company_record_ids: Array.isArray(ids) ? ids.filter((x) => typeof x === 'string') : [],
+    list: typeof settings.list === 'string' ? settings.list : null,
   };
 }
 
@@ -69,19 +74,24 @@ export async function checkAttioToken(
   config: Pick<Config, 'ATTIO_TIMEOUT_MS'>,
   baseUrl: string,
   token: string,
+  list?: string | null,
 ): Promise<AttioIdentity> {
-  const self = await checkInteractively(
+  const { self, found } = await checkInteractively(
     hostPolicy,
     WORDS,
     { isClientError: (e) => e instanceof AttioApiError, refusedStatuses: [401, 403] },
-    ({ fetch }) =>
-      new AttioClient({
+    async ({ fetch }) => {
+      const client = new AttioClient({
         fetch,
         baseUrl,
         token,
         timeoutMs: Math.min(config.ATTIO_TIMEOUT_MS, INTERACTIVE_TIMEOUT_MS),
         ...INTERACTIVE_RETRIES,
-      }).self(),
+      });
+      const self = await client.self();
+      // The list only when the token is live: an inactive token is the first thing to say.
+      return { self, found: list && self.active ? await client.getList(list) : undefined };
+    },
   );
   if (!self.active) {
     throw new AppError(
@@ -89,12 +99,32 @@ export async function checkAttioToken(
       'Attio says the access token is not active (revoked or expired): GET /v2/self answered {active: false}',
     );
   }
+  if (list) checkCompaniesList(list, found ?? null);
   return {
     workspace_id: self.workspace_id,
     workspace_name: self.workspace_name,
     workspace_slug: self.workspace_slug,
     scopes: self.scope.split(/\s+/).filter(Boolean),
   };
+}
+
+/**
+ * A 400 naming `list` unless Attio has the list and it holds companies: its `parent_object` is
+ * an array of object slugs or ids (openapi.yaml, components.schemas.list), and a list of people
+ * or deals cannot scope companies.
+ */
+function checkCompaniesList(list: string, found: AttioList | null): void {
+  const refuse = (message: string) =>
+    new AppError('validation_error', `invalid list: ${message}`, {
+      fields: [{ field: 'list', message }],
+    });
+  if (!found) throw refuse(`Attio has no list with the id or slug "${list}"`);
+  // The standard companies object is `companies` by slug; its id is what a list may name too.
+  if (!found.parent_object.includes('companies')) {
+    throw refuse(
+      `the Attio list "${found.api_slug}" holds ${found.parent_object.join(', ') || 'nothing'}, not companies`,
+    );
+  }
 }
 
 export async function bindAttioSource(
@@ -109,12 +139,14 @@ export async function bindAttioSource(
     baseUrl?: string;
     apiToken: string;
     companyRecordIds?: string[];
+    list?: string;
     webhookSecret?: string;
   },
   actor: Actor,
 ): Promise<SourceSummary> {
   const url = await checkBaseUrl(input.baseUrl ?? ATTIO_DEFAULT_URL, deps.hostPolicy);
-  const identity = await checkAttioToken(deps.hostPolicy, deps.config, url, input.apiToken);
+  const list = input.list ?? null;
+  const identity = await checkAttioToken(deps.hostPolicy, deps.config, url, input.apiToken, list);
   const companyRecordIds = [
     ...new Set((input.companyRecordIds ?? []).map((id) => id.toLowerCase())),
   ];
@@ -130,6 +162,7 @@ export async function bindAttioSource(
       webhookSecret: input.webhookSecret,
       settings: {
         company_record_ids: companyRecordIds,
+        list,
         workspace_name: identity.workspace_name,
         workspace_slug: identity.workspace_slug,
       },
@@ -137,14 +170,14 @@ export async function bindAttioSource(
         jobType: 'attio_sync',
         cadenceSeconds: deps.config.JOB_CADENCE_ATTIO_SYNC_SECONDS,
       },
-      auditScope: { company_record_ids: companyRecordIds },
+      auditScope: { company_record_ids: companyRecordIds, list },
     },
     actor,
   );
 }
 
 function decryptAttio(row: WorkspaceSourceRow, secrets: Secrets): AttioSourceRecord {
-  const ids = attioSettings(row.settings).company_record_ids;
+  const { company_record_ids: ids, list } = attioSettings(row.settings);
   const { id, credential, webhookSecret } = decryptCommon(row, secrets);
   return {
     id,
@@ -153,6 +186,7 @@ function decryptAttio(row: WorkspaceSourceRow, secrets: Secrets): AttioSourceRec
     workspaceId: row.external_id,
     webhookSecret,
     companyRecordIds: ids.length > 0 ? ids : null,
+    list,
   };
 }
 
@@ -179,7 +213,13 @@ export async function testAttioSource(
   sourceId: string,
 ) {
   const source = await loaders.bound(app.database, app.secrets, scope, sourceId);
-  const identity = await checkAttioToken(app.hostPolicy, app.config, source.baseUrl, source.token);
+  const identity = await checkAttioToken(
+    app.hostPolicy,
+    app.config,
+    source.baseUrl,
+    source.token,
+    source.list,
+  );
   if (identity.workspace_id !== source.workspaceId) {
     throw wrongWorkspace(WORDS, identity.workspace_name);
   }

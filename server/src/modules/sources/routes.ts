@@ -31,7 +31,10 @@ const KIND_FIELDS = {
     optional: ['webhook_url_token'],
   },
   linear_workspace: { required: ['api_key'], optional: ['base_url', 'team_ids', 'project_ids'] },
-  attio_workspace: { required: ['api_token'], optional: ['base_url', 'company_record_ids'] },
+  attio_workspace: {
+    required: ['api_token'],
+    optional: ['base_url', 'company_record_ids', 'list'],
+  },
 } as const;
 
 /** A 400 naming the first field missing for the kind, or given though the kind has no use for it. */
@@ -110,7 +113,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return reply.status(201).send({ ok: true as const, source: toDto(source) });
       }
       if (request.body.source_kind === 'attio_workspace') {
-        const { base_url, api_token, company_record_ids, webhook_secret } = request.body;
+        const { base_url, api_token, company_record_ids, list, webhook_secret } = request.body;
         const source = await bindAttioSource(
           {
             database: app.database,
@@ -123,6 +126,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
             baseUrl: base_url,
             apiToken: api_token!,
             companyRecordIds: company_record_ids,
+            list,
             webhookSecret: webhook_secret,
           },
           actorOf(request),

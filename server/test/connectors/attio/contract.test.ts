@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { createGuardedHttp } from '../../../src/lib/net/guarded-http.js';
 import { AttioClient } from '../../../src/modules/connectors/attio/client.js';
 import {
+  attioList,
+  attioListEntry,
   attioMember,
   attioNote,
   attioRecord,
@@ -52,6 +54,8 @@ const ENDPOINTS: [path: string, method: string, shape: z.ZodType][] = [
   ['/v2/tasks/{task_id}', 'get', oneOf(attioTask)],
   ['/v2/workspace_members', 'get', listOf(attioMember)],
   ['/v2/workspace_members/{workspace_member_id}', 'get', oneOf(attioMember)],
+  ['/v2/lists/{list}', 'get', oneOf(attioList)],
+  ['/v2/lists/{list}/entries/query', 'post', listOf(attioListEntry)],
 ];
 
 function responseSchema(path: string, method: string): Json {
@@ -253,6 +257,8 @@ describe('Attio client against real simulator responses', () => {
       await client.getTask(task!.id.task_id);
       const [member] = await client.listMembers();
       await client.getMember(member!.id.workspace_member_id);
+      await client.getList('clients');
+      await client.queryListEntries('clients', { limit: 500, offset: 0 });
     } finally {
       await recording.close();
     }

@@ -1,4 +1,9 @@
-import { startAttioSim, type AttioSim, type AttioSimOptions } from '@cairn/attio-sim';
+import {
+  attioSignedDelivery,
+  startAttioSim,
+  type AttioSim,
+  type AttioSimOptions,
+} from '@cairn/attio-sim';
 import { sql } from 'kysely';
 import type { Database, Scope } from '../../../src/db/database.js';
 import {
@@ -132,3 +137,67 @@ export const written = (counts: AttioSyncCounts) =>
       sum + counts.kinds[kind].inserted + counts.kinds[kind].updated + counts.kinds[kind].deleted,
     0,
   );
+
+export const recordId = (r: Json) => r['id']['record_id'] as string;
+export const targets = (r: Json, slug: string) =>
+  (r['values'][slug] as Json[]).map((v) => v['target_record_id'] as string);
+
+/** What a binding scoped to `companyIds` should hold, computed from the simulator's truth. */
+export function expectedIds(
+  sim: AttioSim,
+  companyIds: string[],
+): Record<AttioEntityKind, string[]> {
+  const chosen = new Set(companyIds);
+  const companies = truthItems(sim, 'companies').filter((c) => chosen.has(recordId(c)));
+  const people = truthItems(sim, 'people').filter((p) =>
+    targets(p, 'company').some((id) => chosen.has(id)),
+  );
+  const deals = truthItems(sim, 'deals').filter((d) =>
+    targets(d, 'associated_company').some((id) => chosen.has(id)),
+  );
+  const records = new Set([...companies, ...people, ...deals].map(recordId));
+  return {
+    members: truthItems(sim, 'members').map((m) => m['id']['workspace_member_id']),
+    companies: companies.map(recordId),
+    people: people.map(recordId),
+    deals: deals.map(recordId),
+    notes: truthItems(sim, 'notes')
+      .filter((n) => records.has(n['parent_record_id']))
+      .map((n) => n['id']['note_id']),
+    tasks: truthItems(sim, 'tasks')
+      .filter((t) =>
+        (t['linked_records'] as Json[]).some((l) => records.has(l['target_record_id'])),
+      )
+      .map((t) => t['id']['task_id']),
+  };
+}
+
+/** The ids the project stores, per kind. */
+export async function storedIds(
+  database: Database,
+  scope: Scope,
+): Promise<Record<AttioEntityKind, string[]>> {
+  const out = {} as Record<AttioEntityKind, string[]>;
+  for (const kind of SYNC_ORDER)
+    out[kind] = (await storedState(database, scope, kind)).map((s) => s.split('|')[0]!);
+  return out;
+}
+
+export const sorted = (ids: Record<AttioEntityKind, string[]>) =>
+  Object.fromEntries(Object.entries(ids).map(([k, v]) => [k, [...v].sort()]));
+
+/** Events signed with `secret` as the simulator signs them, posted to the source's receiver. */
+export function postAttioEvents(
+  ctx: TestContext,
+  sourceId: string,
+  secret: string,
+  events: Json[],
+) {
+  const { headers, body } = attioSignedDelivery(secret, { webhook_id: 'wh-1', events });
+  return ctx.app.inject({
+    method: 'POST',
+    url: `/webhooks/attio/${sourceId}`,
+    headers,
+    payload: body,
+  });
+}

@@ -1,58 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AttioEntityKind } from '../../../src/modules/connectors/attio/normalize.js';
 import { useTestApp } from '../../support/app.js';
 import {
   attioChunks,
   bindAttioSim,
-  storedState,
+  expectedIds,
+  recordId,
+  sorted,
+  storedIds as storedIn,
+  targets,
   truthItems,
   written,
   type AttioBound,
-  type Json,
 } from './harness.js';
 
 const ctx = useTestApp();
-
-const recordId = (r: Json) => r['id']['record_id'] as string;
-const targets = (r: Json, slug: string) =>
-  (r['values'][slug] as Json[]).map((v) => v['target_record_id'] as string);
-
-/** What a binding to `companyIds` should hold, computed from the simulator's truth. */
-function expectedIds(bound: AttioBound, companyIds: string[]): Record<AttioEntityKind, string[]> {
-  const chosen = new Set(companyIds);
-  const companies = truthItems(bound.sim, 'companies').filter((c) => chosen.has(recordId(c)));
-  const people = truthItems(bound.sim, 'people').filter((p) =>
-    targets(p, 'company').some((id) => chosen.has(id)),
-  );
-  const deals = truthItems(bound.sim, 'deals').filter((d) =>
-    targets(d, 'associated_company').some((id) => chosen.has(id)),
-  );
-  const records = new Set([...companies, ...people, ...deals].map(recordId));
-  return {
-    members: truthItems(bound.sim, 'members').map((m) => m['id']['workspace_member_id']),
-    companies: companies.map(recordId),
-    people: people.map(recordId),
-    deals: deals.map(recordId),
-    notes: truthItems(bound.sim, 'notes')
-      .filter((n) => records.has(n['parent_record_id']))
-      .map((n) => n['id']['note_id']),
-    tasks: truthItems(bound.sim, 'tasks')
-      .filter((t) =>
-        (t['linked_records'] as Json[]).some((l) => records.has(l['target_record_id'])),
-      )
-      .map((t) => t['id']['task_id']),
-  };
-}
-
-async function storedIds(bound: AttioBound): Promise<Record<AttioEntityKind, string[]>> {
-  const out = {} as Record<AttioEntityKind, string[]>;
-  for (const kind of ['members', 'companies', 'people', 'deals', 'notes', 'tasks'] as const)
-    out[kind] = (await storedState(ctx.database, bound.scope, kind)).map((s) => s.split('|')[0]!);
-  return out;
-}
-
-const sorted = (ids: Record<AttioEntityKind, string[]>) =>
-  Object.fromEntries(Object.entries(ids).map(([k, v]) => [k, [...v].sort()]));
+const storedIds = (bound: AttioBound) => storedIn(ctx.database, bound.scope);
 
 describe('syncAttio scoped to company_record_ids', { timeout: 60_000 }, () => {
   let bound: AttioBound;
@@ -76,7 +38,7 @@ describe('syncAttio scoped to company_record_ids', { timeout: 60_000 }, () => {
   it('stores exactly the chosen companies with their people, deals, notes and tasks', async () => {
     const counts = await sync();
     expect(counts.scoped).toBe(true);
-    const expected = expectedIds(bound, chosen);
+    const expected = expectedIds(bound.sim, chosen);
     expect(expected.people.length).toBeGreaterThan(0);
     expect(expected.deals.length).toBeGreaterThan(0);
     expect(expected.notes.length).toBeGreaterThan(0);
@@ -105,7 +67,7 @@ describe('syncAttio scoped to company_record_ids', { timeout: 60_000 }, () => {
     const counts = await sync();
     expect(counts.kinds.people.deleted).toBe(1);
     expect(counts.kinds.notes.deleted).toBeGreaterThanOrEqual(1);
-    expect(sorted(await storedIds(bound))).toEqual(sorted(expectedIds(bound, chosen)));
+    expect(sorted(await storedIds(bound))).toEqual(sorted(expectedIds(bound.sim, chosen)));
   });
 
   it('an empty scope keeps nothing but the workspace members', async () => {

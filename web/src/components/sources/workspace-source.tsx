@@ -63,6 +63,8 @@ interface WorkspaceSpec {
   /** Catalogue key of the external id's name. */
   externalLabel: 'organization' | 'workspace';
   scopeFields: ScopeField[];
+  /** Attio: a list of companies (its id or slug) may scope the binding too (docs/api.md). */
+  listField: boolean;
   /** Archived entities are stored and counted (Linear); Attio has none. */
   archivedColumn: boolean;
   bind(body: Record<string, unknown>): Promise<unknown>;
@@ -82,6 +84,7 @@ const WORKSPACES: Record<WorkspaceKind, WorkspaceSpec> = {
       { name: 'team_ids', label: 'teamIds', wide: false },
       { name: 'project_ids', label: 'projectIds', wide: false },
     ],
+    listField: false,
     archivedColumn: true,
     bind: (body) => api.sources.bindLinear(body as Parameters<typeof api.sources.bindLinear>[0]),
     test: (id) =>
@@ -99,6 +102,7 @@ const WORKSPACES: Record<WorkspaceKind, WorkspaceSpec> = {
     credential: { name: 'api_token', label: 'apiToken', id: 'api-token' },
     externalLabel: 'workspace',
     scopeFields: [{ name: 'company_record_ids', label: 'companyIds', wide: true }],
+    listField: true,
     archivedColumn: false,
     bind: (body) => api.sources.bindAttio(body as Parameters<typeof api.sources.bindAttio>[0]),
     test: (id) =>
@@ -151,6 +155,7 @@ export function WorkspaceBindForm({
   const [credential, setCredential] = useState('');
   const [baseUrl, setBaseUrl] = useState('');
   const [scope, setScope] = useState<Partial<Record<ScopeField['name'], string>>>({});
+  const [list, setList] = useState('');
   const [webhookSecret, setWebhookSecret] = useState('');
   const bind = useMutation({
     mutationFn: () =>
@@ -163,6 +168,7 @@ export function WorkspaceBindForm({
             return [name, ids.length > 0 ? ids : undefined];
           }),
         ),
+        list: (spec.listField && list.trim()) || undefined,
         webhook_secret: webhookSecret || undefined,
       }),
     onSuccess: async () => {
@@ -208,6 +214,16 @@ export function WorkspaceBindForm({
           onValue={(value) => setScope((s) => ({ ...s, [field.name]: value }))}
         />
       ))}
+      {spec.listField ? (
+        <FormField
+          id={id('list')}
+          label={t('list')}
+          describedBy={id('scope-help')}
+          wide
+          value={list}
+          onValue={setList}
+        />
+      ) : null}
       <p id={id('scope-help')} className="text-xs text-muted-foreground sm:col-span-2">
         {t('scopeHelp')}
       </p>
@@ -256,7 +272,10 @@ export function WorkspaceSourceCard({
     onSuccess: () => queryClient.invalidateQueries({ queryKey: sourcesKey }),
   });
   const run = lastRun.data?.runs[0];
-  const scope = spec.scopeFields.flatMap((field) => source[field.name] ?? []);
+  const scope = [
+    ...spec.scopeFields.flatMap((field) => source[field.name] ?? []),
+    ...(source.list ? [t('inList', { list: source.list })] : []),
+  ];
   return (
     <BoundSourceCard
       title={t('title')}

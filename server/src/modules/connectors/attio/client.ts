@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { blockedCause, type GuardedFetch } from '../../../lib/net/guarded-http.js';
 import {
+  attioList,
+  attioListEntry,
   attioMember,
   attioNote,
   attioRecord,
@@ -9,6 +11,8 @@ import {
   attioTask,
   listOf,
   oneOf,
+  type AttioList,
+  type AttioListEntry,
   type AttioMember,
   type AttioNote,
   type AttioRecord,
@@ -95,6 +99,8 @@ export const NOTES_PAGE_SIZE = 50;
 /** Tasks and records default to 500 a page (openapi.yaml). */
 export const TASKS_PAGE_SIZE = 500;
 export const RECORDS_PAGE_SIZE = 500;
+/** List entries default to 500 a page too (openapi.yaml, POST /v2/lists/{list}/entries/query). */
+export const LIST_ENTRIES_PAGE_SIZE = 500;
 
 const DEFAULT_RETRY_BASE_MS = 500;
 const DEFAULT_RETRY_MAX_MS = 30_000;
@@ -235,6 +241,30 @@ export class AttioClient {
       notFoundIsNull: true,
     });
     return body?.data ?? null;
+  }
+
+  /** A list by UUID or api_slug, or null when Attio answers 404 (no such list). */
+  async getList(list: string): Promise<AttioList | null> {
+    const body = await this.request({
+      operation: 'list',
+      method: 'GET',
+      path: `/v2/lists/${encodeURIComponent(list)}`,
+      read: oneOf(attioList),
+      notFoundIsNull: true,
+    });
+    return body?.data ?? null;
+  }
+
+  /** One page of a list's entries (`POST /v2/lists/{list}/entries/query`, 500 by default). */
+  async queryListEntries(list: string, page: PageParams): Promise<AttioListEntry[]> {
+    const body = await this.request({
+      operation: 'list entries',
+      method: 'POST',
+      path: `/v2/lists/${encodeURIComponent(list)}/entries/query`,
+      body: { limit: page.limit, offset: page.offset },
+      read: listOf(attioListEntry),
+    });
+    return body.data;
   }
 
   /** One request with the retries described above; `read` checks the body's shape. */

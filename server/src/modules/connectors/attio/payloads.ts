@@ -133,6 +133,21 @@ export const attioMember = z.looseObject({
   created_at: timestamp,
 });
 
+/** `GET /v2/lists/{list}`: `parent_object` is an array (legacy lists may allow several). */
+export const attioList = z.looseObject({
+  id: z.looseObject({ workspace_id: uuid, list_id: uuid }),
+  api_slug: z.string(),
+  name: z.string(),
+  parent_object: z.array(z.string()),
+});
+
+/** One entry of `POST /v2/lists/{list}/entries/query`: the record it puts in the list. */
+export const attioListEntry = z.looseObject({
+  id: z.looseObject({ workspace_id: uuid, list_id: uuid, entry_id: uuid }),
+  parent_record_id: uuid,
+  parent_object: z.string(),
+});
+
 /** Every list and single-item answer wraps its content in `data`. */
 export const listOf = <T extends z.ZodType>(item: T) => z.looseObject({ data: z.array(item) });
 export const oneOf = <T extends z.ZodType>(item: T) => z.looseObject({ data: item });
@@ -143,6 +158,8 @@ export type AttioRecord = z.infer<typeof attioRecord>;
 export type AttioNote = z.infer<typeof attioNote>;
 export type AttioTask = z.infer<typeof attioTask>;
 export type AttioMember = z.infer<typeof attioMember>;
+export type AttioList = z.infer<typeof attioList>;
+export type AttioListEntry = z.infer<typeof attioListEntry>;
 
 /** The value schemas by the attribute type they read, for normalize.ts and the contract test. */
 export const VALUE_SCHEMAS = {

@@ -7,6 +7,7 @@ import { deleteAttioChunks, writeAttioChunks } from './chunks.js';
 import {
   AttioApiError,
   AttioClient,
+  LIST_ENTRIES_PAGE_SIZE,
   NOTES_PAGE_SIZE,
   TASKS_PAGE_SIZE,
   type AttioClientOptions,
@@ -24,6 +25,12 @@ export interface AttioSource {
    * notes and tasks of all of them; null or absent: the whole workspace.
    */
   companyRecordIds?: string[] | null;
+  /**
+   * An Attio list of companies (its id or api_slug): its entries' companies are in scope too, read
+   * again each run, so a company taken out of the list leaves with its rows at the next run. With
+   * companyRecordIds as well, the scope is the union of both.
+   */
+  list?: string | null;
 }
 
 export interface AttioSyncOptions {
@@ -152,13 +159,13 @@ export async function syncAttio(options: AttioSyncOptions): Promise<AttioSyncCou
         null,
       );
     }
-    const ids = options.source.companyRecordIds;
-    counts = emptyCounts(self.workspace_id, self.workspace_slug, Boolean(ids));
+    const companies = await scopeCompanies(api, options.source);
+    counts = emptyCounts(self.workspace_id, self.workspace_slug, companies !== null);
     const state: RunState = {
       options,
       api,
       counts,
-      companies: ids ? new Set(ids) : null,
+      companies,
       records: [],
       recordIds: new Set(),
     };
@@ -180,6 +187,29 @@ export async function syncAttio(options: AttioSyncOptions): Promise<AttioSyncCou
     }
     await http.close();
   }
+}
+
+/**
+ * The companies in scope this run: the chosen ids and the companies of the list's entries (read
+ * whole before anything is written, so a list Attio no longer has fails the run instead of
+ * emptying the project); null when neither is given (the whole workspace).
+ */
+async function scopeCompanies(api: AttioClient, source: AttioSource): Promise<Set<string> | null> {
+  const ids = source.companyRecordIds;
+  if (!ids && !source.list) return null;
+  const companies = new Set(ids ?? []);
+  if (source.list) {
+    const list = source.list;
+    const limit = LIST_ENTRIES_PAGE_SIZE;
+    await pages(
+      limit,
+      (offset) => api.queryListEntries(list, { limit, offset }),
+      async (entries) => {
+        for (const entry of entries) companies.add(entry.parent_record_id);
+      },
+    );
+  }
+  return companies;
 }
 
 async function syncKind(state: RunState, kind: AttioEntityKind): Promise<void> {

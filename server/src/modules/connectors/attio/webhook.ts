@@ -296,7 +296,7 @@ async function applyChange(
   const none = { applied: false, chunksWritten: false };
   switch (change.kind) {
     case 'records': {
-      if (!recordInScope(source, change.object, change.row)) {
+      if (!(await recordInScope(trx, scope, source, change.object, change.row))) {
         // Moved out of the binding's companies: gone from this project, as the sync would do.
         await removeRecord(trx, scope, change.row.id);
         return none;
@@ -346,16 +346,27 @@ async function applyChange(
   }
 }
 
-/** The sync's scope rule (sync-attio.ts inScope) for one record. */
-function recordInScope(
+/**
+ * The sync's scope rule (sync-attio.ts inScope) for one record. A list's members are what the
+ * last sync read (the companies it stored): list entry events are not applied here, so a company
+ * put in the list arrives with the next sync, which also drops one taken out.
+ */
+async function recordInScope(
+  trx: Trx,
+  scope: Scope,
   source: AttioSourceRecord,
   object: AttioObject,
   row: AttRows[AttioObject],
-): boolean {
-  const companies = source.companyRecordIds;
-  if (!companies) return true;
-  if (object === 'companies') return companies.includes(row.id);
-  return companies.includes((row as AttRows['people' | 'deals']).company_id ?? '');
+): Promise<boolean> {
+  if (!source.companyRecordIds && !source.list) return true;
+  const company = object === 'companies' ? row.id : (row as AttRows['people' | 'deals']).company_id;
+  if (!company) return false;
+  if (source.companyRecordIds?.includes(company)) return true;
+  if (!source.list) return false;
+  const { rows } = await sql<{ id: string }>`
+    select id from att_companies where project_id = ${scope.projectId}::uuid and id = ${company}
+    limit 1`.execute(trx);
+  return rows.length > 0;
 }
 
 /** Notes and tasks are kept for records the project stores; the whole workspace keeps all. */
@@ -365,7 +376,7 @@ async function anyRecordStored(
   source: AttioSourceRecord,
   recordIds: string[],
 ): Promise<boolean> {
-  if (!source.companyRecordIds) return true;
+  if (!source.companyRecordIds && !source.list) return true;
   if (recordIds.length === 0) return false;
   const { rows } = await sql<{ id: string }>`
     select id from att_companies where project_id = ${scope.projectId}::uuid and id = any(${recordIds}::text[])
