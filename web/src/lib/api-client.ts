@@ -297,6 +297,7 @@ export const api = {
       api_token: string;
       base_url?: string;
       company_record_ids?: string[];
+      list?: string;
       webhook_secret?: string;
     }) =>
       post<Body<{ source: Source }>>('/sources', {
