@@ -17,7 +17,8 @@ const PRESETS: Record<AttioSizeName, ResolvedAttioSize> = {
   tiny: { studio: 'tiny', notes: 60, tasks: 30 },
   small: { studio: 'small', notes: 600, tasks: 300 },
   medium: { studio: 'medium', notes: 4_000, tasks: 1_500 },
-  // The connectors' bench: 5,000 people, 2,000 companies (the studio) and 20,000 notes.
+  // The connectors' bench: 2,000 companies and 5,125 people (the studio; 5,000 of them are Attio
+  // people with the bench's seed) and 20,000 notes.
   bench: { studio: 'bench', notes: 20_000, tasks: 5_000 },
 };
 

