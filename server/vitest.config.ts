@@ -7,6 +7,12 @@ export default defineConfig({
     // Each file starts its own database; two cores run two files at a time.
     pool: 'forks',
     maxWorkers: 2,
+    // A worker runs its files one after another in one module graph instead of importing the
+    // whole server again for each file: that import was two of every file's seconds, 190 s of
+    // the embedded pass (docs/operations.md, "Continuous integration"). Safe because no module
+    // keeps state (each file builds its own app over its own database) and no test mocks a module
+    // another file imports.
+    isolate: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // CI prints the ten slowest files after the run (test/support/slowest-files.ts).

@@ -8,33 +8,45 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { EmbeddedPostgres } from './embedded.js';
 
 /**
- * Runs in the embedded database's own thread (embedded-thread.ts). Starts PGlite (Postgres compiled to WebAssembly) persisted in `dataDir` and serves it on
- * loopback. PGlite is a single Postgres session: every socket connection shares it, transactions
- * from different connections run one after another, and session-level SET leaks across
- * connections. Hence the rules the rest of the code keeps: only SET LOCAL, and never a transaction
- * held open across a network call.
+ * The extensions the migrator and the migrations create (src/db/migrator.ts,
+ * db/migrations/0010_text_index_by_project.sql): every PGlite that opens our data loads them.
+ */
+export const EMBEDDED_EXTENSIONS = { vector, pgcrypto, btree_gin };
+
+/**
+ * Runs in the embedded database's own thread (embedded-thread.ts). Starts PGlite (Postgres
+ * compiled to WebAssembly) persisted in `dataDir` and serves it on loopback.
  */
 export async function servePGlite(options: {
   dataDir: string;
   port?: number;
 }): Promise<EmbeddedPostgres> {
   await mkdir(options.dataDir, { recursive: true });
-  const db = await PGlite.create({
-    dataDir: options.dataDir,
-    extensions: { vector, pgcrypto, btree_gin },
-  });
+  const db = await PGlite.create({ dataDir: options.dataDir, extensions: EMBEDDED_EXTENSIONS });
+  return serveOnLoopback(db, options.port);
+}
+
+/**
+ * Serves an open PGlite on loopback, so every client (pool, migrator, pg-boss) uses `pg`
+ * unchanged; stopping the server closes the database. PGlite is a single Postgres session: every
+ * socket connection shares it, transactions from different connections run one after another,
+ * and session-level SET leaks across connections. Hence the rules the rest of the code keeps: only
+ * SET LOCAL, and never a transaction held open across a network call. The tests serve an
+ * in-memory copy of a migrated database this way (server/test/support/database.ts).
+ */
+export async function serveOnLoopback(db: PGlite, port = 0): Promise<EmbeddedPostgres> {
   keepExtendedQueriesTogether(db);
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',
-    port: options.port ?? 0,
+    port,
     // Above 1 so a pool, pg-boss and the migrator can each hold a connection.
     maxConnections: 100,
   });
   await server.start();
-  const [host, port] = server.getServerConn().split(':');
+  const [host, serverPort] = server.getServerConn().split(':');
   return {
-    connectionString: `postgres://postgres@${host}:${port}/postgres`,
+    connectionString: `postgres://postgres@${host}:${serverPort}/postgres`,
     async stop() {
       await server.stop();
       await db.close();

@@ -1,18 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { EMBEDDED_EXTENSIONS } from '../../src/db/embedded-server.js';
 import { migrate } from '../../src/db/migrator.js';
 import { TEST_EMBEDDING_DIM } from './constants.js';
 import { createServerDatabase, dropServerDatabase, withDatabase } from './server-database.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** The migrated embedded data directory (test/foundation/embedded-lock.test.ts copies it). */
     embeddedTemplateDir: string;
-    embeddedEmptyTemplateDir: string;
+    /** Dumps (tar) of the migrated and of the never-migrated embedded database. */
+    embeddedTemplateDump: string;
+    embeddedEmptyDump: string;
     /** With TEST_DATABASE_URL: the migrated database each test file's database is copied from. */
     serverTemplateDatabase: string;
   }
@@ -21,15 +26,17 @@ declare module 'vitest' {
 /**
  * Applying the 29 migrations takes seconds per database; copying a migrated database takes a
  * fraction of that. So the run migrates once and each test file copies the result: on the
- * embedded database a data directory (an empty one and a migrated one), on server Postgres a
- * template database (`create database … template …`, test/support/database.ts). The migration
- * tests (test/foundation/migrations.test.ts, persistence.test.ts) still migrate from scratch.
+ * embedded database a dump of the migrated data directory, loaded into memory
+ * (test/support/database.ts), on server Postgres a template database
+ * (`create database … template …`). The migration tests (test/foundation/migrations.test.ts,
+ * persistence.test.ts) still migrate from scratch.
  */
 export default async function setup(project: TestProject) {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (serverUrl) {
     project.provide('embeddedTemplateDir', '');
-    project.provide('embeddedEmptyTemplateDir', '');
+    project.provide('embeddedTemplateDump', '');
+    project.provide('embeddedEmptyDump', '');
     const template = await createServerTemplate(serverUrl);
     project.provide('serverTemplateDatabase', template);
     return () => dropServerDatabase(serverUrl, template);
@@ -52,10 +59,17 @@ export default async function setup(project: TestProject) {
         await pool.end();
       }
       await embedded.stop();
+      const closed = await PGlite.create({ dataDir: dir, extensions: EMBEDDED_EXTENSIONS });
+      await writeFile(
+        `${dir}.tar`,
+        Buffer.from(await (await closed.dumpDataDir('none')).arrayBuffer()),
+      );
+      await closed.close();
     }),
   );
   project.provide('embeddedTemplateDir', migratedDir);
-  project.provide('embeddedEmptyTemplateDir', emptyDir);
+  project.provide('embeddedTemplateDump', `${migratedDir}.tar`);
+  project.provide('embeddedEmptyDump', `${emptyDir}.tar`);
   return () => rm(root, { recursive: true, force: true });
 }
 
