@@ -19,7 +19,7 @@ import { loggerOptions } from './http/logger.js';
 import { metricsPlugin } from './http/metrics.js';
 import { openapiPlugin } from './http/openapi.js';
 import { trustedProxies } from './http/trusted-proxies.js';
-import { schemaController } from './http/validation.js';
+import { createSchemaController } from './http/validation.js';
 import { moduleRoutes } from './modules/index.js';
 import { jobsPlugin } from './modules/jobs/plugin.js';
 import { peoplePlugin } from './modules/people/plugin.js';
@@ -74,6 +74,8 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** Resolves host names for the outbound guard; tests inject one that never leaves loopback. */
   resolveHost?: HostResolver;
+  /** Request validation; apps built with one controller share its compiled validators. */
+  schemaController?: FastifyServerOptions['schemaController'];
 }
 
 const SECURITY_HEADERS = {
@@ -98,7 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: requestIdFrom,
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Bodies are validated as sent, querystrings and params coerced; no string holds a NUL.
-    schemaController,
+    schemaController: deps.schemaController ?? createSchemaController(),
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: frameworkErrorHandler(SECURITY_HEADERS),
     // request.ip is the client's address only when a trusted proxy (TRUST_PROXY) says so.

@@ -31,32 +31,42 @@ type BuildValidator = NonNullable<
   NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
 >['buildValidator'];
 
-export const schemaController: FastifyServerOptions['schemaController'] = {
-  compilersFactory: {
-    buildValidator: ((externalSchemas: unknown, ajvServerOption: unknown) => {
-      const factory = AjvCompiler();
-      const options = (ajvServerOption ?? {}) as { plugins?: unknown[] };
-      const asSent = factory(
-        externalSchemas as never,
-        {
-          ...options,
-          customOptions: { ...BASE_OPTIONS, coerceTypes: false },
-        } as never,
-      );
-      const coerced = factory(
-        externalSchemas as never,
-        {
-          ...options,
-          customOptions: { ...BASE_OPTIONS, coerceTypes: 'array' },
-        } as never,
-      );
-      return (route: { schema: unknown; httpPart?: string }) =>
-        refusingUnstorableText(
-          (route.httpPart === 'body' ? asSent : coerced)(route as never) as ValidateFunction,
+/**
+ * The validators of one app, or of several: every app built with the same controller shares its
+ * Ajv instances, and Ajv keeps what it compiled by schema object, so a second app over the same
+ * route table compiles almost nothing. The server builds one app; the tests build a hundred in a
+ * process and share one controller (server/test/support/app.ts), which took Ajv's 0.6 s out of
+ * each of them (docs/operations.md, "Continuous integration").
+ */
+export function createSchemaController(): FastifyServerOptions['schemaController'] {
+  // One pool per controller: @fastify/ajv-compiler keeps one Ajv per set of options in it.
+  const factory = AjvCompiler();
+  return {
+    compilersFactory: {
+      buildValidator: ((externalSchemas: unknown, ajvServerOption: unknown) => {
+        const options = (ajvServerOption ?? {}) as { plugins?: unknown[] };
+        const asSent = factory(
+          externalSchemas as never,
+          {
+            ...options,
+            customOptions: { ...BASE_OPTIONS, coerceTypes: false },
+          } as never,
         );
-    }) as unknown as BuildValidator,
-  },
-};
+        const coerced = factory(
+          externalSchemas as never,
+          {
+            ...options,
+            customOptions: { ...BASE_OPTIONS, coerceTypes: 'array' },
+          } as never,
+        );
+        return (route: { schema: unknown; httpPart?: string }) =>
+          refusingUnstorableText(
+            (route.httpPart === 'body' ? asSent : coerced)(route as never) as ValidateFunction,
+          );
+      }) as unknown as BuildValidator,
+    },
+  };
+}
 
 function refusingUnstorableText(validate: ValidateFunction): ValidateFunction {
   const wrapped: ValidateFunction = (data, context) => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
+import { createSchemaController } from '../../src/http/validation.js';
 import { LOOPBACK, TEST_EMBEDDING_DIM } from './constants.js';
 import { startTestDatabase, type TestDatabase } from './database.js';
 
@@ -26,6 +27,13 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
   });
 }
 
+/**
+ * Shared by every app this test worker builds, so Ajv compiles the route table's schemas once per
+ * worker instead of once per file (src/http/validation.ts). The one piece of state the tests keep
+ * across files: a worker runs its files in one module graph (vitest.config.ts).
+ */
+const schemaController = createSchemaController();
+
 /** Builds the app over a fresh database for the current test file, closed after it. */
 export function useTestApp(
   env: Record<string, string> = {},
@@ -40,6 +48,7 @@ export function useTestApp(
       config: ctx.config,
       database: ctx.database,
       logger: { level: 'info', stream: { write: (line: string) => ctx.logs.push(line) } },
+      schemaController,
       ...deps,
     });
     await ctx.app.ready();
