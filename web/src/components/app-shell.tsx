@@ -100,7 +100,9 @@ function ProjectSwitcher() {
         <Button
           variant="outline"
           className="max-w-[12rem] justify-between sm:max-w-xs"
-          aria-label={t('projectSwitcher', { name: active?.name ?? t('noActiveProject') })}
+          // Named by what it shows unless a project is active: axe wants the visible text
+          // ("Loading…", "Choose a project") inside the accessible name.
+          aria-label={active ? t('projectSwitcher', { name: active.name }) : undefined}
           disabled={projects.isLoading}
         >
           <FolderIcon aria-hidden />
