@@ -64,7 +64,10 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Builds the web UI unless a build newer than every source file is already there. */
+/**
+ * Builds the web UI unless a build newer than every source file is already there; once per run,
+ * from e2e/global-setup.ts.
+ */
 export function ensureWebBuild() {
   const buildId = path.join(webDir, '.next/BUILD_ID');
   const sources = Math.max(
@@ -119,7 +122,6 @@ function spawnWeb(port: number, apiUrl: string): ChildProcess {
  * answers, whatever the API says.
  */
 export async function startWeb(apiUrl: string): Promise<{ webUrl: string; stop(): Promise<void> }> {
-  ensureWebBuild();
   const port = await freePort();
   const webUrl = `http://localhost:${port}`;
   const output: string[] = [];
@@ -138,7 +140,6 @@ export async function startWeb(apiUrl: string): Promise<{ webUrl: string; stop()
 export async function startStack(
   options: { simSeed?: string; demo?: boolean } = {},
 ): Promise<Stack> {
-  ensureWebBuild();
   const output: string[] = [];
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cairn-e2e-'));
   // The processes' output goes to a file that outlives the run, so a failure can be diagnosed.
