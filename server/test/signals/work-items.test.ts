@@ -15,7 +15,8 @@ import { useTestApp } from '../support/app.js';
  * `loadWorkItemViews`): one project synced from both simulators, the `signals_run` job, and a
  * signal for a Linear issue past its due date, an Attio task past its deadline and a deal quiet
  * for `deal_stalled_days`, each with evidence GET /signals/:id reads with its place in the tool.
- * Completing the task in Attio, re-synced, resolves its signal on the next run.
+ * Completing the task in Attio, re-synced, resolves its signal on the next run; so does deleting
+ * an issue, a task or a deal at the source.
  */
 
 const ctx = useTestApp();
@@ -143,5 +144,49 @@ describe('stalled Linear issues, Attio tasks and deals', { timeout: 120_000 }, (
     });
     const onIssue = signals.find((s) => s['subject']['linear_issue_id'] === issue['id'])!;
     expect(onIssue['status']).toBe('open');
+  });
+
+  it('resolves the signals of an issue, a task and a deal deleted at the source', async () => {
+    // A second overdue task, flagged, then deleted with the issue and the deal.
+    const task = attio.sim.control.addTask({
+      content: 'Confirm the print run',
+      deadlineAt: new Date(Date.now() - 2 * DAY_MS).toISOString(),
+      linked: [{ object: 'companies', recordId: company['id']['record_id'] }],
+    });
+    const secondTaskId = (task as Json)['id']['task_id'];
+    await attio.sync({ scope: linear.scope });
+    await runSignals();
+    const dealId = deal['id']['record_id'];
+    const flagged = (await openStalled()).filter(
+      (s) =>
+        s['status'] === 'open' &&
+        (s['subject']['linear_issue_id'] === issue['id'] ||
+          s['subject']['attio_task_id'] === secondTaskId ||
+          s['subject']['attio_deal_id'] === dealId),
+    );
+    expect(flagged).toHaveLength(3);
+
+    linear.sim.control.deleteIssue(issue['id']);
+    attio.sim.control.deleteTask(secondTaskId);
+    attio.sim.control.deleteRecord('deals', dealId);
+    await linear.sync();
+    await attio.sync({ scope: linear.scope });
+    const counts = await runSignals();
+    expect(counts['resolved']).toBeGreaterThanOrEqual(3);
+
+    const after = new Map((await openStalled()).map((s) => [s['id'], s]));
+    expect(flagged.map((s) => after.get(s['id'])?.['status'])).toEqual([
+      'resolved',
+      'resolved',
+      'resolved',
+    ]);
+    expect(flagged.map((s) => after.get(s['id'])?.['resolution']).sort()).toEqual([
+      'auto: the deal was deleted in Attio',
+      'auto: the issue was deleted in Linear',
+      'auto: the task was deleted in Attio',
+    ]);
+    // Nothing left to close: the next run writes nothing.
+    const again = await runSignals();
+    expect([again['inserted'], again['updated'], again['resolved']]).toEqual([0, 0, 0]);
   });
 });

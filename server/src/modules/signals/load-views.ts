@@ -9,6 +9,7 @@ import {
   type AttioTaskView,
   type ConversationView,
   type LinearIssueView,
+  type SignalResolution,
   type SignalSettings,
 } from './detectors/index.js';
 
@@ -105,6 +106,39 @@ function hasOpenStalled(projectId: string, prefix: string, id: ReturnType<typeof
   return sql<boolean>`(${prefix} || ${id}) in (select s.subject_key from signals s
     where s.project_id = ${projectId}::uuid and s.detector = 'stalled'
       and s.status in ('open', 'snoozed'))`;
+}
+
+/**
+ * The open `stalled` signals whose Linear issue, Attio task or deal is no longer stored: deleted
+ * at the source, so removed by its sync or webhook. No view carries such an item, so the detector
+ * never evaluates it again and its signal would stay open for good; each is closed with a reason
+ * of its own (`resolutions`, detectors/types.ts) by the run that finds it gone.
+ */
+export async function loadStalledOfDeletedItems(
+  trx: Trx,
+  scope: Scope,
+): Promise<SignalResolution[]> {
+  const { linear_issue, attio_task, attio_deal } = STALLED_SUBJECT_PREFIX;
+  const gone = (prefix: string, table: 'lin_issues' | 'att_tasks' | 'att_deals') =>
+    sql`(starts_with(s.subject_key, ${prefix}) and not exists (select 1 from ${sql.table(table)} r
+      where r.project_id = s.project_id and r.id = substr(s.subject_key, ${prefix.length + 1}::int)))`;
+  const { rows } = await sql<{ fingerprint: string; subject_key: string }>`
+    select s.fingerprint, s.subject_key from signals s
+    where s.project_id = ${scope.projectId}::uuid and s.detector = 'stalled'
+      and s.status in ('open', 'snoozed')
+      and (${gone(linear_issue, 'lin_issues')} or ${gone(attio_task, 'att_tasks')}
+        or ${gone(attio_deal, 'att_deals')})
+  `.execute(trx);
+  return rows.map(({ fingerprint, subject_key }) => ({
+    fingerprint,
+    detector: 'stalled',
+    subject_key,
+    why: subject_key.startsWith(linear_issue)
+      ? 'the issue was deleted in Linear'
+      : subject_key.startsWith(attio_task)
+        ? 'the task was deleted in Attio'
+        : 'the deal was deleted in Attio',
+  }));
 }
 
 /**

@@ -10,7 +10,12 @@ import {
   type LlmDetector,
   type LlmRunCounts,
 } from './llm-detector.js';
-import { loadConversationViews, loadSignalSettings, loadWorkItemViews } from './load-views.js';
+import {
+  loadConversationViews,
+  loadSignalSettings,
+  loadStalledOfDeletedItems,
+  loadWorkItemViews,
+} from './load-views.js';
 import { wakeSnoozed } from './service.js';
 import { writeDetectorRun, type SignalWriteCounts } from './write-run.js';
 
@@ -35,7 +40,8 @@ export async function runSignalsForConversations(
 /**
  * The `stalled` detector over the project's Linear issues, Attio tasks and deals, in the caller's
  * transaction. Their syncs run no detector, so the scheduled run judges them all each time: one
- * read per kind, and over unchanged rows the writer writes nothing.
+ * read per kind, and over unchanged rows the writer writes nothing. An item deleted at the source
+ * closes its open signal here too (loadStalledOfDeletedItems).
  */
 export async function runSignalsForWorkItems(
   trx: Transaction<DB>,
@@ -45,7 +51,13 @@ export async function runSignalsForWorkItems(
   const settings = await loadSignalSettings(trx, scope);
   const items = await loadWorkItemViews(trx, scope);
   const run = runDetectors({ settings, now, detectors: ['stalled'], ...items });
-  const counts = await writeDetectorRun(trx, scope, run, now);
+  const deleted = await loadStalledOfDeletedItems(trx, scope);
+  const counts = await writeDetectorRun(
+    trx,
+    scope,
+    { ...run, resolutions: [...run.resolutions, ...deleted] },
+    now,
+  );
   const workItems =
     items.linear_issues.length + items.attio_tasks.length + items.attio_deals.length;
   return { ...counts, work_items: workItems };
