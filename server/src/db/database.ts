@@ -85,6 +85,9 @@ export async function openDatabase(
       }),
     async close() {
       await db.destroy();
+      // Kysely ends the pool only if it ever ran a query: `npm run migrate` uses the pool alone,
+      // and its idle client held the process open for idleTimeoutMillis (30 s) after the work.
+      if (!pool.ended) await pool.end();
       await embedded?.stop();
     },
   };
