@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { withDemoAllowlist } from '../../src/demo.js';
 import { startTestDatabase } from '../support/database.js';
+import { SERVER_MAIN } from '../support/constants.js';
 
 const serverDir = path.resolve(import.meta.dirname, '../..');
 
@@ -66,7 +67,7 @@ describe('configuration', () => {
   });
 
   it('stops the process at start-up with a message naming PORT when PORT=abc', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    const result = spawnSync(process.execPath, [...SERVER_MAIN, 'serve'], {
       cwd: serverDir,
       env: { ...process.env, PORT: 'abc' },
       encoding: 'utf8',
@@ -74,14 +75,14 @@ describe('configuration', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('PORT');
-    expect(result.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+    expect(result.stderr).not.toMatch(/at .*\.(ts|js):\d+/); // a message, not a stack trace
   });
 
   it('refuses to start without SECRETS_KEY on a server database before applying any migration', async () => {
     // An empty database (either home: the embedded one is served on loopback like a server).
     const empty = await startTestDatabase({ migrated: false });
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+      const child = spawn(process.execPath, [...SERVER_MAIN, 'serve'], {
         cwd: serverDir,
         env: { ...process.env, DATABASE_URL: empty.url, SECRETS_KEY: '', PORT: '0' },
       });

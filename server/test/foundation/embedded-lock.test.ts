@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { TEST_EMBEDDING_DIM } from '../support/constants.js';
+import { SERVER_MAIN, TEST_EMBEDDING_DIM } from '../support/constants.js';
 
 /**
  * One process owns an embedded data directory (db/embedded.ts). With real processes: `npm run
@@ -50,10 +50,10 @@ describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))(
       LOG_LEVEL: 'warn',
     });
 
-    /** `src/main.ts <args>` as its own process; resolves on exit with its output. */
+    /** The compiled server with `<args>`, as its own process; resolves on exit with its output. */
     function run(args: string[], stdin?: string) {
       return new Promise<{ code: number | null; output: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+        const child = spawn(process.execPath, [...SERVER_MAIN, ...args], {
           cwd: SERVER_DIR,
           env: env(),
           // A command that does not refuse would run on: it fails the test instead of hanging it.
@@ -69,7 +69,7 @@ describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))(
 
     function startServer() {
       return new Promise<ChildProcess>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+        const child = spawn(process.execPath, [...SERVER_MAIN, 'serve'], {
           cwd: SERVER_DIR,
           env: env(),
         });

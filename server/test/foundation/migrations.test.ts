@@ -5,14 +5,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, MigrationChecksumError, MIGRATIONS_DIR } from '../../src/db/migrator.js';
-import { TEST_EMBEDDING_DIM } from '../support/constants.js';
+import { SERVER_MAIN, TEST_EMBEDDING_DIM } from '../support/constants.js';
 import { startTestDatabase, type TestDatabase } from '../support/database.js';
 
 const SERVER_DIR = path.resolve(import.meta.dirname, '../..');
 
 function runMigratorProcess(databaseUrl: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'migrate'], {
+    const child = spawn(process.execPath, [...SERVER_MAIN, 'migrate'], {
       cwd: SERVER_DIR,
       env: {
         ...process.env,

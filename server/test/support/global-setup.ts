@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -32,6 +33,7 @@ declare module 'vitest' {
  * persistence.test.ts) still migrate from scratch.
  */
 export default async function setup(project: TestProject) {
+  buildCompiledServer();
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (serverUrl) {
     project.provide('embeddedTemplateDir', '');
@@ -84,4 +86,14 @@ async function createServerTemplate(serverUrl: string): Promise<string> {
   await migrate({ pool, embeddingDim: TEST_EMBEDDING_DIM, appRole: 'cairn_app' });
   await pool.end();
   return name;
+}
+
+/**
+ * dist/ for the tests that start the server as a process (support/constants.ts `SERVER_MAIN`),
+ * built here, before any worker starts, so that no test loads files another is rewriting.
+ */
+function buildCompiledServer() {
+  const script = path.resolve(import.meta.dirname, '../../../scripts/build-server.mjs');
+  const build = spawnSync(process.execPath, [script], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`scripts/build-server.mjs failed:\n${build.stderr}`);
 }
