@@ -118,28 +118,42 @@ export async function loadStalledOfDeletedItems(
   trx: Trx,
   scope: Scope,
 ): Promise<SignalResolution[]> {
-  const { linear_issue, attio_task, attio_deal } = STALLED_SUBJECT_PREFIX;
-  const gone = (prefix: string, table: 'lin_issues' | 'att_tasks' | 'att_deals') =>
-    sql`(starts_with(s.subject_key, ${prefix}) and not exists (select 1 from ${sql.table(table)} r
-      where r.project_id = s.project_id and r.id = substr(s.subject_key, ${prefix.length + 1}::int)))`;
+  const gone = DELETABLE_ITEMS.map(
+    ({ prefix, table }) =>
+      sql`(starts_with(s.subject_key, ${prefix}) and not exists (select 1 from ${sql.table(table)} r
+        where r.project_id = s.project_id and r.id = substr(s.subject_key, ${prefix.length + 1}::int)))`,
+  );
   const { rows } = await sql<{ fingerprint: string; subject_key: string }>`
     select s.fingerprint, s.subject_key from signals s
     where s.project_id = ${scope.projectId}::uuid and s.detector = 'stalled'
-      and s.status in ('open', 'snoozed')
-      and (${gone(linear_issue, 'lin_issues')} or ${gone(attio_task, 'att_tasks')}
-        or ${gone(attio_deal, 'att_deals')})
+      and s.status in ('open', 'snoozed') and (${sql.join(gone, sql` or `)})
   `.execute(trx);
   return rows.map(({ fingerprint, subject_key }) => ({
     fingerprint,
     detector: 'stalled',
     subject_key,
-    why: subject_key.startsWith(linear_issue)
-      ? 'the issue was deleted in Linear'
-      : subject_key.startsWith(attio_task)
-        ? 'the task was deleted in Attio'
-        : 'the deal was deleted in Attio',
+    why: DELETABLE_ITEMS.find((item) => subject_key.startsWith(item.prefix))!.why,
   }));
 }
+
+/** The work items a `stalled` signal can name, where each is stored, and what closes it if gone. */
+const DELETABLE_ITEMS = [
+  {
+    prefix: STALLED_SUBJECT_PREFIX.linear_issue,
+    table: 'lin_issues',
+    why: 'the issue was deleted in Linear',
+  },
+  {
+    prefix: STALLED_SUBJECT_PREFIX.attio_task,
+    table: 'att_tasks',
+    why: 'the task was deleted in Attio',
+  },
+  {
+    prefix: STALLED_SUBJECT_PREFIX.attio_deal,
+    table: 'att_deals',
+    why: 'the deal was deleted in Attio',
+  },
+] as const;
 
 /**
  * The Linear issues, Attio tasks and deals the `stalled` detector judges, one read each: the
