@@ -4,7 +4,15 @@
  * and the production build of the web UI behind `next start`. Nothing is mocked.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -137,26 +145,19 @@ export async function startWeb(apiUrl: string): Promise<{ webUrl: string; stop()
   return { webUrl, stop: () => stopChild(web) };
 }
 
-export async function startStack(
-  options: { simSeed?: string; demo?: boolean } = {},
-): Promise<Stack> {
-  const output: string[] = [];
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'cairn-e2e-'));
-  // The processes' output goes to a file that outlives the run, so a failure can be diagnosed.
-  const logFile = `${dataDir}.log`;
-  const sim = await startChatwootSim({ seed: options.simSeed ?? 'e2e', size: 'tiny' });
-  const [apiPort, webPort] = [await freePort(), await freePort()];
-  const webUrl = `http://localhost:${webPort}`;
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+/**
+ * The API as `npm start` runs it: the compiled server (scripts/build-server.mjs, built once per
+ * run by e2e/global-setup.ts), with its worker and an embedded database in `dataDir`.
+ */
+function spawnApi(options: { dataDir: string; port: number; webUrl: string; demo: boolean }) {
+  return spawn(process.execPath, ['--conditions=cairn-dist', 'dist/main.js', 'serve'], {
     cwd: path.join(repoRoot, 'server'),
     env: {
       ...process.env,
-      DATA_DIR: path.join(dataDir, 'db'),
-      PORT: String(apiPort),
+      DATA_DIR: options.dataDir,
+      PORT: String(options.port),
       HOST: '127.0.0.1',
-      CORS_ORIGIN: webUrl,
+      CORS_ORIGIN: options.webUrl,
       AUTH_USERNAME: ADMIN.username,
       AUTH_PASSWORD: ADMIN.password,
       DEMO: options.demo ? 'true' : 'false',
@@ -171,6 +172,60 @@ export async function startStack(
       SOURCE_HOST_ALLOWLIST: '127.0.0.1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/**
+ * Once per run, from e2e/global-setup.ts: the API started on an empty data directory, which it
+ * initialises and migrates (10 s of a stack's start, the same every time), and stopped; each
+ * stack then starts from a copy. The first start itself is the start-phase test's and
+ * bench/start's (server/test/foundation/start-phase.test.ts).
+ */
+export async function prepareDataTemplate(): Promise<() => void> {
+  const root = mkdtempSync(path.join(tmpdir(), 'cairn-e2e-template-'));
+  const dataDir = path.join(root, 'db');
+  const port = await freePort();
+  const output: string[] = [];
+  const api = spawnApi({ dataDir, port, webUrl: 'http://localhost', demo: false });
+  collect(api, 'api', output, `${root}.log`);
+  try {
+    await waitFor(`http://127.0.0.1:${port}/health`, 'API server', api, 180_000);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${output.join('')}`);
+  } finally {
+    await stopChild(api);
+  }
+  // The test files run in workers started after the global setup, with its environment.
+  process.env.E2E_DATA_TEMPLATE = dataDir;
+  return () => rmSync(root, { recursive: true, force: true });
+}
+
+export async function startStack(
+  options: { simSeed?: string; demo?: boolean } = {},
+): Promise<Stack> {
+  const output: string[] = [];
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'cairn-e2e-'));
+  // The processes' output goes to a file that outlives the run, so a failure can be diagnosed.
+  const logFile = `${dataDir}.log`;
+  const sim = await startChatwootSim({ seed: options.simSeed ?? 'e2e', size: 'tiny' });
+  const [apiPort, webPort] = [await freePort(), await freePort()];
+  const webUrl = `http://localhost:${webPort}`;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+
+  // Started from the run's migrated data directory when there is one (e2e/global-setup.ts);
+  // e2e/dev-stack.ts, without it, starts on an empty one.
+  const template = process.env.E2E_DATA_TEMPLATE;
+  if (template) {
+    cpSync(template, path.join(dataDir, 'db'), {
+      recursive: true,
+      filter: (source) => !source.endsWith('.lock'),
+    });
+  }
+  const server = spawnApi({
+    dataDir: path.join(dataDir, 'db'),
+    port: apiPort,
+    webUrl,
+    demo: options.demo ?? false,
   });
   collect(server, 'api', output, logFile);
   const web = spawnWeb(webPort, apiUrl);
