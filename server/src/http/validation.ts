@@ -1,4 +1,5 @@
 import AjvCompiler from '@fastify/ajv-compiler';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
 import { findUnstorableText } from '../lib/text.js';
 
@@ -27,22 +28,38 @@ type ValidateFunction = ((data: unknown, context?: unknown) => unknown) & {
   schemaEnv?: unknown;
 };
 
-type BuildValidator = NonNullable<
+type CompilersFactory = NonNullable<
   NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
->['buildValidator'];
+>;
+type BuildValidator = CompilersFactory['buildValidator'];
+type BuildSerializer = CompilersFactory['buildSerializer'];
 
 /**
- * The validators of one app, or of several: every app built with the same controller shares its
- * Ajv instances, and Ajv keeps what it compiled by schema object, so a second app over the same
- * route table compiles almost nothing. The server builds one app; the tests build a hundred in a
- * process and share one controller (server/test/support/app.ts), which took Ajv's 0.6 s out of
- * each of them (docs/operations.md, "Continuous integration").
+ * The validators and response serializers of one app, or of several: every app built with the
+ * same controller shares what it compiled. Ajv keeps its validators by schema object; the
+ * serializers are kept here by their schema's text, as fast-json-stringify keeps nothing. So a
+ * second app over the same route table compiles almost nothing. The server builds one app; the
+ * tests build a hundred in a process and share one controller (server/test/support/app.ts),
+ * which took Ajv's 0.6 s and fast-json-stringify's 0.3 s out of each of them
+ * (docs/operations.md, "Continuous integration").
  */
 export function createSchemaController(): FastifyServerOptions['schemaController'] {
   // One pool per controller: @fastify/ajv-compiler keeps one Ajv per set of options in it.
   const factory = AjvCompiler();
+  const buildSerializerFactory = SerializerSelector();
+  const serializers = new Map<string, unknown>();
   return {
     compilersFactory: {
+      buildSerializer: ((externalSchemas: unknown, serializerOptions: unknown) => {
+        const build = buildSerializerFactory(externalSchemas as never, serializerOptions as never);
+        // The output depends on the schema, the shared schemas and the options, nothing else.
+        const context = JSON.stringify([externalSchemas, serializerOptions]);
+        return (route: { schema: unknown }) => {
+          const key = `${context}\n${JSON.stringify(route.schema)}`;
+          if (!serializers.has(key)) serializers.set(key, build(route as never));
+          return serializers.get(key);
+        };
+      }) as unknown as BuildSerializer,
       buildValidator: ((externalSchemas: unknown, ajvServerOption: unknown) => {
         const options = (ajvServerOption ?? {}) as { plugins?: unknown[] };
         const asSent = factory(
