@@ -1,7 +1,9 @@
 // Starts the e2e stack and keeps it running, for exploring the UI by hand:
 //   npx tsx e2e/dev-stack.ts        (Ctrl-C stops everything)
-import { ADMIN, startStack } from './stack';
+import { ADMIN, ensureServerBuild, ensureWebBuild, startStack } from './stack';
 
+ensureServerBuild();
+ensureWebBuild();
 const stack = await startStack();
 console.warn(
   [

@@ -93,6 +93,16 @@ export function ensureWebBuild() {
   if (result.status !== 0) throw new Error('next build failed');
 }
 
+/**
+ * Builds the compiled server the stacks run unless it is current (scripts/build-server.mjs, a no-op
+ * when no source changed).
+ */
+export function ensureServerBuild() {
+  const script = path.join(repoRoot, 'scripts/build-server.mjs');
+  const build = spawnSync(process.execPath, [script], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('scripts/build-server.mjs failed');
+}
+
 function require_next(): string {
   return path.join(repoRoot, 'node_modules/next/dist/bin/next');
 }
