@@ -52,7 +52,9 @@ export function createSchemaController(): FastifyServerOptions['schemaController
     compilersFactory: {
       buildSerializer: ((externalSchemas: unknown, serializerOptions: unknown) => {
         const build = buildSerializerFactory(externalSchemas as never, serializerOptions as never);
-        // The output depends on the schema, the shared schemas and the options, nothing else.
+        // The output depends on the schema, the shared schemas and the options, nothing else;
+        // all three are plain data (the app sets no function-valued serializer option), so
+        // their JSON is the key.
         const context = JSON.stringify([externalSchemas, serializerOptions]);
         return (route: { schema: unknown }) => {
           const key = `${context}\n${JSON.stringify(route.schema)}`;

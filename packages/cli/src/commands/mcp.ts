@@ -16,20 +16,25 @@ See docs/mcp.md for the configuration.`,
   async run() {
     // The SDK is loaded by this command alone: imported at the top, it was 0.4 s of every other
     // command's start.
-    const [{ Client }, { StreamableHTTPClientTransport }, { Server }, { StdioServerTransport }] =
-      await Promise.all([
-        import('@modelcontextprotocol/sdk/client/index.js'),
-        import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
-        import('@modelcontextprotocol/sdk/server/index.js'),
-        import('@modelcontextprotocol/sdk/server/stdio.js'),
-      ]);
-    const {
-      CallToolRequestSchema,
-      ListResourcesRequestSchema,
-      ListResourceTemplatesRequestSchema,
-      ListToolsRequestSchema,
-      ReadResourceRequestSchema,
-    } = await import('@modelcontextprotocol/sdk/types.js');
+    const [
+      { Client },
+      { StreamableHTTPClientTransport },
+      { Server },
+      { StdioServerTransport },
+      {
+        CallToolRequestSchema,
+        ListResourcesRequestSchema,
+        ListResourceTemplatesRequestSchema,
+        ListToolsRequestSchema,
+        ReadResourceRequestSchema,
+      },
+    ] = await Promise.all([
+      import('@modelcontextprotocol/sdk/client/index.js'),
+      import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+      import('@modelcontextprotocol/sdk/server/index.js'),
+      import('@modelcontextprotocol/sdk/server/stdio.js'),
+      import('@modelcontextprotocol/sdk/types.js'),
+    ]);
     const api = new Api(await loadConfig());
     const upstream = new Client({ name: 'cairn-cli', version: '0.1.0' });
     try {
