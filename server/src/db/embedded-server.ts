@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { vector } from '@electric-sql/pglite-pgvector';
@@ -11,7 +11,20 @@ import type { EmbeddedPostgres } from './embedded.js';
  * The extensions the migrator and the migrations create (src/db/migrator.ts,
  * db/migrations/0010_text_index_by_project.sql): every PGlite that opens our data loads them.
  */
-export const EMBEDDED_EXTENSIONS = { vector, pgcrypto, btree_gin };
+const EMBEDDED_EXTENSIONS = { vector, pgcrypto, btree_gin };
+
+/**
+ * Opens a PGlite over our data (a data directory, or a dump to load into memory) the one way
+ * every caller needs: with our extensions, and ready to be served to several connections
+ * (`listenOnLoopback`).
+ */
+export async function openPGlite(
+  options: Pick<PGliteOptions, 'dataDir' | 'loadDataDir'>,
+): Promise<PGlite> {
+  const db = await PGlite.create({ ...options, extensions: EMBEDDED_EXTENSIONS });
+  keepExtendedQueriesTogether(db);
+  return db;
+}
 
 /**
  * Runs in the embedded database's own thread (embedded-thread.ts). Starts PGlite (Postgres
@@ -22,20 +35,33 @@ export async function servePGlite(options: {
   port?: number;
 }): Promise<EmbeddedPostgres> {
   await mkdir(options.dataDir, { recursive: true });
-  const db = await PGlite.create({ dataDir: options.dataDir, extensions: EMBEDDED_EXTENSIONS });
-  return serveOnLoopback(db, options.port);
+  const db = await openPGlite({ dataDir: options.dataDir });
+  const listener = await listenOnLoopback(db, options.port);
+  return {
+    connectionString: listener.connectionString,
+    async stop() {
+      await listener.close();
+      await db.close();
+    },
+  };
 }
 
+export interface LoopbackListener {
+  connectionString: string;
+  /** Stops listening and ends every connection; the database stays open. */
+  close(): Promise<void>;
+}
+
+
 /**
- * Serves an open PGlite on loopback, so every client (pool, migrator, pg-boss) uses `pg`
- * unchanged; stopping the server closes the database. PGlite is a single Postgres session: every
+ * Serves a PGlite opened by `openPGlite` on loopback, so every client (pool, migrator, pg-boss)
+ * uses `pg` unchanged. PGlite is a single Postgres session: every
  * socket connection shares it, transactions from different connections run one after another,
  * and session-level SET leaks across connections. Hence the rules the rest of the code keeps: only
  * SET LOCAL, and never a transaction held open across a network call. The tests serve an
  * in-memory copy of a migrated database this way (server/test/support/database.ts).
  */
-export async function serveOnLoopback(db: PGlite, port = 0): Promise<EmbeddedPostgres> {
-  keepExtendedQueriesTogether(db);
+export async function listenOnLoopback(db: PGlite, port = 0): Promise<LoopbackListener> {
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',
@@ -47,10 +73,7 @@ export async function serveOnLoopback(db: PGlite, port = 0): Promise<EmbeddedPos
   const [host, serverPort] = server.getServerConn().split(':');
   return {
     connectionString: `postgres://postgres@${host}:${serverPort}/postgres`,
-    async stop() {
-      await server.stop();
-      await db.close();
-    },
+    close: () => server.stop(),
   };
 }
 

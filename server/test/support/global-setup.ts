@@ -3,11 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
-import { EMBEDDED_EXTENSIONS } from '../../src/db/embedded-server.js';
+import { openPGlite } from '../../src/db/embedded-server.js';
 import { migrate } from '../../src/db/migrator.js';
 import { TEST_EMBEDDING_DIM } from './constants.js';
 import { createServerDatabase, dropServerDatabase, withDatabase } from './server-database.js';
@@ -61,7 +60,7 @@ export default async function setup(project: TestProject) {
         await pool.end();
       }
       await embedded.stop();
-      const closed = await PGlite.create({ dataDir: dir, extensions: EMBEDDED_EXTENSIONS });
+      const closed = await openPGlite({ dataDir: dir });
       await writeFile(
         `${dir}.tar`,
         Buffer.from(await (await closed.dumpDataDir('none')).arrayBuffer()),
