@@ -52,7 +52,6 @@ export interface LoopbackListener {
   close(): Promise<void>;
 }
 
-
 /**
  * Serves a PGlite opened by `openPGlite` on loopback, so every client (pool, migrator, pg-boss)
  * uses `pg` unchanged. PGlite is a single Postgres session: every
