@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /**
  * Where signing in lands: Today when the user has an active project, Search when they have none
@@ -69,11 +70,27 @@ export async function screenshot(page: Page, name: string) {
 }
 
 /**
- * Runs one search from the page's search box and waits until the page shows its outcome: evidence,
- * "No evidence found", or an error inside main (Next's route announcer is also role=alert, and
- * always present). For `expect.poll` loops that wait for the demo's data to become searchable.
+ * Searches for `query` from the page's search box until the results show an element with
+ * `testId`: the demo's data becomes searchable while its first sync and indexing run, some
+ * seconds after the stack starts (up to two minutes on a busy machine).
  */
-export async function searchOnce(page: Page, query: string) {
+export async function searchUntilShown(page: Page, query: string, testId: string) {
+  await expect
+    .poll(
+      async () => {
+        await searchOnce(page, query);
+        return page.getByTestId(testId).count();
+      },
+      { timeout: 120_000, interval: 3_000 },
+    )
+    .toBeGreaterThan(0);
+}
+
+/**
+ * Runs one search and waits until the page shows its outcome: evidence, "No evidence found", or
+ * an error inside main (Next's route announcer is also role=alert, and always present).
+ */
+async function searchOnce(page: Page, query: string) {
   // Signing in lands on Today when a project is active: search from the search page.
   if (!new URL(page.url()).pathname.startsWith('/search')) await page.goto('/search');
   await page.getByRole('searchbox', { name: 'Search conversations' }).fill(query);

@@ -21,7 +21,7 @@ import { createServer, type Server } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe';
-import { LANDED, openBrowser, screenshot, searchOnce, type Browser } from './browser';
+import { LANDED, openBrowser, screenshot, searchUntilShown, type Browser } from './browser';
 import { catalogues, otherLanguageLeftovers, type Locale } from './locale-check';
 import { ADMIN, startStack, startWeb, type Stack } from './stack';
 
@@ -55,15 +55,7 @@ describe('the demo on first run', () => {
   });
 
   test('a search for a demo topic returns evidence within two minutes of start', async () => {
-    await expect
-      .poll(
-        async () => {
-          await searchOnce(page, 'invoice');
-          return page.getByTestId('evidence-card').count();
-        },
-        { timeout: 120_000, interval: 3_000 },
-      )
-      .toBeGreaterThan(0);
+    await searchUntilShown(page, 'invoice', 'evidence-card');
     await screenshot(page, 'demo-search');
   });
 
@@ -75,10 +67,7 @@ describe('the demo on first run', () => {
       await p.goto('/login');
       await p.getByText(ru.shell.demo, { exact: true }).waitFor();
       expect(await p.evaluate(() => document.documentElement.lang)).toBe('ru');
-      await p.getByLabel(ru.login.username).fill(ADMIN.username);
-      await p.getByLabel(ru.login.password).fill(ADMIN.password);
-      await p.getByRole('button', { name: ru.login.signIn }).click();
-      await p.waitForURL('**/today');
+      await signIn(p, 'ru');
       await p.goto('/search');
       await p.getByRole('searchbox', { name: ru.search.formLabel }).fill('invoice');
       await p.keyboard.press('Enter');
@@ -145,11 +134,7 @@ describe('the person page', () => {
   afterAll(async () => browser?.close());
 
   test('opens from a conversation’s contact with their records and conversations', async () => {
-    await page.goto('/login');
-    await page.getByLabel('Username').fill(ADMIN.username);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/today');
+    await signIn(page, 'en');
     await page.getByRole('button', { name: /Active project: Demo studio/ }).waitFor();
 
     await openPersonFromConversation(page);
@@ -166,11 +151,7 @@ describe('the person page', () => {
     const russian = await openBrowser(stack.webUrl, { locale: 'ru-RU' });
     const p = russian.page;
     try {
-      await p.goto('/login');
-      await p.getByLabel(ru.login.username).fill(ADMIN.username);
-      await p.getByLabel(ru.login.password).fill(ADMIN.password);
-      await p.getByRole('button', { name: ru.login.signIn }).click();
-      await p.waitForURL('**/today');
+      await signIn(p, 'ru');
       await openPersonFromConversation(p);
       await p.getByRole('heading', { name: ru.person.links }).waitFor();
       await p.getByRole('heading', { name: ru.person.conversations }).waitFor();
@@ -198,15 +179,7 @@ describe('Ask and the scannable search', () => {
       .filter({ has: page.getByTestId('similar-toggle') })
       .first();
     const toggle = group.getByTestId('similar-toggle');
-    await expect
-      .poll(
-        async () => {
-          await searchOnce(page, 'invoice paid receipt attached');
-          return page.getByTestId('similar-toggle').count();
-        },
-        { timeout: 120_000, interval: 3_000 },
-      )
-      .toBeGreaterThan(0);
+    await searchUntilShown(page, 'invoice paid receipt attached', 'similar-toggle');
     const label = (await toggle.textContent()) ?? '';
     expect(label).toMatch(/^\+\d+ similar in \d+ conversations?$/);
     const similar = Number(/\+(\d+)/.exec(label)![1]);
