@@ -1,7 +1,8 @@
 'use client';
-import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClientProvider } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { ApiError } from '@/lib/api-client';
+import { AppQueryClient } from '@/lib/query-client';
 
 function shouldRetry(failureCount: number, error: unknown): boolean {
   // A 4xx answer will not change on retry; only transient faults are worth a second try.
@@ -18,7 +19,7 @@ export function Providers({ children }: { children: ReactNode }) {
         void client.invalidateQueries({ queryKey: ['me'] });
       }
     };
-    const client: QueryClient = new QueryClient({
+    const client: AppQueryClient = new AppQueryClient({
       queryCache: new QueryCache({ onError }),
       mutationCache: new MutationCache({ onError }),
       defaultOptions: {
