@@ -54,11 +54,12 @@ export interface LoopbackListener {
 
 /**
  * Serves a PGlite opened by `openPGlite` on loopback, so every client (pool, migrator, pg-boss)
- * uses `pg` unchanged. PGlite is a single Postgres session: every
- * socket connection shares it, transactions from different connections run one after another,
- * and session-level SET leaks across connections. Hence the rules the rest of the code keeps: only
- * SET LOCAL, and never a transaction held open across a network call. The tests serve an
- * in-memory copy of a migrated database this way (server/test/support/database.ts).
+ * uses `pg` unchanged. PGlite is a single Postgres session: every socket connection shares it,
+ * transactions from different connections run one after another, and session-level SET leaks
+ * across connections. Hence the rules the rest of the code keeps: only SET LOCAL, and never a
+ * transaction held open across a network call. The tests serve an in-memory copy of a migrated
+ * database this way, and keep it open for the worker's next file when they stop listening
+ * (server/test/support/database.ts).
  */
 export async function listenOnLoopback(db: PGlite, port = 0): Promise<LoopbackListener> {
   const server = new PGLiteSocketServer({

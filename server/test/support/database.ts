@@ -22,8 +22,8 @@ export interface TestDatabase {
  * (test/support/global-setup.ts). With TEST_DATABASE_URL it is a new database on that server,
  * created from the run's template database; otherwise an embedded database in memory, loaded from
  * the dump of the embedded template and served on its own loopback port (PGlite is one session,
- * so two files never use one at once). In memory, because a file's database lives as long as the file, and
- * loading a dump took half the time of copying the data directory and opening the copy
+ * so two files never use one at once). In memory, because a file's database lives as long as the
+ * file, and loading a dump took half the time of copying the data directory and opening the copy
  * (docs/operations.md, "Continuous integration"). It runs in the test's own thread, as the tests
  * did before the server moved its database to a thread of its own (src/db/embedded.ts): no test
  * measures how the API answers while the database works.
@@ -123,16 +123,15 @@ async function catalogOf(db: PGlite): Promise<string> {
 /**
  * Empties a dropped database for the next file, as it was when migrated: every table's rows but
  * the migrator's ledger, the job queue's schema dropped, every sequence back to its start, the
- * session's settings, prepared
- * statements, listeners and locks discarded (PGlite is one session: they would outlive the file's
- * connections). The triggers that keep the audit trail unwritable refuse TRUNCATE, so the
+ * session's settings, prepared statements, listeners and locks discarded (PGlite is one session:
+ * they would outlive the file's connections). The triggers that keep the audit trail unwritable refuse TRUNCATE, so the
  * emptying runs as a replica, for which ordinary triggers do not fire. Returns false (and the
  * database is closed instead) when its shape is not the template's.
  */
 async function recycle(db: PGlite, catalog: string): Promise<boolean> {
   if (db.isInTransaction()) await db.exec('rollback');
-  // The job queue's schema is not the migrations': pg-boss creates it when it first starts.
   await db.exec('discard all'); // alone: it cannot run in the implicit transaction of a batch
+  // The job queue's schema is not the migrations': pg-boss creates it when it first starts.
   await db.exec(`drop schema if exists ${QUEUE_SCHEMA} cascade`);
   if ((await catalogOf(db)) !== catalog) return false;
   const { rows } = await db.query<{ tables: string | null; sequences: string | null }>(`
@@ -151,7 +150,6 @@ async function recycle(db: PGlite, catalog: string): Promise<boolean> {
     ${sequences ?? ''}
   `);
   await db.exec('discard all');
-
   return true;
 }
 
