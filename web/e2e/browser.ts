@@ -64,7 +64,13 @@ export async function openBrowser(
   };
 }
 
+/**
+ * The whole page as docs/screenshots/<name>.png, the pictures the docs show: refreshed by a run of
+ * the suite outside CI. CI runs in a clone it throws away and takes none; they were a seventh of
+ * the browser's CPU in the suite (docs/benchmarks.md, "CI").
+ */
 export async function screenshot(page: Page, name: string) {
+  if (process.env.CI) return;
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
