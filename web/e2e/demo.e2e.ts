@@ -212,7 +212,7 @@ describe('Ask and the scannable search', () => {
     await page.getByRole('textbox', { name: 'Ask a question' }).fill('Was the invoice paid?');
     await page.getByRole('button', { name: 'Ask', exact: true }).click();
     const answer = page.locator('section[data-answer-id]');
-    await page.locator('section[data-status="done"]').waitFor({ timeout: 60_000 });
+    await answerEnds(page);
     await page.getByTestId('ask-heading').waitFor();
     const chips = page.getByTestId('citation-chip');
     expect(await chips.count()).toBeGreaterThan(0);
@@ -373,7 +373,7 @@ describe('Ask and the scannable search', () => {
           .getByRole('textbox', { name: m.ask.formLabel })
           .fill(locale === 'ru' ? 'Оплачен ли счёт?' : 'Was the invoice paid?');
         await p.getByRole('button', { name: m.ask.submit, exact: true }).click();
-        await p.getByTestId('support-rate').waitFor({ timeout: 60_000 });
+        await answerEnds(p);
         const chip = p.getByTestId('citation-chip').first();
         if (await chip.count()) await chip.click();
         const problems = (await seriousViolations(p)).map(
@@ -452,4 +452,21 @@ async function signIn(p: Page, locale: Locale) {
   await p.getByLabel(m.login.password).fill(ADMIN.password);
   await p.getByRole('button', { name: m.login.signIn }).click();
   await p.waitForURL(LANDED);
+}
+
+/**
+ * Waits until the answer on the page has ended, and fails unless it ended done, saying what the
+ * page showed: an answer still streaming or ended in an error, not only a missing element.
+ */
+async function answerEnds(p: Page) {
+  const answer = p.locator('section[data-status]');
+  const ended = p.locator('section[data-status="done"], section[data-status="error"]');
+  await ended.waitFor({ timeout: 60_000 }).catch(() => undefined);
+  const status = await answer.getAttribute('data-status', { timeout: 1_000 }).catch(() => null);
+  if (status !== 'done') {
+    const shown = await p.getByRole('main').innerText();
+    throw new Error(
+      `the answer's status is ${status ?? 'missing'} after 60 s; the page shows:\n${shown}`,
+    );
+  }
 }
