@@ -224,8 +224,7 @@ describe('Ask and the scannable search', () => {
   test('an answer streams with citation chips that open their evidence, and feedback is stored', async () => {
     await page.goto('/ask');
     await page.getByRole('link', { name: 'Ask', exact: true }).first().waitFor();
-    await page.getByRole('textbox', { name: 'Ask a question' }).fill('Was the invoice paid?');
-    await page.getByRole('button', { name: 'Ask', exact: true }).click();
+    await askQuestion(page, 'en', 'Was the invoice paid?');
     const answer = page.locator('section[data-answer-id]');
     await answerEnds(page);
     await page.getByTestId('ask-heading').waitFor();
@@ -351,8 +350,7 @@ describe('Ask and the scannable search', () => {
       }),
     );
     try {
-      await page.getByRole('textbox', { name: 'Ask a question' }).fill('When was it paid?');
-      await page.getByRole('button', { name: 'Ask', exact: true }).click();
+      await askQuestion(page, 'en', 'When was it paid?');
       await page
         .getByTestId('support-rate')
         .getByText('Supported: 50% (1 of 2 sentences)')
@@ -378,16 +376,16 @@ describe('Ask and the scannable search', () => {
   ] as const)(
     'the Ask page with an answer has no serious axe violation (%s)',
     async (locale, browserLocale) => {
-      const m = catalogues[locale];
       const other = await openBrowser(stack.webUrl, { locale: browserLocale });
       const p = other.page;
       try {
         await signIn(p, locale);
         await p.goto('/ask');
-        await p
-          .getByRole('textbox', { name: m.ask.formLabel })
-          .fill(locale === 'ru' ? 'Оплачен ли счёт?' : 'Was the invoice paid?');
-        await p.getByRole('button', { name: m.ask.submit, exact: true }).click();
+        await askQuestion(
+          p,
+          locale,
+          locale === 'ru' ? 'Оплачен ли счёт?' : 'Was the invoice paid?',
+        );
         await answerEnds(p);
         const chip = p.getByTestId('citation-chip').first();
         if (await chip.count()) await chip.click();
@@ -458,6 +456,46 @@ describe('the starting state', () => {
       await new Promise((resolve) => stub.close(resolve));
     }
   });
+
+  test('the app mounts once /health has answered usable and stays mounted when a later probe fails', async () => {
+    const other = await openBrowser(stack.webUrl);
+    const p = other.page;
+    const unreachable = {
+      ok: false,
+      error: 'upstream_unavailable',
+      message: 'The Cairn API server is not reachable. Check that it is running.',
+      request_id: 'e2e',
+    };
+    let probes = 0;
+    let health: 'away' | 'indexing' = 'away';
+    try {
+      await signIn(p, 'en');
+      // The web server's answer while the API is away; then the API up with the demo still
+      // indexing (so the page keeps polling) until the question is typed; then away again.
+      await p.route('**/api/health', (route) => {
+        probes += 1;
+        return health === 'indexing'
+          ? route.fulfill({ status: 200, json: { ok: true, phase: 'indexing' } })
+          : route.fulfill({ status: 502, json: unreachable });
+      });
+      await p.goto('/ask');
+      await p.getByTestId('starting-state').getByText('Starting: waiting for the API').waitFor();
+      health = 'indexing';
+      const question = p.getByRole('textbox', { name: 'Ask a question' });
+      await question.fill('Was the invoice paid?');
+      await p.getByTestId('starting-banner').waitFor();
+      health = 'away';
+      const failedFrom = probes;
+      await p.getByTestId('starting-banner').waitFor({ state: 'detached', timeout: 10_000 });
+      expect(probes).toBeGreaterThan(failedFrom);
+      // The failed probe left the page as it was: no starting state, the question kept.
+      expect(await p.getByTestId('starting-state').count()).toBe(0);
+      expect(await question.inputValue({ timeout: 1_000 })).toBe('Was the invoice paid?');
+    } finally {
+      await p.unroute('**/api/health');
+      await other.close();
+    }
+  });
 });
 
 async function signIn(p: Page, locale: Locale) {
@@ -467,6 +505,33 @@ async function signIn(p: Page, locale: Locale) {
   await p.getByLabel(m.login.password).fill(ADMIN.password);
   await p.getByRole('button', { name: m.login.signIn }).click();
   await p.waitForURL(LANDED);
+}
+
+/**
+ * Types a question into Ask and submits it, and waits until the page shows an answer for it. A
+ * click that started no answer (seen twice in CI on a loaded machine, the page still on Ask's
+ * empty state) is said in the log and submitted once more, so the suite names it without
+ * failing on it; a second miss fails.
+ */
+async function askQuestion(p: Page, locale: Locale, question: string) {
+  const m = catalogues[locale];
+  const box = p.getByRole('textbox', { name: m.ask.formLabel });
+  const started = p.locator('section[data-status]');
+  for (let attempt = 1; ; attempt += 1) {
+    await box.fill(question);
+    await p.getByRole('button', { name: m.ask.submit, exact: true }).click();
+    const shown = await started
+      .waitFor({ timeout: 15_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (shown) return;
+    const page = await p.getByRole('main').innerText();
+    if (attempt === 2)
+      throw new Error(`asking "${question}" twice started no answer; the page shows:\n${page}`);
+    console.warn(
+      `asking "${question}" started no answer in 15 s; submitting again. The page shows:\n${page}`,
+    );
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 'use client';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslations } from 'next-intl';
 import type { ReactNode } from 'react';
 import { API_BASE_URL } from '@/lib/api-client';
@@ -15,6 +15,7 @@ interface Startup {
 type Phase = 'starting' | 'migrating' | 'syncing the demo' | 'indexing' | 'waiting';
 const PHASES = new Set<string>(['starting', 'migrating', 'syncing the demo', 'indexing']);
 const POLL_MS = 1000;
+const STARTUP_KEY = ['startup'];
 
 async function probe(): Promise<Startup> {
   let response: Response;
@@ -47,18 +48,30 @@ async function probe(): Promise<Startup> {
  * While the API is starting, a localized "starting: <phase>" state instead of "API not
  * reachable" or an error page; it polls /health and gives way to the app by itself. Once the API
  * works but the demo is still syncing or indexing, the app shows with a line saying so.
+ *
+ * The app mounts once, after a probe has said the API is usable, and stays mounted: rendering it
+ * before the first answer and swapping it for the starting state when that answer (or a later
+ * poll) failed would unmount every page and drop what the person was doing, a question typed
+ * into Ask included. A later outage is for the pages to report with their own error states.
  */
 export function StartingGate({ children }: { children: ReactNode }) {
   const t = useTranslations('starting');
+  const queryClient = useQueryClient();
   const startup = useQuery({
-    queryKey: ['startup'],
-    queryFn: probe,
+    queryKey: STARTUP_KEY,
+    queryFn: async (): Promise<Startup> => {
+      const next = await probe();
+      const seen = queryClient.getQueryData<Startup>(STARTUP_KEY);
+      return seen?.usable && !next.usable ? { ...seen, phase: null } : next;
+    },
     retry: false,
     staleTime: Infinity,
     refetchInterval: (query) => (query.state.data && !query.state.data.phase ? false : POLL_MS),
   });
   const data = startup.data;
-  if (data && !data.usable) {
+  // The first probe is one request to this origin: nothing is shown for its few milliseconds.
+  if (!data) return <main aria-busy="true" className="min-h-dvh" />;
+  if (!data.usable) {
     return (
       <main className="flex min-h-dvh items-center justify-center p-4">
         <div
@@ -74,7 +87,7 @@ export function StartingGate({ children }: { children: ReactNode }) {
   }
   return (
     <>
-      {data?.phase ? (
+      {data.phase ? (
         <p
           role="status"
           data-testid="starting-banner"
