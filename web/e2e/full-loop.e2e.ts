@@ -385,9 +385,9 @@ async function signIn(browserPage: Page, locale: Locale) {
 /**
  * Goes to `path` inside the app, as a link would: the page stays loaded, so the every-page checks
  * measure each page's own rendering instead of loading the whole app (and axe-core) again per page,
- * which was two thirds of their time. Every page's server rendering is loaded whole by the tests
- * above. Next's app router instance on `window.next` is its debugging handle; should it go away,
- * this fails at the first page, not silently.
+ * which was two thirds of their time. Every page's server rendering is loaded whole by another
+ * test, or by these checks (`Visit.whole`). Next's app router instance on `window.next` is its
+ * debugging handle; should it go away, this fails at the first page, not silently.
  */
 async function navigateInApp(browserPage: Page, path: string) {
   await browserPage.evaluate((href) => {
@@ -408,6 +408,8 @@ interface Visit {
   ready: (browserPage: Page) => Locator;
   /** The docs/screenshots name, taken in Russian (the English ones come from the loop above). */
   screenshot?: string;
+  /** Loaded whole rather than reached inside the app: no other test loads it so. */
+  whole?: true;
 }
 
 /** Every page of the app, in a state worth checking, with its heading in `locale`. */
@@ -526,6 +528,7 @@ async function everyPage(browserPage: Page, locale: Locale): Promise<Visit[]> {
       path: '/no-such-page',
       title: m.notFound.title,
       ready: (p) => p.getByRole('link', { name: m.notFound.goToSearch }),
+      whole: true,
     },
   ];
 }
@@ -555,7 +558,7 @@ async function checkEveryPage(locale: Locale, browserLocale: string) {
     if (locale === 'ru') await screenshot(p, 'login-ru');
     await signIn(p, locale);
     for (const visit of await everyPage(p, locale)) {
-      await navigateInApp(p, visit.path);
+      await (visit.whole ? p.goto(visit.path) : navigateInApp(p, visit.path));
       await h1(p, visit.title).waitFor();
       await visit.ready(p).first().waitFor();
       await check(visit.name);
