@@ -76,7 +76,7 @@ if (existsSync(path.join(root, 'web/.next/BUILD_ID'))) {
 } else {
   console.log('Building the web UI once, while the API starts (about a minute)...');
   placeholder = servePlaceholder();
-  const webBuild = run(process.execPath, [next, 'build', '--webpack'], {
+  const webBuild = run(process.execPath, [next, 'build'], {
     cwd: path.join(root, 'web'),
     stdio: ['ignore', 'ignore', 'inherit'],
     onExit: (code) => {

@@ -15,16 +15,6 @@ const nextConfig: NextConfig = {
   // would type-check the app again inside every build: 14 s of CPU on the critical path of a
   // first `npm start` (scripts/start.mjs) and of CI's web build.
   typescript: { ignoreBuildErrors: true },
-  // The contract package writes NodeNext-style `./x.js` imports that point at `.ts` sources.
-  // Turbopack cannot map those (checked with Next 16.4: "Can't resolve './common.js'"), so the
-  // build and dev scripts pass --webpack and webpack's extensionAlias does the mapping.
-  webpack(config) {
-    config.resolve.extensionAlias = {
-      ...config.resolve.extensionAlias,
-      '.js': ['.ts', '.tsx', '.js'],
-    };
-    return config;
-  },
 };
 
 export default withNextIntl(nextConfig);

@@ -85,7 +85,7 @@ export function ensureWebBuild() {
     newestMtime(path.join(repoRoot, 'packages/contract/src')),
   );
   if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) return;
-  const result = spawnSync(process.execPath, [require_next(), 'build', '--webpack'], {
+  const result = spawnSync(process.execPath, [require_next(), 'build'], {
     cwd: webDir,
     stdio: 'inherit',
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
