@@ -63,8 +63,11 @@ export async function openDatabase(
   const pool = new pg.Pool({
     connectionString,
     max: config.DB_POOL_MAX,
-    // A dead server must fail a request quickly (→ 503), not hang it.
-    connectionTimeoutMillis: 5_000,
+    // A dead server must fail a request quickly (→ 503), not hang it. The embedded database runs
+    // in this process and is one session: a new connection waits there until another
+    // connection's transaction ends (embedded-server.ts), which a sync's batch on a loaded machine
+    // can keep busy for more than 5 s; failing then would fail a sync halfway, not a dead server.
+    connectionTimeoutMillis: embedded ? 60_000 : 5_000,
     idleTimeoutMillis: 30_000,
   });
   // An idle client losing its server (database restart) must not crash the process.
