@@ -14,16 +14,16 @@
  *   page has no serious axe violation in either language. Search collapses the demo's repeated
  *   "Invoice … paid, receipt attached." into one card with "+N similar", and the conversation
  *   list shows previews;
- * - the starting state, on a web UI of its own in front of a stub: the UI in front of an API that
- *   is still starting shows the starting state, not an error.
+ * - the starting state, with the browser's requests to the API answered as a starting API answers
+ *   them: the UI shows the starting state, not an error, and once shown usable the app stays
+ *   mounted when a later /health fails.
  */
-import { createServer, type Server } from 'node:http';
-import type { Page } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe';
 import { LANDED, openBrowser, screenshot, searchUntilShown, type Browser } from './browser';
 import { catalogues, otherLanguageLeftovers, type Locale } from './locale-check';
-import { ADMIN, startStack, startWeb, type Stack } from './stack';
+import { ADMIN, startStack, type Stack } from './stack';
 
 let stack: Stack;
 let browser: Browser;
@@ -389,32 +389,25 @@ describe('Ask and the scannable search', () => {
 
 describe('the starting state', () => {
   test('while /health answers 503 with a phase, the UI says "starting: <phase>" and no error', async () => {
+    // The API as it answers while it opens and migrates its database (main.ts, system/plugin.ts):
+    // every route, /health included, 503 `starting` with the phase.
     let phase = 'migrating';
-    const stub: Server = createServer((request, response) => {
-      response.setHeader('content-type', 'application/json');
-      if (request.url?.startsWith('/health') && phase !== 'ready') {
-        response.statusCode = 503;
-        response.end(
-          JSON.stringify({
-            ok: false,
-            error: 'starting',
-            message: `Cairn is starting: ${phase}`,
-            details: { phase },
-            request_id: 'stub',
-          }),
-        );
-        return;
-      }
-      response.statusCode = 503;
-      response.end(JSON.stringify({ ok: false, error: 'starting', details: { phase } }));
-    });
-    await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
-    const address = stub.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    const web = await startWeb(`http://127.0.0.1:${port}`);
-    const en = await openBrowser(web.webUrl);
-    const ru = await openBrowser(web.webUrl, { locale: 'ru-RU' });
+    const starting = (route: Route) =>
+      route.fulfill({
+        status: 503,
+        json: {
+          ok: false,
+          error: 'starting',
+          message: `Cairn is starting: ${phase}`,
+          details: { phase },
+          request_id: 'e2e',
+        },
+      });
+    const en = await openBrowser(stack.webUrl);
+    const ru = await openBrowser(stack.webUrl, { locale: 'ru-RU' });
     try {
+      await en.page.route('**/api/**', starting);
+      await ru.page.route('**/api/**', starting);
       await en.page.goto('/search');
       const state = en.page.getByTestId('starting-state');
       await state.getByText('Starting: migrating the database').waitFor();
@@ -437,8 +430,6 @@ describe('the starting state', () => {
     } finally {
       await en.close();
       await ru.close();
-      await web.stop();
-      await new Promise((resolve) => stub.close(resolve));
     }
   });
 

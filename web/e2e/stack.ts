@@ -136,26 +136,6 @@ function spawnWeb(port: number, apiUrl: string): ChildProcess {
 }
 
 /**
- * The web UI alone in front of any API (a stub on loopback, say): ready once its own page
- * answers, whatever the API says.
- */
-export async function startWeb(apiUrl: string): Promise<{ webUrl: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const webUrl = `http://localhost:${port}`;
-  const output: string[] = [];
-  const logFile = path.join(tmpdir(), `cairn-e2e-web-${port}.log`);
-  const web = spawnWeb(port, apiUrl);
-  collect(web, 'web', output, logFile);
-  try {
-    await waitFor(`${webUrl}/login`, 'web UI', web, 60_000);
-  } catch (error) {
-    await stopChild(web);
-    throw new Error(`${(error as Error).message}\n${output.join('')}`);
-  }
-  return { webUrl, stop: () => stopChild(web) };
-}
-
-/**
  * The API as `npm start` runs it: the compiled server (scripts/build-server.mjs, built once per
  * run by e2e/global-setup.ts), with its worker and an embedded database in `dataDir`.
  */
