@@ -302,26 +302,33 @@ describe('jobs', () => {
       ]);
     });
 
-    it('shows a job failing three times as failed with its error, and backs it off', async () => {
+    it('shows a job failing three times as failed with its error, retries it within a minute, then backs it off', async () => {
       behaviour = async () => {
         throw new Error('Chatwoot answered 401: the API token was revoked');
       };
       const { session, project } = await signInWithProject(ctx.app, ctx.database);
+      const nextRunIn = async () => {
+        const sync = (await schedules(session)).find((j) => j.job_type === 'chatwoot_sync')!;
+        return new Date(sync.next_run_at as string).getTime() - Date.now();
+      };
+      const nextRuns: number[] = [];
       for (let i = 0; i < 3; i++) {
         const res = await session.request('POST', '/jobs/chatwoot/sync?wait=true');
         expect(res.json().run).toMatchObject({
           status: 'failed',
           error: expect.stringContaining('401'),
         });
+        nextRuns.push(await nextRunIn());
       }
       const sync = (await schedules(session)).find((j) => j.job_type === 'chatwoot_sync')!;
       expect(sync.last_status).toBe('failed');
       expect(sync.last_error).toContain('API token was revoked');
       expect(sync.consecutive_failures).toBe(3);
-      // 900 s cadence doubled per failure: at least 8 × 900 s out after the third.
-      expect(new Date(sync.next_run_at as string).getTime()).toBeGreaterThan(
-        Date.now() + 7 * 900_000,
-      );
+      // The first failure is retried within a minute; then the 900 s cadence doubles per failure:
+      // 2 × 900 s out after the second, 4 × 900 s after the third.
+      expect(nextRuns[0]).toBeLessThanOrEqual(60_000);
+      expect(nextRuns[1]).toBeGreaterThan(2 * 900_000 - 60_000);
+      expect(nextRuns[2]).toBeGreaterThan(4 * 900_000 - 60_000);
       // Handler errors are the scheduler's to retry, not the queue's: one invocation per run.
       const mine = (await invocations(ctx.database)).filter(
         (i) => i.project_id === project.projectId,

@@ -162,8 +162,12 @@ export async function finishRun(
 
 /**
  * Feeds a finished run back into its schedule: success clears the failure streak; failure grows
- * it and pushes next_run_at out exponentially, so a broken job (revoked token, Chatwoot down)
- * stops hammering the source while its last_error stays visible.
+ * it. A first failure brings the next run within a minute: most failures pass (a dropped
+ * connection, a 5xx that outlasted the client's own retries), and a sync should not wait a whole
+ * cadence for one. From the second in a row next_run_at is pushed out exponentially, so a broken
+ * job (revoked token, Chatwoot down) stops hammering the source while its last_error stays
+ * visible. Every SET expression reads the row as it was: `consecutive_failures` is the streak
+ * before this run.
  */
 export async function recordScheduleOutcome(
   db: Executor,
@@ -176,19 +180,23 @@ export async function recordScheduleOutcome(
       last_error = ${failed ? (input.error ?? 'failed') : null},
       last_run_at = now(),
       consecutive_failures = case when ${failed} then consecutive_failures + 1 else 0 end,
-      next_run_at = case when ${failed}
-        then greatest(next_run_at, now() + make_interval(secs => ${backoffSql()}))
-        else next_run_at end
+      next_run_at = case
+        when not ${failed} then next_run_at
+        when consecutive_failures = 0 then least(next_run_at,
+          now() + make_interval(secs => least(cadence_seconds, ${FIRST_RETRY_SECONDS})))
+        else greatest(next_run_at, now() + make_interval(secs => ${backoffSql()})) end
     where ${inScope(input.scope)} and job_type = ${input.jobType}
   `.execute(db);
 }
 
-// Doubling per consecutive failure (the row's value before this failure counts as n - 1), capped
-// at six hours or the cadence itself if that is longer: a daily job never runs more often than
-// it would have, and an hourly one that keeps failing is still retried four times a day.
+const FIRST_RETRY_SECONDS = 60;
+// From the second failure in a row (n, of which the row holds n - 1): the cadence doubled n - 1
+// times, capped at six hours or the cadence itself if that is longer: a daily job never runs
+// more often than it would have, and an hourly one that keeps failing is still retried four
+// times a day.
 const MAX_BACKOFF_SECONDS = 6 * 3600;
 function backoffSql(): RawBuilder<number> {
-  return sql<number>`least(cadence_seconds * power(2, least(consecutive_failures + 1, 16)),
+  return sql<number>`least(cadence_seconds * power(2, least(consecutive_failures, 16)),
     greatest(cadence_seconds, ${MAX_BACKOFF_SECONDS}))`;
 }
 
