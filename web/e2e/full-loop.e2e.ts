@@ -303,17 +303,19 @@ describe('the evidence loop in the browser', () => {
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.getByRole('button', { name: /Active project: Empty side project/ }).waitFor();
 
-    await page.goto('/conversations');
+    // Inside the app, as a person moves: the first project's lists are still in the page's query
+    // cache, and none of them may show for this one.
+    await navigateInApp(page, '/conversations');
     await page.getByText('No conversations').waitFor();
-    await page.goto('/contacts');
+    await navigateInApp(page, '/contacts');
     await page.getByText('No contacts').waitFor();
-    await page.goto('/outbound');
+    await navigateInApp(page, '/outbound');
     await page.getByText('No outbound messages yet').waitFor();
-    await page.goto('/sources');
+    await navigateInApp(page, '/sources');
     await page.getByText('No source bound yet').waitFor();
-    await page.goto('/search?q=Zephyrine');
+    await navigateInApp(page, '/search?q=Zephyrine');
     await page.getByText('No evidence found').waitFor();
-    await page.goto('/audit');
+    await navigateInApp(page, '/audit');
     expect(await page.getByTestId('audit-event').filter({ hasText: 'outbound.send' }).count()).toBe(
       0,
     );
@@ -323,9 +325,9 @@ describe('the evidence loop in the browser', () => {
     await page.getByRole('menuitemradio', { name: 'Northwind rebrand' }).click();
     await page.getByRole('button', { name: /Active project: Northwind rebrand/ }).waitFor();
     await page.getByTestId('audit-event').filter({ hasText: 'outbound.send' }).first().waitFor();
-    await page.goto('/conversations');
+    await navigateInApp(page, '/conversations');
     await page.getByTestId('conversation-row').first().waitFor();
-    await page.goto('/outbound');
+    await navigateInApp(page, '/outbound');
     await page.getByTestId('outbound-row').first().waitFor();
   });
 
