@@ -563,6 +563,9 @@ async function checkEveryPage(locale: Locale, browserLocale: string) {
       await (visit.whole ? p.goto(visit.path) : navigateInApp(p, visit.path));
       await h1(p, visit.title).waitFor();
       await visit.ready(p).first().waitFor();
+      // Inside the app the page's <title> comes with its metadata, which Next streams after the
+      // page itself: checked before it arrives, the page had no title at all.
+      await p.waitForFunction(() => document.title !== '');
       await check(visit.name);
       if (visit.screenshot && (locale === 'ru' || visit.screenshot === 'settings')) {
         await screenshot(p, locale === 'ru' ? `${visit.screenshot}-ru` : visit.screenshot);
