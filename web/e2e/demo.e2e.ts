@@ -484,10 +484,11 @@ async function signIn(p: Page, locale: Locale) {
 }
 
 /**
- * Types a question into Ask and submits it, and waits until the page shows an answer for it. A
- * click that started no answer (seen twice in CI on a loaded machine, the page still on Ask's
- * empty state) is said in the log and submitted once more, so the suite names it without
- * failing on it; a second miss fails.
+ * Types a question into Ask and submits it, and waits until the page shows an answer (on a page
+ * that already shows one, that one counts: the caller checks what it says). A click that started
+ * no answer (seen twice in CI on a loaded machine, the page still on Ask's empty state) is said in
+ * the log and submitted once more, so the suite names it without failing on it; a second miss
+ * fails.
  */
 async function askQuestion(p: Page, locale: Locale, question: string) {
   const m = catalogues[locale];

@@ -385,9 +385,9 @@ async function signIn(browserPage: Page, locale: Locale) {
 }
 
 /**
- * Goes to `path` inside the app, as a link would: the page stays loaded, so the every-page checks
- * measure each page's own rendering instead of loading the whole app (and axe-core) again per page,
- * which was two thirds of their time. Every page's server rendering is loaded whole by another
+ * Goes to `path` inside the app, as a link would: the page stays loaded with its query cache, as
+ * a person's does, and the every-page checks measure each page's own rendering instead of loading
+ * the whole app (and axe-core) again per page, which was two thirds of their time. Every page's server rendering is loaded whole by another
  * test, or by these checks (`Visit.whole`). Next's app router instance on `window.next` is its
  * debugging handle; should it go away, this fails at the first page, not silently.
  */
