@@ -1,8 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser as ChromiumBrowser,
+  type BrowserContext,
+  type Page,
+} from 'playwright-core';
 import { expect } from 'vitest';
 
 /**
@@ -38,30 +42,30 @@ export const CHROMIUM_LAUNCH = {
 };
 
 /**
- * Chromium with a fresh profile, so no cookie or cache leaks between runs. `locale` sets the
- * browser's language (navigator.language and Accept-Language), as a user's system would.
+ * A person's browser with nothing in it yet: a fresh context of `engine` (its own cookies,
+ * storage and cache, like a new profile) whose language is `locale` (navigator.language and
+ * Accept-Language, as a user's system would set them). A context of the stack's one Chromium
+ * instead of a Chromium of its own: launching one per person was 0.6 s of wall time and a browser process, a GPU process and a
+ * network service each time, eighteen times a run (docs/benchmarks.md, "CI").
  */
 export async function openBrowser(
+  engine: ChromiumBrowser,
   baseURL: string,
   options: { locale?: string } = {},
 ): Promise<Browser> {
-  const userDataDir = mkdtempSync(path.join(tmpdir(), 'cairn-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    ...CHROMIUM_LAUNCH,
+  const context = await engine.newContext({
     baseURL,
     locale: options.locale ?? 'en-US',
     viewport: { width: 1280, height: 900 },
   });
   context.setDefaultTimeout(20_000);
-  const page = context.pages()[0] ?? (await context.newPage());
-  return {
-    context,
-    page,
-    async close() {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
+  const page = await context.newPage();
+  return { context, page, close: () => context.close() };
+}
+
+/** Debian's Chromium, headless, for one stack's browsers (e2e/stack.ts). */
+export function launchChromium(): Promise<ChromiumBrowser> {
+  return chromium.launch(CHROMIUM_LAUNCH);
 }
 
 /**

@@ -21,7 +21,7 @@
 import type { Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe';
-import { LANDED, openBrowser, screenshot, searchUntilShown, type Browser } from './browser';
+import { LANDED, screenshot, searchUntilShown, type Browser } from './browser';
 import { catalogues, otherLanguageLeftovers, type Locale } from './locale-check';
 import { ADMIN, startStack, type Stack } from './stack';
 
@@ -32,7 +32,7 @@ let page: Page;
 beforeAll(async () => {
   stack = await startStack({ demo: true });
   console.warn(`demo stack: ${stack.webUrl}, process output in ${stack.logFile}`);
-  browser = await openBrowser(stack.webUrl);
+  browser = await stack.openBrowser();
   page = browser.page;
 });
 
@@ -61,7 +61,7 @@ describe('the demo on first run', () => {
 
   test('follows the browser: a Russian browser gets the demo in Russian', async () => {
     const { ru } = catalogues;
-    const russian = await openBrowser(stack.webUrl, { locale: 'ru-RU' });
+    const russian = await stack.openBrowser({ locale: 'ru-RU' });
     const p = russian.page;
     try {
       await p.goto('/login');
@@ -127,7 +127,7 @@ describe('the person page', () => {
   let page: Page;
 
   beforeAll(async () => {
-    browser = await openBrowser(stack.webUrl);
+    browser = await stack.openBrowser();
     page = browser.page;
   });
 
@@ -148,7 +148,7 @@ describe('the person page', () => {
 
   test('reads in Russian for a Russian browser', async () => {
     const { ru } = catalogues;
-    const russian = await openBrowser(stack.webUrl, { locale: 'ru-RU' });
+    const russian = await stack.openBrowser({ locale: 'ru-RU' });
     const p = russian.page;
     try {
       await signIn(p, 'ru');
@@ -166,7 +166,7 @@ describe('Ask and the scannable search', () => {
   let page: Page;
 
   beforeAll(async () => {
-    browser = await openBrowser(stack.webUrl);
+    browser = await stack.openBrowser();
     page = browser.page;
     await signIn(page, 'en');
   });
@@ -361,7 +361,7 @@ describe('Ask and the scannable search', () => {
   ] as const)(
     'the Ask page with an answer has no serious axe violation (%s)',
     async (locale, browserLocale) => {
-      const other = await openBrowser(stack.webUrl, { locale: browserLocale });
+      const other = await stack.openBrowser({ locale: browserLocale });
       const p = other.page;
       try {
         await signIn(p, locale);
@@ -403,8 +403,8 @@ describe('the starting state', () => {
           request_id: 'e2e',
         },
       });
-    const en = await openBrowser(stack.webUrl);
-    const ru = await openBrowser(stack.webUrl, { locale: 'ru-RU' });
+    const en = await stack.openBrowser();
+    const ru = await stack.openBrowser({ locale: 'ru-RU' });
     try {
       await en.page.route('**/api/**', starting);
       await ru.page.route('**/api/**', starting);
@@ -434,7 +434,7 @@ describe('the starting state', () => {
   });
 
   test('the app mounts once /health has answered usable and stays mounted when a later probe fails', async () => {
-    const other = await openBrowser(stack.webUrl);
+    const other = await stack.openBrowser();
     const p = other.page;
     const unreachable = {
       ok: false,

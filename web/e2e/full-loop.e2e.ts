@@ -9,7 +9,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe';
-import { LANDED, openBrowser, screenshot, type Browser } from './browser';
+import { LANDED, screenshot, type Browser } from './browser';
 import { tabTo } from './keyboard';
 import { catalogues, otherLanguageLeftovers, type Locale } from './locale-check';
 import { ADMIN, startStack, type Stack } from './stack';
@@ -64,7 +64,7 @@ beforeAll(async () => {
     }
     pluralConversations.push({ count, displayId: created.id });
   }
-  browser = await openBrowser(stack.webUrl);
+  browser = await stack.openBrowser();
   page = browser.page;
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
@@ -541,7 +541,7 @@ async function everyPage(browserPage: Page, locale: Locale): Promise<Visit[]> {
  * relative times, and no serious or critical axe-core violation.
  */
 async function checkEveryPage(locale: Locale, browserLocale: string) {
-  const browserOf = await openBrowser(stack.webUrl, { locale: browserLocale });
+  const browserOf = await stack.openBrowser({ locale: browserLocale });
   const p = browserOf.page;
   const m = catalogues[locale];
   const problems: string[] = [];
@@ -599,7 +599,7 @@ async function checkEveryPage(locale: Locale, browserLocale: string) {
 
 describe('in either language, by keyboard, for everyone', () => {
   test('the main loop works with the keyboard alone: search, open the evidence, draft, approve', async () => {
-    const keyboardBrowser = await openBrowser(stack.webUrl, { locale: 'en-US' });
+    const keyboardBrowser = await stack.openBrowser({ locale: 'en-US' });
     const p = keyboardBrowser.page;
     try {
       await signIn(p, 'en');
@@ -652,7 +652,7 @@ describe('in either language, by keyboard, for everyone', () => {
   );
 
   test('the saved language wins over the browser, and switching keeps the page and its data', async () => {
-    const english = await openBrowser(stack.webUrl, { locale: 'en-US' });
+    const english = await stack.openBrowser({ locale: 'en-US' });
     const p = english.page;
     try {
       await signIn(p, 'en');
@@ -681,7 +681,7 @@ describe('in either language, by keyboard, for everyone', () => {
     }
 
     // Another English browser, never used by this user: the saved Russian wins from sign-in on.
-    const another = await openBrowser(stack.webUrl, { locale: 'en-US' });
+    const another = await stack.openBrowser({ locale: 'en-US' });
     try {
       await another.page.goto('/login');
       await h1(another.page, en.login.title).waitFor();

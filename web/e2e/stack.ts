@@ -18,6 +18,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChatwootSim, type Sim } from '@cairn/chatwoot-sim';
+import type { Browser as ChromiumBrowser } from 'playwright-core';
+import { launchChromium, openBrowser, type Browser } from './browser';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(webDir, '..');
@@ -31,6 +33,8 @@ export interface Stack {
   dataDir: string;
   logs: () => string;
   logFile: string;
+  /** A fresh browser on the web UI (e2e/browser.ts), in the stack's one Chromium. */
+  openBrowser(options?: { locale?: string }): Promise<Browser>;
   stop(): Promise<void>;
 }
 
@@ -221,7 +225,10 @@ export async function startStack(
   const web = spawnWeb(webPort, apiUrl);
   collect(web, 'web', output, logFile);
 
+  // Launched at the first browser a test opens: a stack whose tests open none starts no Chromium.
+  let chromium: Promise<ChromiumBrowser> | undefined;
   const stop = async () => {
+    if (chromium) await (await chromium).close();
     await Promise.all([stopChild(web), stopChild(server)]);
     await sim.stop();
     if (!process.env.E2E_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
@@ -233,5 +240,15 @@ export async function startStack(
     await stop();
     throw new Error(`${(error as Error).message}\n${output.join('')}`);
   }
-  return { webUrl, apiUrl, sim, dataDir, logFile, logs: () => output.join(''), stop };
+  return {
+    webUrl,
+    apiUrl,
+    sim,
+    dataDir,
+    logFile,
+    logs: () => output.join(''),
+    openBrowser: async (options) =>
+      openBrowser(await (chromium ??= launchChromium()), webUrl, options),
+    stop,
+  };
 }

@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe';
-import { LANDED, openBrowser, type Browser } from './browser';
+import { LANDED, type Browser } from './browser';
 import { catalogues, type Locale } from './locale-check';
 import { ADMIN, startStack, type Stack } from './stack';
 
@@ -40,7 +40,7 @@ async function apiStatus(p: Page, path: string, headers: Record<string, string>)
 beforeAll(async () => {
   stack = await startStack();
   console.warn(`team stack: ${stack.webUrl}, process output in ${stack.logFile}`);
-  owner = await openBrowser(stack.webUrl);
+  owner = await stack.openBrowser();
   page = owner.page;
 });
 
@@ -108,7 +108,7 @@ describe('team and access', () => {
   });
 
   test('the invitee sets a password in a fresh browser, once, and signs in as a viewer', async () => {
-    const fresh = await openBrowser(stack.webUrl);
+    const fresh = await stack.openBrowser();
     const p = fresh.page;
     try {
       await p.goto(invitationPath);
@@ -172,7 +172,7 @@ describe('team and access', () => {
   ] as const) {
     test(`axe finds nothing serious on the team pages in ${locale}`, async () => {
       const m = catalogues[locale];
-      const b = await openBrowser(stack.webUrl, { locale: browserLocale });
+      const b = await stack.openBrowser({ locale: browserLocale });
       const p = b.page;
       const problems: string[] = [];
       const check = async (name: string, heading: string) => {

@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe';
-import { openBrowser, screenshot, type Browser } from './browser';
+import { screenshot, type Browser } from './browser';
 import { ADMIN, startStack, type Stack } from './stack';
 
 const WAITING_TEXT =
@@ -21,7 +21,7 @@ beforeAll(async () => {
   stack = await startStack({ simSeed: 'e2e-today' });
   const conversationId = stack.sim.control.groundTruth.conversationIds()[0]!;
   stack.sim.control.addMessage({ conversationId, content: WAITING_TEXT, message_type: 'incoming' });
-  browser = await openBrowser(stack.webUrl);
+  browser = await stack.openBrowser();
   page = browser.page;
 });
 
