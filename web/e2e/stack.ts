@@ -141,10 +141,19 @@ function spawnWeb(port: number, apiUrl: string): ChildProcess {
 
 /**
  * The API as `npm start` runs it: the compiled server (scripts/build-server.mjs, built once per
- * run by e2e/global-setup.ts), with its worker and an embedded database in `dataDir`.
+ * run by e2e/global-setup.ts), with its worker, on `databaseUrl` or an embedded database in
+ * `dataDir`. `command` `migrate` migrates and exits.
  */
-function spawnApi(options: { dataDir: string; port: number; webUrl: string; demo: boolean }) {
-  return spawn(process.execPath, ['--conditions=cairn-dist', 'dist/main.js', 'serve'], {
+function spawnApi(options: {
+  dataDir: string;
+  port: number;
+  webUrl: string;
+  demo: boolean;
+  databaseUrl?: string;
+  command?: 'serve' | 'migrate';
+}) {
+  const command = options.command ?? 'serve';
+  return spawn(process.execPath, ['--conditions=cairn-dist', 'dist/main.js', command], {
     cwd: path.join(repoRoot, 'server'),
     env: {
       ...process.env,
@@ -160,7 +169,9 @@ function spawnApi(options: { dataDir: string; port: number; webUrl: string; demo
       EMBEDDING_DIM: '256',
       // The scheduler would start syncs of its own; the tests drive every run from the UI.
       WORKER_INTERVAL_SECONDS: '3600',
-      DATABASE_URL: '',
+      DATABASE_URL: options.databaseUrl ?? '',
+      // Required with DATABASE_URL; a throwaway database's key.
+      SECRETS_KEY: options.databaseUrl ? 'e2e0'.repeat(16) : '',
       CHATWOOT_BASE_URL: '',
       // The simulator listens on loopback: opened like a studio-network Chatwoot, guard on.
       SOURCE_HOST_ALLOWLIST: '127.0.0.1',
@@ -170,28 +181,95 @@ function spawnApi(options: { dataDir: string; port: number; webUrl: string; demo
 }
 
 /**
- * Once per run, from e2e/global-setup.ts: the API started on an empty data directory, which it
- * initialises and migrates (10 s of a stack's start, the same every time), and stopped; each
+ * The server Postgres the stacks that are not the demo run on, when TEST_DATABASE_URL names one
+ * (CI: `.ci/run`), each in a database of its own; without it every stack is embedded. The demo
+ * runs embedded as a first `npm start` does, so the suite covers both. On the server, the API's
+ * queries run natively instead of in the API's own WebAssembly Postgres: the stacks' API took 80 s
+ * of CPU in a run of the suite, most of it the embedded database (docs/benchmarks.md, "CI").
+ */
+const serverUrl = () => process.env.TEST_DATABASE_URL || undefined;
+
+/**
+ * `createdb`/`dropdb`, the Postgres client's own tools (the machine's Postgres is the one
+ * TEST_DATABASE_URL names), connecting to the server through that URL.
+ */
+function pgTool(tool: 'createdb' | 'dropdb', args: string[]) {
+  const result = spawnSync(tool, [`--maintenance-db=${serverUrl()}`, ...args], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    throw new Error(`${tool} ${args.join(' ')} failed: ${result.stderr || result.error}`);
+  }
+}
+
+function databaseUrl(name: string): string {
+  const url = new URL(serverUrl()!);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+const uniqueName = (prefix: string) => `${prefix}_${process.pid}_${Date.now().toString(36)}`;
+
+/** Runs the API until `/health` answers, then stops it; or, for `migrate`, until it exits. */
+async function runApiOnce(options: Parameters<typeof spawnApi>[0], logFile: string) {
+  const output: string[] = [];
+  const port = options.port;
+  const api = spawnApi(options);
+  collect(api, 'api', output, logFile);
+  try {
+    if (options.command === 'migrate') {
+      const code = await new Promise((resolve) => api.once('exit', resolve));
+      if (code !== 0) throw new Error(`migrate exited with ${code}`);
+    } else {
+      await waitFor(`http://127.0.0.1:${port}/health`, 'API server', api, 180_000);
+    }
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${output.join('')}`);
+  } finally {
+    await stopChild(api);
+  }
+}
+
+/**
+ * Once per run, from e2e/global-setup.ts, what every stack starts from, migrated (10 s of a
+ * stack's start, the same every time): an embedded data directory, made by starting the API on an
+ * empty one, and with TEST_DATABASE_URL a template database on that server, both at once. Each
  * stack then starts from a copy. The first start itself is the start-phase test's and
  * bench/start's (server/test/foundation/start-phase.test.ts).
  */
 export async function prepareDataTemplate(): Promise<() => void> {
   const root = mkdtempSync(path.join(tmpdir(), 'cairn-e2e-template-'));
   const dataDir = path.join(root, 'db');
-  const port = await freePort();
-  const output: string[] = [];
-  const api = spawnApi({ dataDir, port, webUrl: 'http://localhost', demo: false });
-  collect(api, 'api', output, `${root}.log`);
+  const template = serverUrl() ? uniqueName('cairn_e2e_template') : undefined;
+  const common = { webUrl: 'http://localhost', demo: false };
+  if (template) pgTool('createdb', [template]);
   try {
-    await waitFor(`http://127.0.0.1:${port}/health`, 'API server', api, 180_000);
+    await Promise.all([
+      runApiOnce({ ...common, dataDir, port: await freePort() }, `${root}.log`),
+      template &&
+        runApiOnce(
+          {
+            ...common,
+            // Not used on a server database; a directory of its own all the same.
+            dataDir: path.join(root, 'server'),
+            port: 0,
+            databaseUrl: databaseUrl(template),
+            command: 'migrate',
+          },
+          `${root}.log`,
+        ),
+    ]);
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${output.join('')}`);
-  } finally {
-    await stopChild(api);
+    if (template) pgTool('dropdb', ['--force', template]);
+    throw error;
   }
   // The test files run in workers started after the global setup, with its environment.
   process.env.E2E_DATA_TEMPLATE = dataDir;
-  return () => rmSync(root, { recursive: true, force: true });
+  if (template) process.env.E2E_DATABASE_TEMPLATE = template;
+  return () => {
+    rmSync(root, { recursive: true, force: true });
+    if (template) pgTool('dropdb', ['--force', template]);
+  };
 }
 
 export async function startStack(
@@ -209,7 +287,10 @@ export async function startStack(
   // Started from the run's migrated data directory when there is one (e2e/global-setup.ts);
   // e2e/dev-stack.ts, without it, starts on an empty one.
   const template = process.env.E2E_DATA_TEMPLATE;
-  if (template) {
+  const serverTemplate = process.env.E2E_DATABASE_TEMPLATE;
+  const database = serverTemplate && !options.demo ? uniqueName('cairn_e2e') : undefined;
+  if (database) pgTool('createdb', ['--template', serverTemplate!, database]);
+  if (template && !database) {
     cpSync(template, path.join(dataDir, 'db'), {
       recursive: true,
       filter: (source) => !source.endsWith('.lock'),
@@ -220,6 +301,7 @@ export async function startStack(
     port: apiPort,
     webUrl,
     demo: options.demo ?? false,
+    databaseUrl: database && databaseUrl(database),
   });
   collect(server, 'api', output, logFile);
   const web = spawnWeb(webPort, apiUrl);
@@ -231,7 +313,9 @@ export async function startStack(
     if (chromium) await (await chromium).close();
     await Promise.all([stopChild(web), stopChild(server)]);
     await sim.stop();
-    if (!process.env.E2E_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+    if (process.env.E2E_KEEP_DATA) return;
+    rmSync(dataDir, { recursive: true, force: true });
+    if (database) pgTool('dropdb', ['--force', database]);
   };
   try {
     await waitFor(`${apiUrl}/health`, 'API server', server, 180_000);
