@@ -1,3 +1,4 @@
+// @module-tag no-database
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ChatProviderError,

@@ -1,3 +1,4 @@
+// @module-tag no-database
 import { startChatwootSim } from '@cairn/chatwoot-sim';
 import { describe, expect, it } from 'vitest';
 import { loadQuestions } from '../../scripts/eval-ask.js';

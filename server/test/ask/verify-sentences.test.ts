@@ -1,3 +1,4 @@
+// @module-tag no-database
 import { describe, expect, it } from 'vitest';
 import { embedText } from '../../src/modules/rag/embeddings/local-embedder.js';
 import { splitSentences } from '../../src/modules/rag/ask/split-sentences.js';

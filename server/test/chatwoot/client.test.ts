@@ -1,3 +1,4 @@
+// @module-tag no-database
 import { startChatwootSim, type Sim } from '@cairn/chatwoot-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkText } from '../../src/modules/ingest/chunking.js';

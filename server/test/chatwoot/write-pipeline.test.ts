@@ -1,3 +1,4 @@
+// @module-tag no-database
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { WritePipeline } from '../../src/modules/ingest/write-pipeline.js';

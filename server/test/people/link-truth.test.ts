@@ -1,3 +1,4 @@
+// @module-tag no-database
 // People linking against the generated studio's known truth (tools/studio, studioTruth): every
 // person and organisation the truth ties across sources comes out as one, with the evidence the
 // truth names, and nothing else is tied — free-mail addresses, look-alike colleagues and

@@ -1,3 +1,4 @@
+// @module-tag no-database
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalEmbedder, embedText } from '../../src/modules/rag/embeddings/local-embedder.js';
 import {

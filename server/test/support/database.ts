@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { listenOnLoopback, openPGlite } from '../../src/db/embedded-server.js';
 import { QUEUE_SCHEMA } from '../../src/modules/jobs/queue.js';
 import { createServerDatabase, dropServerDatabase, withDatabase } from './server-database.js';
@@ -36,6 +37,7 @@ export interface TestDatabase {
 export async function startTestDatabase(
   options: { migrated?: boolean } = {},
 ): Promise<TestDatabase> {
+  refuseInFileWithoutDatabase();
   const migrated = options.migrated ?? true;
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (serverUrl) return startServerDatabase(serverUrl, migrated);
@@ -61,6 +63,17 @@ export async function startTestDatabase(
       }
     },
   };
+}
+
+/**
+ * A file tagged `no-database` (vitest.config.ts) is left out of CI's server-Postgres pass
+ * (.ci/run): one that opened a database anyway would lose that pass without a word, so it fails.
+ */
+function refuseInFileWithoutDatabase() {
+  const file = expect.getState().testPath;
+  if (file && /@module-tag\s+no-database\b/.test(readFileSync(file, 'utf8'))) {
+    throw new Error(`${file} is tagged no-database but opens a database: remove the tag`);
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+// @module-tag no-database
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startAttioSim, type AttioSim } from '@cairn/attio-sim';

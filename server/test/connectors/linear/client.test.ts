@@ -1,3 +1,4 @@
+// @module-tag no-database
 import { startLinearSim, type LinearSim } from '@cairn/linear-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGuardedHttp } from '../../../src/lib/net/guarded-http.js';

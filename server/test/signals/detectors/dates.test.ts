@@ -1,3 +1,4 @@
+// @module-tag no-database
 import { describe, expect, it } from 'vitest';
 import { businessCalendar } from '../../../src/modules/signals/detectors/calendar.js';
 import { findDateMentions } from '../../../src/modules/signals/detectors/dates.js';

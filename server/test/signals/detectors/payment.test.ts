@@ -1,3 +1,4 @@
+// @module-tag no-database
 import { describe, expect, it } from 'vitest';
 import { findMoney } from '../../../src/modules/signals/detectors/amounts.js';
 import { detectorContext, detectPayments } from '../../../src/modules/signals/detectors/index.js';

@@ -1,3 +1,4 @@
+// @module-tag no-database
 import { describe, expect, it } from 'vitest';
 import { evidenceRef, prepareText } from '../../../src/modules/signals/detectors/text.js';
 
