@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChatwootSim, type Sim } from '@cairn/chatwoot-sim';
 import type { Browser as ChromiumBrowser } from 'playwright-core';
-import { launchChromium, openBrowser, type Browser } from './browser';
+import { launchChromium, openBrowser, type Browser } from './browser.js';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(webDir, '..');
