@@ -183,9 +183,9 @@ function spawnApi(options: {
 /**
  * The server Postgres the stacks that are not the demo run on, when TEST_DATABASE_URL names one
  * (CI: `.ci/run`), each in a database of its own; without it every stack is embedded. The demo
- * runs embedded as a first `npm start` does, so the suite covers both. On the server, the API's
- * queries run natively instead of in the API's own WebAssembly Postgres: the stacks' API took 80 s
- * of CPU in a run of the suite, most of it the embedded database (docs/benchmarks.md, "CI").
+ * runs embedded, as a first `npm start` does, so the suite covers both. On the server, the API's
+ * queries run natively instead of in the API's own WebAssembly Postgres: in a run of the suite the
+ * stacks' API took 61 s of CPU instead of 80 s (docs/operations.md, "Continuous integration").
  */
 const serverUrl = () => process.env.TEST_DATABASE_URL || undefined;
 
@@ -231,45 +231,38 @@ async function runApiOnce(options: Parameters<typeof spawnApi>[0], logFile: stri
 }
 
 /**
- * Once per run, from e2e/global-setup.ts, what every stack starts from, migrated (10 s of a
- * stack's start, the same every time): an embedded data directory, made by starting the API on an
- * empty one, and with TEST_DATABASE_URL a template database on that server, both at once. Each
- * stack then starts from a copy. The first start itself is the start-phase test's and
- * bench/start's (server/test/foundation/start-phase.test.ts).
+ * Once per run, from e2e/global-setup.ts, what every stack but the demo's starts from, migrated
+ * (10 s of a stack's start, the same every time): with TEST_DATABASE_URL a template database on
+ * that server, which the API's `migrate` makes; otherwise an embedded data directory, made by
+ * starting the API on an empty one. Each stack then starts from a copy. The demo's stack starts
+ * on an empty data directory, as a first `npm start` does (also the start-phase test's and
+ * bench/start's: server/test/foundation/start-phase.test.ts).
  */
 export async function prepareDataTemplate(): Promise<() => void> {
   const root = mkdtempSync(path.join(tmpdir(), 'cairn-e2e-template-'));
   const dataDir = path.join(root, 'db');
-  const template = serverUrl() ? uniqueName('cairn_e2e_template') : undefined;
-  const common = { webUrl: 'http://localhost', demo: false };
-  if (template) pgTool('createdb', [template]);
-  try {
-    await Promise.all([
-      runApiOnce({ ...common, dataDir, port: await freePort() }, `${root}.log`),
-      template &&
-        runApiOnce(
-          {
-            ...common,
-            // Not used on a server database; a directory of its own all the same.
-            dataDir: path.join(root, 'server'),
-            port: 0,
-            databaseUrl: databaseUrl(template),
-            command: 'migrate',
-          },
-          `${root}.log`,
-        ),
-    ]);
-  } catch (error) {
-    if (template) pgTool('dropdb', ['--force', template]);
-    throw error;
+  const common = { dataDir, webUrl: 'http://localhost', demo: false };
+  if (serverUrl()) {
+    const template = uniqueName('cairn_e2e_template');
+    const drop = () => pgTool('dropdb', ['--force', template]);
+    pgTool('createdb', [template]);
+    try {
+      const migrate = { port: 0, databaseUrl: databaseUrl(template), command: 'migrate' as const };
+      await runApiOnce({ ...common, ...migrate }, `${root}.log`);
+    } catch (error) {
+      drop();
+      throw error;
+    }
+    // The test files run in workers started after the global setup, with its environment.
+    process.env.E2E_DATABASE_TEMPLATE = template;
+    return () => {
+      rmSync(root, { recursive: true, force: true });
+      drop();
+    };
   }
-  // The test files run in workers started after the global setup, with its environment.
+  await runApiOnce({ ...common, port: await freePort() }, `${root}.log`);
   process.env.E2E_DATA_TEMPLATE = dataDir;
-  if (template) process.env.E2E_DATABASE_TEMPLATE = template;
-  return () => {
-    rmSync(root, { recursive: true, force: true });
-    if (template) pgTool('dropdb', ['--force', template]);
-  };
+  return () => rmSync(root, { recursive: true, force: true });
 }
 
 export async function startStack(
@@ -284,13 +277,13 @@ export async function startStack(
   const webUrl = `http://localhost:${webPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
 
-  // Started from the run's migrated data directory when there is one (e2e/global-setup.ts);
-  // e2e/dev-stack.ts, without it, starts on an empty one.
-  const template = process.env.E2E_DATA_TEMPLATE;
-  const serverTemplate = process.env.E2E_DATABASE_TEMPLATE;
-  const database = serverTemplate && !options.demo ? uniqueName('cairn_e2e') : undefined;
+  // Started from the run's migrated template when there is one (e2e/global-setup.ts), except the
+  // demo, whose start is a first start; e2e/dev-stack.ts, without one, starts on an empty one.
+  const serverTemplate = options.demo ? undefined : process.env.E2E_DATABASE_TEMPLATE;
+  const template = options.demo ? undefined : process.env.E2E_DATA_TEMPLATE;
+  const database = serverTemplate && uniqueName('cairn_e2e');
   if (database) pgTool('createdb', ['--template', serverTemplate!, database]);
-  if (template && !database) {
+  if (template) {
     cpSync(template, path.join(dataDir, 'db'), {
       recursive: true,
       filter: (source) => !source.endsWith('.lock'),
