@@ -45,8 +45,9 @@ export const CHROMIUM_LAUNCH = {
  * A person's browser with nothing in it yet: a fresh context of `engine` (its own cookies,
  * storage and cache, like a new profile) whose language is `locale` (navigator.language and
  * Accept-Language, as a user's system would set them). A context of the stack's one Chromium
- * instead of a Chromium of its own: launching one per person was 0.6 s of wall time and a browser process, a GPU process and a
- * network service each time, eighteen times a run (docs/benchmarks.md, "CI").
+ * instead of a Chromium of its own: launching one per person was 0.6 s of wall time and a browser
+ * process, a GPU process and a network service each time, eighteen times a run
+ * (docs/benchmarks.md, "Cutting the browser suite's CPU").
  */
 export async function openBrowser(
   engine: ChromiumBrowser,

@@ -18,6 +18,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChatwootSim, type Sim } from '@cairn/chatwoot-sim';
+// The server suite's helpers for its databases on server Postgres, one copy for both suites.
+import {
+  createServerDatabase,
+  dropServerDatabase,
+  withDatabase,
+} from '../../server/test/support/server-database.js';
 import type { Browser as ChromiumBrowser } from 'playwright-core';
 import { launchChromium, openBrowser, type Browser } from './browser.js';
 
@@ -189,25 +195,6 @@ function spawnApi(options: {
  */
 const serverUrl = () => process.env.TEST_DATABASE_URL || undefined;
 
-/**
- * `createdb`/`dropdb`, the Postgres client's own tools (the machine's Postgres is the one
- * TEST_DATABASE_URL names), connecting to the server through that URL.
- */
-function pgTool(tool: 'createdb' | 'dropdb', args: string[]) {
-  const result = spawnSync(tool, [`--maintenance-db=${serverUrl()}`, ...args], {
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) {
-    throw new Error(`${tool} ${args.join(' ')} failed: ${result.stderr || result.error}`);
-  }
-}
-
-function databaseUrl(name: string): string {
-  const url = new URL(serverUrl()!);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 const uniqueName = (prefix: string) => `${prefix}_${process.pid}_${Date.now().toString(36)}`;
 
 /** Runs the API until `/health` answers, then stops it; or, for `migrate`, until it exits. */
@@ -238,26 +225,26 @@ async function runApiOnce(options: Parameters<typeof spawnApi>[0], logFile: stri
  * on an empty data directory, as a first `npm start` does (also the start-phase test's and
  * bench/start's: server/test/foundation/start-phase.test.ts).
  */
-export async function prepareDataTemplate(): Promise<() => void> {
+export async function prepareDataTemplate(): Promise<() => void | Promise<void>> {
   const root = mkdtempSync(path.join(tmpdir(), 'cairn-e2e-template-'));
   const dataDir = path.join(root, 'db');
   const common = { dataDir, webUrl: 'http://localhost', demo: false };
-  if (serverUrl()) {
+  const server = serverUrl();
+  if (server) {
     const template = uniqueName('cairn_e2e_template');
-    const drop = () => pgTool('dropdb', ['--force', template]);
-    pgTool('createdb', [template]);
+    await createServerDatabase(server, template);
     try {
-      const migrate = { port: 0, databaseUrl: databaseUrl(template), command: 'migrate' as const };
-      await runApiOnce({ ...common, ...migrate }, `${root}.log`);
+      const migrate = { port: 0, databaseUrl: withDatabase(server, template) };
+      await runApiOnce({ ...common, ...migrate, command: 'migrate' }, `${root}.log`);
     } catch (error) {
-      drop();
+      await dropServerDatabase(server, template);
       throw error;
     }
     // The test files run in workers started after the global setup, with its environment.
     process.env.E2E_DATABASE_TEMPLATE = template;
-    return () => {
+    return async () => {
       rmSync(root, { recursive: true, force: true });
-      drop();
+      await dropServerDatabase(server, template);
     };
   }
   await runApiOnce({ ...common, port: await freePort() }, `${root}.log`);
@@ -279,10 +266,13 @@ export async function startStack(
 
   // Started from the run's migrated template when there is one (e2e/global-setup.ts), except the
   // demo, whose start is a first start; e2e/dev-stack.ts, without one, starts on an empty one.
+  const postgres = serverUrl();
   const serverTemplate = options.demo ? undefined : process.env.E2E_DATABASE_TEMPLATE;
   const template = options.demo ? undefined : process.env.E2E_DATA_TEMPLATE;
-  const database = serverTemplate && uniqueName('cairn_e2e');
-  if (database) pgTool('createdb', ['--template', serverTemplate!, database]);
+  const database = postgres && serverTemplate ? uniqueName('cairn_e2e') : undefined;
+  if (postgres && serverTemplate && database) {
+    await createServerDatabase(postgres, database, serverTemplate);
+  }
   if (template) {
     cpSync(template, path.join(dataDir, 'db'), {
       recursive: true,
@@ -294,7 +284,7 @@ export async function startStack(
     port: apiPort,
     webUrl,
     demo: options.demo ?? false,
-    databaseUrl: database && databaseUrl(database),
+    databaseUrl: postgres && database ? withDatabase(postgres, database) : undefined,
   });
   collect(server, 'api', output, logFile);
   const web = spawnWeb(webPort, apiUrl);
@@ -308,7 +298,7 @@ export async function startStack(
     await sim.stop();
     if (process.env.E2E_KEEP_DATA) return;
     rmSync(dataDir, { recursive: true, force: true });
-    if (database) pgTool('dropdb', ['--force', database]);
+    if (postgres && database) await dropServerDatabase(postgres, database);
   };
   try {
     await waitFor(`${apiUrl}/health`, 'API server', server, 180_000);
