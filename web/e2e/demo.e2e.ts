@@ -21,8 +21,8 @@
 import type { Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe';
-import { LANDED, screenshot, searchUntilShown, type Browser } from './browser';
-import { catalogues, otherLanguageLeftovers, type Locale } from './locale-check';
+import { screenshot, searchUntilShown, type Browser } from './browser';
+import { catalogues, otherLanguageLeftovers, signIn, type Locale } from './locale-check';
 import { ADMIN, startStack, type Stack } from './stack';
 
 let stack: Stack;
@@ -67,7 +67,7 @@ describe('the demo on first run', () => {
       await p.goto('/login');
       await p.getByText(ru.shell.demo, { exact: true }).waitFor();
       expect(await p.evaluate(() => document.documentElement.lang)).toBe('ru');
-      await signIn(p, 'ru');
+      await signIn(p, ADMIN, 'ru');
       await p.goto('/search');
       await p.getByRole('searchbox', { name: ru.search.formLabel }).fill('invoice');
       await p.keyboard.press('Enter');
@@ -134,7 +134,7 @@ describe('the person page', () => {
   afterAll(async () => browser?.close());
 
   test('opens from a conversation’s contact with their records and conversations', async () => {
-    await signIn(page, 'en');
+    await signIn(page, ADMIN, 'en');
     await page.getByRole('button', { name: /Active project: Demo studio/ }).waitFor();
 
     await openPersonFromConversation(page);
@@ -151,7 +151,7 @@ describe('the person page', () => {
     const russian = await stack.openBrowser({ locale: 'ru-RU' });
     const p = russian.page;
     try {
-      await signIn(p, 'ru');
+      await signIn(p, ADMIN, 'ru');
       await openPersonFromConversation(p);
       await p.getByRole('heading', { name: ru.person.links }).waitFor();
       await p.getByRole('heading', { name: ru.person.conversations }).waitFor();
@@ -168,7 +168,7 @@ describe('Ask and the scannable search', () => {
   beforeAll(async () => {
     browser = await stack.openBrowser();
     page = browser.page;
-    await signIn(page, 'en');
+    await signIn(page, ADMIN, 'en');
   });
 
   afterAll(async () => browser?.close());
@@ -364,7 +364,7 @@ describe('Ask and the scannable search', () => {
       const other = await stack.openBrowser({ locale: browserLocale });
       const p = other.page;
       try {
-        await signIn(p, locale);
+        await signIn(p, ADMIN, locale);
         await p.goto('/ask');
         await askQuestion(
           p,
@@ -445,7 +445,7 @@ describe('the starting state', () => {
     let probes = 0;
     let health: 'away' | 'indexing' = 'away';
     try {
-      await signIn(p, 'en');
+      await signIn(p, ADMIN, 'en');
       // The web server's answer while the API is away; then the API up with the demo still
       // indexing (so the page keeps polling) until the question is typed; then away again.
       await p.route('**/api/health', (route) => {
@@ -473,15 +473,6 @@ describe('the starting state', () => {
     }
   });
 });
-
-async function signIn(p: Page, locale: Locale) {
-  const m = catalogues[locale];
-  await p.goto('/login');
-  await p.getByLabel(m.login.username).fill(ADMIN.username);
-  await p.getByLabel(m.login.password).fill(ADMIN.password);
-  await p.getByRole('button', { name: m.login.signIn }).click();
-  await p.waitForURL(LANDED);
-}
 
 /**
  * Types a question into Ask and submits it, and waits until the page shows an answer (on a page

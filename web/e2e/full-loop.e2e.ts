@@ -9,9 +9,9 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe';
-import { LANDED, screenshot, type Browser } from './browser';
+import { screenshot, type Browser } from './browser';
 import { tabTo } from './keyboard';
-import { catalogues, otherLanguageLeftovers, type Locale } from './locale-check';
+import { catalogues, otherLanguageLeftovers, signIn, type Locale } from './locale-check';
 import { ADMIN, startStack, type Stack } from './stack';
 
 // Words no generated conversation contains, so the search can only find our message.
@@ -375,21 +375,13 @@ const PLURALS: Record<Locale, string[]> = {
 };
 const RELATIVE_TIME: Record<Locale, RegExp> = { en: / ago$/, ru: / назад$/ };
 
-/** Signs in through the login page of `browserPage`, in whatever language it shows. */
-async function signIn(browserPage: Page, locale: Locale) {
-  await browserPage.goto('/login');
-  await browserPage.getByLabel(catalogues[locale].login.username).fill(ADMIN.username);
-  await browserPage.getByLabel(catalogues[locale].login.password).fill(ADMIN.password);
-  await browserPage.getByRole('button', { name: catalogues[locale].login.signIn }).click();
-  await browserPage.waitForURL(LANDED);
-}
-
 /**
  * Goes to `path` inside the app, as a link would: the page stays loaded with its query cache, as
  * a person's does, and the every-page checks measure each page's own rendering instead of loading
- * the whole app (and axe-core) again per page, which was two thirds of their time. Every page's server rendering is loaded whole by another
- * test, or by these checks (`Visit.whole`). Next's app router instance on `window.next` is its
- * debugging handle; should it go away, this fails at the first page, not silently.
+ * the whole app (and axe-core) again per page, which was two thirds of their time. Every page's
+ * server rendering is loaded whole by another test, or by these checks (`Visit.whole`). Next's
+ * app router instance on `window.next` is its debugging handle; should it go away, this fails at
+ * the first page, not silently.
  */
 async function navigateInApp(browserPage: Page, path: string) {
   await browserPage.evaluate((href) => {
@@ -558,7 +550,7 @@ async function checkEveryPage(locale: Locale, browserLocale: string) {
     await h1(p, m.login.title).waitFor();
     await check('login');
     if (locale === 'ru') await screenshot(p, 'login-ru');
-    await signIn(p, locale);
+    await signIn(p, ADMIN, locale);
     for (const visit of await everyPage(p, locale)) {
       await (visit.whole ? p.goto(visit.path) : navigateInApp(p, visit.path));
       await h1(p, visit.title).waitFor();
@@ -602,7 +594,7 @@ describe('in either language, by keyboard, for everyone', () => {
     const keyboardBrowser = await stack.openBrowser({ locale: 'en-US' });
     const p = keyboardBrowser.page;
     try {
-      await signIn(p, 'en');
+      await signIn(p, ADMIN, 'en');
       await p.goto('/search');
       await p.getByRole('searchbox', { name: en.search.formLabel }).waitFor();
       // The search box has the focus when the page opens: typing is the first thing to do.
@@ -655,7 +647,7 @@ describe('in either language, by keyboard, for everyone', () => {
     const english = await stack.openBrowser({ locale: 'en-US' });
     const p = english.page;
     try {
-      await signIn(p, 'en');
+      await signIn(p, ADMIN, 'en');
       await p.goto('/settings/profile');
       await h1(p, en.settings.title).waitFor();
       await p.getByRole('radio', { name: en.settings.language.automatic, checked: true }).waitFor();
@@ -685,7 +677,7 @@ describe('in either language, by keyboard, for everyone', () => {
     try {
       await another.page.goto('/login');
       await h1(another.page, en.login.title).waitFor();
-      await signIn(another.page, 'en');
+      await signIn(another.page, ADMIN, 'en');
       await h1(another.page, ru.today.title).waitFor();
       expect(await another.page.evaluate(() => document.documentElement.lang)).toBe('ru');
 

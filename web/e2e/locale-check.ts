@@ -3,6 +3,7 @@
  * language's catalogue is left in the interface.
  */
 import type { Page } from 'playwright-core';
+import { LANDED } from './browser';
 import en from '../messages/en.json';
 import ru from '../messages/ru.json';
 
@@ -62,4 +63,18 @@ export async function otherLanguageLeftovers(page: Page, locale: Locale): Promis
   if (lang !== locale) return [`<html lang="${lang}">`];
   const foreign = foreignTexts(locale);
   return (await interfaceTexts(page)).filter((text) => foreign.has(text));
+}
+
+/** Signs `user` in through the login page of `p`, which speaks `locale`, and waits to land. */
+export async function signIn(
+  p: Page,
+  user: { username: string; password: string },
+  locale: Locale = 'en',
+) {
+  const m = catalogues[locale];
+  await p.goto('/login');
+  await p.getByLabel(m.login.username).fill(user.username);
+  await p.getByLabel(m.login.password).fill(user.password);
+  await p.getByRole('button', { name: m.login.signIn }).click();
+  await p.waitForURL(LANDED);
 }

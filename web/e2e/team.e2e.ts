@@ -7,8 +7,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { seriousViolations } from './axe';
-import { LANDED, type Browser } from './browser';
-import { catalogues, type Locale } from './locale-check';
+import type { Browser } from './browser';
+import { catalogues, signIn } from './locale-check';
 import { ADMIN, startStack, type Stack } from './stack';
 
 const INVITEE = { username: 'e2e-viewer', password: 'viewer-password-long-enough' };
@@ -19,15 +19,6 @@ let owner: Browser;
 let page: Page;
 let projectId: string;
 let invitationPath: string;
-
-async function signIn(p: Page, username: string, password: string, locale: Locale = 'en') {
-  const m = catalogues[locale];
-  await p.goto('/login');
-  await p.getByLabel(m.login.username).fill(username);
-  await p.getByLabel(m.login.password).fill(password);
-  await p.getByRole('button', { name: m.login.signIn }).click();
-  await p.waitForURL(LANDED);
-}
 
 /** The status of a request made from the page with `headers` (the browser's own cookies off). */
 async function apiStatus(p: Page, path: string, headers: Record<string, string>) {
@@ -59,7 +50,7 @@ afterAll(async () => {
 
 describe('team and access', () => {
   test('an owner invites a user and gets a one-time link to pass on', async () => {
-    await signIn(page, ADMIN.username, ADMIN.password);
+    await signIn(page, ADMIN);
     await page.goto('/projects');
     await page.getByLabel('Project name').fill(PROJECT);
     await page.getByRole('button', { name: 'Create project' }).click();
@@ -121,7 +112,7 @@ describe('team and access', () => {
       await p.goto(invitationPath);
       await p.getByText('This link is not valid or has expired').waitFor();
 
-      await signIn(p, INVITEE.username, INVITEE.password);
+      await signIn(p, INVITEE);
       await p.goto('/projects');
       await p.getByTestId('project-row').filter({ hasText: PROJECT }).waitFor();
       // A viewer: no project creation, no rename, no members, no team.
@@ -187,7 +178,7 @@ describe('team and access', () => {
       try {
         await p.goto(invitationPath);
         await check('invite', m.invite.title);
-        await signIn(p, ADMIN.username, ADMIN.password, locale);
+        await signIn(p, ADMIN, locale);
         await p.goto('/settings/team');
         await p.getByTestId('user-row').first().waitFor();
         await check('team', m.team.title);
