@@ -307,10 +307,8 @@ describe('jobs', () => {
         throw new Error('Chatwoot answered 401: the API token was revoked');
       };
       const { session, project } = await signInWithProject(ctx.app, ctx.database);
-      const nextRunIn = async () => {
-        const sync = (await schedules(session)).find((j) => j.job_type === 'chatwoot_sync')!;
-        return new Date(sync.next_run_at as string).getTime() - Date.now();
-      };
+      const syncSchedule = async () =>
+        (await schedules(session)).find((j) => j.job_type === 'chatwoot_sync')!;
       const nextRuns: number[] = [];
       for (let i = 0; i < 3; i++) {
         const res = await session.request('POST', '/jobs/chatwoot/sync?wait=true');
@@ -318,9 +316,10 @@ describe('jobs', () => {
           status: 'failed',
           error: expect.stringContaining('401'),
         });
-        nextRuns.push(await nextRunIn());
+        const { next_run_at } = await syncSchedule();
+        nextRuns.push(new Date(next_run_at as string).getTime() - Date.now());
       }
-      const sync = (await schedules(session)).find((j) => j.job_type === 'chatwoot_sync')!;
+      const sync = await syncSchedule();
       expect(sync.last_status).toBe('failed');
       expect(sync.last_error).toContain('API token was revoked');
       expect(sync.consecutive_failures).toBe(3);
