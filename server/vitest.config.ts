@@ -18,9 +18,9 @@ export default defineConfig({
     // another file imports.
     isolate: false,
     // A file that opens no database (a client against a simulator, a detector, a docs check)
-    // says so in its first line, `// @module-tag no-database`; CI's server-Postgres pass leaves
-    // those out (`--tags-filter='!no-database'`, .ci/run), since they ran the same in the embedded
-    // pass. test/support/database.ts fails such a file that opens one.
+    // says so in its first line, `// @module-tag no-database`; the repository's run leaves those
+    // out of the suite's run on server Postgres (vitest.config.ts at the root), since they ran the
+    // same on the embedded database. test/support/database.ts fails such a file that opens one.
     tags: [{ name: 'no-database', description: 'Opens no database: one pass is enough' }],
     testTimeout: 60_000,
     hookTimeout: 120_000,

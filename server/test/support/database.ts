@@ -66,8 +66,9 @@ export async function startTestDatabase(
 }
 
 /**
- * A file tagged `no-database` (vitest.config.ts) is left out of CI's server-Postgres pass
- * (.ci/run): one that opened a database anyway would lose that pass without a word, so it fails.
+ * A file tagged `no-database` (vitest.config.ts) is left out of the suite's run on server Postgres
+ * (the repository's vitest.config.ts): one that opened a database anyway would lose that run
+ * without a word, so it fails.
  */
 function refuseInFileWithoutDatabase() {
   const file = expect.getState().testPath;

@@ -33,7 +33,10 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   buildCompiledServer();
-  const serverUrl = process.env.TEST_DATABASE_URL;
+  // The project's own setting first: the repository's run has the suite once with it and once
+  // with it empty (vitest.config.ts at the root); the workers get the same.
+  // (`env` is undefined in a config that sets none, whatever its type says.)
+  const serverUrl = project.config.env?.TEST_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (serverUrl) {
     project.provide('embeddedTemplateDir', '');
     project.provide('embeddedTemplateDump', '');

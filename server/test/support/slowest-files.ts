@@ -12,7 +12,8 @@ export default class SlowestFiles implements Reporter {
       .map((m) => {
         const d = m.diagnostic();
         return {
-          file: path.relative(process.cwd(), m.moduleId),
+          // The project too: the repository's run has the server's files twice (vitest.config.ts).
+          file: `${m.project.name ? `${m.project.name}: ` : ''}${path.relative(process.cwd(), m.moduleId)}`,
           ms: d.duration + d.collectDuration,
         };
       })
