@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import server from './server/vitest.config.js';
 
 /**
  * `npm test`: every workspace's suite in one vitest run, the server's on the embedded database;
@@ -21,12 +22,17 @@ const serverPostgres = process.env.TEST_DATABASE_URL || undefined;
 // with the embedded database alone, its queries run inside the workers: two (server/vitest.config.ts).
 const maxWorkers = serverPostgres ? 3 : 2;
 
-/** The server's test files that open no database (first line `// @module-tag no-database`). */
-function filesOpeningNoDatabase(dir: string): string[] {
+/**
+ * The server's test files one database is enough for: their first line is
+ * `// @module-tag no-database` or `// @module-tag api-client` (server/vitest.config.ts says why).
+ */
+function filesForOneDatabase(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.test.ts'))
     .map((entry) => path.join(entry.parentPath, entry.name))
-    .filter((file) => /^\/\/ @module-tag no-database\b/.test(readFileSync(file, 'utf8')))
+    .filter((file) =>
+      /^\/\/ @module-tag (no-database|api-client)\b/.test(readFileSync(file, 'utf8')),
+    )
     .map((file) => path.relative(path.join(root, 'server'), file));
 }
 
@@ -47,9 +53,8 @@ const projects = [
         workspace('server', {
           name: 'server (postgres)',
           env: { TEST_DATABASE_URL: serverPostgres },
-          // They ran the same in the embedded suite; one that opens a database anyway fails
-          // there (server/test/support/database.ts).
-          exclude: filesOpeningNoDatabase(path.join(root, 'server/test')),
+          // They ran in the embedded suite, and one is enough (server/vitest.config.ts).
+          exclude: filesForOneDatabase(path.join(root, 'server/test')),
         }),
       ]
     : []),
@@ -78,8 +83,8 @@ export default defineConfig({
     projects,
     maxWorkers,
     sequence: { sequencer: ProjectsInOrder },
-    // The server's file tags (server/vitest.config.ts): vitest reads them from the root config.
-    tags: [{ name: 'no-database', description: 'Opens no database: one pass is enough' }],
+    // The server's file tags: vitest reads them from the root config.
+    tags: server.test?.tags,
     // CI prints the slowest files after the run (server/test/support/slowest-files.ts).
     reporters: process.env.CI
       ? ['default', path.join(root, 'server/test/support/slowest-files.ts')]

@@ -17,11 +17,17 @@ export default defineConfig({
     // keeps state (each file builds its own app over its own database) and no test mocks a module
     // another file imports.
     isolate: false,
-    // A file that opens no database (a client against a simulator, a detector, a docs check)
-    // says so in its first line, `// @module-tag no-database`; the repository's run leaves those
-    // out of the suite's run on server Postgres (vitest.config.ts at the root), since they ran the
-    // same on the embedded database. test/support/database.ts fails such a file that opens one.
-    tags: [{ name: 'no-database', description: 'Opens no database: one pass is enough' }],
+    // Files that one database is enough for say so in their first line, and the repository's
+    // run leaves them out of the suite's run on server Postgres (vitest.config.ts at the root),
+    // since they ran the same on the embedded database:
+    // - `// @module-tag no-database`: the file opens none (a client against a simulator, a
+    //   detector, a docs check); test/support/database.ts fails such a file that opens one.
+    // - `// @module-tag api-client`: the file tests a client of the HTTP API (the CLI), whose
+    //   queries are the API's, tested on both databases by the server's own files.
+    tags: [
+      { name: 'no-database', description: 'Opens no database: one pass is enough' },
+      { name: 'api-client', description: 'A client of the HTTP API: one database is enough' },
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // CI prints the ten slowest files after the run (test/support/slowest-files.ts).

@@ -1,3 +1,4 @@
+// @module-tag api-client
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
