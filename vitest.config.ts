@@ -9,9 +9,9 @@ import server from './server/vitest.config.js';
  * with TEST_DATABASE_URL, the server's suite a second time on that server Postgres, in the same
  * run. One run shares one pool of workers: a file of one suite starts as soon as a file of any
  * suite ends, where one suite after another left a core idle while each ended (its last, slow
- * files) and started (vitest's own start, six times). On two cores: 234 s for what took 272 s
- * one suite after another (docs/benchmarks.md, "CI"). Each workspace's own config stays what
- * `npm test -w <workspace>` runs; this file only names them and their order.
+ * files) and started (vitest's own start, six times). On two cores: 228–232 s for what took
+ * 272 s one suite after another (docs/benchmarks.md, "One test run"). Each workspace's own config
+ * stays what `npm test -w <workspace>` runs; this file only names them and their order.
  */
 const root = import.meta.dirname;
 const serverPostgres = process.env.TEST_DATABASE_URL || undefined;
