@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { moduleTags } from './server/test/support/module-tags.js';
 import server from './server/vitest.config.js';
 
 /**
@@ -30,9 +31,7 @@ function filesForOneDatabase(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.test.ts'))
     .map((entry) => path.join(entry.parentPath, entry.name))
-    .filter((file) =>
-      /^\/\/ @module-tag (no-database|api-client)\b/.test(readFileSync(file, 'utf8')),
-    )
+    .filter((file) => moduleTags(file).some((tag) => tag === 'no-database' || tag === 'api-client'))
     .map((file) => path.relative(path.join(root, 'server'), file));
 }
 

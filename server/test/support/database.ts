@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { expect, inject } from 'vitest';
 import { listenOnLoopback, openPGlite } from '../../src/db/embedded-server.js';
 import { QUEUE_SCHEMA } from '../../src/modules/jobs/queue.js';
+import { moduleTags } from './module-tags.js';
 import { createServerDatabase, dropServerDatabase, withDatabase } from './server-database.js';
 
 export { withDatabase };
@@ -72,7 +72,7 @@ export async function startTestDatabase(
  */
 function refuseInFileWithoutDatabase() {
   const file = expect.getState().testPath;
-  if (file && /@module-tag\s+no-database\b/.test(readFileSync(file, 'utf8'))) {
+  if (file && moduleTags(file).includes('no-database')) {
     throw new Error(`${file} is tagged no-database but opens a database: remove the tag`);
   }
 }
